@@ -1,0 +1,11 @@
+"""Turn crawled Chinese news into clean text and traceable structured facts.
+
+Importing the package does no work: models, rules and dictionaries load when a
+stage is built.
+"""
+
+__version__ = "0.1.0"
+
+from pipeline.model import Document, Edit, Fact, Layer  # noqa: E402
+
+__all__ = ["Document", "Edit", "Fact", "Layer", "__version__"]
