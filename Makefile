@@ -1,0 +1,42 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+# Everything installs into .venv from pyproject.toml; nothing else is needed
+# but Python 3.11 (or newer) with pip.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench eval char-freq clean help
+
+help:
+	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
+	@echo "make test     install into .venv and run the test suite"
+	@echo "make bench    print throughput figures (bench/)"
+	@echo "make eval     print quality figures and check them against eval/floors.toml"
+	@echo "make char-freq  rebuild pipeline/data/char_freq.tsv from jieba's dictionary"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/pipeline run seeds --out output/seeds
+	@echo "Open output/seeds/ (documents.parquet, facts.jsonl, edits.parquet, manifest.json, errors.jsonl)."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/stages.py
+
+eval: $(STAMP)
+	$(BIN)/python eval/decode.py --check
+
+char-freq: $(STAMP)
+	$(BIN)/python scripts/build_char_freq.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,151 @@
+"""Reading inputs: files, folders of files, and JSONL.
+
+Inputs arrive as `InputRecord`s (raw bytes or JSONL text) or, when something
+is wrong with one of them, as `InputError`s carrying the file and line, so a
+bad input is reported and the rest still run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+FOLDER_GLOB = "*.txt"
+JSONL_FIELDS = ("title", "published_at", "url")
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    doc_id: str
+    source: str
+    raw: bytes | str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        data = self.raw if isinstance(self.raw, bytes) else self.raw.encode("utf-8")
+        return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class InputError:
+    doc_id: str
+    source: str
+    error: str
+    message: str
+    stage: str = "read"
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "stage": self.stage,
+            "error": self.error,
+            "message": self.message,
+        }
+
+
+def expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Every input file with its doc_id prefix rule: (file, id) for plain files.
+
+    Folders are walked recursively for `*.txt` in sorted order, ids relative to
+    the folder; explicit files keep the path as given. JSONL files are returned
+    with an empty id: their records carry their own ids.
+    """
+    files: list[tuple[Path, str]] = []
+    for arg in paths:
+        path = Path(arg)
+        if path.is_dir():
+            for f in sorted(path.rglob(FOLDER_GLOB)):
+                if f.is_file() or f.is_symlink():
+                    files.append((f, f.relative_to(path).as_posix()))
+        elif path.suffix.lower() in JSONL_SUFFIXES:
+            files.append((path, ""))
+        else:
+            files.append((path, path.as_posix()))
+    return files
+
+
+def count_documents(files: list[tuple[Path, str]]) -> int:
+    """How many documents `read_inputs` will yield (for progress), cheaply."""
+    total = 0
+    for path, doc_id in files:
+        if doc_id:
+            total += 1
+            continue
+        try:
+            with path.open("rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        except OSError:
+            total += 1
+    return total
+
+
+def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputError]:
+    """Yield every document (or the reason it could not be read), ids unique."""
+    seen: dict[str, str] = {}
+    for path, doc_id in files:
+        items = _read_jsonl(path) if not doc_id else [_read_file(path, doc_id)]
+        for item in items:
+            if isinstance(item, InputRecord):
+                first = seen.get(item.doc_id)
+                if first is not None:
+                    yield InputError(item.doc_id, item.source, "DuplicateId",
+                                     f"doc_id {item.doc_id!r} already used by {first}")
+                    continue
+                seen[item.doc_id] = item.source
+            yield item
+
+
+def _read_file(path: Path, doc_id: str) -> InputRecord | InputError:
+    try:
+        return InputRecord(doc_id, path.as_posix(), path.read_bytes())
+    except OSError as exc:
+        return InputError(doc_id, path.as_posix(), type(exc).__name__, f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield InputError(path.as_posix(), path.as_posix(), type(exc).__name__,
+                         f"cannot read {path}: {exc.strerror or exc}")
+        return
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.strip():
+                yield _parse_jsonl_line(line, f"{path.as_posix()}:{lineno}")
+
+
+def _parse_jsonl_line(line: bytes, source: str) -> InputRecord | InputError:
+    def fail(error: str, message: str, doc_id: str = source) -> InputError:
+        return InputError(doc_id, source, error, f"{source}: {message}")
+
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return fail("MalformedJSONL", f"line is not UTF-8 ({exc.reason} at byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        return fail("MalformedJSONL", f"invalid JSON: {exc.msg} at column {exc.colno}")
+    if not isinstance(obj, dict):
+        return fail("MalformedJSONL", f"expected a JSON object, got {type(obj).__name__}")
+    doc_id = obj.get("id")
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id:
+        return fail("MalformedJSONL", "missing `id` (a non-empty string or integer)")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return fail("MalformedJSONL", "missing `text` (a string)", doc_id)
+    meta = {}
+    for key in JSONL_FIELDS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            return fail("MalformedJSONL", f"`{key}` must be a string", doc_id)
+        if value is not None:
+            meta[key] = value
+    return InputRecord(doc_id, source, text, meta)

@@ -1,0 +1,44 @@
+"""The stages the pipeline knows, by name, and building them from the config."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Sequence
+
+from pipeline.config import PipelineConfig
+from pipeline.stages.base import Stage
+from pipeline.stages.convert import ConvertStage
+from pipeline.stages.decode import DecodeStage
+
+KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, ConvertStage)})
+
+# Bytes must become text before anything else can run.
+REQUIRED = ("decode",)
+
+
+class StageSelectionError(ValueError):
+    pass
+
+
+def select_stages(
+    config: PipelineConfig, only: Sequence[str] | None = None, skip: Sequence[str] = ()
+) -> list[str]:
+    """The configured stages, narrowed by `--stages` and `--skip`, in config order."""
+    for name in [*(only or ()), *skip]:
+        if name not in KNOWN_STAGES:
+            raise StageSelectionError(
+                f"unknown stage {name!r}; known stages: {', '.join(KNOWN_STAGES)}"
+            )
+        if name not in config.stages:
+            raise StageSelectionError(
+                f"stage {name!r} is not in {config.path} (stages = {list(config.stages)})"
+            )
+    for name in skip:
+        if name in REQUIRED:
+            raise StageSelectionError(f"stage {name!r} cannot be skipped: it turns bytes into text")
+    wanted = set(only) | set(REQUIRED) if only else set(config.stages)
+    return [s for s in config.stages if s in wanted and s not in skip]
+
+
+def build_stages(config: PipelineConfig, names: Sequence[str]) -> list[Stage]:
+    return [KNOWN_STAGES[n](config.settings.get(n, {}), config.rules_dir) for n in names]

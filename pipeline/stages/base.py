@@ -1,0 +1,67 @@
+"""What every stage is: a named, versioned, pure transform of a Document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, ClassVar, Mapping
+
+from pipeline.model import Document
+from pipeline.rules import RuleError, file_sha256
+
+
+class Stage:
+    """Base class. Subclasses set `name` and `version` and implement `__call__`.
+
+    Everything a stage reads (settings from `rules/pipeline.toml`, rule files,
+    library versions) goes into its fingerprint, so a cached result can be
+    reused exactly when none of it changed. Bump `version` when the code's
+    behaviour changes.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    # Settings the stage understands, with their defaults; anything else is an error.
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
+        unknown = sorted(set(settings) - set(self.defaults))
+        if unknown:
+            raise RuleError(
+                rules_dir / "pipeline.toml",
+                None,
+                f"[stages.{self.name}] has unknown setting(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(self.defaults)) or 'none'}",
+            )
+        self.settings = {**self.defaults, **settings}
+        self.rules_dir = rules_dir
+
+    def rule_files(self) -> tuple[Path, ...]:
+        """The rule files this stage reads (absolute paths)."""
+        return ()
+
+    def libraries(self) -> dict[str, str]:
+        """Versions of the libraries whose behaviour shapes this stage's output."""
+        return {}
+
+    def describe(self) -> dict[str, Any]:
+        """Name, version, settings, rule-file hashes, libraries and the fingerprint."""
+        info = {
+            "name": self.name,
+            "version": self.version,
+            "settings": self.settings,
+            "rule_files": {
+                p.relative_to(self.rules_dir).as_posix(): file_sha256(p) for p in self.rule_files()
+            },
+            "libraries": self.libraries(),
+        }
+        blob = json.dumps(info, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        info["fingerprint"] = hashlib.sha256(blob).hexdigest()[:16]
+        return info
+
+    def fingerprint(self) -> str:
+        return self.describe()["fingerprint"]
+
+    def __call__(self, doc: Document) -> Document:
+        raise NotImplementedError

@@ -1,0 +1,50 @@
+"""decode: bytes to text, with the encoding and how sure we are of it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from pipeline.encoding import CharModel, decode_bytes
+from pipeline.model import Document
+from pipeline.stages.base import Stage
+
+
+class BinaryInputError(ValueError):
+    """The input is not text (an image, an archive, ...)."""
+
+
+class DecodeStage(Stage):
+    name = "decode"
+    version = 1
+    defaults: Mapping[str, Any] = {"min_confidence": 0.9}
+
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
+        super().__init__(settings, rules_dir)
+        self._model = CharModel.load()
+
+    def __call__(self, doc: Document) -> Document:
+        if isinstance(doc.raw, str):  # JSONL text: already decoded, UTF-8 by definition
+            text = doc.raw
+            doc = doc.with_meta(encoding="utf-8", encoding_confidence=1.0)
+            replacements = 0
+        else:
+            decoded = decode_bytes(doc.raw or b"", self._model)
+            if decoded.binary:
+                raise BinaryInputError(
+                    f"{len(doc.raw or b'')} bytes that look binary, not text; skipped"
+                )
+            text = decoded.text
+            replacements = decoded.replacements
+            doc = doc.with_meta(
+                encoding=decoded.encoding, encoding_confidence=round(decoded.confidence, 4)
+            )
+        uncertain = doc.meta["encoding_confidence"] < self.settings["min_confidence"]
+        doc = doc.with_flags(
+            decode_replacements=replacements,
+            encoding_uncertain=int(uncertain and bool(text)),
+            empty=int(not text.strip()),
+        )
+        # The decoded text is the original every offset refers to; drop the bytes.
+        return replace(doc, raw=None, original=text, text=text, layers=())
