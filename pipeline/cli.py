@@ -53,7 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # `pipeline explain ... | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so `pipeline --help` stays instant.
     from pipeline.config import default_rules_dir, load_config

@@ -42,7 +42,7 @@ class Stage:
         return ()
 
     def libraries(self) -> dict[str, str]:
-        """Versions of the libraries whose behaviour shapes this stage's output."""
+        """Versions of the libraries and data files whose content shapes the output."""
         return {}
 
     def describe(self) -> dict[str, Any]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.encoding import CharModel, decode_bytes
 from pipeline.model import Document
 from pipeline.stages.base import Stage
+
+# The character model detection scores candidates with; part of the fingerprint.
+CHAR_FREQ = "data/char_freq.tsv"
 
 
 class BinaryInputError(ValueError):
@@ -23,6 +28,10 @@ class DecodeStage(Stage):
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
         super().__init__(settings, rules_dir)
         self._model = CharModel.load()
+
+    def libraries(self) -> dict[str, str]:
+        data = resources.files("pipeline").joinpath(CHAR_FREQ).read_bytes()
+        return {CHAR_FREQ: hashlib.sha256(data).hexdigest()[:16]}
 
     def __call__(self, doc: Document) -> Document:
         if isinstance(doc.raw, str):  # JSONL text: already decoded, UTF-8 by definition
