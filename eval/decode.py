@@ -1,0 +1,243 @@
+"""Evaluate pipeline.encoding.decode_bytes on re-encoded news articles.
+
+Every article of the news sample (all with text, sorted by id) is encoded as
+UTF-8, GBK, Big5 and UTF-16 (with BOM; LE and BE alternate by article), whole,
+as prefixes of 2, 4, 8, 16 and 64 characters, and as 2- and 4-character
+windows at a seeded random offset ("mid2", "mid4": prefixes are mostly titles,
+often repeated across articles), and decoded back. For each encoding x length
+it reports how often the detected encoding family is right and how often the
+text comes back exactly; plus throughput on whole articles.
+
+GBK and Big5 cannot encode every character (crawled text has U+00A0, private
+use characters, ...), so those variants drop unencodable characters first and
+are compared with that text. Big5 variants are converted with OpenCC s2tw, not
+s2t: s2t's standard forms (爲, 着, 羣...) are mostly absent from Big5, which
+would leave only ~10% of articles, whereas real Big5 text uses Taiwan forms.
+Prefixes made only of ASCII are skipped: any ASCII-compatible label is right
+for them.
+
+Usage: .venv/bin/python eval/decode.py [--news PATH] [--check [--floors PATH]] [--print-floors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import opencc
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline.encoding import CharModel, decode_bytes  # noqa: E402
+
+DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+FLOORS = REPO / "eval" / "floors.toml"
+SECTION = "decode"
+LENGTHS = (2, 4, 8, 16, 64, None)  # prefixes; None = whole article
+MID_LENGTHS = (2, 4)  # windows at a seeded random offset: prefixes are mostly titles
+SEED = 20240601
+ENCODINGS = ("utf-8", "gbk", "big5", "utf-16")
+FAMILY = {
+    "utf-8": "utf-8", "utf-8-sig": "utf-8",
+    "gbk": "gb", "gb18030": "gb",
+    "big5": "big5",
+    "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+}
+
+
+@dataclass
+class Case:
+    encoding: str  # family name from ENCODINGS
+    column: str  # "len8" (prefix), "mid2" (window inside the text), "full"
+    text: str
+    data: bytes
+
+
+def load_articles(path: Path) -> list[tuple[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    # Sorted by id so the sample does not depend on file order.
+    return sorted((r["id"], r["text"]) for r in rows if r.get("text"))
+
+
+def encodable(text: str, codec: str) -> tuple[str, str, int]:
+    """(text without the characters `codec` cannot encode, codec, how many were dropped)."""
+    kept = text.encode(codec, "ignore").decode(codec)
+    return kept, codec, len(text) - len(kept)
+
+
+def source_texts(text: str, index: int, to_trad: opencc.OpenCC) -> dict[str, tuple[str, str, int]]:
+    """Family -> (text to encode, Python codec, characters dropped)."""
+    utf16 = "utf-16-le" if index % 2 == 0 else "utf-16-be"
+    return {
+        "utf-8": (text, "utf-8", 0),
+        "gbk": encodable(text, "gbk"),
+        "big5": encodable(to_trad.convert(text), "cp950"),
+        "utf-16": (text, utf16, 0),
+    }
+
+
+def encode(text: str, codec: str) -> bytes:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(codec, b"")
+    return bom + text.encode(codec)
+
+
+def build_cases(articles: list[tuple[str, str]]) -> tuple[list[Case], Counter]:
+    to_trad = opencc.OpenCC("s2tw")
+    rng = random.Random(SEED)
+    cases, notes = [], Counter()
+    for index, (_, article) in enumerate(articles):
+        for family, (text, codec, dropped) in source_texts(article, index, to_trad).items():
+            if dropped:
+                notes[f"{family} articles with unencodable characters dropped"] += 1
+                notes[f"{family} characters dropped"] += dropped
+            pieces = [(length_key(n), n or 0, text[:n]) for n in LENGTHS]
+            for n in MID_LENGTHS:
+                at = rng.randrange(max(1, len(text) - n + 1))
+                pieces.append((f"mid{n}", n, text[at : at + n]))
+            for column, wanted, piece in pieces:
+                if len(piece) < wanted:  # article shorter than the cut
+                    continue
+                if piece.isascii():
+                    notes["pure-ASCII pieces skipped"] += 1
+                    continue
+                cases.append(Case(family, column, piece, encode(piece, codec)))
+    return cases, notes
+
+
+def length_key(length: int | None) -> str:
+    return "full" if length is None else f"len{length}"
+
+
+def columns() -> list[str]:
+    return [length_key(n) for n in LENGTHS] + [f"mid{n}" for n in MID_LENGTHS]
+
+
+def evaluate(cases: list[Case], model: CharModel) -> tuple[dict[str, float], dict]:
+    tally: dict[tuple[str, str], list[int]] = {}  # (enc, len) -> [n, family ok, exact]
+    speed: dict[str, list[float]] = {}  # enc -> [bytes, chars, seconds] on whole articles
+    errors = []
+    for case in cases:
+        t0 = time.perf_counter()
+        result = decode_bytes(case.data, model)
+        elapsed = time.perf_counter() - t0
+        family_ok = FAMILY.get(result.encoding) == FAMILY.get(case.encoding, case.encoding)
+        exact = result.text == case.text
+        cell = tally.setdefault((case.encoding, case.column), [0, 0, 0])
+        cell[0] += 1
+        cell[1] += family_ok
+        cell[2] += family_ok and exact
+        if case.column == "full":
+            acc = speed.setdefault(case.encoding, [0, 0, 0.0])
+            acc[0] += len(case.data)
+            acc[1] += len(case.text)
+            acc[2] += elapsed
+        if not (family_ok and exact) and len(errors) < 12 and case.column != "full":
+            errors.append((case.encoding, case.text, result.encoding, result.text))
+    figures: dict[str, float] = {}
+    for (enc, lk), (n, fam, ex) in tally.items():
+        figures[f"accuracy_{key_enc(enc)}_{lk}"] = fam / n
+        figures[f"exact_{key_enc(enc)}_{lk}"] = ex / n
+    total = [sum(c[i] for c in tally.values()) for i in range(3)]
+    figures["accuracy_overall"] = total[1] / total[0]
+    figures["exact_overall"] = total[2] / total[0]
+    speed["all"] = [sum(v[i] for v in speed.values()) for i in range(3)]
+    extra = {"tally": tally, "speed": speed, "errors": errors}
+    return figures, extra
+
+
+def key_enc(enc: str) -> str:
+    return enc.replace("-", "")  # TOML bare keys: utf8, utf16
+
+
+def print_report(figures: dict[str, float], extra: dict, n_articles: int, notes: Counter) -> None:
+    cols = columns()
+    print(f"articles with text: {n_articles}; cases: {sum(c[0] for c in extra['tally'].values())}")
+    for note, n in sorted(notes.items()):
+        print(f"  {note}: {n}")
+    print("family accuracy / exact-text accuracy (n cases)")
+    print(f"{'encoding':<8}" + "".join(f"{c:>24}" for c in cols))
+    for enc in ENCODINGS:
+        row = f"{enc:<8}"
+        for c in cols:
+            n = extra["tally"].get((enc, c), [0])[0]
+            if not n:
+                row += f"{'-':>24}"
+                continue
+            fam = figures[f"accuracy_{key_enc(enc)}_{c}"]
+            ex = figures[f"exact_{key_enc(enc)}_{c}"]
+            row += f"{fam:.4f} / {ex:.4f} ({n})".rjust(24)
+        print(row)
+    overall = figures["accuracy_overall"], figures["exact_overall"]
+    print(f"overall: family {overall[0]:.4f}, exact {overall[1]:.4f}")
+    print("throughput on whole articles (decode_bytes only):")
+    for enc, (nbytes, nchars, seconds) in extra["speed"].items():
+        print(
+            f"  {enc:<7} {nbytes / 1e6:6.2f} MB  {nbytes / 1e6 / seconds:7.1f} MB/s"
+            f"  {nchars / 1e6 / seconds:6.2f} M chars/s"
+        )
+    if extra["errors"]:
+        print("some short misses (encoding, text -> detected, decoded):")
+        for enc, text, got, decoded in extra["errors"]:
+            print(f"  {enc:<6} {text!r} -> {got} {decoded!r}")
+
+
+def suggested_floors(figures: dict[str, float]) -> str:
+    lines = [f"[{SECTION}]"]
+    for key in sorted(figures):
+        floor = max(0.0, math.floor(figures[key] * 100) / 100 - 0.01)
+        lines.append(f"{key} = {floor:.2f}")
+    return "\n".join(lines)
+
+
+def check(figures: dict[str, float], floors_path: Path) -> list[str]:
+    with floors_path.open("rb") as f:
+        floors = tomllib.load(f).get(SECTION, {})
+    if not floors:
+        return [f"no [{SECTION}] section in {floors_path}"]
+    failures = []
+    for key, floor in sorted(floors.items()):
+        if key not in figures:
+            failures.append(f"{key}: no such figure (floor {floor})")
+        elif figures[key] < floor:
+            failures.append(f"{key}: {figures[key]:.4f} < floor {floor}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    ap.add_argument("--check", action="store_true", help=f"fail if below [{SECTION}] floors")
+    ap.add_argument("--floors", type=Path, default=FLOORS, help="floors file for --check")
+    ap.add_argument(
+        "--print-floors", action="store_true", help="print a floors section for these figures"
+    )
+    args = ap.parse_args(argv)
+
+    articles = load_articles(args.news)
+    cases, notes = build_cases(articles)
+    model = CharModel.load()
+    figures, extra = evaluate(cases, model)
+    print_report(figures, extra, len(articles), notes)
+    if args.print_floors:
+        print(suggested_floors(figures))
+    if args.check:
+        failures = check(figures, args.floors)
+        for line in failures:
+            print(f"BELOW FLOOR: {line}")
+        print("check: " + ("FAILED" if failures else "ok"))
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
