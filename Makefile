@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/stages.py
+	$(BIN)/python bench/stages.py --check
 
 eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check

@@ -63,7 +63,7 @@ class Decoded:
     encoding: str  # utf-8, utf-8-sig, utf-16-le, utf-16-be, gbk, gb18030 or big5
     confidence: float  # 0..1: the chosen reading's share of the candidates' likelihood
     replacements: int  # U+FFFD introduced by decoding (not ones encoded in the input)
-    binary: bool  # NUL bytes (without a UTF-16 BOM) or many control bytes
+    binary: bool  # more than a stray NUL (without a UTF-16 BOM), or many control bytes
 
 
 class _LogProbs(dict):

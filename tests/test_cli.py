@@ -130,3 +130,11 @@ def test_module_entry_point_reports_failure_status(tmp_path):
     )
     assert proc.returncode == 1
     assert "1 failed" in proc.stderr and "errors.jsonl" in proc.stderr
+
+
+def test_importing_the_package_does_no_work_and_prints_nothing():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import pipeline, pipeline.cli, pipeline.batch, pipeline.stages, pipeline.encoding"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
