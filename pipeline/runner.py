@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable, Iterator
 
 from pipeline.inputs import InputError, InputRecord
@@ -36,12 +36,27 @@ def to_document(record: InputRecord) -> Document:
     flags = {}
     published = meta.get("published_at")
     if published is not None:
-        try:
-            meta["published_at"] = datetime.fromisoformat(published).isoformat()
-        except ValueError:
+        normalised = normalise_iso8601(published)
+        if normalised is None:
             meta["published_at_given"] = meta.pop("published_at")
             flags["published_at_invalid"] = 1
+        else:
+            meta["published_at"] = normalised
     return Document(doc_id=record.doc_id, source=record.source, raw=record.raw, meta=meta, flags=flags)
+
+
+def normalise_iso8601(value: str) -> str | None:
+    """`2021-07-26 11:43` -> `2021-07-26T11:43`, keeping the precision given; None if not ISO 8601."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat()
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    time_part = value[11:]
+    timespec = "minutes" if time_part.count(":") < 2 else "seconds" if "." not in time_part else "auto"
+    return parsed.isoformat(timespec=timespec)
 
 
 def run_stages(doc: Document, stages: list[Stage], timings: Timings) -> Document:

@@ -107,7 +107,7 @@ def test_jsonl_input_with_published_at(tmp_path):
     assert run(src, "--out", out) == 0
     docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
     assert docs.loc["n1", "text"] == "台湾新闻"
-    assert docs.loc["n1", "published_at"] == "2021-07-26T11:43:00"
+    assert docs.loc["n1", "published_at"] == "2021-07-26T11:43"
     assert docs.loc["n1", "title"] == "標題" and docs.loc["n1", "source"] == f"{src.as_posix()}:1"
     assert pd.isna(docs.loc["n2", "published_at"])
     assert json.loads(docs.loc["n2", "flags"]) == {"published_at_invalid": 1}

@@ -57,3 +57,14 @@ def test_progress_can_be_silenced():
     progress.update()
     progress.close()
     assert stream.getvalue() == ""
+
+
+def test_published_at_keeps_the_precision_given():
+    from pipeline.runner import normalise_iso8601
+
+    assert normalise_iso8601("2021-07-26") == "2021-07-26"
+    assert normalise_iso8601("2021-07-26 11:43") == "2021-07-26T11:43"
+    assert normalise_iso8601("2021-07-26T11:43:05+08:00") == "2021-07-26T11:43:05+08:00"
+    assert normalise_iso8601("2024-02-25 10:58:02") == "2024-02-25T10:58:02"
+    assert normalise_iso8601("2021年7月26日") is None
+    assert normalise_iso8601("yesterday") is None
