@@ -1,0 +1,24 @@
+"""Quality floors pinned in eval/floors.toml hold (trafilatura's gate).
+
+The evaluations read ../shared/data, which CI has beside the checkout; without
+it the gate is skipped with a message rather than silently passing.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+
+
+@pytest.mark.skipif(not NEWS.is_file(), reason="../shared/data/news not beside the checkout")
+def test_decode_evaluation_meets_its_floors():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "eval" / "decode.py"), "--check"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "check: ok" in proc.stdout
