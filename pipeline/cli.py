@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE = 0, 1, 2
+# Inside the run folder: files stages derive from rules (dictionary caches).
+CACHE_DIR = ".cache"
 
 
 def _stage_list(value: str) -> list[str]:
@@ -70,7 +72,8 @@ def _main(argv: list[str]) -> int:
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
-        stages = build_stages(config, names)
+        out = getattr(args, "out", None)
+        stages = build_stages(config, names, cache_dir=out / CACHE_DIR if out else None)
     except (RuleError, StageSelectionError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import MappingProxyType
 from typing import Sequence
 
@@ -40,5 +41,7 @@ def select_stages(
     return [s for s in config.stages if s in wanted and s not in skip]
 
 
-def build_stages(config: PipelineConfig, names: Sequence[str]) -> list[Stage]:
-    return [KNOWN_STAGES[n](config.settings.get(n, {}), config.rules_dir) for n in names]
+def build_stages(
+    config: PipelineConfig, names: Sequence[str], cache_dir: Path | None = None
+) -> list[Stage]:
+    return [KNOWN_STAGES[n](config.settings.get(n, {}), config.rules_dir, cache_dir) for n in names]

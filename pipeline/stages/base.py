@@ -25,7 +25,7 @@ class Stage:
     # Settings the stage understands, with their defaults; anything else is an error.
     defaults: ClassVar[Mapping[str, Any]] = {}
 
-    def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         unknown = sorted(set(settings) - set(self.defaults))
         if unknown:
             raise RuleError(
@@ -36,6 +36,9 @@ class Stage:
             )
         self.settings = {**self.defaults, **settings}
         self.rules_dir = rules_dir
+        # Where a stage may keep files it derives from its rules (e.g. a
+        # tokenizer's dictionary cache): the run's cache folder, never /tmp.
+        self.cache_dir = cache_dir
 
     def rule_files(self) -> tuple[Path, ...]:
         """The rule files this stage reads (absolute paths)."""

@@ -39,8 +39,8 @@ class ConvertStage(Stage):
     version = 1
     defaults: Mapping[str, Any] = {"config": "t2s", "fixups": "convert/fixups.toml"}
 
-    def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
-        super().__init__(settings, rules_dir)
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
+        super().__init__(settings, rules_dir, cache_dir)
         config = self.settings["config"]
         if config not in OPENCC_CONFIGS:
             raise RuleError(

@@ -25,8 +25,8 @@ class DecodeStage(Stage):
     version = 1
     defaults: Mapping[str, Any] = {"min_confidence": 0.9}
 
-    def __init__(self, settings: Mapping[str, Any], rules_dir: Path):
-        super().__init__(settings, rules_dir)
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
+        super().__init__(settings, rules_dir, cache_dir)
         self._model = CharModel.load()
 
     def libraries(self) -> dict[str, str]:
