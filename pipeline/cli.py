@@ -7,13 +7,16 @@ documents failed (see errors.jsonl); 2 bad usage or invalid rules, nothing run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE = 0, 1, 2
-# Inside the run folder: files stages derive from rules (dictionary caches).
+# Inside the run folder: files stages derive from rules (dictionary caches),
+# and the stage cache.
 CACHE_DIR = ".cache"
+CACHE_FILE = "cache.sqlite"
 
 
 def _stage_list(value: str) -> list[str]:
@@ -37,12 +40,30 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--skip", type=_stage_list, default=[], metavar="C,D",
                        help="skip these stages")
 
+    def cache_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="run folder" + (" to write" if p.prog.endswith(" run") else " whose cache to use"))
+        p.add_argument("--cache", type=Path, default=None, metavar="PATH",
+                       help=f"stage cache file (default: DIR/{CACHE_FILE})")
+        if p.prog.endswith(" run"):
+            p.add_argument("--no-cache", action="store_true", help="neither read nor write the stage cache")
+
     run = sub.add_parser("run", help="run the pipeline over files, folders or JSONL into a run folder")
     run.add_argument("inputs", nargs="+", metavar="INPUT",
                      help="a file, a folder (recursive, *.txt) or a .jsonl file (id, text, published_at, title, url)")
-    run.add_argument("--out", type=Path, required=True, metavar="DIR", help="run folder to write")
     run.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                     help="worker processes (default: all cores); output is the same for any N")
+    run.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="local processes, or a dask.distributed cluster")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler address (default with --engine dask: a LocalCluster of --jobs workers)")
+    cache_opts(run)
     common(run)
+
+    cache = sub.add_parser("cache", help="manage the stage cache")
+    cache.add_argument("action", choices=("clear", "info"))
+    cache_opts(cache)
 
     exp = sub.add_parser("explain", help="print every edit made to one document, stage by stage")
     exp.add_argument("file", metavar="FILE", help="a text file, or a .jsonl file with --id")
@@ -69,6 +90,8 @@ def _main(argv: list[str]) -> int:
     from pipeline.rules import RuleError
     from pipeline.stages import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
 
+    if args.command == "cache":
+        return _cache(args)
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
@@ -89,14 +112,52 @@ def _main(argv: list[str]) -> int:
     return _run(args, config, stages, argv)
 
 
+def _cache_path(args) -> Path | None:
+    if args.cache:
+        return args.cache
+    return args.out / CACHE_FILE if args.out else None
+
+
+def _cache(args) -> int:
+    from pipeline.cache import StageCache
+
+    path = _cache_path(args)
+    if path is None:
+        print("pipeline: error: give --cache PATH or --out DIR", file=sys.stderr)
+        return EXIT_USAGE
+    if not path.exists():
+        print(f"no cache at {path}")
+        return EXIT_OK
+    cache = StageCache(path)
+    try:
+        if args.action == "clear":
+            print(f"removed {cache.clear()} cached results from {path}")
+        else:
+            print(f"{path}: {cache.count()} cached results, {path.stat().st_size:,} bytes")
+    finally:
+        cache.close()
+    return EXIT_OK
+
+
 def _run(args, config, stages, argv) -> int:
     from pipeline.batch import run_batch
+
+    if args.out is None:
+        print("pipeline: error: run needs --out DIR", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs < 1:
+        print("pipeline: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"pipeline: warning: input {p} does not exist (recorded in errors.jsonl)", file=sys.stderr)
-    summary = run_batch(args.inputs, args.out, config, stages,
-                        show_progress=not args.quiet, argv=["pipeline", *argv])
+    summary = run_batch(
+        args.inputs, args.out, config, stages,
+        jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+        cache_path=None if args.no_cache else _cache_path(args),
+        show_progress=not args.quiet, argv=["pipeline", *argv],
+    )
     if not args.quiet:
         print(
             f"{summary.documents} documents, {summary.failed} failed, {summary.facts} facts, "

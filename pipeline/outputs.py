@@ -221,6 +221,8 @@ class RunWriter:
 
     def __init__(self, out_dir: Path, stages: Iterable[str]):
         out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in out_dir.glob(".*.tmp"):  # left by a run that was killed
+            stale.unlink()
         self.out_dir = out_dir
         self.stages = tuple(stages)
         self.documents = _ParquetTable(out_dir / "documents.parquet", DOCUMENT_SCHEMA)

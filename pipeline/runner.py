@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
+from pipeline.cache import CacheError, StageCache, chain_keys, document_key, from_state, to_state
 from pipeline.inputs import InputError, InputRecord
 from pipeline.model import Document
 from pipeline.stages.base import Stage
@@ -29,6 +30,8 @@ class Outcome:
     record_sha256: str | None
     document: Document | None = None
     error: InputError | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    cached: int = 0  # how many leading stages came from the cache
 
 
 def to_document(record: InputRecord) -> Document:
@@ -59,38 +62,63 @@ def normalise_iso8601(value: str) -> str | None:
     return parsed.isoformat(timespec=timespec)
 
 
-def run_stages(doc: Document, stages: list[Stage], timings: Timings) -> Document:
-    for stage in stages:
-        t0 = time.perf_counter()
-        try:
-            doc = stage(doc)
-        except Exception as exc:
-            raise StageFailure(stage.name, exc) from exc
-        finally:
-            timings.add(stage.name, time.perf_counter() - t0)
-    return doc
+class Pipeline:
+    """The stages (and optionally a stage cache) one process runs documents through.
 
+    Built once per process (or worker): stages load their rules and models in
+    their constructors, so each worker pays that once.
+    """
 
-class StageFailure(Exception):
-    def __init__(self, stage: str, exc: Exception):
-        super().__init__(f"{stage}: {exc}")
-        self.stage = stage
-        self.exc = exc
+    def __init__(self, stages: list[Stage], cache: StageCache | None = None):
+        self.stages = stages
+        self.cache = cache
+        self.fingerprints = [s.fingerprint() for s in stages]
+
+    def process_one(self, item: InputRecord | InputError) -> Outcome:
+        if isinstance(item, InputError):
+            return Outcome(None, error=item)
+        sha = item.sha256
+        doc = to_document(item)
+        keys, start = None, 0
+        if self.cache:
+            keys, doc, start = self._restore(doc, sha)
+        timings: dict[str, float] = {}
+        for i in range(start, len(self.stages)):
+            stage = self.stages[i]
+            t0 = time.perf_counter()
+            try:
+                doc = stage(doc)
+            except Exception as exc:
+                return Outcome(sha, error=InputError(
+                    item.doc_id, item.source, type(exc).__name__, str(exc), stage=stage.name),
+                    timings=timings, cached=start)
+            finally:
+                timings[stage.name] = time.perf_counter() - t0
+            if self.cache:
+                self.cache.put(keys[i], to_state(doc))
+        return Outcome(sha, document=doc, timings=timings, cached=start)
+
+    def _restore(self, doc: Document, sha: str) -> tuple[list[str], Document, int]:
+        """Cache keys per stage, and the document after the longest cached prefix of stages."""
+        keys = chain_keys(document_key(doc, sha), self.fingerprints)
+        for i in reversed(range(len(keys))):
+            state = self.cache.get(keys[i])
+            if state is None:
+                continue
+            try:
+                return keys, from_state(doc, state), i + 1
+            except (CacheError, KeyError, TypeError, ValueError):
+                continue  # a row this version cannot read: recompute, never trust it
+        return keys, doc, 0
 
 
 def process(
     items: Iterable[InputRecord | InputError], stages: list[Stage], timings: Timings
 ) -> Iterator[Outcome]:
-    """Run every record through the stages, in input order."""
+    """Run every record through the stages, in input order, without a cache."""
+    pipeline = Pipeline(stages)
     for item in items:
-        if isinstance(item, InputError):
-            yield Outcome(None, error=item)
-            continue
-        try:
-            doc = run_stages(to_document(item), stages, timings)
-        except StageFailure as failure:
-            exc = failure.exc
-            yield Outcome(item.sha256, error=InputError(
-                item.doc_id, item.source, type(exc).__name__, str(exc), stage=failure.stage))
-            continue
-        yield Outcome(item.sha256, document=doc)
+        outcome = pipeline.process_one(item)
+        for name, seconds in outcome.timings.items():
+            timings.add(name, seconds)
+        yield outcome

@@ -1,0 +1,110 @@
+"""The stage cache: reuse exactly what is unchanged, never trust a bad file."""
+
+import json
+import sqlite3
+
+import pytest
+
+from pipeline.cache import StageCache, from_state, to_state
+from pipeline.cli import main
+from pipeline.model import Document, Edit, Fact
+
+from conftest import SEEDS
+
+OUTPUTS = ("documents.parquet", "edits.parquet", "facts.parquet", "facts.jsonl")
+
+
+def run(*args):
+    return main(["run", *map(str, args), "--quiet", "--jobs", "1"])
+
+
+def manifest(out):
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def snapshot(out):
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def test_state_round_trip_keeps_everything_a_stage_can_change():
+    doc = Document("d", "s", original="聯動", text="聯動", meta={"encoding": "utf-8"}, flags={"x": 2})
+    doc = doc.with_edits("convert", [Edit(0, 1, "联", "r.a"), Edit(1, 2, "动", "r.b")])
+    fact = Fact("d", "id", "count", "联", {"value": 1.0, "unit": "个"}, 0, 1, 0, 1, 0, "r", 1, "rule", 0.9)
+    doc = doc.__class__(**{**doc.__dict__, "facts": (fact,)})
+    back = from_state(Document("d", "s"), json.loads(json.dumps(to_state(doc))))
+    assert back == doc
+    assert back.to_original(0, 1) == (0, 1)
+
+
+def test_rerun_reuses_every_stage_and_gives_identical_outputs(tmp_path):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out)
+    first = snapshot(out)
+    assert manifest(out)["cache"]["reused"] == {"decode": 0, "convert": 0}
+    run(SEEDS, "--out", out)
+    assert manifest(out)["cache"]["reused"] == {"decode": 5, "convert": 5}
+    assert snapshot(out) == first
+
+
+def test_rule_edit_reruns_that_stage_and_nothing_before(tmp_path, rules_copy):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out, "--rules", rules_copy)
+    fix = rules_copy / "convert" / "fixups.toml"
+    fix.write_text(fix.read_text(encoding="utf-8").replace('from = "著力"\nto = "着力"', 'from = "著力"\nto = "著力X"'),
+                   encoding="utf-8")
+    run(SEEDS, "--out", out, "--rules", rules_copy)
+    assert manifest(out)["cache"]["reused"] == {"decode": 5, "convert": 0}
+    docs = __import__("pandas").read_parquet(out / "documents.parquet")
+    assert docs.text.str.contains("著力X").sum() == 1  # seed 000, rerun with the edited rule
+
+
+def test_no_cache_writes_no_cache_file(tmp_path):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out, "--no-cache")
+    assert not (out / "cache.sqlite").exists()
+    assert manifest(out)["engine"]["cache"] is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign"])
+def test_corrupt_or_foreign_cache_file_is_rebuilt(tmp_path, capsys, damage):
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "cache.sqlite"
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database" * 100)
+    else:
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE results (key TEXT, value TEXT)")
+        db.execute("INSERT INTO results VALUES ('k', 'v')")
+        db.commit()
+        db.close()
+    assert run(SEEDS, "--out", out) == 0
+    assert "rebuilding it" in capsys.readouterr().err
+    assert manifest(out)["counts"]["documents"] == 5
+    run(SEEDS, "--out", out)
+    assert manifest(out)["cache"]["reused"]["convert"] == 5  # the rebuilt cache works
+
+
+def test_a_damaged_row_is_recomputed_not_trusted(tmp_path):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out)
+    clean = snapshot(out)
+    db = sqlite3.connect(out / "cache.sqlite")
+    db.execute("UPDATE results SET value = CAST(substr(value, 1, length(value) - 3) || X'000102' AS BLOB)")
+    db.commit()
+    db.close()
+    run(SEEDS, "--out", out)
+    assert manifest(out)["cache"]["reused"] == {"decode": 0, "convert": 0}
+    assert snapshot(out) == clean
+
+
+def test_cache_clear_and_info(tmp_path, capsys):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out)
+    assert main(["cache", "info", "--out", str(out)]) == 0
+    assert "10 cached results" in capsys.readouterr().out
+    assert main(["cache", "clear", "--out", str(out)]) == 0
+    assert "removed 10 cached results" in capsys.readouterr().out
+    cache = StageCache(out / "cache.sqlite")
+    assert cache.count() == 0
+    cache.close()
