@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--id", default=None, help="the document id inside a JSONL file")
     common(exp)
 
+    dif = sub.add_parser("diff", help="facts added, removed and changed between two run folders")
+    dif.add_argument("run_a", type=Path, metavar="RUN_A")
+    dif.add_argument("run_b", type=Path, metavar="RUN_B")
+    dif.add_argument("--details", action="store_true", help="list the facts and documents, not only counts")
+    dif.add_argument("--limit", type=int, default=50, metavar="N", help="at most N lines per list with --details")
+    dif.add_argument("--json", action="store_true", help="the whole diff as JSON, for scripts")
+
     stg = sub.add_parser("stages", help="list the configured stages with version and fingerprint")
     stg.add_argument("--rules", type=Path, default=None, help="rules folder")
     return parser
@@ -92,6 +99,8 @@ def _main(argv: list[str]) -> int:
 
     if args.command == "cache":
         return _cache(args)
+    if args.command == "diff":
+        return _diff(args)
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
@@ -110,6 +119,23 @@ def _main(argv: list[str]) -> int:
     if args.command == "explain":
         return _explain(args, stages)
     return _run(args, config, stages, argv)
+
+
+def _diff(args) -> int:
+    import json
+
+    from pipeline.diff import RunFolderError, diff_runs, format_diff
+
+    try:
+        result = diff_runs(args.run_a, args.run_b)
+    except RunFolderError as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_diff(result, args.details, args.limit))
+    return EXIT_OK
 
 
 def _cache_path(args) -> Path | None:
