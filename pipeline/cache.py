@@ -48,6 +48,11 @@ def chain_keys(doc_key: str, fingerprints: Sequence[str]) -> list[str]:
     return keys
 
 
+def part_key(upstream_key: str, stage: str, part: str, fingerprint: str) -> str:
+    """Key of one part of a stage: its input (the chain before the stage) and its own fingerprint."""
+    return hashlib.sha256(f"{upstream_key}|{stage}.{part}|{fingerprint}".encode("utf-8")).hexdigest()
+
+
 class StageCache:
     """A SQLite file of stage results. One writer per process; WAL lets workers share it."""
 

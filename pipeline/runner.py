@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
-from pipeline.cache import CacheError, StageCache, chain_keys, document_key, from_state, to_state
+from pipeline.cache import (
+    CacheError, StageCache, chain_keys, document_key, from_state, part_key, to_state,
+)
 from pipeline.inputs import InputError, InputRecord
 from pipeline.model import Document
 from pipeline.stages.base import Stage
@@ -73,21 +75,28 @@ class Pipeline:
         self.stages = stages
         self.cache = cache
         self.fingerprints = [s.fingerprint() for s in stages]
+        self.parts = {s.name: [(p, p.fingerprint()) for p in s.parts()] for s in stages}
 
     def process_one(self, item: InputRecord | InputError) -> Outcome:
         if isinstance(item, InputError):
             return Outcome(None, error=item)
         sha = item.sha256
         doc = to_document(item)
-        keys, start = None, 0
+        keys, start = [], 0
         if self.cache:
-            keys, doc, start = self._restore(doc, sha)
+            # keys[i] is the key of the chain up to stage i; keys[0] the document's own.
+            keys = [document_key(doc, sha)]
+            keys += chain_keys(keys[0], self.fingerprints)
+            doc, start = self._restore(doc, keys[1:])
         timings: dict[str, float] = {}
         for i in range(start, len(self.stages)):
             stage = self.stages[i]
             t0 = time.perf_counter()
             try:
-                doc = stage(doc)
+                if self.cache and self.parts[stage.name]:
+                    doc = self._run_parts(stage, doc, keys[i])
+                else:
+                    doc = stage(doc)
             except Exception as exc:
                 return Outcome(sha, error=InputError(
                     item.doc_id, item.source, type(exc).__name__, str(exc), stage=stage.name),
@@ -95,21 +104,33 @@ class Pipeline:
             finally:
                 timings[stage.name] = time.perf_counter() - t0
             if self.cache:
-                self.cache.put(keys[i], to_state(doc))
+                self.cache.put(keys[i + 1], to_state(doc))
         return Outcome(sha, document=doc, timings=timings, cached=start)
 
-    def _restore(self, doc: Document, sha: str) -> tuple[list[str], Document, int]:
-        """Cache keys per stage, and the document after the longest cached prefix of stages."""
-        keys = chain_keys(document_key(doc, sha), self.fingerprints)
+    def _run_parts(self, stage: Stage, doc: Document, upstream_key: str) -> Document:
+        """Run a stage made of parts, reusing each part's cached result on its own."""
+        results = {}
+        for part, fingerprint in self.parts[stage.name]:
+            key = part_key(upstream_key, stage.name, part.name, fingerprint)
+            cached = self.cache.get(key)
+            if cached is not None and "result" in cached:
+                results[part.name] = cached["result"]
+                continue
+            results[part.name] = part.run(doc)
+            self.cache.put(key, {"result": results[part.name]})
+        return stage.assemble(doc, results)
+
+    def _restore(self, doc: Document, keys: list[str]) -> tuple[Document, int]:
+        """The document after the longest cached prefix of stages, and that prefix's length."""
         for i in reversed(range(len(keys))):
             state = self.cache.get(keys[i])
             if state is None:
                 continue
             try:
-                return keys, from_state(doc, state), i + 1
+                return from_state(doc, state), i + 1
             except (CacheError, KeyError, TypeError, ValueError):
                 continue  # a row this version cannot read: recompute, never trust it
-        return keys, doc, 0
+        return doc, 0
 
 
 def process(

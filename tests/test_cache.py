@@ -15,7 +15,8 @@ OUTPUTS = ("documents.parquet", "edits.parquet", "facts.parquet", "facts.jsonl")
 
 
 def run(*args):
-    return main(["run", *map(str, args), "--quiet", "--jobs", "1"])
+    # Pinned to two stages so the expectations do not move as stages are added.
+    return main(["run", *map(str, args), "--quiet", "--jobs", "1", "--stages", "decode,convert"])
 
 
 def manifest(out):
@@ -107,4 +108,56 @@ def test_cache_clear_and_info(tmp_path, capsys):
     assert "removed 10 cached results" in capsys.readouterr().out
     cache = StageCache(out / "cache.sqlite")
     assert cache.count() == 0
+    cache.close()
+
+
+class Counting:
+    """A stage part that counts how often it really runs."""
+
+    def __init__(self, name, version):
+        self.name, self.version, self.calls = name, version, 0
+
+    def fingerprint(self):
+        return f"{self.name}-v{self.version}"
+
+    def run(self, doc):
+        self.calls += 1
+        return [{"part": self.name, "chars": len(doc.text)}]
+
+
+def test_parts_of_a_stage_are_cached_one_by_one(tmp_path):
+    from pipeline.inputs import InputRecord
+    from pipeline.runner import Pipeline
+    from pipeline.stages.base import Stage
+    from pipeline.stages.decode import DecodeStage
+
+    from conftest import RULES
+
+    class Extractors(Stage):
+        name, version = "extract", 1
+
+        def __init__(self, parts):
+            super().__init__({}, RULES)
+            self._parts = parts
+
+        def parts(self):
+            return self._parts
+
+        def assemble(self, doc, results):
+            flags = {f"{name}_chars": r[0]["chars"] for name, r in results.items()}
+            return doc.with_flags(**flags)
+
+    items = [InputRecord(f"d{i}", "s", f"第{i}篇文章".encode()) for i in range(3)]
+    money, dates = Counting("money", 1), Counting("date", 1)
+    cache = StageCache(tmp_path / "c.sqlite")
+    first = [Pipeline([DecodeStage({}, RULES), Extractors([money, dates])], cache).process_one(i) for i in items]
+    assert (money.calls, dates.calls) == (3, 3)
+    assert first[0].document.flags == {"money_chars": 5, "date_chars": 5}
+
+    # Only the money part changed: dates come from the cache, money reruns.
+    money2 = Counting("money", 2)
+    again = [Pipeline([DecodeStage({}, RULES), Extractors([money2, dates])], cache).process_one(i) for i in items]
+    assert (money2.calls, dates.calls) == (3, 3)
+    assert [o.cached for o in again] == [1, 1, 1]  # decode reused, extract assembled anew
+    assert [o.document.flags for o in again] == [o.document.flags for o in first]
     cache.close()

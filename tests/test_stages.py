@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from pipeline.config import load_config
@@ -8,7 +10,7 @@ from pipeline.stages import KNOWN_STAGES, StageSelectionError, build_stages, sel
 def test_order_comes_from_config_and_selection_narrows_it(config):
     assert select_stages(config) == list(config.stages)
     assert select_stages(config, only=["convert"]) == ["decode", "convert"]
-    assert select_stages(config, skip=["convert"]) == ["decode"]
+    assert select_stages(config, skip=["convert"]) == [s for s in config.stages if s != "convert"]
 
 
 def test_unknown_stage_names_the_known_ones(config):
@@ -48,8 +50,8 @@ def test_unknown_setting_and_unknown_stage_in_config_are_rule_errors(rules_copy)
     config = load_config(rules_copy, tuple(KNOWN_STAGES))
     with pytest.raises(RuleError, match="unknown setting.*colour"):
         build_stages(config, config.stages)
-    conf.write_text(text.replace('"decode", "convert"', '"decode", "segmentt"'), encoding="utf-8")
-    with pytest.raises(RuleError, match="unknown stage.*segmentt.*known stages: decode, convert"):
+    conf.write_text(re.sub(r"(?m)^stages = .*$", 'stages = ["decode", "segmentt"]', text), encoding="utf-8")
+    with pytest.raises(RuleError, match="unknown stage.*segmentt.*known stages: decode, "):
         load_config(rules_copy, tuple(KNOWN_STAGES))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, Protocol, Sequence
 
 from pipeline.model import Document
 from pipeline.rules import RuleError, file_sha256
@@ -59,6 +59,8 @@ class Stage:
             },
             "libraries": self.libraries(),
         }
+        if self.parts():
+            info["parts"] = {p.name: p.fingerprint() for p in self.parts()}
         blob = json.dumps(info, sort_keys=True, ensure_ascii=False).encode("utf-8")
         info["fingerprint"] = hashlib.sha256(blob).hexdigest()[:16]
         return info
@@ -66,5 +68,29 @@ class Stage:
     def fingerprint(self) -> str:
         return self.describe()["fingerprint"]
 
-    def __call__(self, doc: Document) -> Document:
+    def parts(self) -> Sequence[StagePart]:
+        """Independently cached pieces of this stage (e.g. one per extractor).
+
+        A stage made of parts implements `assemble`; the runner caches each
+        part's result on its own, so editing one part's rules reruns that part
+        only. Stages without parts return ().
+        """
+        return ()
+
+    def assemble(self, doc: Document, results: Mapping[str, Any]) -> Document:
         raise NotImplementedError
+
+    def __call__(self, doc: Document) -> Document:
+        if self.parts():
+            return self.assemble(doc, {p.name: p.run(doc) for p in self.parts()})
+        raise NotImplementedError
+
+
+class StagePart(Protocol):
+    """A piece of a stage with its own fingerprint and JSON-able result."""
+
+    name: str
+
+    def fingerprint(self) -> str: ...
+
+    def run(self, doc: Document) -> Any: ...
