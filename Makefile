@@ -24,16 +24,21 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/pipeline run seeds --out output/seeds
-	@echo "Open output/seeds/ (documents.parquet, facts.jsonl, edits.parquet, manifest.json, errors.jsonl)."
+	@echo "Open output/seeds/report.html in a browser; the tables are in output/seeds/ (documents.parquet, facts.jsonl, edits.parquet, manifest.json, errors.jsonl)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/stages.py --check
+	$(BIN)/python bench/extract.py --check
+	$(BIN)/python bench/repair.py --check
 
 eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check
+	$(BIN)/python eval/clean.py --check
+	$(BIN)/python eval/extract.py --check
+	$(BIN)/python eval/repair.py --check
 
 char-freq: $(STAMP)
 	$(BIN)/python scripts/build_char_freq.py

@@ -1,4 +1,4 @@
-"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`.
+"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline report`, ….
 
 Exit status: 0 every document went through; 1 the run finished but some
 documents failed (see errors.jsonl); 2 bad usage or invalid rules, nothing run.
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="local processes, or a dask.distributed cluster")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="Dask scheduler address (default with --engine dask: a LocalCluster of --jobs workers)")
+    run.add_argument("--no-report", action="store_true", help="do not write report.html into the run folder")
     cache_opts(run)
     common(run)
 
@@ -76,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--details", action="store_true", help="list the facts and documents, not only counts")
     dif.add_argument("--limit", type=int, default=50, metavar="N", help="at most N lines per list with --details")
     dif.add_argument("--json", action="store_true", help="the whole diff as JSON, for scripts")
+
+    rep = sub.add_parser("report", help="write report.html (summary, documents, facts) into a run folder")
+    rep.add_argument("run_dir", type=Path, metavar="RUN")
+    rep.add_argument("--max-docs", type=int, default=None, metavar="N",
+                     help="show at most the first N documents in full (default: 10000); the rest are only listed")
 
     stg = sub.add_parser("stages", help="list the configured stages with version and fingerprint")
     stg.add_argument("--rules", type=Path, default=None, help="rules folder")
@@ -101,6 +107,8 @@ def _main(argv: list[str]) -> int:
         return _cache(args)
     if args.command == "diff":
         return _diff(args)
+    if args.command == "report":
+        return _report(args)
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
@@ -192,7 +200,44 @@ def _run(args, config, stages, argv) -> int:
         )
         if summary.failed:
             print(f"see {summary.out_dir / 'errors.jsonl'} for the failures", file=sys.stderr)
+    if args.no_report:
+        from pipeline.report import REPORT_FILE
+
+        # A report left by an earlier run would describe other results.
+        (summary.out_dir / REPORT_FILE).unlink(missing_ok=True)
+    else:
+        _write_run_report(summary.out_dir, args.quiet)
     return EXIT_DOCS_FAILED if summary.failed else EXIT_OK
+
+
+def _write_run_report(out_dir: Path, quiet: bool) -> None:
+    from pipeline.report import write_report
+
+    # The run folder is complete by now; a report that fails is a warning, not a failed run.
+    try:
+        path = write_report(out_dir)
+    except Exception as exc:  # noqa: BLE001
+        print(f"pipeline: warning: report.html not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    if not quiet:
+        print(f"report: {path}", file=sys.stderr)
+
+
+def _report(args) -> int:
+    from pipeline.load import RunFolderError
+    from pipeline.report import DEFAULT_MAX_DOCS, write_report
+
+    max_docs = DEFAULT_MAX_DOCS if args.max_docs is None else args.max_docs
+    if max_docs < 0:
+        print("pipeline: error: --max-docs must be at least 0", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path = write_report(args.run_dir, max_docs=max_docs)
+    except (RunFolderError, OSError) as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path)
+    return EXIT_OK
 
 
 def _explain(args, stages) -> int:

@@ -87,6 +87,24 @@ def check_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> tuple[Edit, 
     return tuple(kept)
 
 
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the current text: `text[start:end]`, trimmed, never empty."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the current text with its part-of-speech tag (jieba's tag set)."""
+
+    start: int
+    end: int
+    word: str
+    pos: str
+
+
 @dataclass(frozen=True)
 class Fact:
     """One extracted fact, traceable to the clean text, the original and its rule."""

@@ -8,10 +8,14 @@ from typing import Sequence
 
 from pipeline.config import PipelineConfig
 from pipeline.stages.base import Stage
+from pipeline.stages.clean import CleanStage
 from pipeline.stages.convert import ConvertStage
 from pipeline.stages.decode import DecodeStage
+from pipeline.stages.repair import RepairStage
+from pipeline.stages.segment import SegmentStage
+from pipeline.stages.extract import ExtractStage
 
-KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, ConvertStage)})
+KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage, SegmentStage, ExtractStage)})
 
 # Bytes must become text before anything else can run.
 REQUIRED = ("decode",)

@@ -1,0 +1,131 @@
+"""Throughput of segmentation and rule extraction on real news, single process.
+
+    .venv/bin/python bench/extract.py [--news PATH] [--repeat N] [--check] [--compare-jieba-fast]
+
+Reads ../shared/data/news/news_zh.jsonl and prints characters per second for
+the segment stage (jieba, POS tags) and the extract stage (the rule
+extractors, no NER) on the same documents, best of N passes. `--check`
+compares with the [extract] floors in bench/floors.toml.
+
+`--compare-jieba-fast` also runs the segment stage with `backend =
+"jieba_fast"` (when that package is installed), prints its speed and whether
+its tokens and tags are identical to jieba's on every document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.model import Document  # noqa: E402
+from pipeline.stages.extract import ExtractStage  # noqa: E402
+from pipeline.stages.segment import SegmentStage  # noqa: E402
+
+DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+SECTION = "extract"
+
+
+def load_docs(path: Path) -> list[Document]:
+    docs = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            obj = json.loads(line)
+            text = obj.get("text") or ""
+            docs.append(Document(doc_id=str(obj["id"]), source="news", original=text, text=text,
+                                 meta={"published_at": "2021-07-26T00:00"}))
+    return docs
+
+
+def timed(stage, docs: list[Document], repeat: int) -> tuple[float, list[Document]]:
+    best = float("inf")
+    out: list[Document] = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = [stage(d) for d in docs]
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N passes")
+    parser.add_argument("--check", action="store_true", help="fail below bench/floors.toml [extract]")
+    parser.add_argument("--compare-jieba-fast", action="store_true")
+    args = parser.parse_args()
+    if not args.news.is_file():
+        print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
+        return 2
+    docs = load_docs(args.news)
+    chars = sum(len(d.text) for d in docs)
+    rules = ROOT / "rules"
+
+    segment = SegmentStage({}, rules)
+    t0 = time.perf_counter()
+    segment.tagger()
+    load_jieba = time.perf_counter() - t0
+    seg_seconds, segmented = timed(segment, docs, args.repeat)
+    t0 = time.perf_counter()
+    extract = ExtractStage({}, rules)
+    load_extract = time.perf_counter() - t0
+    ext_seconds, extracted = timed(extract, segmented, args.repeat)
+    facts = sum(len(d.facts) for d in extracted)
+
+    figures = {
+        "segment_chars_per_s": chars / seg_seconds,
+        "extract_chars_per_s": chars / ext_seconds,
+    }
+    print(f"{len(docs)} documents, {chars:,} characters, {facts:,} facts, best of {args.repeat}")
+    print(f"load: jieba {load_jieba:.2f} s, extractors {load_extract:.2f} s")
+    for name, value in figures.items():
+        print(f"{name:<28} {value:>14,.0f}")
+
+    if args.compare_jieba_fast:
+        compare(docs, segmented, rules, args.repeat, chars, seg_seconds)
+    if args.check:
+        return check(figures, ROOT / "bench" / "floors.toml")
+    return 0
+
+
+def compare(docs, segmented, rules, repeat, chars, jieba_seconds) -> None:
+    try:
+        fast = SegmentStage({"backend": "jieba_fast"}, rules)
+        t0 = time.perf_counter()
+        fast.tagger()
+        load = time.perf_counter() - t0
+    except ImportError:
+        print("jieba_fast: not installed (pip install jieba-fast; it compiles a C extension)")
+        return
+    seconds, out = timed(fast, docs, repeat)
+    differ = [d.doc_id for d, e in zip(segmented, out) if d.tokens != e.tokens or d.sentences != e.sentences]
+    tokens = sum(len(d.tokens) for d in segmented)
+    print(f"jieba_fast: load {load:.2f} s, {chars / seconds:,.0f} chars/s "
+          f"({jieba_seconds / seconds:.2f}x jieba); documents whose tokens differ: {len(differ)}/{len(docs)} "
+          f"({tokens:,} jieba tokens)")
+    if differ:
+        a = next(d for d in segmented if d.doc_id == differ[0])
+        b = next(d for d in out if d.doc_id == differ[0])
+        diffs = [(x, y) for x, y in zip(a.tokens, b.tokens) if x != y][:3]
+        print(f"  first difference in {differ[0]}: {diffs}")
+
+
+def check(figures: dict[str, float], floors_path: Path) -> int:
+    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
+    low = [f"{k}: {figures.get(k, 0):,.0f} < floor {v:,.0f}" for k, v in floors.items() if figures.get(k, 0) < v]
+    for line in low:
+        print(f"BELOW FLOOR {line}", file=sys.stderr)
+    if not floors:
+        print(f"no [{SECTION}] floors in {floors_path}", file=sys.stderr)
+        return 1
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Throughput of the repair stage on real news, single process.
+
+    .venv/bin/python bench/repair.py [--news PATH] [--repeat N] [--check]
+
+Reads ../shared/data/news/news_zh.jsonl and runs the repair stage on every
+article twice over: as it is (undamaged text: the fixers' triggers find
+nothing or nearly nothing, the case the stage must be fast for, at least
+1 MB/s) and with one damage of each kind from the corruption generator per
+article (the fixers do real work). Prints characters per second and UTF-8
+megabytes per second for both; `--check` compares with the [repair] floors
+in bench/floors.toml and exits 1 when a figure falls below its floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.model import Document  # noqa: E402
+from pipeline.repair import corrupt  # noqa: E402
+from pipeline.stages.repair import RepairStage  # noqa: E402
+
+DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+SECTION = "repair"
+SEED = 20240604
+
+
+def load_texts(path: Path) -> list[tuple[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return sorted((str(r["id"]), r["text"]) for r in rows if r.get("text"))
+
+
+def damaged(texts: list[tuple[str, str]], stage: RepairStage) -> list[str]:
+    out = []
+    table = stage._table
+    for doc_id, text in texts:
+        rng = random.Random(f"{SEED}:{doc_id}")
+        for damage in (
+            lambda t: corrupt.annotate(t, rng, table),
+            lambda t: corrupt.straddle(t, rng, table),
+            lambda t: corrupt.lost_byte(t, rng),
+            lambda t: corrupt.utf8_as_gbk(t, rng),
+            lambda t: corrupt.gbk_as_latin1(t, rng),
+        ):
+            text = damage(text) or text
+        out.append(text)
+    return out
+
+
+def timed(stage: RepairStage, texts: list[str], repeat: int) -> float:
+    docs = [Document(doc_id=str(i), source="bench", original=t, text=t) for i, t in enumerate(texts)]
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for doc in docs:
+            stage(doc)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N passes")
+    parser.add_argument("--check", action="store_true", help="fail below bench/floors.toml [repair]")
+    args = parser.parse_args()
+    if not args.news.is_file():
+        print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    stage = RepairStage({}, ROOT / "rules")
+    load_seconds = time.perf_counter() - t0
+    rows = load_texts(args.news)
+    clean = [t for _, t in rows]
+    dirty = damaged(rows, stage)
+    figures = {}
+    for name, texts in (("clean", clean), ("damaged", dirty)):
+        seconds = timed(stage, texts, args.repeat)
+        chars = sum(map(len, texts))
+        nbytes = sum(len(t.encode("utf-8")) for t in texts)
+        figures[f"{name}_chars_per_s"] = chars / seconds
+        figures[f"{name}_mb_per_s"] = nbytes / seconds / 1e6
+        print(f"{name:<8} {len(texts)} documents, {chars:,} characters: "
+              f"{chars / seconds:>12,.0f} chars/s  {nbytes / seconds / 1e6:6.2f} MB/s (UTF-8)")
+    print(f"stage load time: {load_seconds:.2f} s (pinyin table and character model)")
+    if args.check:
+        return check(figures, ROOT / "bench" / "floors.toml")
+    return 0
+
+
+def check(figures: dict[str, float], floors_path: Path) -> int:
+    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
+    if not floors:
+        print(f"no [{SECTION}] floors in {floors_path}", file=sys.stderr)
+        return 1
+    low = [f"{k}: {figures.get(k, 0):,.2f} < floor {v:,}" for k, v in floors.items() if figures.get(k, 0) < v]
+    for line in low:
+        print(f"BELOW FLOOR {line}", file=sys.stderr)
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Score the rule extractors on Microsoft Recognizers-Text's Chinese specs.
+
+    .venv/bin/python eval/extract.py [--specs PATH] [--check [--floors PATH]] [--errors N]
+
+Reads ../shared/data/extraction/recognizers_text_zh.jsonl. Each input runs
+through the pipeline's convert and extract stages (as the pipeline would run
+them on text; the reference date of a case becomes the article's published
+date), and the facts, mapped back to the input's offsets, are compared with
+the specs' results:
+
+- money   <- CurrencyModel
+- percent <- PercentModel
+- date    <- the date specs: DateExtractor, DateParser, DatePeriodExtractor,
+             DatePeriodParser, DateTimeExtractor, DateTimeParser, DateTimeModel,
+             DateTimeModelExperimentalMode; their results of type date,
+             daterange and datetime (a day with a clock time). These are what
+             news facts are made of: days, months, years, parts of years,
+             relative days/months/years and ranges of them.
+- numerals <- NumberModel: `pipeline.numerals.parse_number` on each gold
+             span (value accuracy only: numbers alone are not facts).
+
+Nothing is skipped silently. Specs no extractor targets (times alone,
+durations, sets, holidays, phone numbers, URLs, ...) are counted by spec.
+Within the targeted specs, each gold result outside an extractor's design is
+counted by reason (weekdays and weeks, lunar calendar, holidays, durations and
+offsets, open-ended periods, two-digit years, spaced-out numerals, ...; see
+`exclusion`), and left out of recall; a prediction overlapping such a result
+is neither right nor wrong. Spans must match exactly (start and end, in the
+input's offsets). A value is exact when it equals the spec's resolution
+(money: amount and ISO code; percent: value; date: start and end, where the
+spec's exclusive end or range end is accepted, and either of its past/future
+readings of a yearless date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.model import Document  # noqa: E402
+from pipeline.numerals import parse_number  # noqa: E402
+from pipeline.stages.convert import ConvertStage  # noqa: E402
+from pipeline.stages.extract import ExtractStage  # noqa: E402
+
+DEFAULT_SPECS = ROOT.parent / "shared" / "data" / "extraction" / "recognizers_text_zh.jsonl"
+FLOORS = ROOT / "eval" / "floors.toml"
+SECTION = "extract"
+
+TARGETS = {
+    "CurrencyModel": "money",
+    "PercentModel": "percent",
+    "DateExtractor": "date", "DateParser": "date",
+    "DatePeriodExtractor": "date", "DatePeriodParser": "date",
+    "DateTimeExtractor": "date", "DateTimeParser": "date",
+    "DateTimeModel": "date", "DateTimeModelExperimentalMode": "date",
+}
+GOLD_TYPES = {
+    "money": {"currency"},
+    "percent": {"percentage"},
+    "date": {"date", "daterange", "datetime", "datetimeV2.date", "datetimeV2.daterange", "datetimeV2.datetime"},
+}
+
+# Why a gold result is outside an extractor's design, checked in this order.
+DATE_EXCLUSIONS = [
+    ("lunar calendar or reign year", re.compile(r"农历|正月|腊月|初[一二三四五六七八九十]|大年|除夕|康熙|雍正|乾隆|民国|神龙|贞观")),
+    ("holiday", re.compile(r"节|元旦|圣诞|除夕|清明|端午|中秋|重阳|七夕")),
+    ("weekday or week", re.compile(r"周|週|星期|礼拜|禮拜")),
+    ("open-ended period", re.compile(r"以前|以后|之前|之后|以来|截止|自从|开始|之间|[和与].*间|后$|前$|起$")),
+    ("duration, offset or vague time", re.compile(
+        r"^(?:[前后上下]\s*\d|过去|未来|近\s*[\d一二三四五六七八九十]|最近|近期|目前|现在|这会儿|刚才"
+        r"|[\d一二三四五六七八九十]+\s*[年月天日周]\s*[前后内])|半月")),
+    ("season", re.compile(r"[春夏秋冬]天|[春夏秋冬]季")),
+    ("decade or century", re.compile(r"年代|世纪")),
+    ("two- or three-digit year", re.compile(r"(?<![\d０-９])[\d０-９]{2,3}\s*年|^[零〇一二三四五六七八九]{2,3}年")),
+    ("numeric day-first or short date", re.compile(
+        r"^\d{1,2}[./-]\d{1,2}(?:[./-]\d{1,4})?$|^\d{4}\s\d{2}\s\d{2}|^\d{1,2}/\d{1,2}/\d{4}")),
+    ("bare number as year", re.compile(r"^[=\s]*从?\d{4}(?:\s*(?:-|到|至)\s*\d{4})?$")),
+]
+PERCENT_EXCLUSIONS = [
+    ("spaced-out numeral", re.compile(r"[\u4e00-\u9fff0-9０-９]\s+[\u4e00-\u9fff0-9０-９]")),
+    ("k suffix", re.compile(r"[kK]")),
+    ("parts per million or finer", re.compile(r"[百千万][万萬]分之|万万分之")),
+]
+
+
+def exclusion(kind: str, result: dict) -> str | None:
+    text = result["text"]
+    if kind == "money":
+        res = result.get("resolution") or {}
+        if res.get("value") in (None, ""):
+            return "currency without an amount"
+        if not res.get("isoCurrency") and res.get("unit") not in ("Dollar",):
+            return "currency without an ISO code"
+        return None
+    rules = PERCENT_EXCLUSIONS if kind == "percent" else DATE_EXCLUSIONS
+    if kind == "date" and _modifier(result):
+        return "open-ended period"
+    for reason, pattern in rules:
+        if pattern.search(text):
+            return reason
+    return None
+
+
+def _modifier(result: dict) -> bool:
+    res = result.get("resolution") or {}
+    return any(isinstance(v, dict) and v.get("Mod") for v in res.get("values", []) or [])
+
+
+@dataclass
+class Tally:
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    valued: int = 0        # matched with a comparable gold value
+    value_exact: int = 0
+    excluded: Counter = field(default_factory=Counter)
+    ignored_predictions: int = 0
+    errors: list = field(default_factory=list)
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def run_case(convert: ConvertStage, extract: ExtractStage, text: str, reference: str | None) -> list:
+    meta = {"published_at": reference[:19]} if reference else {}
+    doc = Document(doc_id="spec", source="spec", original=text, text=text, meta=meta)
+    doc = extract(convert(doc))
+    return list(doc.facts)
+
+
+def evaluate(rows: list[dict], errors_shown: int) -> tuple[dict[str, float], dict[str, Tally], Counter, dict]:
+    convert = ConvertStage({}, ROOT / "rules")
+    extract = ExtractStage({}, ROOT / "rules")
+    tallies = {k: Tally() for k in ("money", "percent", "date")}
+    untargeted: Counter = Counter()
+    numerals = {"gold": 0, "exact": 0, "errors": []}
+    for row in rows:
+        spec = row["spec"]
+        if spec == "NumberModel":
+            _numerals(row, numerals)
+            continue
+        kind = TARGETS.get(spec)
+        if kind is None:
+            untargeted[spec] += len(row["results"]) or 1
+            continue
+        t = tallies[kind]
+        reference = (row.get("context") or {}).get("ReferenceDateTime")
+        facts = [f for f in run_case(convert, extract, row["input"], reference) if f.type == kind]
+        golds = []
+        for result in row["results"]:
+            if result["type"] not in GOLD_TYPES[kind]:
+                reason = f"other result type ({result['type'].replace('datetimeV2.', '')})"
+            else:
+                reason = exclusion(kind, result)
+            if reason:
+                t.excluded[reason] += 1
+            golds.append((result, reason))
+        in_scope = [(g["start"], g["end"]) for g, r in golds if r is None]
+        out_scope = [(g["start"], g["end"]) for g, r in golds if r is not None]
+        t.gold += len(in_scope)
+        for f in facts:
+            span = (f.orig_start, f.orig_end)
+            if span not in in_scope and any(s < span[1] and span[0] < e for s, e in out_scope):
+                t.ignored_predictions += 1
+                continue
+            t.predicted += 1
+            gold = next((g for g, r in golds if r is None and (g["start"], g["end"]) == span), None)
+            if gold is None:
+                if len(t.errors) < errors_shown:
+                    t.errors.append(("false positive", row["input"], f.text, dict(f.value), [g["text"] for g, _ in golds]))
+                continue
+            t.matched += 1
+            verdict = compare_value(kind, f.value, gold)
+            if verdict is not None:
+                t.valued += 1
+                t.value_exact += verdict
+                if not verdict and len(t.errors) < errors_shown:
+                    t.errors.append(("wrong value", row["input"], f.text, dict(f.value), gold.get("resolution")))
+        predicted_spans = {(f.orig_start, f.orig_end) for f in facts}
+        for g, r in golds:
+            if r is None and (g["start"], g["end"]) not in predicted_spans and len(t.errors) < errors_shown:
+                t.errors.append(("missed", row["input"], g["text"], None, [(f.text) for f in facts]))
+    figures: dict[str, float] = {}
+    for kind, t in tallies.items():
+        p = t.matched / t.predicted if t.predicted else 0.0
+        r = t.matched / t.gold if t.gold else 0.0
+        figures[f"{kind}_precision"] = p
+        figures[f"{kind}_recall"] = r
+        figures[f"{kind}_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+        figures[f"{kind}_value_exact"] = t.value_exact / t.valued if t.valued else 0.0
+    figures["numerals_value_exact"] = numerals["exact"] / numerals["gold"] if numerals["gold"] else 0.0
+    return figures, tallies, untargeted, numerals
+
+
+def _numerals(row: dict, acc: dict) -> None:
+    for result in row["results"]:
+        value = (result.get("resolution") or {}).get("value")
+        if value is None:
+            continue
+        acc["gold"] += 1
+        try:
+            got = float(parse_number(result["text"]).value)
+            ok = abs(got - float(value)) <= 1e-9 * max(1.0, abs(float(value)))
+        except (ValueError, OverflowError):
+            ok = False
+        acc["exact"] += ok
+        if not ok and len(acc["errors"]) < 10:
+            acc["errors"].append((result["text"], value))
+
+
+def compare_value(kind: str, value, gold: dict) -> bool | None:
+    res = gold.get("resolution")
+    if not res:
+        return None
+    if kind == "money":
+        amount = res.get("value")
+        if amount in (None, "") or value.get("amount") is None:
+            return None
+        ok = abs(float(value["amount"]) - float(amount)) <= 1e-6 * max(1.0, abs(float(amount)))
+        if res.get("isoCurrency"):
+            ok = ok and value.get("currency") == res["isoCurrency"]
+        return ok
+    if kind == "percent":
+        v = res.get("value")
+        if not v or value.get("value") is None:
+            return None
+        return abs(float(value["value"]) - float(v.rstrip("%"))) < 1e-6
+    return _compare_date(value, res)
+
+
+def _compare_date(value, res: dict) -> bool | None:
+    readings = []
+    if "values" in res:
+        for v in res["values"] or []:
+            if v.get("value") == "not resolved":
+                continue
+            if "value" in v:
+                readings.append((v["value"], v["value"]))
+            elif "start" in v and "end" in v:
+                readings.append((v["start"], v["end"]))
+    for key in ("FutureResolution", "PastResolution"):
+        r = res.get(key) or {}
+        if "date" in r:
+            readings.append((r["date"], r["date"]))
+        elif "dateTime" in r:
+            readings.append((r["dateTime"], r["dateTime"]))
+        elif "startDate" in r:
+            readings.append((r["startDate"], r["endDate"]))
+    if not readings or value.get("start") is None or value.get("resolved") == "unresolved":
+        return None if not readings else False
+    start, end, gran = value["start"].replace("T", " "), value["end"].replace("T", " "), value["granularity"]
+    for g_start, g_end in readings:
+        if _same_instant(start, g_start) and _end_matches(end, g_end, gran):
+            return True
+    return False
+
+
+def _same_instant(mine: str, gold: str) -> bool:
+    gold = gold[:16] if len(mine) > 10 else gold[:10]
+    return mine[:16] == gold
+
+
+def _end_matches(mine: str, gold: str, granularity: str) -> bool:
+    if len(mine) > 10:
+        return _same_instant(mine, gold)
+    gold = gold[:10]
+    end = date.fromisoformat(mine[:10])
+    period_start = {
+        "year": end.replace(month=1, day=1),
+        "half": end.replace(month=1 if end.month <= 6 else 7, day=1),
+        "quarter": end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1),
+        "month": end.replace(day=1),
+    }.get(granularity, end)
+    # The spec's end is exclusive (2009年 ends 2010-01-01) or, for ranges, the last element's start.
+    return gold in {mine[:10], (end + timedelta(days=1)).isoformat(), period_start.isoformat()}
+
+
+def report(figures, tallies, untargeted, numerals, rows) -> None:
+    print(f"{len(rows)} spec cases from Recognizers-Text (Chinese)")
+    print(f"{'type':<8} {'gold':>5} {'pred':>5} {'match':>5} {'P':>6} {'R':>6} {'F1':>6} {'value exact':>12}")
+    for kind, t in tallies.items():
+        print(f"{kind:<8} {t.gold:>5} {t.predicted:>5} {t.matched:>5} {figures[kind + '_precision']:>6.3f} "
+              f"{figures[kind + '_recall']:>6.3f} {figures[kind + '_f1']:>6.3f} "
+              f"{figures[kind + '_value_exact']:>7.3f} ({t.value_exact}/{t.valued})")
+    print(f"numerals (NumberModel gold spans through parse_number): "
+          f"{figures['numerals_value_exact']:.3f} ({numerals['exact']}/{numerals['gold']})")
+    print("\nnot covered by design (gold results left out of recall; overlapping predictions ignored):")
+    for kind, t in tallies.items():
+        for reason, n in sorted(t.excluded.items(), key=lambda kv: -kv[1]):
+            print(f"  {kind:<8} {reason:<40} {n:>4}")
+        print(f"  {kind:<8} {'predictions overlapping those, ignored':<40} {t.ignored_predictions:>4}")
+    print("\nspecs no extractor targets (results, or cases without results):")
+    for spec, n in sorted(untargeted.items()):
+        print(f"  {spec:<36} {n:>4}")
+
+
+def show_errors(tallies, numerals) -> None:
+    for kind, t in tallies.items():
+        for e in t.errors:
+            print(f"[{kind}] {e[0]}: {e[1]!r} -> {e[2]!r} {json.dumps(e[3], ensure_ascii=False) if e[3] else ''}"
+                  f" gold: {json.dumps(e[4], ensure_ascii=False)[:160]}")
+    for text, value in numerals["errors"]:
+        print(f"[numerals] {text!r} gold {value}")
+
+
+def check(figures: dict[str, float], floors_path: Path) -> int:
+    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
+    if not floors:
+        print(f"check: no [{SECTION}] floors in {floors_path}")
+        return 1
+    low = [f"{k}: {figures.get(k, 0):.4f} < floor {v}" for k, v in sorted(floors.items()) if figures.get(k, 0) < v]
+    for line in low:
+        print(f"BELOW FLOOR {line}")
+    print("check: ok" if not low else "check: FAILED")
+    return 1 if low else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS)
+    parser.add_argument("--check", action="store_true", help=f"fail below the [{SECTION}] floors")
+    parser.add_argument("--floors", type=Path, default=FLOORS)
+    parser.add_argument("--errors", type=int, default=0, help="show up to N errors per type")
+    parser.add_argument("--print-floors", action="store_true", help="print the figures as a floors section")
+    args = parser.parse_args()
+    if not args.specs.is_file():
+        print(f"eval: {args.specs} not found (it lives in ../shared/data/extraction/)", file=sys.stderr)
+        return 2
+    rows = load(args.specs)
+    figures, tallies, untargeted, numerals = evaluate(rows, args.errors)
+    report(figures, tallies, untargeted, numerals, rows)
+    if args.errors:
+        print()
+        show_errors(tallies, numerals)
+    if args.print_floors:
+        print(f"\n[{SECTION}]")
+        for k, v in sorted(figures.items()):
+            print(f"{k} = {int(v * 100) / 100}")
+    if args.check:
+        return check(figures, args.floors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Lines of a document and the normalised view of a line that rules match.
+
+A rule author writes patterns against one canonical form of a line: full-width
+ASCII folded to ASCII (：→:), runs of whitespace one space, no leading or
+trailing space, and pinyin annotations after a Chinese character (联(lián))
+left out, so rules work before and after the repair stage has removed them.
+Values lifted from a line are taken from `plain`, the same text without the
+folding (full-width punctuation in a title stays as written).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One tone-marked or plain pinyin syllable in ASCII or full-width parentheses.
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）]")
+_SPACE = re.compile(r"\s+")
+# Full-width ASCII variants and ideographic space to ASCII: one character for one.
+FOLD = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u00a0": " "})
+_MARKS = re.compile("[。!?;]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line: `start`-`end` its text, `stop` past its line break (== end on the last line)."""
+
+    index: int
+    start: int
+    end: int
+    stop: int
+    raw: str
+    plain: str
+    view: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.view
+
+
+def plain_text(raw: str) -> str:
+    return _SPACE.sub(" ", _PINYIN.sub("", raw)).strip()
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    pos = 0
+    for index, chunk in enumerate(text.splitlines(keepends=True)):
+        body = chunk.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        plain = plain_text(body)
+        lines.append(Line(index, pos, pos + len(body), pos + len(chunk), body, plain, plain.translate(FOLD)))
+        pos += len(chunk)
+    return lines
+
+
+def sentence_marks(view: str) -> int:
+    return len(_MARKS.findall(view))

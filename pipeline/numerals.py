@@ -1,0 +1,262 @@
+"""All Chinese numeral handling: reading numbers and the regex fragments that find them.
+
+Numbers in news come as Arabic digits (`3,500`, `714.7`, full-width `３５００`),
+Chinese numerals (`一千零二十`, `两万三千`, financial `壹佰`, traditional
+`萬`/`億`), or a mix (`1.5万`, `七百一十四点七亿`, `5万4千6百`). `parse_number`
+reads all of them into a `Decimal` (exact: 714.7亿 is 71470000000, not a float
+near it) and reports the approximation the numeral itself carries (`十余`,
+`三十多万`, `二十几万` are "over"). `split_approx` peels the approximation
+words around a number (约, 近, 逾, 超过, 左右, 以上, ...) and names their kind.
+
+The extractors' rule files build their patterns from the fragments in
+`FRAGMENTS` (`{NUM}`, `{ARABIC}`, `{CN_NUM}`, ...), so what a pattern accepts as
+a number and what `parse_number` can read stay the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+
+# Bump when parsing or the fragments change meaning: extractor fingerprints include it.
+VERSION = 1
+
+_CN_DIGITS = MappingProxyType({
+    "零": 0, "〇": 0, "○": 0, "Ｏ": 0,
+    "一": 1, "壹": 1, "幺": 1,
+    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "倆": 2, "俩": 2,
+    "三": 3, "叁": 3, "參": 3, "叄": 3,
+    "四": 4, "肆": 4,
+    "五": 5, "伍": 5,
+    "六": 6, "陆": 6, "陸": 6,
+    "七": 7, "柒": 7,
+    "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+})
+_SMALL_UNITS = MappingProxyType({"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000})
+_BIG_UNITS = MappingProxyType({"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12})
+_POINT = "点點.．"
+_NEGATIVE = "负負-−－"
+# Inside a numeral: 十余万, 三十多万, 二十几万, 1000余 ("more than").
+_VAGUE = "余餘多几幾"
+
+# Approximation words around a number, by kind (DESIGN.md: exact, about, over, under).
+APPROX_BEFORE = MappingProxyType({
+    "大约": "about", "大概": "about", "约": "about", "約": "about", "大致": "about", "估计": "about",
+    "逾": "over", "超过": "over", "超": "over", "多于": "over", "高于": "over", "至少": "over", "不少于": "over",
+    "不低于": "over",
+    "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "少于": "under",
+    "低于": "under", "不超过": "under", "不高于": "under", "最多": "under",
+})
+# Verbs that imply the approximation but are not part of the quantity (突破700亿元: over).
+APPROX_CONTEXT = MappingProxyType({"突破": "over", "超出": "over", "达到近": "under", "高达": "exact"})
+APPROX_AFTER = MappingProxyType({
+    "左右": "about",
+    "以上": "over", "之上": "over",
+    "以下": "under", "之下": "under", "以内": "under", "之内": "under",
+})
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
+
+_ARABIC = (
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
+)
+_CN_DIGIT_CLASS = "".join(_CN_DIGITS)
+_CN_UNIT_CLASS = "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
+_CN_NUM = (
+    f"(?:[{_CN_DIGIT_CLASS}半]?[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]*[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]"
+    f"(?:[点點][{_CN_DIGIT_CLASS}]+)?)"
+)
+_BIG = f"[{''.join(_BIG_UNITS)}]"
+_ALL_UNITS = f"[{_CN_UNIT_CLASS}]"
+
+# Named regex fragments for rule patterns; `{NAME}` in a pattern expands to one of these.
+FRAGMENTS = MappingProxyType({
+    # An Arabic number: 3,500  714.7  ３５００  (thousands separators only in groups of three)
+    "ARABIC": _ARABIC,
+    # Arabic digits only, no separators or decimals (years, months, days)
+    "DIGITS": r"[0-9０-９]+",
+    # Chinese numeral digits (二零二三) and the whole character class
+    "CN_DIGIT": f"[{_CN_DIGIT_CLASS}]",
+    "CN_NUM": _CN_NUM,
+    # Any number, with multipliers and the vague markers inside it:
+    # 714.7亿 1.2万余 11280万 五百 两万三千 十余万 5万4千6百 七百一十四点七亿
+    "NUM": (
+        f"(?:(?:{_ARABIC}|{_CN_NUM})(?:[余餘多几幾]?{_ALL_UNITS}+(?:{_ARABIC}|{_CN_NUM})?)*"
+        f"(?:[余餘多几幾](?!{_ALL_UNITS}){_BIG}*)?)"
+    ),
+    "BIG_UNIT": _BIG,
+    "APPROX_BEFORE": "(?:" + "|".join(sorted(APPROX_BEFORE, key=lambda w: (-len(w), w))) + ")",
+    "APPROX_AFTER": "(?:" + "|".join(sorted(APPROX_AFTER, key=lambda w: (-len(w), w))) + ")",
+    "NEG": f"[{_NEGATIVE}]",
+})
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number read from text: its value, and `over` when the numeral says "more than"."""
+
+    value: Decimal
+    approx: str = "exact"
+
+
+def normalise_digits(text: str) -> str:
+    """Full-width digits and separators to ASCII."""
+    return text.translate(_FULLWIDTH)
+
+
+def parse_number(text: str, allow_bare_unit: bool = False) -> Number:
+    """Read an Arabic, Chinese or mixed numeral. Raises ValueError when it is not one.
+
+    A bare 万/亿 is a number only after an approximation word (逾亿) or when
+    the caller saw one (`allow_bare_unit`: 上亿元, 过亿元).
+
+    >>> parse_number("七百一十四点七亿").value
+    Decimal('71470000000.0')
+    """
+    s = normalise_digits(text).replace(" ", "").replace("\u3000", "")
+    if not s:
+        raise ValueError("empty numeral")
+    approx = "exact"
+    sign = 1
+    if s[0] in _NEGATIVE:
+        sign, s = -1, s[1:]
+    for word, kind in sorted(APPROX_BEFORE.items(), key=lambda kv: -len(kv[0])):
+        if s.startswith(word) and len(s) > len(word):
+            s, approx = s[len(word):], kind
+            break
+    if any(c in _VAGUE for c in s):
+        approx = "over" if approx == "exact" else approx
+        s = "".join(c for c in s if c not in _VAGUE)
+    # Thousands separators: only between digit groups (3,500); anything else is not a number.
+    s = re.sub(r"(?<=[0-9]),(?=[0-9]{3})", "", s).replace("，", "")
+    if not s or (approx == "exact" and not allow_bare_unit and all(c in _BIG_UNITS for c in s)):
+        # A bare 万/亿 is a number only after a word saying how it compares (逾亿, 上亿).
+        raise ValueError(f"not a number: {text!r}")
+    value = _parse(s, text)
+    return Number(sign * value, approx)
+
+
+def to_json_number(value: Decimal) -> int | float:
+    """A Decimal as the JSON number a reader expects: int when whole."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _parse(s: str, original: str) -> Decimal:
+    total = Decimal(0)      # everything closed by a big unit (万, 亿, 兆)
+    section = Decimal(0)    # the part below the current big unit
+    pending: Decimal | None = None  # a digit (or Arabic number) not yet multiplied
+    pending_cn_digits = 0   # how many Chinese digits in a row make `pending` (二零零四 reads 2004)
+    last_unit = 0           # the last unit seen, for 一万三 = 13000
+    last_big = 0
+    zero_gap = False        # 一百零一: a 零 means the next digit is literal
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c.isdigit() and c.isascii():
+            j = i
+            while j < n and s[j].isascii() and (s[j].isdigit() or s[j] == "."):
+                j += 1
+            try:
+                pending = Decimal(s[i:j])
+            except InvalidOperation:
+                raise ValueError(f"not a number: {original!r}") from None
+            pending_cn_digits = 0
+            i = j
+            continue
+        if c in _CN_DIGITS:
+            d = _CN_DIGITS[c]
+            if d == 0:
+                zero_gap = True
+                if pending is not None and pending_cn_digits:
+                    pending = pending * 10
+                    pending_cn_digits += 1
+                elif pending is None and (last_unit == 0):
+                    pending, pending_cn_digits = Decimal(0), 1
+            elif pending is not None and pending_cn_digits:
+                pending = pending * 10 + d  # positional: 二零二三, 三六七
+                pending_cn_digits += 1
+            else:
+                pending, pending_cn_digits = Decimal(d), 1
+            i += 1
+            continue
+        if c == "半":
+            pending, pending_cn_digits = Decimal("0.5"), 0
+            i += 1
+            continue
+        if c in _POINT:
+            if i == 0:
+                raise ValueError(f"not a number: {original!r}")
+            j = i + 1
+            digits = []
+            while j < n and (s[j] in _CN_DIGITS or (s[j].isascii() and s[j].isdigit())):
+                digits.append(str(_CN_DIGITS[s[j]]) if s[j] in _CN_DIGITS else s[j])
+                j += 1
+            if not digits:
+                raise ValueError(f"not a number: {original!r}")
+            whole = section + (pending or 0)
+            pending = whole + Decimal("0." + "".join(digits))
+            pending_cn_digits = 0
+            section = Decimal(0)
+            i = j
+            continue
+        if c in _SMALL_UNITS or c in _BIG_UNITS:
+            if pending is not None and pending_cn_digits > 1 and pending >= 10:
+                raise ValueError(f"a range, not a number: {original!r}")  # 二三十, 三四百
+        if c in _SMALL_UNITS:
+            u = _SMALL_UNITS[c]
+            if last_unit and u >= last_unit and last_unit < 10**4 and section:
+                raise ValueError(f"units out of order: {original!r}")  # 七十百
+            section += (pending if pending is not None else 1) * u
+            pending, pending_cn_digits, last_unit, zero_gap = None, 0, u, False
+            i += 1
+            continue
+        if c in _BIG_UNITS:
+            u = _BIG_UNITS[c]
+            part = section + (pending or 0)
+            if part == 0 and (total or last_big):
+                total *= u  # 万万, 万亿: the unit multiplies everything before it
+            elif part == 0:
+                total = Decimal(u)  # a bare 亿 (逾亿元)
+            elif last_big and u > last_big:
+                total = (total + part) * u  # 4.78万亿
+            else:
+                total += part * u
+            section, pending, pending_cn_digits = Decimal(0), None, 0
+            last_unit, last_big, zero_gap = u, u, False
+            i += 1
+            continue
+        raise ValueError(f"not a number: {original!r}")
+    if pending is not None and pending_cn_digits == 1 and last_unit >= 100 and not zero_gap:
+        pending = pending * (last_unit // 10)  # 一万三 = 13000, 两千四百五 = 2450, 百三 = 130
+    elif pending is not None and pending_cn_digits == 0 and last_unit >= 100 and not zero_gap and s[-1].isdigit() \
+            and "." not in s and _after_unit(s):
+        pending = pending * (last_unit // 10)  # 7万5 = 75000 (colloquial, as 七万五)
+    return total + section + (pending or 0)
+
+
+def _after_unit(s: str) -> bool:
+    """The trailing Arabic digit follows a unit directly (7万5), not a whole number (1.5)."""
+    m = re.search(r"([0-9]+)$", s)
+    return bool(m) and m.start() > 0 and len(m.group(1)) == 1 and s[m.start() - 1] in (_SMALL_UNITS.keys() | _BIG_UNITS.keys())
+
+
+def split_approx(before: str, after: str, context: bool = False) -> str:
+    """The approximation kind from the words right before and right after a number.
+
+    With `context`, `before` is the text preceding a match, where verbs such as
+    突破 (APPROX_CONTEXT) also count.
+    """
+    words = {**APPROX_BEFORE, **APPROX_CONTEXT} if context else APPROX_BEFORE
+    for word in sorted(words, key=len, reverse=True):
+        if before.endswith(word):
+            return words[word]
+    for word in sorted(APPROX_AFTER, key=len, reverse=True):
+        if after.startswith(word):
+            return APPROX_AFTER[word]
+    return "exact"
