@@ -123,7 +123,8 @@ def main() -> int:
         print(f"{name:<24} {value:>10,.0f}")
     if args.check:
         floors = tomllib.loads((ROOT / "bench" / "floors.toml").read_text(encoding="utf-8")).get("report", {})
-        low = [f"{k}: {figures.get(k, 0):,.0f} < floor {v:,.0f}" for k, v in floors.items() if k in figures and figures[k] < v]
+        low = [f"{k}: {figures[k]:,.0f} < floor {v:,.0f}" for k, v in floors.items()
+               if k in figures and figures[k] < v]
         for line in low:
             print(f"BELOW FLOOR {line}", file=sys.stderr)
         return 1 if low else 0

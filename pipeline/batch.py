@@ -66,6 +66,9 @@ def run_batch(
     input_hash = hashlib.sha256()
     spec = PipelineSpec(config.rules_dir, tuple(s.name for s in stages), cache_path,
                         stages[0].cache_dir if stages else None)
+    if cache_path:
+        # Validate (or rebuild) the cache here, once, before workers share it.
+        StageCache(cache_path).close()
     items = read_inputs(files)
     if engine == "dask":
         outcomes = run_dask(spec, items, scheduler, jobs)

@@ -75,15 +75,17 @@ class StageCache:
         db = sqlite3.connect(self.path, timeout=60, isolation_level="DEFERRED", check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        # Look and create under one write lock, so processes opening a new
+        # file together never see it half made.
+        db.execute("BEGIN IMMEDIATE")
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not tables:  # a new file: make it ours (workers may race here, hence IF NOT EXISTS)
-            db.execute("CREATE TABLE IF NOT EXISTS header (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS results "
-                       "(key TEXT PRIMARY KEY, checksum TEXT NOT NULL, value BLOB NOT NULL)")
-            db.executemany("INSERT OR IGNORE INTO header VALUES (?, ?)",
-                           [("magic", MAGIC), ("format", str(FORMAT))])
-            db.commit()
-        header = dict(db.execute("SELECT key, value FROM header")) if "header" in tables or not tables else {}
+        if not tables:
+            db.execute("CREATE TABLE header (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE results (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, value BLOB NOT NULL)")
+            db.executemany("INSERT INTO header VALUES (?, ?)", [("magic", MAGIC), ("format", str(FORMAT))])
+            tables = {"header", "results"}
+        db.commit()
+        header = dict(db.execute("SELECT key, value FROM header")) if "header" in tables else {}
         if header.get("magic") != MAGIC or header.get("format") != str(FORMAT):
             db.close()
             raise CacheError(f"not a format-{FORMAT} pipeline cache")

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write report.html (summary, documents, facts) into a run folder")
     rep.add_argument("run_dir", type=Path, metavar="RUN")
     rep.add_argument("--max-docs", type=int, default=None, metavar="N",
-                     help="show at most the first N documents in full (default: 10000); the rest are only listed")
+                     help="show at most the first N documents in full (default: 5000); the rest are only listed")
 
     stg = sub.add_parser("stages", help="list the configured stages with version and fingerprint")
     stg.add_argument("--rules", type=Path, default=None, help="rules folder")

@@ -25,7 +25,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def _unavailable() -> str | None:
     if not Path(CHROMIUM).is_file():
-        return f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set PIPELINE_CHROMIUM"
+        return (f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
+                "or set PIPELINE_CHROMIUM")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -56,9 +57,9 @@ def open_report(browser):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         problems = []
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+        page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"))
         page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-        page.on("request", lambda req: problems.append(f"request: {req.url}") if not req.url.startswith("file:") else None)
+        page.on("request", lambda req: req.url.startswith("file:") or problems.append(f"request: {req.url}"))
         page.goto(path.as_uri() + fragment)
         page.wait_for_selector("html[data-ready=true]")
         pages.append((page, problems))
@@ -77,14 +78,16 @@ def test_synthetic_run_in_the_browser(tmp_path, open_report):
     run = write_run(tmp_path / "run")
     page, problems = open_report(write_report(run))
 
-    assert (stat(page, "documents"), stat(page, "failed"), stat(page, "facts"), stat(page, "removed")) == ("4", "1", "32", "9")
+    figures = [stat(page, name) for name in ("documents", "failed", "facts", "removed")]
+    assert figures == ["4", "1", "32", "9"]
     assert page.locator("#doc-list tbody tr").count() == 5
     assert page.text_content("#doc-count") == "5 of 5 documents"
 
     # The article with <script> and <img onerror> in it: shown as text, nothing runs or loads.
-    page.click(f'#doc-list tr[data-i="0"]')
+    page.click('#doc-list tr[data-i="0"]')
     clean = page.locator("#doc-view .text.clean")
-    assert '<script>alert("xss")</script><img src=x onerror="window.__xss=1"> 测试</pre></div>&amp;' in clean.text_content()
+    shown = '<script>alert("xss")</script><img src=x onerror="window.__xss=1"> 测试</pre></div>&amp;'
+    assert shown in clean.text_content()
     assert page.locator("#doc-view img, #doc-view script").count() == 0
     assert page.evaluate("window.__xss") is None
     assert page.text_content("#doc-view h2") == XSS_ID
@@ -95,7 +98,8 @@ def test_synthetic_run_in_the_browser(tmp_path, open_report):
     assert "money.number_currency v2" in money.get_attribute("title")
     money.click()
     info = page.text_content("#fact-info")
-    assert "71470000000" in info and "money.number_currency v2" in info and "15–23" in info and "714.7億美元" in info
+    for expected in ("71470000000", "money.number_currency v2", "15–23", "714.7億美元"):
+        assert expected in info
     # The nested location inside the organisation's name comes first, the organisation with it.
     page.locator("#doc-view mark.t-location").first.click()
     assert "ner.location" in page.text_content("#fact-info") and "ner.org" in page.text_content("#fact-info")
