@@ -44,6 +44,8 @@ _CONTEXT_AFTER = 3
 # Without evidence, a run must recover at least this many characters exactly:
 # one guessed character alone is no sign of a shift.
 _MIN_EXACT = 2
+# Characters after a `?` the cheap pre-check looks at.
+_PEEK = 8
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,8 @@ class FrameshiftLMFixer(Fixer):
     rule_ids = (LM_RULE,)
 
     def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float):
-        self._reader = ShiftReader(table, GbkCodes())
+        self._codes = GbkCodes()
+        self._reader = ShiftReader(table, self._codes)
         self._chooser = RunChooser(lm, min_confidence)
         self._lm = lm
         self._min_gain = min_gain
@@ -186,12 +189,41 @@ class FrameshiftLMFixer(Fixer):
         while (m := self._pattern.search(text, pos)) is not None:
             start = m.start()
             pos = start + 1
+            if not self._promising(text, start + 1):
+                continue
             choice = self._chooser.best(text, start, self._reader.readings(text, start + 1, LEADS))
             if choice is None or choice.score == -math.inf or not self._worth_it(text, start, choice):
                 continue
             edits.append(Edit(start, choice.end, choice.text, LM_RULE))
             pos = choice.end
         return edits
+
+    def _promising(self, text: str, at: int) -> bool:
+        """A cheap look at the few characters after a `?` before the full search.
+
+        Most `?` in crawled text are real question marks or characters lost in
+        an encode, followed by ordinary text; the search would walk hundreds
+        of characters to find that out. Realigning the next few characters
+        (one byte on, no alternatives) must make them clearly more plausible.
+        """
+        window = text[at : at + _PEEK]
+        data = bytearray()
+        for k, ch in enumerate(window):
+            options = self._codes.options(ch)
+            # ASCII read as the full-width form it may have been folded from;
+            # whitespace and a `?` (an unknown byte) end the look.
+            if not options or len(options[-1]) != 2 or (k and ch == LOST):
+                break
+            data += bytes(options[-1])
+        window = window[: len(data) // 2]
+        if len(data) < 4:
+            # Under two characters before the run would realign: too short a
+            # run to tell from chance (see _MIN_EXACT).
+            return False
+        shifted = data[1:].decode("gb18030", "replace")
+        done = len(data) // 2
+        gain = self._lm.score(shifted[: done - 1]) - self._lm.score(window[1:done])
+        return gain >= self._min_gain * (done - 1) / 2
 
     def _worth_it(self, text: str, start: int, choice: Choice) -> bool:
         if choice.exact < _MIN_EXACT and not _PRIVATE_USE.search(text, start, choice.end):
