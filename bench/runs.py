@@ -38,7 +38,9 @@ BOILERPLATE_RULES = ("clean/lines.toml", "clean/boilerplate.toml", "clean/naviga
 
 def run(args: list[str]) -> tuple[float, dict]:
     t0 = time.perf_counter()
-    proc = subprocess.run([*PIPELINE, *args, "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    # --no-report: these figures are about the stages and the cache; the
+    # report's own speed is measured by bench/report.py.
+    proc = subprocess.run([*PIPELINE, *args, "--quiet", "--no-report"], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pipeline failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -59,7 +61,7 @@ def touch_rule(rules: Path, candidates: tuple[str, ...]) -> str | None:
 def peak_rss_mb(args: list[str]) -> float:
     """Peak resident memory of one `pipeline run` child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([*PIPELINE, *args, "--quiet"], cwd=ROOT, check=False, capture_output=True)
+    subprocess.run([*PIPELINE, *args, "--quiet", "--no-report"], cwd=ROOT, check=False, capture_output=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the max over all children so far: measure the
     # small run first, then the large one.
