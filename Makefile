@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench eval char-freq clean help
+.PHONY: run test bench eval char-freq train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/data/char_freq.tsv from jieba's dictionary"
+	@echo "make train-ner  train the NER model into models/ner-zh from ../shared/data/ner (long)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,10 @@ eval: $(STAMP)
 
 char-freq: $(STAMP)
 	$(BIN)/python scripts/build_char_freq.py
+
+train-ner: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,ner]'
+	$(BIN)/python scripts/train_ner.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -59,13 +58,16 @@ def touch_rule(rules: Path, candidates: tuple[str, ...]) -> str | None:
 
 
 def peak_rss_mb(args: list[str]) -> float:
-    """Peak resident memory of one `pipeline run` child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([*PIPELINE, *args, "--quiet", "--no-report"], cwd=ROOT, check=False, capture_output=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all children so far: measure the
-    # small run first, then the large one.
-    return max(before, after) / 1024
+    """Peak resident memory of one `pipeline run`, measured by a fresh parent of its own.
+
+    RUSAGE_CHILDREN is a maximum over every child a process ever had, so the
+    run gets a one-shot parent that reports just that run's peak.
+    """
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    cmd = [sys.executable, "-c", probe, *PIPELINE, *args, "--quiet", "--no-report"]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return int(out.split()[-1]) / 1024
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -51,6 +51,13 @@ def run_local(pipeline: Pipeline, items: Iterable[Item]) -> Iterator[Outcome]:
 
 # --- process pool -------------------------------------------------------------
 
+def _for_parent(outcome: Outcome) -> Outcome:
+    """Drop what the run folder does not hold (tokens, sentences) before pickling back."""
+    if outcome.document is None or not (outcome.document.tokens or outcome.document.sentences):
+        return outcome
+    return replace(outcome, document=replace(outcome.document, tokens=(), sentences=()))
+
+
 def _init_worker(spec: PipelineSpec) -> None:
     # The worker's process object is its only per-worker slot; keeping the
     # pipeline there avoids a module-level global.
@@ -59,7 +66,7 @@ def _init_worker(spec: PipelineSpec) -> None:
 
 def _work_batch(items: list[Item]) -> list[Outcome]:
     pipeline = multiprocessing.current_process().zh_news_pipeline
-    outcomes = [pipeline.process_one(item) for item in items]
+    outcomes = [_for_parent(pipeline.process_one(item)) for item in items]
     if pipeline.cache:
         pipeline.cache.commit()
     return outcomes
@@ -109,7 +116,7 @@ def _dask_batch(items: list[Item]) -> list[Outcome]:
     worker = get_worker()
     with worker.zh_news_lock:
         pipeline = worker.zh_news_pipeline
-        outcomes = [pipeline.process_one(item) for item in items]
+        outcomes = [_for_parent(pipeline.process_one(item)) for item in items]
         if pipeline.cache:
             pipeline.cache.commit()
     return outcomes

@@ -1,7 +1,7 @@
 """Quality floors pinned in eval/floors.toml hold (trafilatura's gate).
 
-The evaluations read ../shared/data, which CI has beside the checkout; without
-it the gate is skipped with a message rather than silently passing.
+Each evaluation reads ../shared/data, which CI has beside the checkout;
+without it the gate is skipped with a message rather than silently passing.
 """
 
 import subprocess
@@ -11,14 +11,21 @@ import pytest
 
 from conftest import ROOT
 
-NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+SHARED = ROOT.parent / "shared" / "data"
 
 
-@pytest.mark.skipif(not NEWS.is_file(), reason="../shared/data/news not beside the checkout")
-def test_decode_evaluation_meets_its_floors():
+@pytest.mark.skipif(not (SHARED / "news" / "news_zh.jsonl").is_file(),
+                    reason="../shared/data not beside the checkout")
+@pytest.mark.parametrize("script,extra", [
+    ("decode", []),
+    ("repair", []),
+    ("clean", ["--show", "0"]),
+    ("extract", []),
+])
+def test_evaluation_meets_its_floors(script, extra):
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "eval" / "decode.py"), "--check"],
+        [sys.executable, str(ROOT / "eval" / f"{script}.py"), "--check", *extra],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "check: ok" in proc.stdout

@@ -12,6 +12,7 @@ mark folded to ASCII; the stage cannot always tell which).
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from importlib import resources
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -32,6 +33,17 @@ from pipeline.stages.base import Stage
 
 DATA_FILES = (PINYIN_TABLE, CHAR_LM)
 # Fixers that read the pinyin table, and those that also need the character model.
+# The rule ids each fixer can emit, known without building it.
+FIXER_RULE_IDS: Mapping[str, tuple[str, ...]] = {
+    "gbk_latin1": GbkLatin1Fixer.rule_ids,
+    "ftfy": FtfyFixer.rule_ids,
+    "invisible": InvisibleFixer.rule_ids,
+    "utf8_gbk": Utf8GbkFixer.rule_ids,
+    "frameshift_pinyin": FrameshiftPinyinFixer.rule_ids,
+    "frameshift_lm": FrameshiftLMFixer.rule_ids,
+    "pinyin": PinyinAnnotationFixer.rule_ids,
+    "width": WidthFixer.rule_ids,
+}
 _NEEDS_TABLE = frozenset({"frameshift_pinyin", "frameshift_lm", "pinyin"})
 _NEEDS_LM = frozenset({"gbk_latin1", "utf8_gbk", "frameshift_pinyin", "frameshift_lm"})
 # Passes of the whole fixer chain; real text settles in one or two.
@@ -51,21 +63,33 @@ class RepairStage(Stage):
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
-        names = self._check_fixers(self.settings["fixers"])
+        self._names = self._check_fixers(self.settings["fixers"])
         self._check_numbers()
-        self._table = PinyinTable.load() if _NEEDS_TABLE.intersection(names) else None
-        self._lm = CharLM.load() if _NEEDS_LM.intersection(names) else None
         self.rule_versions = {r.id: r.version for r in load_rules(self._path("rules"))}
-        self._fixers = [self._build(name) for name in names]
-        for fixer in self._fixers:
-            if fixer.name == "homoglyphs":
+        self._homoglyphs = load_homoglyphs(self._path("homoglyphs"))
+        for name in self._names:
+            if name == "homoglyphs":
                 continue  # its rules are the table's own entries
-            missing = [r for r in fixer.rule_ids if r not in self.rule_versions]
+            missing = [r for r in FIXER_RULE_IDS[name] if r not in self.rule_versions]
             if missing:
                 raise RuleError(
                     self._path("rules"), None,
-                    f"fixer {fixer.name!r} emits rule id(s) {', '.join(missing)} not declared here",
+                    f"fixer {name!r} emits rule id(s) {', '.join(missing)} not declared here",
                 )
+
+    # Loaded on first use: the language model and pinyin table take most of a
+    # second, which a run answered from the cache never needs.
+    @cached_property
+    def _table(self) -> PinyinTable | None:
+        return PinyinTable.load() if _NEEDS_TABLE.intersection(self._names) else None
+
+    @cached_property
+    def _lm(self) -> CharLM | None:
+        return CharLM.load() if _NEEDS_LM.intersection(self._names) else None
+
+    @cached_property
+    def _fixers(self) -> list[Fixer]:
+        return [self._build(name) for name in self._names]
 
     def _path(self, key: str) -> Path:
         return self.rules_dir / self.settings[key]
@@ -99,7 +123,7 @@ class RepairStage(Stage):
             "frameshift_pinyin": lambda: FrameshiftPinyinFixer(self._table, self._lm, conf),
             "frameshift_lm": lambda: FrameshiftLMFixer(self._table, self._lm, conf, gain),
             "pinyin": lambda: PinyinAnnotationFixer(self._table),
-            "homoglyphs": lambda: HomoglyphFixer(load_homoglyphs(self._path("homoglyphs"))),
+            "homoglyphs": lambda: HomoglyphFixer(self._homoglyphs),
             "width": WidthFixer,
         }
         return builders[name]()

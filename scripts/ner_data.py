@@ -1,0 +1,264 @@
+"""Build the NER training data: build/ner/{train,dev,dev_<source>}.spacy and summary.json.
+
+Sources (../shared/data/ner/, research use; a model trained on them must say so):
+- `msra_train.jsonl`: MSRA (SIGHAN 2006), People's Daily 1998, PER/LOC/ORG.
+- `pd1998_jan.jsonl`: People's Daily January 1998 (PKU), PER/LOC/ORG derived
+  from the nr/ns/nt tags. PKU boundaries differ from MSRA's in places (e.g.
+  what an organisation span covers); both are kept, because they are the same
+  newspaper genre the project reads, and the conflict is measured by the
+  per-source dev files rather than guessed at.
+- `cluener2020_train.jsonl`: CLUENER2020 (THUCNews sentences, ten fine labels).
+
+How they are combined:
+- Labels are PER, LOC, ORG only. CLUENER spans are mapped by their
+  `fine_label` (CLUENER_FINE_MAP): name -> PER; organization, company,
+  government -> ORG; address, scene -> LOC. position, game, book, movie are
+  dropped: those spans become plain text (counted as `unmapped:<fine>`), which
+  is right for our three labels since none of them is a person, place or
+  organisation name as a whole. A record without `fine_label` keeps `label` if
+  it is one of the three.
+- Spans are checked against the text: out of range, empty, or whose `text`
+  field differs from text[start:end] are skipped and counted (`misaligned`);
+  overlapping spans keep the longest (ties: the earliest), the others are
+  counted (`overlap`); spans that do not fall on token boundaries of the
+  tokeniser are counted (`off_token`). Nothing is dropped without a count.
+- Sentences are de-duplicated on a normalised key (NFKC, then everything but
+  letters and digits removed), first occurrence wins in the order MSRA,
+  PD1998, CLUENER: MSRA and PD1998 both come from People's Daily 1998, and
+  PD1998 repeats some lines (datelines, bylines).
+- The dev split is our own: a sentence is dev when sha1 of its normalised key
+  falls in the lowest `dev_per_mille` of 1000 buckets (default 50, i.e. 5%).
+  Hashing the normalised key keeps near-duplicates on the same side and makes
+  the split independent of file order and of --max-train.
+- `--max-train N` keeps the N training sentences with the lowest hash (a
+  deterministic sample across all sources) for quick runs; `--max-dev` the same
+  for dev.
+
+Tokenisation: one token per character (`spacy.blank("zh")` with the `char`
+segmenter), so every annotated span falls on token boundaries and predicted
+spans map to exact character offsets. The alternative, jieba words (fewer
+tokens, so faster, and word features), cuts some entities inside a word; it
+is to be measured later (count `off_token` with `--segmenter jieba`).
+
+Usage: python scripts/ner_data.py [--data DIR] [--out DIR] [--max-train N]
+       [--max-dev N] [--dev-per-mille N] [--segmenter char|jieba]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+LABELS = ("PER", "LOC", "ORG")
+# Source name -> file, in de-duplication priority order.
+SOURCES = {
+    "msra": "msra_train.jsonl",
+    "pd1998": "pd1998_jan.jsonl",
+    "cluener": "cluener2020_train.jsonl",
+}
+CLUENER_FINE_MAP = {
+    "name": "PER",
+    "organization": "ORG",
+    "company": "ORG",
+    "government": "ORG",
+    "address": "LOC",
+    "scene": "LOC",
+}
+DEFAULT_DEV_PER_MILLE = 50
+_NON_WORD = re.compile(r"\W+")
+
+
+def normal_key(text: str) -> str:
+    """The de-duplication and split key: NFKC, letters and digits only."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).replace("_", "")
+
+
+def bucket_of(text: str) -> int:
+    """0..999, stable across runs and platforms."""
+    digest = hashlib.sha1(normal_key(text).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % 1000
+
+
+def split_of(text: str, dev_per_mille: int = DEFAULT_DEV_PER_MILLE) -> str:
+    return "dev" if bucket_of(text) < dev_per_mille else "train"
+
+
+def map_label(entity: dict) -> str | None:
+    """PER/LOC/ORG for an entity, or None when it has no place in our labels."""
+    fine = entity.get("fine_label")
+    if fine is not None:
+        return CLUENER_FINE_MAP.get(fine)
+    label = entity.get("label")
+    return label if label in LABELS else None
+
+
+def convert_record(record: dict, counts: Counter) -> list[tuple[int, int, str]]:
+    """The record's usable spans as sorted (start, end, label); drops are counted in `counts`."""
+    text = record.get("text") or ""
+    kept: list[tuple[int, int, str]] = []
+    for entity in record.get("entities") or []:
+        label = map_label(entity)
+        if label is None:
+            counts[f"unmapped:{entity.get('fine_label') or entity.get('label')}"] += 1
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or not 0 <= start < end <= len(text)
+            or ("text" in entity and entity["text"] != text[start:end])
+        ):
+            counts["misaligned"] += 1
+            continue
+        kept.append((start, end, label))
+    # Longest first, then earliest: a nested or crossing span loses to the longer one.
+    chosen: list[tuple[int, int, str]] = []
+    for span in sorted(kept, key=lambda s: (-(s[1] - s[0]), s[0])):
+        if any(span[0] < other[1] and other[0] < span[1] for other in chosen):
+            counts["overlap"] += 1
+        else:
+            chosen.append(span)
+    return sorted(chosen)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def combine(
+    sources: Iterable[tuple[str, Iterable[dict]]],
+    dev_per_mille: int = DEFAULT_DEV_PER_MILLE,
+) -> tuple[list[dict], dict]:
+    """De-duplicated examples {source, id, text, spans, split, bucket} and drop counts per source."""
+    seen: set[str] = set()
+    examples: list[dict] = []
+    drops: dict[str, Counter] = {}
+    for source, records in sources:
+        counts = drops.setdefault(source, Counter())
+        for record in records:
+            text = record.get("text") or ""
+            key = normal_key(text)
+            if not key:
+                counts["empty"] += 1
+                continue
+            if key in seen:
+                counts["duplicate"] += 1
+                continue
+            seen.add(key)
+            spans = convert_record(record, counts)
+            bucket = bucket_of(text)
+            examples.append(
+                {
+                    "source": source,
+                    "id": record.get("id"),
+                    "text": text,
+                    "spans": spans,
+                    "bucket": bucket,
+                    "split": "dev" if bucket < dev_per_mille else "train",
+                }
+            )
+    return examples, drops
+
+
+def sample(examples: list[dict], limit: int | None) -> list[dict]:
+    """The `limit` examples with the lowest hash (all when limit is None), in their original order."""
+    if limit is None or limit >= len(examples):
+        return examples
+    keep = {id(e) for e in sorted(examples, key=lambda e: (e["bucket"], normal_key(e["text"])))[:limit]}
+    return [e for e in examples if id(e) in keep]
+
+
+def make_nlp(segmenter: str = "char"):
+    import spacy
+
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+
+
+def to_doc(nlp, example: dict, counts: Counter):
+    """A Doc with the example's entities; spans off token boundaries are counted as `off_token`."""
+    doc = nlp.make_doc(example["text"])
+    ents = []
+    for start, end, label in example["spans"]:
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            counts["off_token"] += 1
+        else:
+            ents.append(span)
+    doc.ents = ents
+    return doc
+
+
+def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
+    out: dict = {"sentences": {}, "characters": {}, "entities": {}, "dropped": {}}
+    for e in examples:
+        where = f"{e['split']}/{e['source']}"
+        out["sentences"][where] = out["sentences"].get(where, 0) + 1
+        out["characters"][where] = out["characters"].get(where, 0) + len(e["text"])
+        labels = out["entities"].setdefault(where, {})
+        for _, _, label in e["spans"]:
+            labels[label] = labels.get(label, 0) + 1
+    out["dropped"] = {source: dict(sorted(c.items())) for source, c in drops.items()}
+    for key in ("sentences", "characters", "entities"):
+        out[key] = dict(sorted(out[key].items()))
+    return out
+
+
+def write(examples: list[dict], drops: dict[str, Counter], out: Path, segmenter: str) -> dict:
+    from spacy.tokens import DocBin
+
+    nlp = make_nlp(segmenter)
+    out.mkdir(parents=True, exist_ok=True)
+    bins: dict[str, DocBin] = {}
+    for e in examples:
+        doc = to_doc(nlp, e, drops.setdefault(e["source"], Counter()))
+        # The summary counts what was written: spans lost as off_token are out.
+        e["spans"] = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+        names = [e["split"]] + ([f"dev_{e['source']}"] if e["split"] == "dev" else [])
+        for name in names:
+            bins.setdefault(name, DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"])).add(doc)
+    for name, docbin in bins.items():
+        docbin.to_disk(out / f"{name}.spacy")
+    summary = summarise(examples, drops)
+    summary["segmenter"] = segmenter
+    summary["files"] = {name: len(docbin) for name, docbin in sorted(bins.items())}
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "ner")
+    parser.add_argument("--out", type=Path, default=Path("build/ner"))
+    parser.add_argument("--max-train", type=int, default=None)
+    parser.add_argument("--max-dev", type=int, default=None)
+    parser.add_argument("--dev-per-mille", type=int, default=DEFAULT_DEV_PER_MILLE)
+    parser.add_argument("--segmenter", choices=("char", "jieba"), default="char")
+    args = parser.parse_args(argv)
+
+    missing = [name for name in SOURCES.values() if not (args.data / name).is_file()]
+    if missing:
+        print(f"ner_data: missing in {args.data}: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    examples, drops = combine(
+        ((source, read_jsonl(args.data / name)) for source, name in SOURCES.items()),
+        args.dev_per_mille,
+    )
+    train = sample([e for e in examples if e["split"] == "train"], args.max_train)
+    dev = sample([e for e in examples if e["split"] == "dev"], args.max_dev)
+    summary = write(train + dev, drops, args.out, args.segmenter)
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""scripts/ner_data.py: label mapping, de-duplication, the dev split, span checks, DocBin output.
+
+Small in-test samples only: no ../shared, no trained model. The DocBin tests need
+spaCy (optional group `ner`) and skip without it.
+"""
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "ner_data.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("ner_data", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nd = _load()
+needs_spacy = pytest.mark.skipif(importlib.util.find_spec("spacy") is None, reason="spacy not installed (optional group ner)")
+
+CLUENER = {
+    "id": "cluener_train:0",
+    "text": "浙商银行企业信贷部叶老桂博士则从另一个角度对五道门槛进行了解读。",
+    "entities": [
+        {"start": 0, "end": 4, "label": "ORG", "fine_label": "company", "text": "浙商银行"},
+        {"start": 9, "end": 12, "label": "PER", "fine_label": "name", "text": "叶老桂"},
+        {"start": 12, "end": 14, "label": "POSITION", "fine_label": "position", "text": "博士"},
+    ],
+}
+MSRA = {
+    "id": "msra_train:2",
+    "text": "因有关日寇在京掠夺文物详情，也是我们收藏北京史料中的要件之一。",
+    "entities": [
+        {"start": 3, "end": 4, "label": "LOC", "text": "日"},
+        {"start": 6, "end": 7, "label": "LOC", "text": "京"},
+        {"start": 20, "end": 22, "label": "LOC", "text": "北京"},
+    ],
+}
+
+
+def test_cluener_fine_labels_map_to_three_labels():
+    assert nd.map_label({"label": "ORG", "fine_label": "government"}) == "ORG"
+    assert nd.map_label({"label": "LOC", "fine_label": "scene"}) == "LOC"
+    assert nd.map_label({"label": "PER", "fine_label": "name"}) == "PER"
+    for fine in ("position", "game", "book", "movie"):
+        assert nd.map_label({"label": fine.upper(), "fine_label": fine}) is None
+    # The mapping follows fine_label, not a coarse label that disagrees with it.
+    assert nd.map_label({"label": "ORG", "fine_label": "movie"}) is None
+
+
+def test_plain_labels_outside_per_loc_org_are_dropped():
+    assert nd.map_label({"label": "LOC"}) == "LOC"
+    assert nd.map_label({"label": "MISC"}) is None
+
+
+def test_unmapped_cluener_spans_are_dropped_with_a_count():
+    counts = Counter()
+    spans = nd.convert_record(CLUENER, counts)
+    assert spans == [(0, 4, "ORG"), (9, 12, "PER")]
+    assert counts == Counter({"unmapped:position": 1})
+
+
+def test_spans_keep_exact_character_offsets():
+    spans = nd.convert_record(MSRA, Counter())
+    assert [MSRA["text"][s:e] for s, e, _ in spans] == ["日", "京", "北京"]
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        {"start": 3, "end": 5, "label": "LOC", "text": "日"},  # text does not match the offsets
+        {"start": 30, "end": 99, "label": "LOC"},  # past the end
+        {"start": 4, "end": 4, "label": "LOC"},  # empty
+        {"start": 5, "end": 3, "label": "LOC"},  # reversed
+        {"start": "3", "end": 4, "label": "LOC"},  # not an integer
+    ],
+)
+def test_misaligned_spans_are_skipped_and_counted(entity):
+    counts = Counter()
+    record = {"text": "因有关日寇在京掠夺文物详情", "entities": [entity, {"start": 6, "end": 7, "label": "LOC", "text": "京"}]}
+    assert nd.convert_record(record, counts) == [(6, 7, "LOC")]
+    assert counts == Counter({"misaligned": 1})
+
+
+def test_overlapping_spans_keep_the_longest_and_count_the_rest():
+    counts = Counter()
+    record = {
+        "text": "中国科学院生物物理研究所",
+        "entities": [
+            {"start": 0, "end": 2, "label": "LOC"},
+            {"start": 0, "end": 12, "label": "ORG"},
+            {"start": 5, "end": 9, "label": "ORG"},
+        ],
+    }
+    assert nd.convert_record(record, counts) == [(0, 12, "ORG")]
+    assert counts == Counter({"overlap": 2})
+
+
+def test_split_is_deterministic_and_ignores_width_and_punctuation():
+    text = "１２月３１日，江泽民发表１９９８年新年讲话。"
+    assert nd.split_of(text) == nd.split_of(text)
+    assert nd.bucket_of(text) == nd.bucket_of("12月31日江泽民发表1998年新年讲话")
+    assert 0 <= nd.bucket_of(text) < 1000
+
+
+def test_dev_split_is_about_five_percent():
+    texts = [f"第{i}号句子：北京市{i * 7}区" for i in range(4000)]
+    dev = sum(nd.split_of(t) == "dev" for t in texts)
+    assert 0.03 * len(texts) < dev < 0.07 * len(texts)
+    assert all(nd.split_of(t, dev_per_mille=0) == "train" for t in texts[:50])
+
+
+def test_combine_deduplicates_in_source_order_and_counts():
+    pd_copy = dict(MSRA, id="pku:1", text=MSRA["text"].replace("，", ","))  # same sentence, other comma
+    examples, drops = nd.combine([("msra", [MSRA]), ("pd1998", [pd_copy, {"text": "　"}]), ("cluener", [CLUENER])])
+    assert [e["source"] for e in examples] == ["msra", "cluener"]
+    assert drops["pd1998"] == Counter({"duplicate": 1, "empty": 1})
+    assert drops["cluener"] == Counter({"unmapped:position": 1})
+    assert {e["split"] for e in examples} <= {"train", "dev"}
+
+
+def test_sample_takes_lowest_hashes_independent_of_order():
+    examples, _ = nd.combine([("msra", [{"text": f"句子{i}", "entities": []} for i in range(200)])])
+    picked = {e["text"] for e in nd.sample(examples, 20)}
+    assert len(picked) == 20
+    assert picked == {e["text"] for e in nd.sample(list(reversed(examples)), 20)}
+    assert nd.sample(examples, None) == examples
+
+
+entity_strategy = st.fixed_dictionaries(
+    {"start": st.integers(-3, 30), "end": st.integers(-3, 30), "label": st.sampled_from(["PER", "LOC", "ORG", "X"])},
+    optional={"fine_label": st.sampled_from(["name", "game", "address"]), "text": st.text(max_size=3)},
+)
+
+
+@given(st.text(max_size=25), st.lists(entity_strategy, max_size=6))
+def test_convert_record_never_raises_and_returns_disjoint_spans_in_range(text, entities):
+    counts = Counter()
+    spans = nd.convert_record({"text": text, "entities": entities}, counts)
+    assert len(spans) + sum(counts.values()) == len(entities)  # every entity kept or counted
+    for (s1, e1, _), (s2, _, _) in zip(spans, spans[1:]):
+        assert e1 <= s2
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+
+
+@needs_spacy
+def test_docs_have_one_token_per_character_and_exact_entities():
+    nlp = nd.make_nlp("char")
+    counts = Counter()
+    example = {"text": CLUENER["text"], "spans": nd.convert_record(CLUENER, Counter())}
+    doc = nd.to_doc(nlp, example, counts)
+    assert [t.text for t in doc] == list(CLUENER["text"])
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [(0, 4, "ORG"), (9, 12, "PER")]
+    assert counts == Counter()
+
+
+@needs_spacy
+def test_spans_off_token_boundaries_are_counted_not_silently_lost():
+    import spacy
+
+    nlp = spacy.blank("en")  # word tokens: a span inside a word cannot be an entity
+    counts = Counter()
+    doc = nd.to_doc(nlp, {"text": "Beijing University", "spans": [(0, 3, "LOC"), (8, 18, "ORG")]}, counts)
+    assert [(e.text, e.label_) for e in doc.ents] == [("University", "ORG")]
+    assert counts == Counter({"off_token": 1})
+
+
+@needs_spacy
+def test_write_round_trips_through_docbin(tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    examples, drops = nd.combine([("msra", [MSRA]), ("cluener", [CLUENER])], dev_per_mille=1000)
+    summary = nd.write(examples, drops, tmp_path, "char")
+    nlp = spacy.blank("zh")
+    docs = list(DocBin().from_disk(tmp_path / "dev.spacy").get_docs(nlp.vocab))
+    assert [d.text for d in docs] == [MSRA["text"], CLUENER["text"]]
+    assert [(e.start_char, e.end_char, e.label_) for e in docs[0].ents] == [(3, 4, "LOC"), (6, 7, "LOC"), (20, 22, "LOC")]
+    assert not (tmp_path / "train.spacy").exists()
+    on_disk = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(json.dumps(summary))
+    assert on_disk["entities"]["dev/cluener"] == {"ORG": 1, "PER": 1}
+    assert on_disk["dropped"]["cluener"] == {"unmapped:position": 1}
+    assert on_disk["files"] == {"dev": 2, "dev_cluener": 1, "dev_msra": 1}
