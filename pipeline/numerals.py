@@ -73,6 +73,16 @@ _BIG = f"[{''.join(_BIG_UNITS)}]"
 _ALL_UNITS = f"[{_CN_UNIT_CLASS}]"
 
 # Named regex fragments for rule patterns; `{NAME}` in a pattern expands to one of these.
+
+# 约 ends many words (签约, 节约, 预约, 合约 …): "签约7个项目" is seven projects, not about seven.
+_WORDS_ENDING_IN_YUE = "签簽节節预預合公条條制邀特履违違契相婚盟"
+
+
+def _not_word_tail(word: str) -> str:
+    if word in ("约", "約"):
+        return f"(?<![{_WORDS_ENDING_IN_YUE}]){word}"
+    return word
+
 FRAGMENTS = MappingProxyType({
     # An Arabic number: 3,500  714.7  ３５００  (thousands separators only in groups of three)
     "ARABIC": _ARABIC,
@@ -88,7 +98,8 @@ FRAGMENTS = MappingProxyType({
         f"(?:[余餘多几幾](?!{_ALL_UNITS}){_BIG}*)?)"
     ),
     "BIG_UNIT": _BIG,
-    "APPROX_BEFORE": "(?:" + "|".join(sorted(APPROX_BEFORE, key=lambda w: (-len(w), w))) + ")",
+    "APPROX_BEFORE": "(?:" + "|".join(
+        _not_word_tail(w) for w in sorted(APPROX_BEFORE, key=lambda w: (-len(w), w))) + ")",
     "APPROX_AFTER": "(?:" + "|".join(sorted(APPROX_AFTER, key=lambda w: (-len(w), w))) + ")",
     "NEG": f"[{_NEGATIVE}]",
 })
@@ -255,6 +266,8 @@ def split_approx(before: str, after: str, context: bool = False) -> str:
     words = {**APPROX_BEFORE, **APPROX_CONTEXT} if context else APPROX_BEFORE
     for word in sorted(words, key=len, reverse=True):
         if before.endswith(word):
+            if word in ("约", "約") and before[-2:-1] and before[-2] in _WORDS_ENDING_IN_YUE:
+                continue  # 签约 is not 约
             return words[word]
     for word in sorted(APPROX_AFTER, key=len, reverse=True):
         if after.startswith(word):

@@ -27,7 +27,7 @@ _ARTICLE = {"一", "壹"}
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 1
+    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("count",)
 
     def setup(self, data: Mapping[str, Any]) -> None:

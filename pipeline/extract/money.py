@@ -19,7 +19,7 @@ from pipeline.rules import RuleError
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 1
+    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("money",)
 
     def setup(self, data: Mapping[str, Any]) -> None:

@@ -20,7 +20,7 @@ UNITS = ("percent", "point")
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 1
+    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("percent", "tenths", "fixed")
 
     def normalise_percent(self, m, rule, ctx: Context):
