@@ -31,7 +31,6 @@ import random
 import re
 import sys
 import time
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.stages.clean import CleanStage  # noqa: E402
 
@@ -460,15 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         for key in sorted(figures):
             print(f"{key} = {max(0.0, math.floor(figures[key] * 100) / 100 - 0.01) if figures[key] < 1 else 1.0:.2f}")
     if args.check:
-        floors = tomllib.loads(args.floors.read_text(encoding="utf-8")).get(SECTION, {})
-        failures = [f"{k}: {figures.get(k, float('nan')):.4f} < floor {v}" for k, v in sorted(floors.items())
-                    if k not in figures or figures[k] < v]
-        if not floors:
-            failures.append(f"no [{SECTION}] section in {args.floors}")
-        for line in failures:
-            print(f"BELOW FLOOR: {line}")
-        print("check: " + ("FAILED" if failures else "ok"))
-        return 1 if failures else 0
+        return check_floors(figures, args.floors, SECTION)
     return 0
 
 

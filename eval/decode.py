@@ -27,7 +27,6 @@ import math
 import random
 import sys
 import time
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.encoding import CharModel, decode_bytes  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
@@ -199,20 +199,6 @@ def suggested_floors(figures: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def check(figures: dict[str, float], floors_path: Path) -> list[str]:
-    with floors_path.open("rb") as f:
-        floors = tomllib.load(f).get(SECTION, {})
-    if not floors:
-        return [f"no [{SECTION}] section in {floors_path}"]
-    failures = []
-    for key, floor in sorted(floors.items()):
-        if key not in figures:
-            failures.append(f"{key}: no such figure (floor {floor})")
-        elif figures[key] < floor:
-            failures.append(f"{key}: {figures[key]:.4f} < floor {floor}")
-    return failures
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
@@ -231,11 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_floors:
         print(suggested_floors(figures))
     if args.check:
-        failures = check(figures, args.floors)
-        for line in failures:
-            print(f"BELOW FLOOR: {line}")
-        print("check: " + ("FAILED" if failures else "ok"))
-        return 1 if failures else 0
+        return check_floors(figures, args.floors, SECTION)
     return 0
 
 

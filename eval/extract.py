@@ -38,7 +38,6 @@ import argparse
 import json
 import re
 import sys
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -47,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.numerals import parse_number  # noqa: E402
 from pipeline.stages.convert import ConvertStage  # noqa: E402
@@ -315,18 +315,6 @@ def show_errors(tallies, numerals) -> None:
         print(f"[numerals] {text!r} gold {value}")
 
 
-def check(figures: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
-    if not floors:
-        print(f"check: no [{SECTION}] floors in {floors_path}")
-        return 1
-    low = [f"{k}: {figures.get(k, 0):.4f} < floor {v}" for k, v in sorted(floors.items()) if figures.get(k, 0) < v]
-    for line in low:
-        print(f"BELOW FLOOR {line}")
-    print("check: ok" if not low else "check: FAILED")
-    return 1 if low else 0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS)
@@ -349,7 +337,7 @@ def main() -> int:
         for k, v in sorted(figures.items()):
             print(f"{k} = {int(v * 100) / 100}")
     if args.check:
-        return check(figures, args.floors)
+        return check_floors(figures, args.floors, SECTION)
     return 0
 
 

@@ -27,13 +27,13 @@ import random
 import re
 import sys
 import time
-import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.repair import corrupt  # noqa: E402
 from pipeline.stages.repair import RepairStage  # noqa: E402
@@ -155,18 +155,6 @@ def false_repairs(articles: list[tuple[str, str]], stage: RepairStage) -> tuple[
     return figures, by_rule, chars / seconds if seconds else math.inf
 
 
-def check(figures: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
-    if not floors:
-        print(f"check: no [{SECTION}] section in {floors_path}", file=sys.stderr)
-        return 1
-    low = [f"{k}: {figures.get(k, 0):.4f} < floor {v}" for k, v in sorted(floors.items()) if figures.get(k, -1) < v]
-    for line in low:
-        print(f"BELOW FLOOR {line}")
-    print("check: ok" if not low else f"check: {len(low)} figure(s) below floor")
-    return 1 if low else 0
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
@@ -206,7 +194,7 @@ def main() -> int:
             if k.startswith(("cer_reduction_", "exact_")) or k == "clean_unchanged_share":
                 print(f"{k} = {math.floor(v * 100) / 100 if v < 1 else 1.0}")
     if args.check:
-        return check(figures, args.floors)
+        return check_floors(figures, args.floors, SECTION)
     return 0
 
 

@@ -1,0 +1,27 @@
+"""Quality and speed floors pinned in `eval/floors.toml` and `bench/floors.toml`.
+
+Used by the evaluation and benchmark scripts' `--check`: a figure below its
+floor (or missing) fails the check, and so does a missing section, so a gate
+never passes by having nothing to compare.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Mapping
+
+
+def check_floors(figures: Mapping[str, float], path: Path, section: str) -> int:
+    """Print the figures below their floors and `check: ok|FAILED`; return the exit status."""
+    floors = tomllib.loads(Path(path).read_text(encoding="utf-8")).get(section, {})
+    failures = [] if floors else [f"no [{section}] section in {path}"]
+    for key, floor in sorted(floors.items()):
+        if key not in figures:
+            failures.append(f"{key}: no such figure (floor {floor})")
+        elif figures[key] < floor:
+            failures.append(f"{key}: {figures[key]:.4f} < floor {floor}")
+    for line in failures:
+        print(f"BELOW FLOOR: {line}")
+    print("check: " + ("FAILED" if failures else "ok"))
+    return 1 if failures else 0
