@@ -23,7 +23,7 @@ from pipeline import model
 from pipeline.model import Document, Edit, Layer
 
 MAGIC = "zh-news-pipeline stage cache"
-FORMAT = 3
+FORMAT = 4
 # Commit after this many writes: a killed run loses at most this much work.
 COMMIT_EVERY = 64
 
@@ -154,12 +154,17 @@ def to_state(doc: Document) -> dict[str, Any]:
         ],
         "sentences": _encode_rows(doc.sentences),
         "tokens": _encode_rows(doc.tokens),
-        "facts": [_encode(x) for x in doc.facts],
+        "facts": _encode_rows(doc.facts),
     }
 
 
-def from_state(doc: Document, state: dict[str, Any]) -> Document:
-    """`doc` (for its id and source) with a cached state restored onto it."""
+def from_state(doc: Document, state: dict[str, Any], tokens: bool = True) -> Document:
+    """`doc` (for its id and source) with a cached state restored onto it.
+
+    `tokens=False` leaves sentences and tokens out: when no stage is left to
+    run, nothing reads them (the run folder does not hold them), and they are
+    most of the cost of a restore.
+    """
     layers = tuple(
         Layer(stage, tuple(Edit(*e) for e in edits), input_length)
         for stage, input_length, edits in state["layers"]
@@ -172,9 +177,9 @@ def from_state(doc: Document, state: dict[str, Any]) -> Document:
         meta=state["meta"],
         flags=state["flags"],
         layers=layers,
-        sentences=_decode_rows(state["sentences"]),
-        tokens=_decode_rows(state["tokens"]),
-        facts=tuple(_decode(x) for x in state["facts"]),
+        sentences=_decode_rows(state["sentences"]) if tokens else (),
+        tokens=_decode_rows(state["tokens"]) if tokens else (),
+        facts=_decode_rows(state["facts"]),
     )
 
 
@@ -207,29 +212,6 @@ def _model_class(name: str) -> type:
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise CacheError(f"unknown type {name!r} in cache")
     return cls
-
-
-def _encode(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        fields = {f.name: _encode(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-        return {"__type__": type(obj).__name__, **fields}
-    if isinstance(obj, (list, tuple)):
-        return [_encode(x) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _encode(v) for k, v in obj.items()}
-    return obj
-
-
-def _decode(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        if "__type__" in obj:
-            cls = _model_class(obj["__type__"])
-            kwargs = {k: _decode(v) for k, v in obj.items() if k != "__type__"}
-            return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()})
-        return {k: _decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_decode(x) for x in obj]
-    return obj
 
 
 def clear_cache(path: Path) -> int:

@@ -127,7 +127,7 @@ class Pipeline:
             if state is None:
                 continue
             try:
-                return from_state(doc, state), i + 1
+                return from_state(doc, state, tokens=i + 1 < len(keys)), i + 1
             except (CacheError, KeyError, TypeError, ValueError):
                 continue  # a row this version cannot read: recompute, never trust it
         return doc, 0
