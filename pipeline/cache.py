@@ -212,12 +212,3 @@ def _model_class(name: str) -> type:
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise CacheError(f"unknown type {name!r} in cache")
     return cls
-
-
-def clear_cache(path: Path) -> int:
-    cache = StageCache(path)
-    try:
-        return cache.clear()
-    finally:
-        cache.close()
-
