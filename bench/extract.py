@@ -18,12 +18,12 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.stages.extract import ExtractStage  # noqa: E402
 from pipeline.stages.segment import SegmentStage  # noqa: E402
@@ -90,7 +90,7 @@ def main() -> int:
     if args.compare_jieba_fast:
         compare(docs, segmented, rules, args.repeat, chars, seg_seconds)
     if args.check:
-        return check(figures, ROOT / "bench" / "floors.toml")
+        return check_floors(figures, ROOT / "bench" / "floors.toml", SECTION)
     return 0
 
 
@@ -114,17 +114,6 @@ def compare(docs, segmented, rules, repeat, chars, jieba_seconds) -> None:
         b = next(d for d in out if d.doc_id == differ[0])
         diffs = [(x, y) for x, y in zip(a.tokens, b.tokens) if x != y][:3]
         print(f"  first difference in {differ[0]}: {diffs}")
-
-
-def check(figures: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
-    low = [f"{k}: {figures.get(k, 0):,.0f} < floor {v:,.0f}" for k, v in floors.items() if figures.get(k, 0) < v]
-    for line in low:
-        print(f"BELOW FLOOR {line}", file=sys.stderr)
-    if not floors:
-        print(f"no [{SECTION}] floors in {floors_path}", file=sys.stderr)
-        return 1
-    return 1 if low else 0
 
 
 if __name__ == "__main__":

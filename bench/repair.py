@@ -18,12 +18,12 @@ import json
 import random
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.repair import corrupt  # noqa: E402
 from pipeline.stages.repair import RepairStage  # noqa: E402
@@ -93,19 +93,8 @@ def main() -> int:
               f"{chars / seconds:>12,.0f} chars/s  {nbytes / seconds / 1e6:6.2f} MB/s (UTF-8)")
     print(f"stage load time: {load_seconds:.2f} s (pinyin table and character model)")
     if args.check:
-        return check(figures, ROOT / "bench" / "floors.toml")
+        return check_floors(figures, ROOT / "bench" / "floors.toml", SECTION)
     return 0
-
-
-def check(figures: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text(encoding="utf-8")).get(SECTION, {})
-    if not floors:
-        print(f"no [{SECTION}] floors in {floors_path}", file=sys.stderr)
-        return 1
-    low = [f"{k}: {figures.get(k, 0):,.2f} < floor {v:,}" for k, v in floors.items() if figures.get(k, 0) < v]
-    for line in low:
-        print(f"BELOW FLOOR {line}", file=sys.stderr)
-    return 1 if low else 0
 
 
 if __name__ == "__main__":

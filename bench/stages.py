@@ -15,7 +15,6 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import opencc
@@ -23,6 +22,7 @@ import opencc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.floors import check_floors  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.inputs import InputRecord  # noqa: E402
 from pipeline.runner import Timings, process  # noqa: E402
@@ -79,16 +79,8 @@ def main() -> int:
     for name, value in figures.items():
         print(f"{name:<28} {value:>14,.0f}")
     if args.check:
-        return check(figures, ROOT / "bench" / "floors.toml")
+        return check_floors(figures, ROOT / "bench" / "floors.toml", "stages")
     return 0
-
-
-def check(figures: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text(encoding="utf-8"))["stages"]
-    low = [f"{k}: {figures.get(k, 0):,.0f} < floor {v:,.0f}" for k, v in floors.items() if figures.get(k, 0) < v]
-    for line in low:
-        print(f"BELOW FLOOR {line}", file=sys.stderr)
-    return 1 if low else 0
 
 
 if __name__ == "__main__":
