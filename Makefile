@@ -15,7 +15,7 @@ help:
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/data/char_freq.tsv from jieba's dictionary"
-	@echo "make train-ner  train the NER model into models/ner-zh from ../shared/data/ner (long)"
+	@echo "make train-ner  retrain pipeline/models/ner_zh from ../shared/data/ner (about an hour)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,18 +34,19 @@ bench: $(STAMP)
 	$(BIN)/python bench/stages.py --check
 	$(BIN)/python bench/extract.py --check
 	$(BIN)/python bench/repair.py --check
+	$(BIN)/python bench/ner.py --check
 
 eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check
 	$(BIN)/python eval/clean.py --check
 	$(BIN)/python eval/extract.py --check
 	$(BIN)/python eval/repair.py --check
+	$(BIN)/python eval/ner.py --check
 
 char-freq: $(STAMP)
 	$(BIN)/python scripts/build_char_freq.py
 
 train-ner: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,ner]'
 	$(BIN)/python scripts/train_ner.py
 
 clean:

@@ -7,6 +7,7 @@ not surface as a traceback from deep inside a stage.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -41,13 +42,17 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_toml(path: Path) -> dict[str, Any]:
+def read_rule_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RuleError(path, None, "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(path, None, f"cannot read: {exc}") from None
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    text = read_rule_text(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -91,3 +96,20 @@ def _rule_lines(path: Path) -> list[int]:
     """Line numbers of each `[[rule]]` header, in order."""
     text = path.read_text(encoding="utf-8")
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[rule]]"]
+
+
+def load_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSONL rule file; `//` lines are comments."""
+    out = []
+    for number, line in enumerate(read_rule_text(path).splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("//"):
+            continue
+        try:
+            value = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise RuleError(path, number, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+        if not isinstance(value, dict):
+            raise RuleError(path, number, "each line must be a JSON object")
+        out.append((number, value))
+    return out

@@ -1,22 +1,21 @@
-"""Train the NER model: data prep (scripts/ner_data.py), `spacy train`, keep model-best.
+"""Train the NER model shipped as pipeline/models/ner_zh, and write its model card.
 
 Steps:
 1. scripts/ner_data.py writes build/ner/{train,dev,dev_<source>}.spacy and summary.json
    from ../shared/data/ner/ (research-use corpora; see that script's docstring).
 2. `python -m spacy train scripts/ner_config.cfg` with the fixed seed of the config
    (--seed overrides it) into <work>/train-out.
-3. model-best is copied to --output (default models/ner-zh; replaced whole), model-last
-   is left in <work> and never shipped.
-4. `spacy evaluate` of the copied model on the dev split prints P/R/F per label and
-   the inference speed; training speed (characters per second of wall time) is printed
-   from the character count in summary.json, the epochs run and the wall time.
+3. model-best (the best dev score seen) is copied to --output (replaced whole; it must stay
+   under 50 MB), its meta.json gets the model's name, version, licence and sources.
+4. eval/ner.py (dev split) and bench/ner.py (news, speed) run on the copied model and
+   their output goes into the model card, <output>/README.md, with the training time.
 
-Quick check of the whole pipeline on a subset (nothing written to models/):
+Quick check of the whole path on a subset (nothing written to pipeline/models/):
   python scripts/train_ner.py --max-train 3000 --max-dev 500 --work build/ner-smoke \
-      --output build/ner-smoke/model --set training.max_epochs=5
+      --output build/ner-smoke/model --set training.max_epochs=1 --skip-card
 
-Usage: python scripts/train_ner.py [--data DIR] [--work DIR] [--output DIR]
-       [--max-train N] [--max-dev N] [--seed N] [--set section.key=value ...]
+Usage: python scripts/train_ner.py [--data DIR] [--work DIR] [--output DIR] [--version V]
+       [--max-train N] [--max-dev N] [--seed N] [--set section.key=value ...] [--skip-card]
 """
 
 from __future__ import annotations
@@ -32,6 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "scripts" / "ner_config.cfg"
+MAX_BYTES = 50 * 1024 * 1024
+LICENSE = (
+    "Research use only: trained on MSRA (SIGHAN 2006), People's Daily January 1998 (PKU) and "
+    "CLUENER2020, which are distributed for research use."
+)
 # A row of spaCy's console table: epoch, step, losses, scores.
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s")
 
@@ -55,28 +59,14 @@ def epochs_run(log: list[str]) -> int:
     return int(rows[-1].group(1)) + 1 if rows else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
-    parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
-    parser.add_argument("--output", type=Path, default=ROOT / "models" / "ner-zh")
-    parser.add_argument("--max-train", type=int, default=None)
-    parser.add_argument("--max-dev", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=None, help="overrides [system] seed of the config")
-    parser.add_argument(
-        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-        help="config override passed to spacy train, e.g. training.max_epochs=3",
-    )
-    args = parser.parse_args(argv)
-
+def train(args, parser, train_out: Path) -> tuple[list[str], float]:
+    """Steps 1 and 2; the spaCy log and the wall time, also kept in <work>/train.log and train.json."""
     prep = [sys.executable, str(ROOT / "scripts" / "ner_data.py"), "--data", str(args.data), "--out", str(args.work)]
     if args.max_train is not None:
         prep += ["--max-train", str(args.max_train)]
     if args.max_dev is not None:
         prep += ["--max-dev", str(args.max_dev)]
     run(prep)
-
-    train_out = args.work / "train-out"
     cmd = [
         sys.executable, "-m", "spacy", "train", str(CONFIG),
         "--output", str(train_out),
@@ -93,24 +83,93 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     log = run(cmd)
     seconds = time.perf_counter() - started
+    (args.work / "train.log").write_text("".join(log), encoding="utf-8")
+    (args.work / "train.json").write_text(json.dumps({"seconds": seconds}) + "\n", encoding="utf-8")
+    return log, seconds
+
+
+def reproduce_args(argv: list[str]) -> list[str]:
+    """The arguments that shape the model, without where it was written or shipped from."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--work", "--output", "--version"):
+            skip = True
+        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=")):
+            out.append(arg)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
+    parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "models" / "ner_zh")
+    parser.add_argument("--version", default="1.0.0", help="the model's version (bump on every retraining that ships)")
+    parser.add_argument("--skip-card", action="store_true", help="do not run eval/bench nor write README.md")
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip data and training: ship <work>/train-out/model-best of an earlier run "
+                             "(its log and time in <work>/train.log and train.json)")
+    parser.add_argument("--max-train", type=int, default=None)
+    parser.add_argument("--max-dev", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=None, help="overrides [system] seed of the config")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+        help="config override passed to spacy train, e.g. training.max_epochs=3",
+    )
+    args = parser.parse_args(argv)
+
+    train_out = args.work / "train-out"
+    if args.reuse:
+        log = (args.work / "train.log").read_text(encoding="utf-8").splitlines()
+        seconds = json.loads((args.work / "train.json").read_text(encoding="utf-8"))["seconds"]
+    else:
+        log, seconds = train(args, parser, train_out)
 
     best = train_out / "model-best"
+    size = sum(p.stat().st_size for p in best.rglob("*") if p.is_file())
+    if size > MAX_BYTES:
+        raise SystemExit(f"model-best is {size / 2**20:.1f} MB, over the 50 MB the repository allows")
     if args.output.exists():
         shutil.rmtree(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best, args.output)
+    meta_path = args.output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(
+        name=args.output.name,
+        version=args.version,
+        description="Chinese news NER (PER, LOC, ORG) on character tokens with jieba word features; "
+        "see README.md",
+        license=LICENSE,
+        sources=[
+            {"name": "MSRA NER (SIGHAN 2006)", "license": "research use"},
+            {"name": "People's Daily January 1998 (PKU)", "license": "research use"},
+            {"name": "CLUENER2020", "url": "https://github.com/CLUEbenchmark/CLUENER2020", "license": "research use"},
+        ],
+    )
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
     train_chars = sum(n for where, n in summary["characters"].items() if where.startswith("train/"))
-    meta = json.loads((args.output / "meta.json").read_text(encoding="utf-8"))
     epochs = epochs_run(log)
-    print(
-        f"trained {epochs} epoch(s) (the last possibly partial) over {train_chars} characters in {seconds:.0f} s "
-        f"(wall time, dev evaluations included): {epochs * train_chars / seconds:.0f} chars/s; "
-        f"model-best -> {args.output} (dev ents_f {meta.get('performance', {}).get('ents_f')})",
-        flush=True,
+    training = (
+        f"trained {epochs} epoch(s) over {train_chars:,} characters in {seconds / 60:.0f} min "
+        f"(wall time, dev evaluations included): {epochs * train_chars / seconds:,.0f} chars/s"
     )
-    run([sys.executable, "-m", "spacy", "evaluate", str(args.output), str(args.work / "dev.spacy")])
+    print(f"{training}; model-best -> {args.output} (spaCy dev ents_f {meta.get('performance', {}).get('ents_f')})")
+    if not args.skip_card:
+        model = str(args.output.resolve())
+        dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
+        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "1"])
+        card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
+            name=args.output.name, version=args.version, license=LICENSE, training=training,
+            command=" ".join(["python", "scripts/train_ner.py", *reproduce_args(argv if argv is not None else sys.argv[1:])]),
+            summary=json.dumps({k: summary[k] for k in ("sentences", "entities", "jieba_cut")}, ensure_ascii=False, indent=1),
+            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed),
+        )
+        (args.output / "README.md").write_text(card, encoding="utf-8")
     return 0
 
 

@@ -1,7 +1,6 @@
 """scripts/ner_data.py: label mapping, de-duplication, the dev split, span checks, DocBin output.
 
-Small in-test samples only: no ../shared, no trained model. The DocBin tests need
-spaCy (optional group `ner`) and skip without it.
+Small in-test samples only: no ../shared, no trained model.
 """
 
 import importlib.util
@@ -13,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "ner_data.py"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "ner_data.py"
 
 
 def _load():
@@ -24,7 +24,6 @@ def _load():
 
 
 nd = _load()
-needs_spacy = pytest.mark.skipif(importlib.util.find_spec("spacy") is None, reason="spacy not installed (optional group ner)")
 
 CLUENER = {
     "id": "cluener_train:0",
@@ -151,42 +150,54 @@ def test_convert_record_never_raises_and_returns_disjoint_spans_in_range(text, e
     assert all(0 <= s < e <= len(text) for s, e, _ in spans)
 
 
-@needs_spacy
-def test_docs_have_one_token_per_character_and_exact_entities():
-    nlp = nd.make_nlp("char")
-    counts = Counter()
+@pytest.fixture(scope="module")
+def segmenter():
+    from pipeline.stages.segment import SegmentStage
+
+    return SegmentStage({}, ROOT / "rules")
+
+
+def test_docs_have_one_token_per_character_word_features_and_exact_entities(segmenter):
     example = {"text": CLUENER["text"], "spans": nd.convert_record(CLUENER, Counter())}
-    doc = nd.to_doc(nlp, example, counts)
+    doc, cut = nd.to_doc(nd.make_vocab(), segmenter, example)
     assert [t.text for t in doc] == list(CLUENER["text"])
     assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [(0, 4, "ORG"), (9, 12, "PER")]
-    assert counts == Counter()
+    words = segmenter.words(CLUENER["text"])
+    assert doc[0].lemma_ == words[0].word and doc[0].tag_.startswith(f"B-{words[0].pos}")
+    assert all(t.tag_[:2] in ("B-", "M-", "E-", "S-") for t in doc)
+    assert cut == 0
 
 
-@needs_spacy
-def test_spans_off_token_boundaries_are_counted_not_silently_lost():
-    import spacy
-
-    nlp = spacy.blank("en")  # word tokens: a span inside a word cannot be an entity
-    counts = Counter()
-    doc = nd.to_doc(nlp, {"text": "Beijing University", "spans": [(0, 3, "LOC"), (8, 18, "ORG")]}, counts)
-    assert [(e.text, e.label_) for e in doc.ents] == [("University", "ORG")]
-    assert counts == Counter({"off_token": 1})
+def test_entities_cut_by_a_jieba_word_are_counted_and_kept(segmenter):
+    # jieba keeps 访华 as one word; MSRA marks 华 (China) as a place.
+    text = "访华期间"
+    assert [w.word for w in segmenter.words(text)][0] == "访华"
+    doc, cut = nd.to_doc(nd.make_vocab(), segmenter, {"text": text, "spans": [(1, 2, "LOC")]})
+    assert [(e.text, e.label_) for e in doc.ents] == [("华", "LOC")]
+    assert cut == 1
 
 
-@needs_spacy
 def test_write_round_trips_through_docbin(tmp_path):
     import spacy
     from spacy.tokens import DocBin
 
     examples, drops = nd.combine([("msra", [MSRA]), ("cluener", [CLUENER])], dev_per_mille=1000)
-    summary = nd.write(examples, drops, tmp_path, "char")
+    summary = nd.write(examples, drops, tmp_path)
     nlp = spacy.blank("zh")
     docs = list(DocBin().from_disk(tmp_path / "dev.spacy").get_docs(nlp.vocab))
-    assert [d.text for d in docs] == [MSRA["text"], CLUENER["text"]]
+    assert [d.text for d in docs] == [nd.halfwidth(MSRA["text"]), nd.halfwidth(CLUENER["text"])]
     assert [(e.start_char, e.end_char, e.label_) for e in docs[0].ents] == [(3, 4, "LOC"), (6, 7, "LOC"), (20, 22, "LOC")]
+    assert all(t.tag_ and t.lemma_ for t in docs[0])  # the word features survive the round trip
     assert not (tmp_path / "train.spacy").exists()
     on_disk = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert on_disk == json.loads(json.dumps(summary))
     assert on_disk["entities"]["dev/cluener"] == {"ORG": 1, "PER": 1}
     assert on_disk["dropped"]["cluener"] == {"unmapped:position": 1}
     assert on_disk["files"] == {"dev": 2, "dev_cluener": 1, "dev_msra": 1}
+    assert set(on_disk["jieba_cut"]) == {"msra", "cluener"}
+
+
+def test_full_width_text_is_made_half_width_with_spans_unchanged():
+    record = {"text": "１９９８年李鹏在北京", "entities": [{"start": 5, "end": 7, "label": "PER", "text": "李鹏"}]}
+    examples, _ = nd.combine([("pd1998", [record])])
+    assert examples[0]["text"] == "1998年李鹏在北京" and examples[0]["spans"] == [(5, 7, "PER")]

@@ -21,6 +21,7 @@ SHARED = ROOT.parent / "shared" / "data"
     ("repair", []),
     ("clean", ["--show", "0"]),
     ("extract", []),
+    ("ner", []),
 ])
 def test_evaluation_meets_its_floors(script, extra):
     proc = subprocess.run(

@@ -14,8 +14,9 @@ from pipeline.stages.decode import DecodeStage
 from pipeline.stages.repair import RepairStage
 from pipeline.stages.segment import SegmentStage
 from pipeline.stages.extract import ExtractStage
+from pipeline.stages.ner import NerStage
 
-KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage, SegmentStage, ExtractStage)})
+KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage, SegmentStage, ExtractStage, NerStage)})
 
 # Bytes must become text before anything else can run.
 REQUIRED = ("decode",)

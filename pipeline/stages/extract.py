@@ -95,7 +95,8 @@ class ExtractStage(Stage):
                 extractor=EXTRACTOR_LABEL,
                 confidence=c.confidence,
             ))
-        others = tuple(f for f in doc.facts if f.extractor != EXTRACTOR_LABEL)
+        # Replace this stage's own facts only (names from the ner stage are rule facts too).
+        others = tuple(f for f in doc.facts if not (f.extractor == EXTRACTOR_LABEL and f.type in EXTRACTORS))
         return replace(doc, facts=others + tuple(facts))
 
 

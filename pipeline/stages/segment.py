@@ -66,13 +66,17 @@ class SegmentStage(Stage):
 
     def __call__(self, doc: Document) -> Document:
         sentences = split_sentences(doc.text, self.punctuation)
-        tokens: list[Token] = []
-        if sentences:
-            tagger = self.tagger()
-            hmm = bool(self.settings["hmm"])
-            for s in sentences:
-                tokens.extend(tag_words(tagger, doc.text, s, hmm))
-        return replace(doc, sentences=tuple(sentences), tokens=tuple(tokens))
+        return replace(doc, sentences=tuple(sentences), tokens=tuple(self.words(doc.text, sentences)))
+
+    def words(self, text: str, sentences: list[Sentence] | None = None) -> list[Token]:
+        """The tagged words of `text`, sentence by sentence (what the stage stores as tokens)."""
+        if sentences is None:
+            sentences = split_sentences(text, self.punctuation)
+        if not sentences:
+            return []
+        tagger = self.tagger()
+        hmm = bool(self.settings["hmm"])
+        return [t for s in sentences for t in tag_words(tagger, text, s, hmm)]
 
     def tagger(self):
         """The private POS tagger, built on first use."""

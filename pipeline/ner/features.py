@@ -1,0 +1,92 @@
+"""What the NER model sees: one token per character, with the jieba word around it.
+
+The model runs on character tokens so that every entity boundary is a character
+offset (jieba cuts some names inside a word). Word information comes in as two
+token attributes the model embeds:
+- TAG: the character's place in its jieba word and the word's part of speech,
+  `B-ns`, `M-ns`, `E-ns` or `S-nr` (begin, middle, end, single). jieba's nr/ns/nt
+  tags and its word boundaries are strong evidence for names.
+  A `|o` is added when an organisation-like word (jieba's nt, or a word ending
+  in 公司, 大学, 研究所 …, ORG_ENDINGS) ends within ORG_LOOKAHEAD characters to
+  the right in the same clause: the model's window is a few characters wide,
+  and whether 北京 starts a place or 北京石景山发电总厂 depends on what comes
+  several characters later.
+- LEMMA: the jieba word itself, so 研究所 or 有限公司 is one feature.
+Training (scripts/ner_data.py) and the ner stage both build these from the
+segment stage's tokenizer, so the model sees at run time what it learnt from.
+Characters outside any token (spaces) get TAG `S-x` and themselves as LEMMA.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+# Full-width ASCII (U+FF01..U+FF5E) -> ASCII, one character for one: the training
+# corpora write digits full-width (１９９８年), the repaired news half-width, and
+# punctuation comes both ways (，/,). The model reads text folded so, in training
+# and at run time (make_doc), so either form looks the same to it.
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HALF[0x3000] = 0x20
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII and the ideographic space as ASCII; same length."""
+    return text.translate(_HALF)
+
+
+# Part of the model (it was trained with them), not a rule file: changing these
+# means retraining.
+ORG_ENDINGS = (
+    "公司", "集团", "研究所", "研究院", "中心", "大学", "学院", "学校", "中学", "小学", "实验室", "医院",
+    "协会", "学会", "商会", "联合会", "基金会", "委员会", "常委会", "管委会", "银行", "法院", "检察院",
+    "政府", "办公室", "总局", "电视台", "电台", "报社", "出版社", "工厂", "总厂", "联盟", "组织", "党",
+    "局", "厅", "部", "委", "所", "院", "厂", "社", "署", "处", "站", "馆", "队",
+)
+ORG_LOOKAHEAD = 12
+
+
+def _org_like(word: str, pos: str) -> bool:
+    return pos == "nt" or (pos.startswith(("n", "j")) and word.endswith(ORG_ENDINGS))
+
+
+def char_features(
+    text: str, words: Iterable[tuple[int, int, str]], lookahead: bool = True
+) -> tuple[list[str], list[str]]:
+    """(tags, lemmas), one per character of `text`, from words (start, end, pos) in text order.
+
+    `lookahead=False` leaves out the `|o` marks (the rules' Docs: patterns match plain tags).
+    """
+    words = list(words)
+    tags = ["S-x"] * len(text)
+    lemmas = list(text)
+    org_end = None  # end of the nearest organisation-like word to the right, same clause
+    right = len(text)
+    for start, end, pos in reversed(words):
+        word = text[start:end]
+        if end != right or (pos == "x" and not word.isalnum()):
+            org_end = None  # a gap or punctuation ends the clause
+        right = start
+        if _org_like(word, pos):
+            org_end = end
+        for i in range(start, end):
+            place = "S" if end - start == 1 else "B" if i == start else "E" if i == end - 1 else "M"
+            ahead = "|o" if lookahead and org_end is not None and org_end - i <= ORG_LOOKAHEAD else ""
+            tags[i] = f"{place}-{pos}{ahead}"
+        lemmas[start:end] = [word] * (end - start)
+    return tags, lemmas
+
+
+def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], lookahead: bool = True):
+    """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA from `words`."""
+    import numpy
+    from spacy.attrs import LEMMA, TAG
+    from spacy.tokens import Doc
+
+    tags, lemmas = char_features(text, words, lookahead)
+    doc = Doc(vocab, words=list(halfwidth(text)), spaces=[False] * len(text))
+    if text:
+        # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
+        add = vocab.strings.add
+        values = numpy.array([[add(t), add(m)] for t, m in zip(tags, lemmas)], dtype="uint64")
+        doc.from_array([TAG, LEMMA], values)
+    return doc

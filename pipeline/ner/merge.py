@@ -1,0 +1,216 @@
+"""How model entities and rule matches become one set of names (the merge policy).
+
+0. A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
+   sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
+   contain one, and completion would only make it longer
+   (联盟调集了中电 + 科思仪科技股份有限公司).
+1. Overlapping names, from the model or from rules (gazetteers and patterns
+   in rules/ner/), keep the longest; at equal length the rule's (a curated
+   name beats a guess), then the earliest. So a gazetteer entry fixes a name
+   the model cut short, and never cuts a longer name the model found
+   (北京市科学技术委员会 is not reduced to the gazetteer's 北京市).
+2. A place or organisation directly followed by an organisation is one
+   organisation (青岛市 + 仪器仪表行业协会, 中国科学院 + 上海药物研究所), as in
+   the People's Daily annotation.
+3. Completion: an organisation or place is extended to the right, through
+   name-like words (parts of speech in `allowed_pos`; at most `max_verbs`
+   verbs, and not as the first word), to the furthest organisation suffix from
+   rules/ner/org_suffixes.toml within `max_extension` characters and before
+   the next person or organisation: 中国科学院 + 生物物理研究所 ->
+   中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
+   (致真精密仪器(青岛)有限公司) and no longer separate names.
+4. Company names without an anchor: a word ending in a company suffix
+   (`[left] suffixes`: 有限公司 …) that no name covers grows to the left through
+   name-like words (`[left] allowed_pos`) and is kept only when it stops at a
+   clean boundary: the start of a sentence, a word whose part of speech is in
+   `[left] boundary_pos` (punctuation, prepositions, particles, verbs …), or a
+   place name, which it takes in: 中电科思仪科技股份有限公司 after a comma,
+   青岛 + 言鼎生物医疗科技有限公司. Anything else (another name, an odd word,
+   `max_extension`) means the name's start is unknown, and nothing is made.
+The result never overlaps; each span keeps where it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from pipeline.model import Token
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    label: str  # PER, LOC, ORG
+    source: str  # "model" or "rule"
+    rule_id: str
+    rule_version: int | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The org-suffix completion rule (rules/ner/org_suffixes.toml)."""
+
+    id: str
+    version: int
+    confidence: float
+    max_extension: int
+    max_verbs: int
+    allowed_pos: frozenset[str]
+    suffixes: tuple[str, ...]
+    # Words ending in a suffix that are not organisations (东部 ends in 部).
+    not_suffix_words: tuple[str, ...]
+    brackets: tuple[tuple[str, str], ...] = (("(", ")"), ("（", "）"))
+    # Step 4 (left completion of company names).
+    left_id: str = ""
+    left_version: int = 1
+    left_confidence: float = 0.8
+    left_suffixes: tuple[str, ...] = ()
+    left_allowed_pos: frozenset[str] = frozenset()
+    left_boundary_pos: frozenset[str] = frozenset()
+    left_min_chars: int = 2
+    # Step 0.
+    filter_pos: frozenset[str] = frozenset()
+    filter_chars: frozenset[str] = frozenset()
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
+    """Step 0: model names holding a word whose part of speech is in `filter_pos`, or a `filter_chars`."""
+    bad = [(t.start, t.end) for t in tokens if t.pos in c.filter_pos]
+    return [
+        m for m in model
+        if not any(m.start <= a and b <= m.end for a, b in bad) and c.filter_chars.isdisjoint(text[m.start : m.end])
+    ]
+
+
+def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
+    """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest."""
+    chosen: list[Span] = []
+    for span in sorted([*rules, *model], key=lambda s: (s.start - s.end, s.source != "rule", s.start)):
+        if not any(_overlaps(span, c) for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def join_place_org(spans: Sequence[Span], completion: Completion) -> list[Span]:
+    """Step 2: LOC or ORG immediately followed by ORG -> one ORG."""
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if out and out[-1].label in ("LOC", "ORG") and span.label == "ORG" and out[-1].end == span.start:
+            place = out.pop()
+            span = replace(span, start=place.start, confidence=min(place.confidence, span.confidence, completion.confidence),
+                           rule_id=completion.id, rule_version=completion.version)
+        out.append(span)
+    return out
+
+
+def complete(spans: Sequence[Span], text: str, tokens: Sequence[Token], completion: Completion) -> list[Span]:
+    """Step 3: extend ORG/LOC spans to the furthest organisation suffix before the next PER/ORG."""
+    starts = [t.start for t in tokens]
+    ordered = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    for k, span in enumerate(ordered):
+        if out and span.start < out[-1].end:
+            continue  # a place inside the name completed before it
+        if span.label in ("ORG", "LOC"):
+            limit = next((s.start for s in ordered[k + 1 :] if s.label != "LOC"), len(text))
+            end = _suffix_end(span, text, tokens, starts, completion, limit)
+            if end is not None:
+                span = replace(span, end=end, label="ORG", rule_id=completion.id, rule_version=completion.version,
+                               confidence=min(span.confidence, completion.confidence))
+        out.append(span)
+    return out
+
+
+def _suffix_end(span: Span, text: str, tokens: Sequence[Token], starts: list[int], c: Completion, limit: int) -> int | None:
+    """The furthest end in (span.end, limit] where the name may stop at an organisation suffix, or None."""
+    # The word holding span.end (a model span may end inside a jieba word).
+    i = bisect.bisect_right(starts, span.end) - 1
+    if i < 0 or tokens[i].end <= span.end:
+        i += 1
+    best = None
+    pos = span.end  # how far the name reaches so far
+    verbs = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.start > pos or tok.end > limit or tok.end - span.end > c.max_extension:
+            break  # a gap (space, sentence break), the next name, or too long
+        if tok.word in dict(c.brackets):
+            close = _bracket_end(tokens, i, c)
+            if close is None:
+                break
+            pos, i = tokens[close].end, close + 1
+            continue
+        if tok.pos not in c.allowed_pos and not tok.word.endswith(c.suffixes):
+            break
+        if tok.pos == "v":
+            verbs += 1
+            if verbs > c.max_verbs or pos == span.end:
+                break  # a clause (签署协议共建…), or a verb right after the name (北京设立中心)
+        pos = tok.end
+        if pos > span.end and _ends_with_suffix(text, span.start, tok, c):
+            best = pos
+        i += 1
+    return best
+
+
+def _ends_with_suffix(text: str, start: int, tok: Token, c: Completion) -> bool:
+    name = text[start : tok.end]
+    if tok.word.endswith(c.not_suffix_words):
+        return False
+    return any(name.endswith(s) and len(name) > len(s) for s in c.suffixes)
+
+
+def _bracket_end(tokens: Sequence[Token], i: int, c: Completion) -> int | None:
+    """Index of the closing bracket of a short bracketed place name, 致真精密仪器(青岛)有限公司."""
+    closing = dict(c.brackets)[tokens[i].word]
+    j = i + 1
+    while j < len(tokens) and j <= i + 3:
+        if tokens[j].word == closing:
+            inner = tokens[i + 1 : j]
+            return j if inner and all(t.pos.startswith("ns") for t in inner) else None
+        j += 1
+    return None
+
+
+def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
+    """Step 4: company names that no span covers, grown leftwards from their suffix word."""
+    if not c.left_suffixes:
+        return list(spans)
+    out = list(spans)
+    covered = [(s.start, s.end) for s in spans]
+    place_ends = {s.end: s for s in spans if s.label == "LOC"}
+
+    def free(start: int, end: int) -> bool:
+        return not any(a < end and start < b for a, b in covered)
+
+    for k, tok in enumerate(tokens):
+        suffix = next((x for x in c.left_suffixes if tok.word.endswith(x)), None)
+        if suffix is None or not free(tok.start, tok.end):
+            continue
+        start, clean = tok.start, True  # a sentence start is a clean boundary
+        for prev in reversed(tokens[:k]):
+            if prev.end != start:
+                break
+            if start in place_ends:
+                start = place_ends[start].start  # a place starts the name: 青岛 + 言鼎生物医疗科技有限公司
+                break
+            if prev.pos in c.left_boundary_pos and free(prev.start, prev.end):
+                break
+            if prev.pos not in c.left_allowed_pos or not free(prev.start, prev.end) or tok.end - prev.start > c.max_extension:
+                clean = False
+                break
+            start = prev.start
+        if not clean or tok.end - start - len(suffix) < c.left_min_chars:
+            continue
+        out = [s for s in out if not (start <= s.start and s.end <= tok.end)]
+        out.append(Span(start, tok.end, "ORG", "rule", c.left_id, c.left_version, c.left_confidence))
+        covered.append((start, tok.end))
+    return sorted(out, key=lambda s: s.start)

@@ -1,0 +1,189 @@
+"""rules/ner/: the rule files load, their examples hold, and the merge policy does what the README says.
+
+No trained model here: rule matches run through spaCy's span_ruler on the same
+character Docs the model reads; completion and merging are plain functions.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import Token
+from pipeline.ner.features import char_features, halfwidth
+from pipeline.ner.merge import Span, complete, complete_left, drop_broken, join_place_org, merge
+from pipeline.ner.rulefile import expand_chars, load_completion, load_name_rules
+from pipeline.ner.ruler import NameRuler
+from pipeline.rules import RuleError
+from pipeline.stages.segment import SegmentStage
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+NAME_FILES = [RULES / "ner" / "gazetteer.jsonl", RULES / "ner" / "patterns.jsonl"]
+NAME_RULES = load_name_rules(NAME_FILES)
+COMPLETION, COMPLETION_EXAMPLES = load_completion(RULES / "ner" / "org_suffixes.toml")
+
+
+@pytest.fixture(scope="module")
+def segment():
+    return SegmentStage({}, RULES)
+
+
+def words_of(segment, text):
+    return [(w.start, w.end, w.pos) for w in segment.words(text)]
+
+
+def matches(segment, rule, text):
+    ruler = NameRuler([rule])
+    return [(text[s:e], label, rid) for s, e, label, rid in ruler.find(text, words_of(segment, text))]
+
+
+def test_rule_files_load_with_unique_ids_and_every_rule_has_an_example_or_is_a_phrase():
+    assert len(NAME_RULES) == len({r.id for r in NAME_RULES}) > 40
+    for rule in NAME_RULES:
+        assert isinstance(rule.pattern, str) or rule.examples, f"{rule.id}: a token pattern needs examples"
+
+
+@pytest.mark.parametrize("rule", [r for r in NAME_RULES if r.examples or r.counterexamples], ids=lambda r: r.id)
+def test_pattern_examples_match_whole_and_counterexamples_do_not(segment, rule):
+    for example in rule.examples:
+        text, want = (example, example) if isinstance(example, str) else (example["text"], example["match"])
+        assert (want, rule.label, rule.id) in matches(segment, rule, text), f"{rule.id} on {text}"
+    for text in rule.counterexamples:
+        assert matches(segment, rule, text) == [], f"{rule.id} matched {text}"
+
+
+def test_phrases_match_exactly_and_report_their_rule(segment):
+    rule = next(r for r in NAME_RULES if r.pattern == "科技部")
+    assert matches(segment, rule, "科技部基础司") == [("科技部", "ORG", rule.id)]
+    assert matches(segment, rule, "科技局") == []
+
+
+@pytest.mark.parametrize("example", [e for e in COMPLETION_EXAMPLES if "anchor" in e], ids=lambda e: e["text"][:12])
+def test_completion_examples(segment, example):
+    text = example["text"]
+    start = text.index(example["anchor"])
+    anchor = Span(start, start + len(example["anchor"]), example["label"], "model", "ner.model", None, 0.9)
+    tokens = segment.words(text)
+    out = complete([anchor], text, tokens, COMPLETION)
+    completed = [text[s.start:s.end] for s in out if s.rule_id == COMPLETION.id]
+    assert completed == ([example["name"]] if example["name"] else [])
+    if example["name"]:
+        assert out[0].label == "ORG" and out[0].confidence == min(0.9, COMPLETION.confidence)
+
+
+@pytest.mark.parametrize("example", [e for e in COMPLETION_EXAMPLES if "anchor" not in e], ids=lambda e: e["text"][:12])
+def test_company_names_grow_leftwards_from_their_suffix(segment, example):
+    text = example["text"]
+    out = complete_left([], text, segment.words(text), COMPLETION)
+    assert [text[s.start:s.end] for s in out if s.rule_id == COMPLETION.left_id][:1] == ([example["name"]] if example["name"] else [])
+
+
+def test_company_completion_takes_in_a_place_and_leaves_covered_names_alone(segment):
+    text = "签约青岛言鼎生物医疗科技有限公司。"
+    tokens = segment.words(text)
+    place = _span(2, 4, "LOC")
+    out = complete_left([place], text, tokens, COMPLETION)
+    assert [(text[s.start:s.end], s.label, s.rule_id) for s in out] == [("青岛言鼎生物医疗科技有限公司", "ORG", COMPLETION.left_id)]
+    found = _span(2, 16)
+    assert complete_left([found], text, tokens, COMPLETION) == [found]
+
+
+def _span(start, end, label="ORG", source="model", rule_id="ner.model"):
+    return Span(start, end, label, source, rule_id, None if source == "model" else 1, 0.9)
+
+
+def test_merge_keeps_the_longest_and_prefers_rules_at_equal_length():
+    model = [_span(0, 10), _span(12, 14, "PER")]
+    rules = [_span(0, 3, "LOC", "rule", "ner.gazetteer.x"), _span(12, 14, "LOC", "rule", "ner.gazetteer.y")]
+    out = merge(model, rules)
+    assert [(s.start, s.end, s.label, s.source) for s in out] == [(0, 10, "ORG", "model"), (12, 14, "LOC", "rule")]
+    # A longer rule match replaces the shorter model entity it overlaps.
+    out = merge([_span(0, 5)], [_span(0, 8, "ORG", "rule", "ner.gazetteer.z")])
+    assert [(s.end, s.source) for s in out] == [(8, "rule")]
+
+
+def test_model_names_holding_a_particle_are_dropped(segment):
+    text = "联盟调集了中电科思仪科技股份有限公司"
+    tokens = segment.words(text)
+    kept = drop_broken([_span(0, 7), _span(5, 18)], text, tokens, COMPLETION)
+    assert [(s.start, s.end) for s in kept] == [(5, 18)]
+    text = "青岛科技通”公众号"
+    assert drop_broken([_span(0, 8, "LOC")], text, segment.words(text), COMPLETION) == []
+
+
+def test_place_directly_before_organisation_becomes_one_organisation():
+    out = join_place_org([_span(0, 3, "LOC"), _span(3, 11, "ORG"), _span(12, 14, "LOC"), _span(15, 18, "ORG")], COMPLETION)
+    assert [(s.start, s.end, s.label) for s in out] == [(0, 11, "ORG"), (12, 14, "LOC"), (15, 18, "ORG")]
+    assert out[0].rule_id == COMPLETION.id
+
+
+def test_completion_stops_before_the_next_name_and_after_one_verb_too_many(segment):
+    text = "青岛市签署协议共建中科院海洋大科学研究中心"
+    tokens = segment.words(text)
+    spans = [_span(0, 3, "LOC"), _span(9, 21)]
+    assert [(s.start, s.end) for s in complete(spans, text, tokens, COMPLETION)] == [(0, 3), (9, 21)]
+    # Without the second name, 签署 … 共建 is two verbs: still no completion.
+    assert [(s.start, s.end) for s in complete(spans[:1], text, tokens, COMPLETION)] == [(0, 3)]
+
+
+def test_completion_does_not_cross_a_gap_or_a_sentence_break(segment):
+    text = "青岛市。仪器仪表行业协会"
+    tokens = [t for t in segment.words(text)]
+    out = complete([_span(0, 3, "LOC")], text, tokens, COMPLETION)
+    assert [(s.start, s.end, s.label) for s in out] == [(0, 3, "LOC")]
+
+
+def test_expand_chars_splits_multi_character_text_and_refuses_an_op_on_it():
+    assert expand_chars([{"TEXT": "政府"}, {"TAG": "E-ns"}]) == [{"TEXT": "政"}, {"TEXT": "府"}, {"TAG": "E-ns"}]
+    with pytest.raises(ValueError):
+        expand_chars([{"TEXT": "政府", "OP": "?"}])
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三"', "invalid JSON"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PERSON", "pattern": "张三"}', "label must be one of"),
+        ('{"id": "Bad Id", "version": 1, "label": "PER", "pattern": "张三"}', "dotted lowercase"),
+        ('{"id": "ner.x.a", "version": 0, "label": "PER", "pattern": "张三"}', "version"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": [{"POS": "PROPN"}]}', "not available"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": [{"TEXT": "张三", "OP": "+"}]}', "OP cannot"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "colour": 1}', "unknown field"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": ""}', "empty pattern"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "after": "记者"}', "after must be a list of texts"),
+    ],
+)
+def test_bad_rule_lines_are_reported_with_file_and_line(tmp_path, line, message):
+    path = tmp_path / "g.jsonl"
+    path.write_text('// a comment\n{"id": "ner.x.ok", "version": 1, "label": "LOC", "pattern": "青岛"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_name_rules([path])
+    assert f"{path}:3" in str(err.value) and message in str(err.value)
+
+
+def test_duplicate_ids_across_files_are_an_error(tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    line = '{"id": "ner.x.a", "version": 1, "label": "LOC", "pattern": "青岛"}\n'
+    a.write_text(line, encoding="utf-8")
+    b.write_text(line, encoding="utf-8")
+    with pytest.raises(RuleError, match="duplicate rule id 'ner.x.a' \\(first at a.jsonl:1\\)"):
+        load_name_rules([a, b])
+
+
+def test_completion_file_errors_name_the_field(tmp_path):
+    path = tmp_path / "c.toml"
+    text = (RULES / "ner" / "org_suffixes.toml").read_text(encoding="utf-8").replace("max_verbs = 1", "max_verbs = \"one\"")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError, match="max_verbs"):
+        load_completion(path)
+
+
+def test_char_features_mark_word_positions_and_words():
+    tags, lemmas = char_features("青岛市 科技局", [(0, 3, "ns"), (4, 6, "n"), (6, 7, "n")])
+    # 局 ends an organisation-like word: the characters up to it are marked |o; the space ends the clause.
+    assert tags == ["B-ns", "M-ns", "E-ns", "S-x", "B-n|o", "E-n|o", "S-n|o"]
+    assert lemmas == ["青岛市"] * 3 + [" ", "科技", "科技", "局"]
+
+
+def test_halfwidth_keeps_length():
+    text = "１９９８年　ＡＢＣ，"
+    assert halfwidth(text) == "1998年 ABC," and len(halfwidth(text)) == len(text)

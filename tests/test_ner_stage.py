@@ -1,0 +1,182 @@
+"""The ner stage: facts and their spans, caching of its parts, settings and errors.
+
+Runs the shipped model (pipeline/models/ner_zh). What it finds on the seeds is
+tests/test_ner_seeds.py; here the assertions hold for any model.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from pipeline.cache import StageCache
+from pipeline.inputs import InputRecord
+from pipeline.model import Document, Fact
+from pipeline.ner.model import PACKAGE_MODELS
+from pipeline.rules import RuleError
+from pipeline.runner import Pipeline
+from pipeline.stages.convert import ConvertStage
+from pipeline.stages.decode import DecodeStage
+from pipeline.stages.extract import ExtractStage
+from pipeline.stages.ner import NerStage
+from pipeline.stages.segment import SegmentStage
+
+from conftest import RULES
+
+TEXT = "國務院總理李強在北京會見了中國科學院生物物理研究所的專家。工业和信息化部高新司指导会议。"
+NAMES = {"org", "person", "location"}
+
+
+@pytest.fixture(scope="module")
+def stages():
+    return [DecodeStage({}, RULES), ConvertStage({}, RULES), SegmentStage({}, RULES), NerStage({}, RULES)]
+
+
+def run_all(stages, text=TEXT):
+    pipeline = Pipeline(stages)
+    return pipeline.process_one(InputRecord("d", "d.txt", text.encode("utf-8"))).document
+
+
+def test_names_have_spans_in_clean_and_original_text_and_their_makers(stages):
+    doc = run_all(stages)
+    names = [f for f in doc.facts if f.type in NAMES]
+    assert names
+    model = NerStage({}, RULES).model
+    for f in names:
+        assert f.text == doc.text[f.start:f.end] and f.value == {"name": f.text}
+        assert (f.orig_start, f.orig_end) == doc.to_original(f.start, f.end)
+        assert f.extractor in (model.label, "rule")
+        assert 0 < f.confidence <= 1
+        assert f.sentence == (0 if f.start < doc.text.index("。") else 1)
+        if f.rule_id == "ner.model":
+            assert f.rule_version is None and f.extractor == model.label
+    # The gazetteer's ministry, traced back to the traditional original.
+    ministry = next(f for f in names if f.text == "工业和信息化部")
+    assert (ministry.type, ministry.extractor, ministry.rule_id) == ("org", "rule", "ner.gazetteer.gov.miit")
+    state_council = next(f for f in names if f.text == "国务院")
+    assert doc.original[state_council.orig_start:state_council.orig_end] == "國務院"
+    spans = sorted((f.start, f.end) for f in names)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "names never overlap"
+
+
+def test_without_the_segment_stage_ner_segments_the_text_itself(stages):
+    decode, convert, segment, ner = stages
+    with_segment = run_all(stages)
+    without = run_all([decode, convert, ner])
+    assert [(f.start, f.end, f.type, f.rule_id) for f in without.facts] == [
+        (f.start, f.end, f.type, f.rule_id) for f in with_segment.facts
+    ]
+    assert all(f.sentence is None for f in without.facts)
+
+
+def test_empty_text_gives_no_names(stages):
+    doc = NerStage({}, RULES)(Document(doc_id="e", source="e", original="", text=""))
+    assert doc.facts == ()
+
+
+def test_ner_and_extract_replace_only_their_own_facts(stages):
+    doc = run_all(stages, "2024年，科技部在北京投资5亿元。")
+    names = [f for f in doc.facts if f.type in NAMES]
+    assert names
+    extracted = ExtractStage({}, RULES)(doc)
+    assert [f for f in extracted.facts if f.type in NAMES] == names
+    again = stages[-1](extracted)
+    assert [f for f in again.facts if f.type not in NAMES] == [f for f in extracted.facts if f.type not in NAMES]
+    assert [f for f in again.facts if f.type in NAMES] == names
+
+
+def test_a_gazetteer_edit_reruns_the_rules_part_only(tmp_path, rules_copy, monkeypatch):
+    from pipeline.stages import ner as ner_module
+
+    calls = {"model": 0, "rules": 0}
+    for cls, key in ((ner_module.ModelPart, "model"), (ner_module.RulesPart, "rules")):
+        original = cls.run
+
+        def counting(self, doc, original=original, key=key):
+            calls[key] += 1
+            return original(self, doc)
+
+        monkeypatch.setattr(cls, "run", counting)
+
+    cache = StageCache(tmp_path / "cache.sqlite")
+    item = InputRecord("d", "d.txt", "青岛言鼎生物医疗科技有限公司落户青岛。".encode("utf-8"))
+
+    def build():
+        return Pipeline([DecodeStage({}, rules_copy), SegmentStage({}, rules_copy), NerStage({}, rules_copy)], cache)
+
+    first = build().process_one(item).document
+    assert calls == {"model": 1, "rules": 1}
+    with (rules_copy / "ner" / "gazetteer.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "ner.gazetteer.test.yanding", "version": 1, "label": "ORG",
+                             "pattern": "言鼎生物医疗科技有限公司"}, ensure_ascii=False) + "\n")
+    second = build().process_one(item).document
+    assert calls == {"model": 1, "rules": 2}
+    assert [f.text for f in second.facts if f.type == "org"][0].endswith("有限公司")
+    assert first.text == second.text
+    cache.close()
+
+
+def test_a_money_rule_edit_does_not_rerun_ner(tmp_path, rules_copy, monkeypatch):
+    from pipeline.config import load_config
+    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.stages import ner as ner_module
+
+    calls = []
+    original = ner_module.NerStage.assemble
+    monkeypatch.setattr(ner_module.NerStage, "assemble", lambda self, doc, results: calls.append(1) or original(self, doc, results))
+    cache = StageCache(tmp_path / "cache.sqlite")
+    item = InputRecord("d", "d.txt", "2024年，科技部在北京投资5亿元。".encode("utf-8"))
+
+    def run():
+        config = load_config(rules_copy, tuple(KNOWN_STAGES))
+        assert config.stages.index("ner") < config.stages.index("extract")
+        return Pipeline(build_stages(config, list(config.stages)), cache).process_one(item).document
+
+    first = run()
+    assert len(calls) == 1
+    with (rules_copy / "extract" / "money.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# an edit\n")
+    second = run()
+    assert len(calls) == 1, "ner ran again after a money-rule edit"
+    assert second.facts == first.facts
+    cache.close()
+
+
+def test_model_identity_is_in_the_fingerprint(tmp_path):
+    copy = tmp_path / "ner_copy"
+    shutil.copytree(PACKAGE_MODELS / "ner_zh", copy)
+    base = NerStage({"model": str(copy)}, RULES)
+    meta = json.loads((copy / "meta.json").read_text(encoding="utf-8"))
+    meta["version"] = meta["version"] + "-retrained"
+    (copy / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    changed = NerStage({"model": str(copy)}, RULES)
+    assert changed.fingerprint() != base.fingerprint()
+    assert changed.parts()[0].fingerprint() != base.parts()[0].fingerprint()
+    assert changed.parts()[1].fingerprint() == base.parts()[1].fingerprint()
+    assert changed.model.label.endswith("-retrained")
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(RuleError, match="NER model 'no_such_model' not found.*make train-ner"):
+        NerStage({"model": "no_such_model"}, RULES)
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"rules": "ner/gazetteer.jsonl"}, "rules must be a list"),
+    ({"colour": "red"}, "unknown setting"),
+])
+def test_bad_settings_are_errors(settings, message):
+    with pytest.raises(RuleError, match=message):
+        NerStage(settings, RULES)
+
+
+def test_facts_round_trip_through_the_cache(tmp_path, stages):
+    cache = StageCache(tmp_path / "c.sqlite")
+    item = InputRecord("d", "d.txt", TEXT.encode("utf-8"))
+    first = Pipeline(stages, cache).process_one(item)
+    again = Pipeline(stages, cache).process_one(item)
+    assert again.cached == len(stages)
+    assert again.document.facts == first.document.facts
+    assert all(isinstance(f, Fact) for f in again.document.facts)
+    cache.close()
