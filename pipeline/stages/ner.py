@@ -114,11 +114,11 @@ class NerStage(Stage):
             Span(s, e, label, "model", MODEL_RULE_ID, None, self.model.precision(label))
             for s, e, label in results["model"]
         ]
-        rules = []
-        for s, e, label, rule_id in results["rules"]:
-            rule = self.name_rules.get(rule_id)
-            if rule is not None:  # a cached match of a rule since deleted cannot happen (fingerprint), but be safe
-                rules.append(Span(s, e, label, "rule", rule.id, rule.version, rule.confidence))
+        # A cached rules result always belongs to these rules: the part's fingerprint is their files' hash.
+        rules = [
+            Span(s, e, label, "rule", rule_id, self.name_rules[rule_id].version, self.name_rules[rule_id].confidence)
+            for s, e, label, rule_id in results["rules"]
+        ]
         tokens = doc.tokens or [t for _, ts in self.sentences(doc) for t in ts]
         spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
         spans = join_place_org(spans, self.completion)
