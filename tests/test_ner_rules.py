@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import Token
 from pipeline.ner.features import char_features, halfwidth
 from pipeline.ner.merge import Span, complete, complete_left, drop_broken, join_place_org, merge
 from pipeline.ner.rulefile import expand_chars, load_completion, load_name_rules
