@@ -22,6 +22,14 @@ How they are combined:
   overlapping spans keep the longest (ties: the earliest), the others are
   counted (`overlap`); spans that do not fall on token boundaries of the
   tokeniser are counted (`off_token`). Nothing is dropped without a count.
+- One convention where the sources disagree (harmonise, unlabelled_names):
+  a single-character place or organisation (中 and 美 in 中美, 京 in 进京) is
+  an abbreviation, not a name: MSRA labels them, PD1998 does not, so MSRA's
+  become plain text (counted as `single_char:<label>`). CLUENER labels
+  addresses, not every place (中国 in 13 of its 648 occurrences), so in its
+  sentences a jieba place or organisation word (ns, nt) outside its spans is
+  left without annotation rather than taught as plain text
+  (`unannotated_words` in the summary). Both apply to train and dev alike.
 - Sentences are de-duplicated on a normalised key (NFKC, then everything but
   letters and digits removed), first occurrence wins in the order MSRA,
   PD1998, CLUENER: MSRA and PD1998 both come from People's Daily 1998, and
@@ -29,7 +37,9 @@ How they are combined:
 - The dev split is our own: a sentence is dev when sha1 of its normalised key
   falls in the lowest `dev_per_mille` of 1000 buckets (default 50, i.e. 5%).
   Hashing the normalised key keeps near-duplicates on the same side and makes
-  the split independent of file order and of --max-train.
+  the split independent of file order and of --max-train. `dev.spacy`, the
+  dev split proper, holds the fully annotated sources (MSRA, PD1998);
+  `dev_<source>.spacy` each source's part, CLUENER's included.
 - `--max-train N` keeps the N training sentences with the lowest hash (a
   deterministic sample across all sources) for quick runs; `--max-dev` the same
   for dev.
@@ -78,6 +88,8 @@ CLUENER_FINE_MAP = {
     "address": "LOC",
     "scene": "LOC",
 }
+# Sources that leave some names unlabelled (unlabelled_names); kept out of the dev split proper.
+PARTIAL = ("cluener",)
 DEFAULT_DEV_PER_MILLE = 50
 _NON_WORD = re.compile(r"\W+")
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +152,23 @@ def convert_record(record: dict, counts: Counter) -> list[tuple[int, int, str]]:
     return sorted(chosen)
 
 
+def harmonise(spans: list[tuple[int, int, str]], text: str, counts: Counter) -> list[tuple[int, int, str]]:
+    """One convention for all sources: a single-character place or organisation
+    (中 and 美 in 中美, 京 in 进京) is an abbreviation, not a name.
+
+    MSRA labels them (5,605 spans: 中 867 times, 美 574 …), PD1998 does not (its
+    single-character names are all surnames), CLUENER hardly ever (21). The
+    spans become plain text, in training and in the dev split alike.
+    """
+    kept = []
+    for start, end, label in spans:
+        if end - start == 1 and label != "PER":
+            counts[f"single_char:{label}"] += 1
+        else:
+            kept.append((start, end, label))
+    return kept
+
+
 def read_jsonl(path: Path) -> Iterator[dict]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
@@ -167,7 +196,7 @@ def combine(
                 counts["duplicate"] += 1
                 continue
             seen.add(key)
-            spans = convert_record(record, counts)
+            spans = harmonise(convert_record(record, counts), text, counts)
             bucket = bucket_of(text)
             examples.append(
                 {
@@ -196,16 +225,42 @@ def make_vocab():
     return Vocab()
 
 
+def unlabelled_names(example: dict, words) -> list[tuple[int, int]]:
+    """Place and organisation words (jieba ns, nt) outside every annotated span of a
+    partially annotated source (PARTIAL), else nothing.
+
+    CLUENER labels addresses, not every place: 中国 is a name in 13 of its 648
+    occurrences (MSRA: 2,668 of 4,080 exactly, most others inside a longer
+    name). Training on them as plain text would teach the opposite of the other
+    sources, so their characters are left without annotation (spaCy's missing
+    value: no loss either way).
+    """
+    if example["source"] not in PARTIAL:
+        return []
+    spans = example["spans"]
+    return [
+        (w.start, w.end)
+        for w in words
+        if w.pos in ("ns", "nt") and not any(w.start < end and start < w.end for start, end, _ in spans)
+    ]
+
+
 def to_doc(vocab, segmenter, example: dict):
-    """A character Doc with word features and the example's entities, and how many of them
-    a jieba word cuts (their start or end falls inside a word; they stay in the data)."""
+    """A character Doc with word features and the example's entities; how many of them
+    a jieba word cuts (their start or end falls inside a word; they stay in the data)
+    and how many words were left unannotated (unlabelled_names)."""
     text = example["text"]
     words = segmenter.words(text)
     doc = make_doc(vocab, text, [(w.start, w.end, w.pos) for w in words])
     bounds = {w.start for w in words} | {w.end for w in words}
-    doc.ents = [doc.char_span(start, end, label=label) for start, end, label in example["spans"]]
+    missing = unlabelled_names(example, words)
+    doc.set_ents(
+        [doc.char_span(start, end, label=label) for start, end, label in example["spans"]],
+        missing=[doc.char_span(start, end) for start, end in missing],
+        default="outside",
+    )
     cut = sum(1 for start, end, _ in example["spans"] if start not in bounds or end not in bounds)
-    return doc, cut
+    return doc, cut, len(missing)
 
 
 def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
@@ -233,16 +288,22 @@ def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     bins: dict[str, DocBin] = {}
     cut: Counter = Counter()
+    unannotated: Counter = Counter()
     for e in examples:
-        doc, n_cut = to_doc(vocab, segmenter, e)
+        doc, n_cut, n_missing = to_doc(vocab, segmenter, e)
         cut[e["source"]] += n_cut
-        names = [e["split"]] + ([f"dev_{e['source']}"] if e["split"] == "dev" else [])
+        unannotated[e["source"]] += n_missing
+        if e["split"] == "train":
+            names = ["train"]
+        else:  # the dev split proper holds the fully annotated sources only
+            names = [f"dev_{e['source']}"] + ([] if e["source"] in PARTIAL else ["dev"])
         for name in names:
             bins.setdefault(name, DocBin(attrs=["ORTH", "TAG", "LEMMA", "ENT_IOB", "ENT_TYPE"])).add(doc)
     for name, docbin in bins.items():
         docbin.to_disk(out / f"{name}.spacy")
     summary = summarise(examples, drops)
     summary["jieba_cut"] = dict(sorted(cut.items()))
+    summary["unannotated_words"] = dict(sorted(unannotated.items()))
     summary["files"] = {name: len(docbin) for name, docbin in sorted(bins.items())}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary

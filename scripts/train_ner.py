@@ -88,6 +88,22 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
     return log, seconds
 
 
+def architecture(model: Path) -> str:
+    """The network in words, from the shipped folder's config.cfg."""
+    from spacy.util import load_config
+
+    components = load_config(model / "config.cfg")["components"]
+    encode = components["tok2vec"]["model"]["encode"]
+    embed = components["tok2vec"]["model"]["embed"]
+    ner = components["ner"]["model"]
+    return (
+        f"hash embeddings of {', '.join(embed['attrs'])} (rows {', '.join(map(str, embed['rows']))}), "
+        f"a maxout window encoder of width {encode['width']}, depth {encode['depth']}, window "
+        f"{encode['window_size']}, {encode['maxout_pieces']} maxout pieces, and a transition-based NER head "
+        f"with a hidden width of {ner['hidden_width']}"
+    )
+
+
 def reproduce_args(argv: list[str]) -> list[str]:
     """The arguments that shape the model, without where it was written or shipped from."""
     out, skip = [], False
@@ -106,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
     parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "models" / "ner_zh")
-    parser.add_argument("--version", default="1.0.0", help="the model's version (bump on every retraining that ships)")
+    parser.add_argument("--version", default="1.1.0", help="the model's version (bump on every retraining that ships)")
     parser.add_argument("--skip-card", action="store_true", help="do not run eval/bench nor write README.md")
     parser.add_argument("--reuse", action="store_true",
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "
@@ -166,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
             command=" ".join(["python", "scripts/train_ner.py", *reproduce_args(argv if argv is not None else sys.argv[1:])]),
-            summary=json.dumps({k: summary[k] for k in ("sentences", "entities", "jieba_cut")}, ensure_ascii=False, indent=1),
+            summary=json.dumps({k: summary.get(k) for k in ("sentences", "entities", "dropped", "unannotated_words",
+                                                             "jieba_cut")}, ensure_ascii=False, indent=1),
+            architecture=architecture(args.output),
             size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed),
         )
         (args.output / "README.md").write_text(card, encoding="utf-8")

@@ -158,8 +158,8 @@ def segmenter():
 
 
 def test_docs_have_one_token_per_character_word_features_and_exact_entities(segmenter):
-    example = {"text": CLUENER["text"], "spans": nd.convert_record(CLUENER, Counter())}
-    doc, cut = nd.to_doc(nd.make_vocab(), segmenter, example)
+    example = {"source": "cluener", "text": CLUENER["text"], "spans": nd.convert_record(CLUENER, Counter())}
+    doc, cut, _ = nd.to_doc(nd.make_vocab(), segmenter, example)
     assert [t.text for t in doc] == list(CLUENER["text"])
     assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [(0, 4, "ORG"), (9, 12, "PER")]
     words = segmenter.words(CLUENER["text"])
@@ -172,9 +172,28 @@ def test_entities_cut_by_a_jieba_word_are_counted_and_kept(segmenter):
     # jieba keeps 访华 as one word; MSRA marks 华 (China) as a place.
     text = "访华期间"
     assert [w.word for w in segmenter.words(text)][0] == "访华"
-    doc, cut = nd.to_doc(nd.make_vocab(), segmenter, {"text": text, "spans": [(1, 2, "LOC")]})
+    doc, cut, _ = nd.to_doc(nd.make_vocab(), segmenter, {"source": "msra", "text": text, "spans": [(1, 2, "LOC")]})
     assert [(e.text, e.label_) for e in doc.ents] == [("华", "LOC")]
     assert cut == 1
+
+
+def test_single_character_places_and_organisations_are_not_names():
+    counts = Counter()
+    spans = [(0, 1, "LOC"), (1, 2, "ORG"), (2, 3, "PER"), (5, 7, "LOC")]
+    assert nd.harmonise(spans, "中美韩两国", counts) == [(2, 3, "PER"), (5, 7, "LOC")]
+    assert counts == {"single_char:LOC": 1, "single_char:ORG": 1}
+
+
+def test_unlabelled_places_of_a_partial_source_are_left_unannotated(segmenter):
+    # CLUENER leaves 中国 unlabelled here; MSRA's plain text is plain text.
+    text = "浙商银行在中国开展业务"
+    spans = [(0, 4, "ORG")]
+    doc, _, missing = nd.to_doc(nd.make_vocab(), segmenter, {"source": "cluener", "text": text, "spans": spans})
+    assert missing == 1
+    assert [(t.text, t.ent_iob_) for t in doc][4:8] == [("在", "O"), ("中", ""), ("国", ""), ("开", "O")]
+    assert [(e.text, e.label_) for e in doc.ents] == [("浙商银行", "ORG")]
+    doc, _, missing = nd.to_doc(nd.make_vocab(), segmenter, {"source": "msra", "text": text, "spans": spans})
+    assert missing == 0 and all(t.ent_iob_ for t in doc)
 
 
 def test_write_round_trips_through_docbin(tmp_path):
@@ -185,15 +204,20 @@ def test_write_round_trips_through_docbin(tmp_path):
     summary = nd.write(examples, drops, tmp_path)
     nlp = spacy.blank("zh")
     docs = list(DocBin().from_disk(tmp_path / "dev.spacy").get_docs(nlp.vocab))
-    assert [d.text for d in docs] == [nd.halfwidth(MSRA["text"]), nd.halfwidth(CLUENER["text"])]
-    assert [(e.start_char, e.end_char, e.label_) for e in docs[0].ents] == [(3, 4, "LOC"), (6, 7, "LOC"), (20, 22, "LOC")]
+    # The dev split proper holds the fully annotated sources; CLUENER's dev part has its own file.
+    assert [d.text for d in docs] == [nd.halfwidth(MSRA["text"])]
+    # Single-character places (日, 京) are harmonised away; 北京 stays.
+    assert [(e.start_char, e.end_char, e.label_) for e in docs[0].ents] == [(20, 22, "LOC")]
     assert all(t.tag_ and t.lemma_ for t in docs[0])  # the word features survive the round trip
+    cluener = list(DocBin().from_disk(tmp_path / "dev_cluener.spacy").get_docs(nlp.vocab))
+    assert [d.text for d in cluener] == [nd.halfwidth(CLUENER["text"])]
     assert not (tmp_path / "train.spacy").exists()
     on_disk = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert on_disk == json.loads(json.dumps(summary))
     assert on_disk["entities"]["dev/cluener"] == {"ORG": 1, "PER": 1}
     assert on_disk["dropped"]["cluener"] == {"unmapped:position": 1}
-    assert on_disk["files"] == {"dev": 2, "dev_cluener": 1, "dev_msra": 1}
+    assert on_disk["dropped"]["msra"] == {"single_char:LOC": 2}
+    assert on_disk["files"] == {"dev": 1, "dev_cluener": 1, "dev_msra": 1}
     assert set(on_disk["jieba_cut"]) == {"msra", "cluener"}
 
 

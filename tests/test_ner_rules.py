@@ -16,7 +16,7 @@ from pipeline.rules import RuleError
 from pipeline.stages.segment import SegmentStage
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
-NAME_FILES = [RULES / "ner" / "gazetteer.jsonl", RULES / "ner" / "patterns.jsonl"]
+NAME_FILES = [RULES / "ner" / f for f in ("gazetteer.jsonl", "countries.jsonl", "patterns.jsonl")]
 NAME_RULES = load_name_rules(NAME_FILES)
 COMPLETION, COMPLETION_EXAMPLES = load_completion(RULES / "ner" / "org_suffixes.toml")
 
@@ -109,6 +109,16 @@ def test_model_names_holding_a_particle_are_dropped(segment):
     assert drop_broken([_span(0, 8, "LOC")], text, segment.words(text), COMPLETION) == []
 
 
+def test_model_organisations_running_into_a_verb_are_cut_back(segment):
+    text = "该展览由北京市联合主办。联想发布新品。推进中科院大学海洋学院科教融合建设。团队调集资源"
+    tokens = segment.words(text)
+    assert [t.pos for t in tokens if t.word in ("联合", "联想", "建设", "调集")] == ["v", "v", "vn", "vn"]
+    spans = [_span(4, 9), _span(12, 14), _span(21, 36), _span(37, 41)]
+    kept = drop_broken(spans, text, tokens, COMPLETION)
+    # To the place it starts with; a one-word name stays; to the last suffix; dropped.
+    assert [(text[s.start:s.end], s.label) for s in kept] == [("北京市", "LOC"), ("联想", "ORG"), ("中科院大学海洋学院", "ORG")]
+
+
 def test_place_directly_before_organisation_becomes_one_organisation():
     out = join_place_org([_span(0, 3, "LOC"), _span(3, 11, "ORG"), _span(12, 14, "LOC"), _span(15, 18, "ORG")], COMPLETION)
     assert [(s.start, s.end, s.label) for s in out] == [(0, 11, "ORG"), (12, 14, "LOC"), (15, 18, "ORG")]
@@ -149,6 +159,7 @@ def test_expand_chars_splits_multi_character_text_and_refuses_an_op_on_it():
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "colour": 1}', "unknown field"),
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": ""}', "empty pattern"),
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "after": "记者"}', "after must be a list of texts"),
+        ('{"id": "ner.x.a", "version": 1, "label": "LOC", "pattern": "马里", "whole_words": "yes"}', "whole_words must be true or false"),
     ],
 )
 def test_bad_rule_lines_are_reported_with_file_and_line(tmp_path, line, message):

@@ -180,3 +180,22 @@ def test_facts_round_trip_through_the_cache(tmp_path, stages):
     assert again.document.facts == first.document.facts
     assert all(isinstance(f, Fact) for f in again.document.facts)
     cache.close()
+
+
+def test_eval_pools_only_fully_annotated_sources(stages):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_ner", RULES.parent / "eval" / "ner.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    text = "李强在北京会见专家。"
+    examples = [
+        {"source": "msra", "text": text, "spans": [(0, 2, "PER"), (3, 5, "LOC")], "pooled": True},
+        # A partially annotated source: scored on its own, never in `all`.
+        {"source": "cluener", "text": text, "spans": [(0, 2, "PER")], "pooled": False},
+    ]
+    scores, _, chars = ev.run(examples, stages[-1], stages[-2], errors=0)
+    assert chars == 2 * len(text)
+    assert scores[("stage", "all")].prf()[3] == 2  # the gold names of msra only
+    assert scores[("stage", "cluener")].prf()[3] == 1
+    assert ("stage", "all") in scores and ("model", "cluener") in scores

@@ -3,7 +3,10 @@
 0. A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
-   (联盟调集了中电 + 科思仪科技股份有限公司).
+   (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation of several
+   words whose last word is a verb (`[filter] org_end_pos`) runs into the
+   clause: it is cut back to its last organisation suffix, else to the place
+   it starts with (北京市联合 in 由北京市联合主办 -> 北京市, a place), else dropped.
 1. Overlapping names, from the model or from rules (gazetteers and patterns
    in rules/ner/), keep the longest; at equal length the rule's (a curated
    name beats a guess), then the earliest. So a gazetteer entry fixes a name
@@ -13,9 +16,9 @@
    organisation (青岛市 + 仪器仪表行业协会, 中国科学院 + 上海药物研究所), as in
    the People's Daily annotation.
 3. Completion: an organisation or place is extended to the right, through
-   name-like words (parts of speech in `allowed_pos`; at most `max_verbs`
-   verbs, and not as the first word), to the furthest organisation suffix from
-   rules/ner/org_suffixes.toml within `max_extension` characters and before
+   name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
+   一家; at most `max_verbs` verbs, and not as the first word), to the
+   furthest organisation suffix from rules/ner/org_suffixes.toml within `max_extension` characters and before
    the next person or organisation: 中国科学院 + 生物物理研究所 ->
    中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
    (致真精密仪器(青岛)有限公司) and no longer separate names.
@@ -33,6 +36,7 @@ The result never overlaps; each span keeps where it came from.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -75,6 +79,9 @@ class Completion:
     # Step 0.
     filter_pos: frozenset[str] = frozenset()
     filter_chars: frozenset[str] = frozenset()
+    filter_org_end_pos: frozenset[str] = frozenset()
+    # Words completion never runs through (一家 in 上海一家银行).
+    stop_words: re.Pattern | None = None
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -82,12 +89,37 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
-    """Step 0: model names holding a word whose part of speech is in `filter_pos`, or a `filter_chars`."""
+    """Step 0: model names holding a word whose part of speech is in `filter_pos`, or a `filter_chars`,
+    are dropped; organisations running on into a verb are cut back (_cut_verb_ended)."""
     bad = [(t.start, t.end) for t in tokens if t.pos in c.filter_pos]
-    return [
-        m for m in model
-        if not any(m.start <= a and b <= m.end for a, b in bad) and c.filter_chars.isdisjoint(text[m.start : m.end])
-    ]
+    starts = [t.start for t in tokens]
+    out = []
+    for m in model:
+        if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(text[m.start : m.end]):
+            continue
+        if m.label == "ORG":
+            m = _cut_verb_ended(m, text, tokens[bisect.bisect_left(starts, m.start) : bisect.bisect_left(starts, m.end)], c)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:
+    """An organisation of several words ending in a `filter_org_end_pos` word (西宁市产业转型,
+    北京市联合) runs into the clause: it is cut back to its last organisation suffix
+    (中科院大学海洋学院 of …科教融合建设), else to the place words it starts with, as a place
+    (西宁市), else dropped. `words`: the tokens starting inside it. Anything else comes back unchanged."""
+    if len(words) < 2 or words[-1].end != m.end or words[-1].pos not in c.filter_org_end_pos:
+        return m
+    for w in reversed(words[:-1]):
+        if _ends_with_suffix(text, m.start, w, c):
+            return replace(m, end=w.end)
+    places = 0
+    while places < len(words) and words[places].pos == "ns":
+        places += 1
+    if places and words[0].start == m.start:
+        return replace(m, end=words[places - 1].end, label="LOC")
+    return None
 
 
 def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
@@ -148,7 +180,9 @@ def _suffix_end(span: Span, text: str, tokens: Sequence[Token], starts: list[int
                 break
             pos, i = tokens[close].end, close + 1
             continue
-        if tok.pos not in c.allowed_pos and not tok.word.endswith(c.suffixes):
+        if (tok.pos not in c.allowed_pos and not tok.word.endswith(c.suffixes)) or (
+            c.stop_words is not None and c.stop_words.fullmatch(tok.word)
+        ):
             break
         if tok.pos == "v":
             verbs += 1

@@ -14,7 +14,9 @@ model's `|o` marks), LEMMA (the jieba word), OP. `after` (optional) is a list of
 match (spaces between allowed) without being part of it: a person's name after
 a title, {"after": ["记者", "书记", "总工程师"], "pattern": [a jieba nr word]}.
 `except` (optional) lists texts the rule never gives (国家实验室 is a kind of
-laboratory, not one).
+laboratory, not one). `whole_words` (optional, default false): the match stands
+only where it starts and ends on jieba word boundaries (阿曼 the country, not in
+阿曼达; 马里 not in 马里兰州).
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
 not match at all. tests/test_ner_rules.py runs them.
@@ -22,6 +24,7 @@ not match at all. tests/test_ner_rules.py runs them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,10 +50,14 @@ class NameRule:
     line: int
     after: tuple[str, ...] = ()
     excepted: frozenset[str] = frozenset()
+    whole_words: bool = False
 
-    def accepts(self, text: str, start: int, end: int) -> bool:
-        """Whether a match at text[start:end] stands: `after` before it, not an `except` text."""
+    def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
+        """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
+        on word boundaries (`bounds`: the starts and ends of the jieba words) if `whole_words`."""
         if text[start:end] in self.excepted:
+            return False
+        if self.whole_words and not (start in bounds and end in bounds):
             return False
         return not self.after or text[:start].rstrip().endswith(self.after)
 
@@ -93,7 +100,7 @@ def _name_rule(path: Path, line: int, entry: dict[str, Any]) -> NameRule:
         raise RuleError(path, line, message)
 
     unknown = set(entry) - {"id", "version", "label", "pattern", "confidence", "examples", "counterexamples", "after",
-                            "except"}
+                            "except", "whole_words"}
     if unknown:
         fail(f"unknown field(s) {', '.join(sorted(unknown))}")
     rule_id, version, label = entry.get("id"), entry.get("version"), entry.get("label")
@@ -132,8 +139,11 @@ def _name_rule(path: Path, line: int, entry: dict[str, Any]) -> NameRule:
     for key, value in (("after", after), ("except", excepted)):
         if not (isinstance(value, list) and all(isinstance(a, str) and a for a in value)):
             fail(f"{rule_id}: {key} must be a list of texts")
+    whole_words = entry.get("whole_words", False)
+    if not isinstance(whole_words, bool):
+        fail(f"{rule_id}: whole_words must be true or false")
     return NameRule(rule_id, version, label, pattern, float(confidence), tuple(examples), tuple(counter), path, line,
-                    tuple(after), frozenset(excepted))
+                    tuple(after), frozenset(excepted), whole_words)
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
@@ -178,6 +188,15 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
     if not (isinstance(filt, dict) and isinstance(filt.get("pos"), list) and all(isinstance(x, str) for x in filt["pos"])
             and isinstance(filt.get("chars"), str)):
         raise RuleError(path, None, "missing [filter] table with a list `pos` and a string `chars`")
+    org_end_pos = filt.get("org_end_pos", [])
+    if not (isinstance(org_end_pos, list) and all(isinstance(x, str) for x in org_end_pos)):
+        raise RuleError(path, None, "[filter] org_end_pos must be a list of parts of speech")
+    stop_words = c.get("stop_words")
+    if stop_words is not None:
+        try:
+            stop_words = re.compile(stop_words)
+        except (re.error, TypeError) as exc:
+            raise RuleError(path, None, f"[completion] stop_words must be a regular expression: {exc}") from None
     completion = Completion(
         id=rule_id,
         version=need("version", int),
@@ -197,5 +216,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         left_min_chars=left["min_chars"],
         filter_pos=frozenset(filt["pos"]),
         filter_chars=frozenset(filt["chars"]),
+        filter_org_end_pos=frozenset(org_end_pos),
+        stop_words=stop_words,
     )
     return completion, examples

@@ -33,9 +33,11 @@ class NameRuler:
         if not self.rules:
             return []
         nlp = self.nlp()
+        words = list(words)
         doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, lookahead=False))
+        bounds = {w[0] for w in words} | {w[1] for w in words}
         return sorted(
             (s.start_char, s.end_char, s.label_, s.id_)
             for s in doc.spans[SPANS_KEY]
-            if self.rules[s.id_].accepts(text, s.start_char, s.end_char)
+            if self.rules[s.id_].accepts(text, s.start_char, s.end_char, bounds)
         )

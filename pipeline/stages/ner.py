@@ -41,7 +41,7 @@ class NerStage(Stage):
     version = 1
     defaults: Mapping[str, Any] = {
         "model": "ner_zh",
-        "rules": ["ner/gazetteer.jsonl", "ner/patterns.jsonl"],
+        "rules": ["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"],
         "completion": "ner/org_suffixes.toml",
         "batch_size": 256,
     }
