@@ -152,7 +152,7 @@ def convert_record(record: dict, counts: Counter) -> list[tuple[int, int, str]]:
     return sorted(chosen)
 
 
-def harmonise(spans: list[tuple[int, int, str]], text: str, counts: Counter) -> list[tuple[int, int, str]]:
+def harmonise(spans: list[tuple[int, int, str]], counts: Counter) -> list[tuple[int, int, str]]:
     """One convention for all sources: a single-character place or organisation
     (中 and 美 in 中美, 京 in 进京) is an abbreviation, not a name.
 
@@ -196,7 +196,7 @@ def combine(
                 counts["duplicate"] += 1
                 continue
             seen.add(key)
-            spans = harmonise(convert_record(record, counts), text, counts)
+            spans = harmonise(convert_record(record, counts), counts)
             bucket = bucket_of(text)
             examples.append(
                 {
