@@ -18,8 +18,8 @@
 3. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
    一家; at most `max_verbs` verbs, and not as the first word), to the
-   furthest organisation suffix from rules/ner/org_suffixes.toml within `max_extension` characters and before
-   the next person or organisation: 中国科学院 + 生物物理研究所 ->
+   furthest organisation suffix from rules/ner/org_suffixes.toml within
+   `max_extension` characters and before the next person or organisation: 中国科学院 + 生物物理研究所 ->
    中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
    (致真精密仪器(青岛)有限公司) and no longer separate names.
 4. Company names without an anchor: a word ending in a company suffix
@@ -98,7 +98,8 @@ def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Co
         if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(text[m.start : m.end]):
             continue
         if m.label == "ORG":
-            m = _cut_verb_ended(m, text, tokens[bisect.bisect_left(starts, m.start) : bisect.bisect_left(starts, m.end)], c)
+            inside = tokens[bisect.bisect_left(starts, m.start) : bisect.bisect_left(starts, m.end)]
+            m = _cut_verb_ended(m, text, inside, c)
         if m is not None:
             out.append(m)
     return out
