@@ -3,8 +3,9 @@
 Steps:
 1. scripts/ner_data.py writes build/ner/{train,dev,dev_<source>}.spacy and summary.json
    from ../shared/data/ner/ (research-use corpora; see that script's docstring).
-2. `python -m spacy train scripts/ner_config.cfg` with the fixed seed of the config
-   (--seed overrides it) into <work>/train-out.
+2. `python -m spacy train scripts/ner_config.cfg --code scripts/ner_corpus.py` (the reader
+   that gives the model its word features) with the fixed seed of the config (--seed
+   overrides it) into <work>/train-out.
 3. model-best (the best dev score seen) is copied to --output (replaced whole; it must stay
    under 50 MB), its meta.json gets the model's name, version, licence and sources.
 4. eval/ner.py (dev split) and bench/ner.py (news, speed) run on the copied model and
@@ -69,6 +70,7 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
     run(prep)
     cmd = [
         sys.executable, "-m", "spacy", "train", str(CONFIG),
+        "--code", str(ROOT / "scripts" / "ner_corpus.py"),
         "--output", str(train_out),
         "--paths.train", str(args.work / "train.spacy"),
         "--paths.dev", str(args.work / "dev.spacy"),

@@ -225,3 +225,35 @@ def test_full_width_text_is_made_half_width_with_spans_unchanged():
     record = {"text": "１９９８年李鹏在北京", "entities": [{"start": 5, "end": 7, "label": "PER", "text": "李鹏"}]}
     examples, _ = nd.combine([("pd1998", [record])])
     assert examples[0]["text"] == "1998年李鹏在北京" and examples[0]["spans"] == [(5, 7, "PER")]
+
+
+def _read_with_config(path: Path, config_path: Path):
+    """The train corpus as `spacy train` reads it with the config at config_path."""
+    import spacy
+    from spacy.util import load_config
+
+    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # registers the reader
+    config = load_config(config_path, overrides={"paths.train": str(path), "paths.dev": str(path)}, interpolate=True)
+    reader = spacy.registry.resolve({"train": config["corpora"]["train"]})["train"]
+    return list(reader(spacy.blank("zh")))
+
+
+def test_training_examples_carry_the_word_features_the_model_reads_at_run_time(tmp_path):
+    # spaCy's own reader would rebuild bare characters: the model would never learn TAG and LEMMA.
+    nd.write(*nd.combine([("msra", [MSRA])], dev_per_mille=1000), tmp_path)
+    [eg] = _read_with_config(tmp_path / "dev.spacy", ROOT / "scripts" / "ner_config.cfg")
+    predicted, reference = eg.predicted, eg.reference
+    assert [t.text for t in predicted] == [t.text for t in reference]
+    assert [(t.tag_, t.lemma_) for t in predicted] == [(t.tag_, t.lemma_) for t in reference]
+    assert all(t.tag_ for t in predicted) and predicted[20].lemma_ == "北京"
+    assert not predicted.ents and [e.text for e in reference.ents] == ["北京"]
+
+
+
+def test_the_shipped_model_was_trained_on_the_word_features():
+    from spacy.util import load_config
+
+    config = load_config(ROOT / "pipeline" / "models" / "ner_zh" / "config.cfg")
+    assert config["corpora"]["train"]["@readers"] == "ner_zh.FeatureCorpus.v1"
+    assert config["components"]["tok2vec"]["model"]["embed"]["attrs"] == ["NORM", "TAG", "LEMMA"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ner.features import char_features, halfwidth
-from pipeline.ner.merge import Span, complete, complete_left, drop_broken, join_place_org, merge
+from pipeline.ner.merge import Span, complete, complete_left, drop_broken, merge
 from pipeline.ner.rulefile import expand_chars, load_completion, load_name_rules
 from pipeline.ner.ruler import NameRuler
 from pipeline.rules import RuleError
@@ -117,12 +117,6 @@ def test_model_organisations_running_into_a_verb_are_cut_back(segment):
     kept = drop_broken(spans, text, tokens, COMPLETION)
     # To the place it starts with; a one-word name stays; to the last suffix; dropped.
     assert [(text[s.start:s.end], s.label) for s in kept] == [("北京市", "LOC"), ("联想", "ORG"), ("中科院大学海洋学院", "ORG")]
-
-
-def test_place_directly_before_organisation_becomes_one_organisation():
-    out = join_place_org([_span(0, 3, "LOC"), _span(3, 11, "ORG"), _span(12, 14, "LOC"), _span(15, 18, "ORG")], COMPLETION)
-    assert [(s.start, s.end, s.label) for s in out] == [(0, 11, "ORG"), (12, 14, "LOC"), (15, 18, "ORG")]
-    assert out[0].rule_id == COMPLETION.id
 
 
 def test_completion_stops_before_the_next_name_and_after_one_verb_too_many(segment):

@@ -12,17 +12,15 @@
    name beats a guess), then the earliest. So a gazetteer entry fixes a name
    the model cut short, and never cuts a longer name the model found
    (北京市科学技术委员会 is not reduced to the gazetteer's 北京市).
-2. A place or organisation directly followed by an organisation is one
-   organisation (青岛市 + 仪器仪表行业协会, 中国科学院 + 上海药物研究所), as in
-   the People's Daily annotation.
-3. Completion: an organisation or place is extended to the right, through
+2. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
-   一家; at most `max_verbs` verbs, and not as the first word), to the
+   一家; at most `max_verbs` verbs, not as the first word, and no name word
+   (`clause_pos`) after one), to the
    furthest organisation suffix from rules/ner/org_suffixes.toml within
    `max_extension` characters and before the next person or organisation: 中国科学院 + 生物物理研究所 ->
    中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
    (致真精密仪器(青岛)有限公司) and no longer separate names.
-4. Company names without an anchor: a word ending in a company suffix
+3. Company names without an anchor: a word ending in a company suffix
    (`[left] suffixes`: 有限公司 …) that no name covers grows to the left through
    name-like words (`[left] allowed_pos`) and is kept only when it stops at a
    clean boundary: the start of a sentence, a word whose part of speech is in
@@ -63,12 +61,14 @@ class Completion:
     confidence: float
     max_extension: int
     max_verbs: int
+    # After a verb, a word of one of these parts of speech (a name) starts a clause.
+    clause_pos: frozenset[str]
     allowed_pos: frozenset[str]
     suffixes: tuple[str, ...]
     # Words ending in a suffix that are not organisations (东部 ends in 部).
     not_suffix_words: tuple[str, ...]
     brackets: tuple[tuple[str, str], ...] = (("(", ")"), ("（", "）"))
-    # Step 4 (left completion of company names).
+    # Step 3 (left completion of company names).
     left_id: str = ""
     left_version: int = 1
     left_confidence: float = 0.8
@@ -132,20 +132,8 @@ def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-def join_place_org(spans: Sequence[Span], completion: Completion) -> list[Span]:
-    """Step 2: LOC or ORG immediately followed by ORG -> one ORG."""
-    out: list[Span] = []
-    for span in sorted(spans, key=lambda s: s.start):
-        if out and out[-1].label in ("LOC", "ORG") and span.label == "ORG" and out[-1].end == span.start:
-            place = out.pop()
-            span = replace(span, start=place.start, confidence=min(place.confidence, span.confidence, completion.confidence),
-                           rule_id=completion.id, rule_version=completion.version)
-        out.append(span)
-    return out
-
-
 def complete(spans: Sequence[Span], text: str, tokens: Sequence[Token], completion: Completion) -> list[Span]:
-    """Step 3: extend ORG/LOC spans to the furthest organisation suffix before the next PER/ORG."""
+    """Step 2: extend ORG/LOC spans to the furthest organisation suffix before the next PER/ORG."""
     starts = [t.start for t in tokens]
     ordered = sorted(spans, key=lambda s: s.start)
     out: list[Span] = []
@@ -189,6 +177,8 @@ def _suffix_end(span: Span, text: str, tokens: Sequence[Token], starts: list[int
             verbs += 1
             if verbs > c.max_verbs or pos == span.end:
                 break  # a clause (签署协议共建…), or a verb right after the name (北京设立中心)
+        elif verbs and tok.pos in c.clause_pos:
+            break  # name, verb, name: a clause (房山区人民法院依法判决北京市…)
         pos = tok.end
         if pos > span.end and _ends_with_suffix(text, span.start, tok, c):
             best = pos
@@ -216,7 +206,7 @@ def _bracket_end(tokens: Sequence[Token], i: int, c: Completion) -> int | None:
 
 
 def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
-    """Step 4: company names that no span covers, grown leftwards from their suffix word."""
+    """Step 3: company names that no span covers, grown leftwards from their suffix word."""
     if not c.left_suffixes:
         return list(spans)
     out = list(spans)

@@ -148,7 +148,7 @@ def _name_rule(path: Path, line: int, entry: dict[str, Any]) -> NameRule:
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
     """The completion rules and their examples from org_suffixes.toml: {text, anchor, label, name}
-    for completion from a name (steps 2-3), {text, name} for company names grown leftwards (step 4)."""
+    for completion from a name (step 2), {text, name} for company names grown leftwards (step 3)."""
     data = load_toml(path)
     c = data.get("completion")
     if not isinstance(c, dict):
@@ -173,7 +173,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         keys = ("text", "anchor", "label", "name") if anchored else ("text", "name")
         if not (isinstance(ex, dict) and all(isinstance(ex.get(k), str) for k in keys)
                 and (not anchored or (ex["anchor"] in ex["text"] and ex["label"] in LABELS))):
-            raise RuleError(path, None, f"[[example]] needs text, name and, for steps 2-3, anchor (in the text) "
+            raise RuleError(path, None, f"[[example]] needs text, name and, for step 2, anchor (in the text) "
                                         f"and label: {ex!r}")
     left = data.get("left")
     if not isinstance(left, dict):
@@ -191,6 +191,9 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
     org_end_pos = filt.get("org_end_pos", [])
     if not (isinstance(org_end_pos, list) and all(isinstance(x, str) for x in org_end_pos)):
         raise RuleError(path, None, "[filter] org_end_pos must be a list of parts of speech")
+    clause_pos = c.get("clause_pos", [])
+    if not (isinstance(clause_pos, list) and all(isinstance(x, str) for x in clause_pos)):
+        raise RuleError(path, None, "[completion] clause_pos must be a list of parts of speech")
     stop_words = c.get("stop_words")
     if stop_words is not None:
         try:
@@ -203,6 +206,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         confidence=float(need("confidence", (int, float))),
         max_extension=need("max_extension", int),
         max_verbs=need("max_verbs", int),
+        clause_pos=frozenset(clause_pos),
         allowed_pos=frozenset(lists["allowed_pos"]),
         # Longest first, so 股份有限公司 is tried before 公司.
         suffixes=tuple(sorted(set(lists["suffixes"]), key=lambda s: (-len(s), s))),

@@ -4,10 +4,10 @@ Two parts, cached one by one (pipeline/runner.py): `model` (the trained model,
 pipeline/models/<model>) and `rules` (gazetteers and patterns in rules/ner/*.jsonl,
 run by spaCy's span_ruler), so editing a gazetteer does not rerun the model.
 `assemble` merges them by one policy (pipeline/ner/merge.py): broken model
-names dropped, the longest of overlapping names kept, place + organisation
-joined, organisation and company names completed (rules/ner/org_suffixes.toml). Facts: `org`, `person`, `location` with
+names dropped, the longest of overlapping names kept, organisation and
+company names completed (rules/ner/org_suffixes.toml). Facts: `org`, `person`, `location` with
 value {name}; extractor `ner:<model>@<version>` for what the model found
-(rule_id `ner.model`), `rule` for rule matches; a completed or joined name has
+(rule_id `ner.model`), `rule` for rule matches; a completed name has
 the completion rule's id. Confidence: the model's dev precision for the label,
 the rule's confidence, the lower of the two for a completed name.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.model import Document, Fact, Sentence, Token
-from pipeline.ner.merge import Span, complete, complete_left, drop_broken, join_place_org, merge
+from pipeline.ner.merge import Span, complete, complete_left, drop_broken, merge
 from pipeline.ner.model import ModelError, NerModel, resolve_model
 from pipeline.ner.rulefile import load_completion, load_name_rules
 from pipeline.ner.ruler import NameRuler
@@ -121,7 +121,6 @@ class NerStage(Stage):
         ]
         tokens = doc.tokens or [t for _, ts in self.sentences(doc) for t in ts]
         spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
-        spans = join_place_org(spans, self.completion)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         starts = [s.start for s in doc.sentences]
