@@ -15,9 +15,9 @@
 2. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
    一家; at most `max_verbs` verbs, not as the first word, and no name word
-   (`clause_pos`) after one), to the
-   furthest organisation suffix from rules/ner/org_suffixes.toml within
-   `max_extension` characters and before the next person or organisation: 中国科学院 + 生物物理研究所 ->
+   (`clause_pos`) after one), to the furthest organisation suffix from
+   rules/ner/org_suffixes.toml within `max_extension` characters and before
+   the next person or organisation: 中国科学院 + 生物物理研究所 ->
    中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
    (致真精密仪器(青岛)有限公司) and no longer separate names.
 3. Company names without an anchor: a word ending in a company suffix
