@@ -173,11 +173,17 @@ def test_duplicate_ids_across_files_are_an_error(tmp_path):
         load_name_rules([a, b])
 
 
-def test_completion_file_errors_name_the_field(tmp_path):
+@pytest.mark.parametrize("old, new, field", [
+    ("max_verbs = 1", 'max_verbs = "one"', "max_verbs"),
+    ('clause_pos = ["ns"', 'clause_pos = [1, "ns"', r"\[completion\] clause_pos"),
+    ('org_end_pos = ["v", "vn"]', 'org_end_pos = "v"', r"\[filter\] org_end_pos"),
+])
+def test_completion_file_errors_name_the_field(tmp_path, old, new, field):
     path = tmp_path / "c.toml"
-    text = (RULES / "ner" / "org_suffixes.toml").read_text(encoding="utf-8").replace("max_verbs = 1", "max_verbs = \"one\"")
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(RuleError, match="max_verbs"):
+    text = (RULES / "ner" / "org_suffixes.toml").read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(RuleError, match=field):
         load_completion(path)
 
 

@@ -188,12 +188,13 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
     if not (isinstance(filt, dict) and isinstance(filt.get("pos"), list) and all(isinstance(x, str) for x in filt["pos"])
             and isinstance(filt.get("chars"), str)):
         raise RuleError(path, None, "missing [filter] table with a list `pos` and a string `chars`")
-    org_end_pos = filt.get("org_end_pos", [])
-    if not (isinstance(org_end_pos, list) and all(isinstance(x, str) for x in org_end_pos)):
-        raise RuleError(path, None, "[filter] org_end_pos must be a list of parts of speech")
-    clause_pos = c.get("clause_pos", [])
-    if not (isinstance(clause_pos, list) and all(isinstance(x, str) for x in clause_pos)):
-        raise RuleError(path, None, "[completion] clause_pos must be a list of parts of speech")
+
+    def pos_list(table: dict, section: str, key: str) -> frozenset[str]:
+        values = table.get(key, [])
+        if not (isinstance(values, list) and all(isinstance(x, str) for x in values)):
+            raise RuleError(path, None, f"[{section}] {key} must be a list of parts of speech")
+        return frozenset(values)
+
     stop_words = c.get("stop_words")
     if stop_words is not None:
         try:
@@ -206,7 +207,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         confidence=float(need("confidence", (int, float))),
         max_extension=need("max_extension", int),
         max_verbs=need("max_verbs", int),
-        clause_pos=frozenset(clause_pos),
+        clause_pos=pos_list(c, "completion", "clause_pos"),
         allowed_pos=frozenset(lists["allowed_pos"]),
         # Longest first, so 股份有限公司 is tried before 公司.
         suffixes=tuple(sorted(set(lists["suffixes"]), key=lambda s: (-len(s), s))),
@@ -220,7 +221,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         left_min_chars=left["min_chars"],
         filter_pos=frozenset(filt["pos"]),
         filter_chars=frozenset(filt["chars"]),
-        filter_org_end_pos=frozenset(org_end_pos),
+        filter_org_end_pos=pos_list(filt, "filter", "org_end_pos"),
         stop_words=stop_words,
     )
     return completion, examples
