@@ -94,15 +94,13 @@ def architecture(model: Path) -> str:
     """The network in words, from the shipped folder's config.cfg."""
     from spacy.util import load_config
 
-    components = load_config(model / "config.cfg")["components"]
-    encode = components["tok2vec"]["model"]["encode"]
-    embed = components["tok2vec"]["model"]["embed"]
-    ner = components["ner"]["model"]
+    tok2vec = load_config(model / "config.cfg")["components"]["tagger"]["model"]["tok2vec"]
+    encode, embed = tok2vec["encode"], tok2vec["embed"]
     return (
         f"hash embeddings of {', '.join(embed['attrs'])} (rows {', '.join(map(str, embed['rows']))}), "
         f"a maxout window encoder of width {encode['width']}, depth {encode['depth']}, window "
-        f"{encode['window_size']}, {encode['maxout_pieces']} maxout pieces, and a transition-based NER head "
-        f"with a hidden width of {ner['hidden_width']}"
+        f"{encode['window_size']}, {encode['maxout_pieces']} maxout pieces, and a softmax layer over the "
+        "BILUO tags of the three labels"
     )
 
 
@@ -124,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
     parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "models" / "ner_zh")
-    parser.add_argument("--version", default="1.1.0", help="the model's version (bump on every retraining that ships)")
+    parser.add_argument("--version", default="2.0.0", help="the model's version (bump on every retraining that ships)")
     parser.add_argument("--skip-card", action="store_true", help="do not run eval/bench nor write README.md")
     parser.add_argument("--reuse", action="store_true",
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "

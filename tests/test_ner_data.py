@@ -241,14 +241,34 @@ def _read_with_config(path: Path, config_path: Path):
 
 def test_training_examples_carry_the_word_features_the_model_reads_at_run_time(tmp_path):
     # spaCy's own reader would rebuild bare characters: the model would never learn TAG and LEMMA.
+    import spacy
+    from spacy.tokens import DocBin
+
     nd.write(*nd.combine([("msra", [MSRA])], dev_per_mille=1000), tmp_path)
+    [stored] = DocBin().from_disk(tmp_path / "dev.spacy").get_docs(spacy.blank("zh").vocab)
     [eg] = _read_with_config(tmp_path / "dev.spacy", ROOT / "scripts" / "ner_config.cfg")
     predicted, reference = eg.predicted, eg.reference
-    assert [t.text for t in predicted] == [t.text for t in reference]
-    assert [(t.tag_, t.lemma_) for t in predicted] == [(t.tag_, t.lemma_) for t in reference]
+    assert [t.text for t in predicted] == [t.text for t in reference] == [t.text for t in stored]
+    assert [(t.tag_, t.lemma_) for t in predicted] == [(t.tag_, t.lemma_) for t in stored]
     assert all(t.tag_ for t in predicted) and predicted[20].lemma_ == "北京"
-    assert not predicted.ents and [e.text for e in reference.ents] == ["北京"]
+    # NORM is the character's bigram, as pipeline.ner.features.make_doc sets it.
+    assert [t.norm_ for t in predicted][19:22] == ["藏北", "北京", "京史"] and predicted[-1].norm_ == "。"
+    assert not predicted.ents
+    # What the tagger learns: the entities as BILUO tags.
+    assert [t.tag_ for t in reference][19:23] == ["O", "B-LOC", "L-LOC", "O"]
+    assert [e.text for e in reference.ents] == ["北京"]
 
+
+def test_characters_without_annotation_get_no_tag_to_learn(tmp_path, segmenter):
+    import spacy
+
+    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    text = "浙商银行在中国开展业务"
+    doc, _, _ = nd.to_doc(spacy.blank("zh").vocab, segmenter, {"source": "cluener", "text": text, "spans": [(0, 4, "ORG")]})
+    tags = [t.tag_ for t in corpus.with_biluo(doc.vocab, doc)]
+    assert tags[:8] == ["B-ORG", "I-ORG", "I-ORG", "L-ORG", "O", "", "", "O"]
 
 
 def test_the_shipped_model_was_trained_on_the_word_features():
@@ -256,4 +276,28 @@ def test_the_shipped_model_was_trained_on_the_word_features():
 
     config = load_config(ROOT / "pipeline" / "models" / "ner_zh" / "config.cfg")
     assert config["corpora"]["train"]["@readers"] == "ner_zh.FeatureCorpus.v1"
-    assert config["components"]["tok2vec"]["model"]["embed"]["attrs"] == ["NORM", "TAG", "LEMMA"]
+    assert config["nlp"]["pipeline"] == ["tagger"]
+    # Its checkpoint was picked on decoded sequences, as the stage decodes them.
+    assert config["components"]["tagger"]["factory"] == "ner_zh_biluo_tagger"
+    assert config["components"]["tagger"]["model"]["tok2vec"]["embed"]["attrs"] == ["ORTH", "NORM", "TAG", "LEMMA"]
+
+
+def test_the_training_component_predicts_the_sequences_the_stage_decodes():
+    # Checkpoints are scored on BiluoTagger's tags: they must be the stage's best valid paths.
+    import numpy
+    import spacy
+
+    from pipeline.ner.biluo import best_paths
+
+    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)  # registers the component
+    tagger = spacy.load(ROOT / "pipeline" / "models" / "ner_zh").get_pipe("tagger")
+    assert isinstance(tagger, corpus.BiluoTagger)
+    labels = list(tagger.labels)
+    # Each character's best tag reads I-ORG L-ORG O: invalid (no begin); B-ORG is a close second.
+    scores = numpy.full((3, len(labels)), 0.01)
+    for i, (best, second) in enumerate([("I-ORG", "B-ORG"), ("L-ORG", "O"), ("O", "U-PER")]):
+        scores[i, labels.index(best)], scores[i, labels.index(second)] = 0.5, 0.4
+    [guess] = tagger._scores2guesses([scores])
+    assert [labels[k] for k in guess] == best_paths([scores], labels)[0] == ["B-ORG", "L-ORG", "O"]

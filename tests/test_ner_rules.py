@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ner.features import char_features, halfwidth
+from pipeline.ner.features import char_features, halfwidth, make_doc
 from pipeline.ner.merge import Span, complete, complete_left, drop_broken, merge
 from pipeline.ner.rulefile import expand_chars, load_completion, load_name_rules
 from pipeline.ner.ruler import NameRuler
@@ -109,6 +109,34 @@ def test_model_names_holding_a_particle_are_dropped(segment):
     assert drop_broken([_span(0, 8, "LOC")], text, segment.words(text), COMPLETION) == []
 
 
+def test_model_names_with_half_a_pair_of_brackets_are_dropped(segment):
+    text = "与致真精密仪器(青岛)有限公司签约"
+    tokens = segment.words(text)
+    half, whole = _span(8, 15), _span(1, 15)
+    assert text[8:15] == "青岛)有限公司"
+    assert drop_broken([half], text, tokens, COMPLETION) == []
+    assert drop_broken([whole], text, tokens, COMPLETION) == [whole]
+
+
+def test_a_model_company_name_that_starts_too_late_grows_leftwards(segment):
+    # jieba cuts 中 / 电 / 科思 / 仪 …: the model's name starts at 科思.
+    text = "指导,中电科思仪科技股份有限公司、青岛"
+    tokens = segment.words(text)
+    short = _span(5, 16)
+    assert text[short.start:short.end] == "科思仪科技股份有限公司"
+    out = complete_left([short], text, tokens, COMPLETION)
+    assert [(text[s.start:s.end], s.rule_id) for s in out] == [("中电科思仪科技股份有限公司", COMPLETION.left_id)]
+    # Not past an odd word (派, a verb, is a boundary here: 北京 派 尔特…, so it stays as it is).
+    text = "北京派尔特医疗科技股份有限公司"
+    short = _span(3, 15)
+    assert complete_left([short], text, segment.words(text), COMPLETION) == [short]
+    # Nor when it starts with a place, where such names start.
+    text = "淀粉类物质制品汕头市新星乳业有限公司"
+    whole = _span(7, 18)
+    assert text[whole.start:whole.end] == "汕头市新星乳业有限公司"
+    assert complete_left([whole], text, segment.words(text), COMPLETION) == [whole]
+
+
 def test_model_organisations_running_into_a_verb_are_cut_back(segment):
     text = "该展览由北京市联合主办。联想发布新品。推进中科院大学海洋学院科教融合建设。团队调集资源"
     tokens = segment.words(text)
@@ -175,6 +203,7 @@ def test_duplicate_ids_across_files_are_an_error(tmp_path):
 
 @pytest.mark.parametrize("old, new, field", [
     ("max_verbs = 1", 'max_verbs = "one"', "max_verbs"),
+    ("bare_suffix = false", "bare_suffix = 0", "bare_suffix"),
     ('clause_pos = ["ns"', 'clause_pos = [1, "ns"', r"\[completion\] clause_pos"),
     ('org_end_pos = ["v", "vn"]', 'org_end_pos = "v"', r"\[filter\] org_end_pos"),
 ])
@@ -197,3 +226,16 @@ def test_char_features_mark_word_positions_and_words():
 def test_halfwidth_keeps_length():
     text = "１９９８年　ＡＢＣ，"
     assert halfwidth(text) == "1998年 ABC," and len(halfwidth(text)) == len(text)
+
+
+def test_make_doc_gives_the_model_characters_bigrams_and_word_features():
+    import spacy
+
+    doc = make_doc(spacy.blank("zh").vocab, "ＡＢ青岛", [(0, 2, "eng"), (2, 4, "ns")])
+    assert [t.text for t in doc] == ["A", "B", "青", "岛"]  # full-width folded
+    assert [t.norm_ for t in doc] == ["AB", "B青", "青岛", "岛"]
+    assert [t.tag_ for t in doc] == ["B-eng", "E-eng", "B-ns", "E-ns"]
+    assert [t.lemma_ for t in doc] == ["AB", "AB", "青岛", "青岛"]  # folded as in training
+    # The rules' Docs: no |o marks, no bigrams.
+    doc = make_doc(spacy.blank("zh").vocab, "科技局", [(0, 2, "n"), (2, 3, "n")], for_model=False)
+    assert [t.tag_ for t in doc] == ["B-n", "E-n", "S-n"] and [t.norm_ for t in doc] == ["科", "技", "局"]

@@ -23,7 +23,7 @@ from pipeline.stages.segment import SegmentStage
 
 from conftest import RULES
 
-TEXT = "國務院總理李強在北京會見了中國科學院生物物理研究所的專家。工业和信息化部高新司指导会议。"
+TEXT = "國務院總理李強在北京會見了中國科學院生物物理研究所的專家。会议由工业和信息化部指导。"
 NAMES = {"org", "person", "location"}
 
 
@@ -159,6 +159,15 @@ def test_model_identity_is_in_the_fingerprint(tmp_path):
 def test_a_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(RuleError, match="NER model 'no_such_model' not found.*make train-ner"):
         NerStage({"model": "no_such_model"}, RULES)
+
+
+def test_a_model_of_another_kind_is_a_clear_error(tmp_path):
+    copy = tmp_path / "old_model"
+    shutil.copytree(PACKAGE_MODELS / "ner_zh", copy)
+    meta = json.loads((copy / "meta.json").read_text(encoding="utf-8"))
+    (copy / "meta.json").write_text(json.dumps({**meta, "pipeline": ["tok2vec", "ner"]}), encoding="utf-8")
+    with pytest.raises(RuleError, match="not a BILUO tagger model"):
+        NerStage({"model": str(copy)}, RULES)
 
 
 @pytest.mark.parametrize("settings, message", [

@@ -1,8 +1,9 @@
 """What the NER model sees: one token per character, with the jieba word around it.
 
 The model runs on character tokens so that every entity boundary is a character
-offset (jieba cuts some names inside a word). Word information comes in as two
-token attributes the model embeds:
+offset (jieba cuts some names inside a word). Besides the character (ORTH) the
+model embeds the character and the next (NORM, a bigram), and word information
+comes in as two token attributes:
 - TAG: the character's place in its jieba word and the word's part of speech,
   `B-ns`, `M-ns`, `E-ns` or `S-nr` (begin, middle, end, single). jieba's nr/ns/nt
   tags and its word boundaries are strong evidence for names.
@@ -13,7 +14,8 @@ token attributes the model embeds:
   several characters later.
 - LEMMA: the jieba word itself, so 研究所 or 有限公司 is one feature.
 Training (scripts/ner_data.py) and the ner stage both build these from the
-segment stage's tokenizer, so the model sees at run time what it learnt from.
+segment stage's tokenizer (the bigram: scripts/ner_corpus.py and make_doc), so the
+model sees at run time what it learnt from.
 Characters outside any token (spaces) get TAG `S-x` and themselves as LEMMA.
 """
 
@@ -76,17 +78,29 @@ def char_features(
     return tags, lemmas
 
 
-def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], lookahead: bool = True):
-    """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA from `words`."""
+def bigrams(text: str) -> list[str]:
+    """Each character with the next (the last one alone): the model's NORM feature."""
+    return [text[i : i + 2] for i in range(len(text))]
+
+
+def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True):
+    """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA
+    from `words`, NORM the character's bigram. `for_model=False` (the rules' Docs) leaves out
+    what only the model reads: the `|o` marks and the bigrams."""
     import numpy
-    from spacy.attrs import LEMMA, TAG
+    from spacy.attrs import LEMMA, NORM, TAG
     from spacy.tokens import Doc
 
-    tags, lemmas = char_features(text, words, lookahead)
-    doc = Doc(vocab, words=list(halfwidth(text)), spaces=[False] * len(text))
+    # Folded before the features too: the training corpora were folded before segmenting.
+    chars = halfwidth(text)
+    tags, lemmas = char_features(chars, words, lookahead=for_model)
+    doc = Doc(vocab, words=list(chars), spaces=[False] * len(text))
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
         add = vocab.strings.add
-        values = numpy.array([[add(t), add(m)] for t, m in zip(tags, lemmas)], dtype="uint64")
-        doc.from_array([TAG, LEMMA], values)
+        if for_model:
+            values = [[add(t), add(m), add(b)] for t, m, b in zip(tags, lemmas, bigrams(chars))]
+            doc.from_array([TAG, LEMMA, NORM], numpy.array(values, dtype="uint64"))
+        else:
+            doc.from_array([TAG, LEMMA], numpy.array([[add(t), add(m)] for t, m in zip(tags, lemmas)], dtype="uint64"))
     return doc

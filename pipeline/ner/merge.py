@@ -61,6 +61,8 @@ class Completion:
     confidence: float
     max_extension: int
     max_verbs: int
+    # Whether a name directly followed by a bare suffix (中国 + 政府, 美国 + 公司) is completed.
+    bare_suffix: bool
     # After a verb, a word of one of these parts of speech (a name) starts a clause.
     clause_pos: frozenset[str]
     allowed_pos: frozenset[str]
@@ -89,14 +91,17 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
-    """Step 0: model names holding a word whose part of speech is in `filter_pos`, or a `filter_chars`,
-    are dropped; organisations running on into a verb are cut back (_cut_verb_ended)."""
+    """Step 0: model names holding a word whose part of speech is in `filter_pos`, a `filter_chars`,
+    or half a pair of brackets are dropped; organisations running on into a verb are cut back (_cut_verb_ended)."""
     bad = [(t.start, t.end) for t in tokens if t.pos in c.filter_pos]
     starts = [t.start for t in tokens]
     out = []
     for m in model:
-        if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(text[m.start : m.end]):
+        name = text[m.start : m.end]
+        if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(name):
             continue
+        if any(name.count(o) != name.count(e) for o, e in c.brackets):
+            continue  # half a bracketed name: 青岛)有限公司 of 致真精密仪器(青岛)有限公司
         if m.label == "ORG":
             inside = tokens[bisect.bisect_left(starts, m.start) : bisect.bisect_left(starts, m.end)]
             m = _cut_verb_ended(m, text, inside, c)
@@ -180,7 +185,9 @@ def _suffix_end(span: Span, text: str, tokens: Sequence[Token], starts: list[int
         elif verbs and tok.pos in c.clause_pos:
             break  # name, verb, name: a clause (房山区人民法院依法判决北京市…)
         pos = tok.end
-        if pos > span.end and _ends_with_suffix(text, span.start, tok, c):
+        if pos > span.end and _ends_with_suffix(text, span.start, tok, c) and (
+            c.bare_suffix or text[span.end : pos] not in c.suffixes
+        ):
             best = pos
         i += 1
     return best
@@ -206,7 +213,8 @@ def _bracket_end(tokens: Sequence[Token], i: int, c: Completion) -> int | None:
 
 
 def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
-    """Step 3: company names that no span covers, grown leftwards from their suffix word."""
+    """Step 3: company names that no span covers, or that the model ended at the suffix word but
+    began too late, grown leftwards from their suffix word."""
     if not c.left_suffixes:
         return list(spans)
     out = list(spans)
@@ -218,10 +226,18 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
 
     for k, tok in enumerate(tokens):
         suffix = next((x for x in c.left_suffixes if tok.word.endswith(x)), None)
-        if suffix is None or not free(tok.start, tok.end):
+        if suffix is None:
             continue
-        start, clean = tok.start, True  # a sentence start is a clean boundary
+        # A model's company name may stop short on the left where jieba cut the name up (中 / 电 / 科思 …).
+        # Not when it starts with a place: that is where such names start (汕头市新星乳业有限公司).
+        short = next((s for s in out if s.source == "model" and s.label == "ORG" and s.end == tok.end
+                      and not any(t.start == s.start and t.pos.startswith("ns") for t in tokens[:k])), None)
+        if short is None and not free(tok.start, tok.end):
+            continue
+        start, clean = (short.start if short else tok.start), True  # a sentence start is a clean boundary
         for prev in reversed(tokens[:k]):
+            if prev.start >= start:
+                continue  # inside the model's name
             if prev.end != start:
                 break
             if start in place_ends:
@@ -233,7 +249,7 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
                 clean = False
                 break
             start = prev.start
-        if not clean or tok.end - start - len(suffix) < c.left_min_chars:
+        if not clean or tok.end - start - len(suffix) < c.left_min_chars or (short and start == short.start):
             continue
         out = [s for s in out if not (start <= s.start and s.end <= tok.end)]
         out.append(Span(start, tok.end, "ORG", "rule", c.left_id, c.left_version, c.left_confidence))

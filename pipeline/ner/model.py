@@ -3,7 +3,8 @@
 The model is a folder written by `spacy train` (scripts/train_ner.py), shipped in
 the package (pipeline/models/ner_zh) with its model card. It reads character
 Docs with word features (pipeline/ner/features.py), one sentence each: the
-sentences of the segment stage, as it was trained on sentences.
+sentences of the segment stage, as it was trained on sentences. It is a spaCy
+tagger over BILUO tags; the names are decoded here (pipeline/ner/biluo.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from pipeline.ner.biluo import best_paths, spans
 from pipeline.ner.features import make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -49,6 +51,9 @@ class NerModel:
             self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ModelError(f"{folder}/meta.json: {exc}") from None
+        if self.meta.get("pipeline") != ["tagger"]:
+            # Models before 2.0.0 (spaCy's transition-based ner) are decoded differently.
+            raise ModelError(f"{folder}: not a BILUO tagger model (its pipeline: {self.meta.get('pipeline')})")
         self.name = str(self.meta.get("name", folder.name))
         self.version = str(self.meta.get("version", "0"))
         self._nlp = None
@@ -79,15 +84,25 @@ class NerModel:
         if self._nlp is None:
             import spacy
 
-            # Only the tokenizer is skipped: Docs are built here, a character a token.
-            self._nlp = spacy.load(self.folder)
+            # Docs are built here, a character a token, and only the tagger's network runs:
+            # spaCy's own tagger and scorer stand in for the training ones (scripts/ner_corpus.py).
+            spacy_tagger = {"factory": "tagger", "scorer": {"@scorers": "spacy.tagger_scorer.v1"}}
+            self._nlp = spacy.load(self.folder, config={"components": {"tagger": spacy_tagger}})
         return self._nlp
 
     def predict(self, sentences: Sequence[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str]]]:
-        """Entities (start, end, label) per sentence; each sentence is (text, words (start, end, pos))."""
-        nlp = self.nlp()
-        docs = (make_doc(nlp.vocab, text, words) for text, words in sentences)
-        return [
-            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(docs, batch_size=self.batch_size)
-        ]
+        """Entities (start, end, label) per sentence; each sentence is (text, words (start, end, pos)).
+
+        The model tags each character (BILUO); the best valid tag sequence is decoded
+        here rather than by spaCy, which would take each character's best tag alone.
+        """
+        tagger = self.nlp().get_pipe("tagger")
+        docs = [make_doc(tagger.vocab, text, words) for text, words in sentences]
+        found: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+        todo = [i for i, doc in enumerate(docs) if len(doc)]
+        for b in range(0, len(todo), self.batch_size):
+            batch = todo[b : b + self.batch_size]
+            scores = tagger.model.predict([docs[i] for i in batch])
+            for i, tags in zip(batch, best_paths(scores, tagger.labels)):
+                found[i] = spans(tags)
+        return found

@@ -156,7 +156,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
 
     def need(key: str, kind: type | tuple[type, ...]):
         value = c.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise RuleError(path, None, f"[completion] {key} is missing or not a {getattr(kind, '__name__', kind)}")
         return value
 
@@ -207,6 +207,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         confidence=float(need("confidence", (int, float))),
         max_extension=need("max_extension", int),
         max_verbs=need("max_verbs", int),
+        bare_suffix=need("bare_suffix", bool),
         clause_pos=pos_list(c, "completion", "clause_pos"),
         allowed_pos=frozenset(lists["allowed_pos"]),
         # Longest first, so 股份有限公司 is tried before 公司.

@@ -34,7 +34,7 @@ class NameRuler:
             return []
         nlp = self.nlp()
         words = list(words)
-        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, lookahead=False))
+        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, for_model=False))
         bounds = {w[0] for w in words} | {w[1] for w in words}
         return sorted(
             (s.start_char, s.end_char, s.label_, s.id_)

@@ -38,8 +38,9 @@ MODEL_RULE_ID = "ner.model"
 
 class NerStage(Stage):
     name = "ner"
-    # 2: the merge changed (no place + organisation join; verb-ended organisations cut back).
-    version = 2
+    # 3: the merge changed (bare suffixes left to the model, half-bracketed names dropped,
+    # company names the model began too late grown leftwards) and the model is decoded here.
+    version = 3
     defaults: Mapping[str, Any] = {
         "model": "ner_zh",
         "rules": ["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"],
