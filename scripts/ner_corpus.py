@@ -70,16 +70,12 @@ def feature_corpus(path: Path, limit: int = 0):
     return read
 
 
-def set_ents_from_tags(doc: Doc) -> None:
-    """The entities the predicted tags spell (read forgivingly: the tagger's picks may be invalid)."""
-    doc.ents = [Span(doc, s, e, label=x) for s, e, x in spans([t.tag_ for t in doc])]
-
-
 @spacy.registry.scorers("ner_zh.biluo_scorer.v1")
 def biluo_scorer():
     def score(examples, **kwargs):
-        for eg in examples:
-            set_ents_from_tags(eg.predicted)
+        for eg in examples:  # the entities the predicted tags spell
+            doc = eg.predicted
+            doc.ents = [Span(doc, s, e, label=x) for s, e, x in spans([t.tag_ for t in doc])]
         return get_ner_prf(examples)
 
     return score

@@ -4,8 +4,7 @@ The model scores every character against tags `O`, `B-X`, `I-X`, `L-X`, `U-X`
 (begin, inside, last, unit; X a label) independently, so its best tag per
 character may be an impossible sequence (`O I-ORG`, `B-LOC L-ORG`). `best_paths`
 takes the best sequence that is valid (Viterbi over the allowed transitions),
-`spans` reads entities off a sequence; it also reads invalid sequences in a
-forgiving way (the training scorer uses it on the tagger's per-character picks).
+`spans` reads entities off a sequence (an invalid one too, forgivingly).
 """
 
 from __future__ import annotations

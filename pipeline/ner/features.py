@@ -98,9 +98,6 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
         add = vocab.strings.add
-        if for_model:
-            values = [[add(t), add(m), add(b)] for t, m, b in zip(tags, lemmas, bigrams(chars))]
-            doc.from_array([TAG, LEMMA, NORM], numpy.array(values, dtype="uint64"))
-        else:
-            doc.from_array([TAG, LEMMA], numpy.array([[add(t), add(m)] for t, m in zip(tags, lemmas)], dtype="uint64"))
+        attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
+        doc.from_array(attrs, numpy.array([[add(v) for v in row] for row in zip(*columns)], dtype="uint64"))
     return doc
