@@ -38,19 +38,22 @@ from pipeline.ner.features import bigrams  # noqa: E402
 FEATURES = [TAG, LEMMA]
 
 
+def _same_tokens(vocab, reference: Doc) -> Doc:
+    return Doc(vocab, words=[t.text for t in reference], spaces=[bool(t.whitespace_) for t in reference])
+
+
 def with_features(vocab, reference: Doc) -> Doc:
     """What the model reads for `reference`: its characters, TAG, LEMMA and bigram NORM; no entities."""
-    words = [t.text for t in reference]
-    doc = Doc(vocab, words=words, spaces=[bool(t.whitespace_) for t in reference])
+    doc = _same_tokens(vocab, reference)
     if len(doc):
-        norms = numpy.array([[vocab.strings.add(b)] for b in bigrams("".join(words))], dtype="uint64")
+        norms = numpy.array([[vocab.strings.add(b)] for b in bigrams("".join(t.text for t in reference))], dtype="uint64")
         doc.from_array(FEATURES + [NORM], numpy.hstack([reference.to_array(FEATURES), norms]))
     return doc
 
 
 def with_biluo(vocab, reference: Doc) -> Doc:
     """`reference` with its entities as BILUO tags in TAG (none where the annotation is missing)."""
-    doc = Doc(vocab, words=[t.text for t in reference], spaces=[bool(t.whitespace_) for t in reference])
+    doc = _same_tokens(vocab, reference)
     if len(doc):
         # "-" for every character outside an entity, then "O" where it is annotated as outside.
         tags = [t if t != "-" or tok.ent_iob != 2 else "O" for t, tok in zip(doc_to_biluo_tags(reference, missing="-"), reference)]

@@ -227,13 +227,20 @@ def test_full_width_text_is_made_half_width_with_spans_unchanged():
     assert examples[0]["text"] == "1998年李鹏在北京" and examples[0]["spans"] == [(5, 7, "PER")]
 
 
+def _ner_corpus():
+    """scripts/ner_corpus.py as `spacy train --code` loads it (registering its reader and component)."""
+    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _read_with_config(path: Path, config_path: Path):
     """The train corpus as `spacy train` reads it with the config at config_path."""
     import spacy
     from spacy.util import load_config
 
-    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # registers the reader
+    _ner_corpus()
     config = load_config(config_path, overrides={"paths.train": str(path), "paths.dev": str(path)}, interpolate=True)
     reader = spacy.registry.resolve({"train": config["corpora"]["train"]})["train"]
     return list(reader(spacy.blank("zh")))
@@ -262,9 +269,7 @@ def test_training_examples_carry_the_word_features_the_model_reads_at_run_time(t
 def test_characters_without_annotation_get_no_tag_to_learn(tmp_path, segmenter):
     import spacy
 
-    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
-    corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(corpus)
+    corpus = _ner_corpus()
     text = "浙商银行在中国开展业务"
     doc, _, _ = nd.to_doc(spacy.blank("zh").vocab, segmenter, {"source": "cluener", "text": text, "spans": [(0, 4, "ORG")]})
     tags = [t.tag_ for t in corpus.with_biluo(doc.vocab, doc)]
@@ -289,9 +294,7 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
 
     from pipeline.ner.biluo import best_paths
 
-    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
-    corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(corpus)  # registers the component
+    corpus = _ner_corpus()
     tagger = spacy.load(ROOT / "pipeline" / "models" / "ner_zh").get_pipe("tagger")
     assert isinstance(tagger, corpus.BiluoTagger)
     labels = list(tagger.labels)
