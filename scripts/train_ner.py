@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
     parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "models" / "ner_zh")
-    parser.add_argument("--version", default="2.0.0", help="the model's version (bump on every retraining that ships)")
+    parser.add_argument("--version", default="2.1.0", help="the model's version (bump on every retraining that ships)")
     parser.add_argument("--skip-card", action="store_true", help="do not run eval/bench nor write README.md")
     parser.add_argument("--reuse", action="store_true",
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_card:
         model = str(args.output.resolve())
         dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
-        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "1"])
+        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "3"])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
             command=" ".join(["python", "scripts/train_ner.py", *reproduce_args(argv if argv is not None else sys.argv[1:])]),

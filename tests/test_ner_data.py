@@ -304,3 +304,54 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
         scores[i, labels.index(best)], scores[i, labels.index(second)] = 0.5, 0.4
     [guess] = tagger._scores2guesses([scores])
     assert [labels[k] for k in guess] == best_paths([scores], labels)[0] == ["B-ORG", "L-ORG", "O"]
+
+
+def _msra(text, spans):
+    return {"source": "msra", "text": text, "spans": spans, "split": "train"}
+
+
+def test_msra_conventions_are_the_analyses_msra_training_sentences_agree_on():
+    examples = [_msra(f"{i}日欧盟和中国政府宣布", [(len(str(i)) + 1, len(str(i)) + 3, "ORG"), (len(str(i)) + 4, len(str(i)) + 6, "LOC")]) for i in range(4)]
+    examples += [_msra("现代化的现代汽车", [(4, 6, "ORG")]), _msra("现代企业", []), _msra("走向现代", [])]
+    examples += [{**_msra("欧盟", []), "split": "dev"}] * 9  # the dev split decides nothing
+    examples += [{"source": "pd1998", "text": "中国政府", "spans": [(0, 4, "ORG")], "split": "train"}]
+    conventions = nd.msra_conventions(examples)
+    assert conventions["欧盟"] == ((0, 2, "ORG"),)
+    assert conventions["中国政府"] == ((0, 2, "LOC"),)  # a PD1998 name, as MSRA analyses it
+    assert "现代" not in conventions  # 1 name in 4 occurrences: not consistent either way
+    examples.pop(0)
+    assert "欧盟" not in nd.msra_conventions(examples)  # three occurrences are too few
+
+
+def test_other_sources_follow_msra_where_it_is_consistent(segmenter):
+    conventions = {"中国政府": ((0, 2, "LOC"),), "欧盟": ((0, 2, "ORG"),), "里根": ((0, 2, "PER"),),
+                   "邓小平": ((0, 3, "PER"),), "世界银行": ((0, 4, "ORG"),), "现代": (), "贝宁": ((0, 2, "LOC"),)}
+    whole = nd.whole_names(conventions)
+    counts = Counter()
+
+    def follow(text, spans):
+        example = {"source": "pd1998", "text": text, "spans": spans}
+        nd.follow_msra(example, conventions, whole, segmenter.words, counts)
+        return [(example["text"][s:e], label) for s, e, label in example["spans"]]
+
+    assert follow("中国政府和欧盟发表声明", [(0, 4, "ORG")]) == [("中国", "LOC"), ("欧盟", "ORG")]
+    assert follow("学习邓小平理论", []) == [("邓小平", "PER")]  # MSRA: 281 of 287
+    assert follow("这里根本没有人", []) == []  # 里根 would cut 这里
+    assert follow("世界银行业的发展", []) == []  # 世界 / 银行业
+    assert follow("现代汽车公司", [(0, 2, "ORG")]) == [("现代", "ORG")]  # a word MSRA rarely names
+    assert follow("欧盟委员会", [(0, 5, "ORG")]) == [("欧盟委员会", "ORG")]  # inside a name: left alone
+    # A government is the place it governs, when that is a place.
+    assert follow("贝宁政府和北京市人民政府", [(0, 4, "ORG"), (5, 12, "ORG")]) == [("贝宁", "LOC"), ("北京市", "LOC")]
+    assert follow("利库德联合政府", [(0, 7, "ORG")]) == []
+    assert counts == {"msra:rewritten": 1, "msra:added": 2, "msra:cuts_a_word": 2, "msra:government": 3}
+
+
+def test_combine_applies_msra_conventions_to_the_other_sources_only():
+    msra = [{"text": f"第{i}次欧盟会议在此召开", "entities": [{"start": 2 + len(str(i)), "end": 4 + len(str(i)), "label": "ORG"}]} for i in range(6)]
+    msra.append({"text": "欧盟", "entities": []})  # MSRA's own exceptions stay as they are
+    pd = [{"text": "欧盟宣布", "entities": []}]
+    examples, drops = nd.combine([("msra", msra), ("pd1998", pd)])
+    assert sum(e["split"] == "train" for e in examples if e["source"] == "msra") >= nd.MSRA_MIN_COUNT + 1
+    assert [e for e in examples if e["text"] == "欧盟"][0]["spans"] == []
+    assert [e for e in examples if e["text"] == "欧盟宣布"][0]["spans"] == [(0, 2, "ORG")]
+    assert drops["pd1998"]["msra:added"] == 1

@@ -91,10 +91,15 @@ def _span(start, end, label="ORG", source="model", rule_id="ner.model"):
 
 
 def test_merge_keeps_the_longest_and_prefers_rules_at_equal_length():
-    model = [_span(0, 10), _span(12, 14, "PER")]
-    rules = [_span(0, 3, "LOC", "rule", "ner.gazetteer.x"), _span(12, 14, "LOC", "rule", "ner.gazetteer.y")]
+    model = [_span(0, 10), _span(12, 14, "LOC"), _span(16, 18, "ORG")]
+    rules = [_span(0, 3, "LOC", "rule", "ner.gazetteer.x"), _span(12, 14, "LOC", "rule", "ner.gazetteer.y"),
+             _span(16, 20, "LOC", "rule", "ner.gazetteer.w"), _span(22, 24, "LOC", "rule", "ner.gazetteer.v")]
     out = merge(model, rules)
-    assert [(s.start, s.end, s.label, s.source) for s in out] == [(0, 10, "ORG", "model"), (12, 14, "LOC", "rule")]
+    assert [(s.start, s.end, s.label, s.source) for s in out] == [
+        (0, 10, "ORG", "model"), (12, 14, "LOC", "rule"), (16, 20, "LOC", "rule"), (22, 24, "LOC", "rule")]
+    # The same name with another label: the model's label, read from the sentence, stands.
+    out = merge([_span(12, 14, "ORG")], [_span(12, 14, "LOC", "rule", "ner.gazetteer.y")])
+    assert [(s.label, s.source) for s in out] == [("ORG", "model")]
     # A longer rule match replaces the shorter model entity it overlaps.
     out = merge([_span(0, 5)], [_span(0, 8, "ORG", "rule", "ner.gazetteer.z")])
     assert [(s.end, s.source) for s in out] == [(8, "rule")]
@@ -239,3 +244,12 @@ def test_make_doc_gives_the_model_characters_bigrams_and_word_features():
     # The rules' Docs: no |o marks, no bigrams.
     doc = make_doc(spacy.blank("zh").vocab, "科技局", [(0, 2, "n"), (2, 3, "n")], for_model=False)
     assert [t.tag_ for t in doc] == ["B-n", "E-n", "S-n"] and [t.norm_ for t in doc] == ["科", "技", "局"]
+
+
+def test_a_first_token_of_several_values_becomes_one_pattern_per_value():
+    rule = next(r for r in NAME_RULES if r.id == "ner.pattern.person_after_title")
+    patterns = rule.spacy_patterns()
+    assert [p["pattern"][0] for p in patterns] == [{"TAG": v} for v in rule.pattern[0]["TAG"]["IN"]]
+    assert all(p["pattern"][1:] == rule.pattern[1:] and p["id"] == rule.id for p in patterns)
+    phrase = next(r for r in NAME_RULES if r.pattern == "科技部")
+    assert phrase.spacy_patterns() == [{"label": "ORG", "pattern": "科技部", "id": phrase.id}]

@@ -99,5 +99,5 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
         add = vocab.strings.add
         attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
-        doc.from_array(attrs, numpy.array([[add(v) for v in row] for row in zip(*columns)], dtype="uint64"))
+        doc.from_array(attrs, numpy.array([list(map(add, column)) for column in columns], dtype="uint64").T.copy())
     return doc

@@ -11,7 +11,10 @@
    in rules/ner/), keep the longest; at equal length the rule's (a curated
    name beats a guess), then the earliest. So a gazetteer entry fixes a name
    the model cut short, and never cuts a longer name the model found
-   (北京市科学技术委员会 is not reduced to the gazetteer's 北京市).
+   (北京市科学技术委员会 is not reduced to the gazetteer's 北京市). Where the
+   model found the rule's very name with another label, the model's label
+   stands: it reads the sentence (阿根廷 in 胜阿根廷负于西班牙 is a team, ORG in
+   the corpora; the country gazetteer says LOC).
 2. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
    一家; at most `max_verbs` verbs, not as the first word, and no name word
@@ -129,7 +132,10 @@ def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -
 
 
 def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
-    """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest."""
+    """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest.
+    A rule name the model also found, with another label, takes the model's."""
+    labels = {(s.start, s.end): s.label for s in model}
+    rules = [r for r in rules if labels.get((r.start, r.end), r.label) == r.label]
     chosen: list[Span] = []
     for span in sorted([*rules, *model], key=lambda s: (s.start - s.end, s.source != "rule", s.start)):
         if not any(_overlaps(span, c) for c in chosen):

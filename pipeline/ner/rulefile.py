@@ -61,10 +61,22 @@ class NameRule:
             return False
         return not self.after or text[:start].rstrip().endswith(self.after)
 
-    def spacy_pattern(self) -> dict[str, Any]:
-        """The pattern as spaCy's span_ruler takes it (token patterns split into characters)."""
-        pattern = self.pattern if isinstance(self.pattern, str) else expand_chars(self.pattern)
-        return {"label": self.label, "pattern": pattern, "id": self.id}
+    def spacy_patterns(self) -> list[dict[str, Any]]:
+        """The pattern as spaCy's span_ruler takes it (token patterns split into characters).
+
+        A first token that is one of several values ({"TAG": {"IN": [...]}}) becomes one
+        pattern per value: spaCy tries every pattern's first token at every character, and
+        an exact value is compared in C where a set is a Python call per character.
+        """
+        if isinstance(self.pattern, str):
+            return [{"label": self.label, "pattern": self.pattern, "id": self.id}]
+        first, *rest = expand_chars(self.pattern)
+        ((attr, value),) = first.items() if len(first) == 1 else ((None, None),)
+        if isinstance(value, dict) and list(value) == ["IN"]:
+            firsts = [{attr: v} for v in value["IN"]]
+        else:
+            firsts = [first]
+        return [{"label": self.label, "pattern": [f, *rest], "id": self.id} for f in firsts]
 
 
 def expand_chars(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ class NameRuler:
 
             nlp = spacy.blank("zh")  # character segmenter: phrase patterns become character tokens
             ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": True})
-            ruler.add_patterns([r.spacy_pattern() for r in self.rules.values()])
+            ruler.add_patterns([p for r in self.rules.values() for p in r.spacy_patterns()])
             self._nlp = nlp
         return self._nlp
 
