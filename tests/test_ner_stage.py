@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline.cache import StageCache
 from pipeline.inputs import InputRecord
@@ -72,6 +73,28 @@ def test_without_the_segment_stage_ner_segments_the_text_itself(stages):
 def test_empty_text_gives_no_names(stages):
     doc = NerStage({}, RULES)(Document(doc_id="e", source="e", original="", text=""))
     assert doc.facts == ()
+
+
+# Name material and what breaks it: suffixes, titles, brackets, punctuation, spaces, Latin,
+# full-width letters, private-use and astral characters, lone newlines.
+NAME_TEXTS = st.text(
+    alphabet="中国科学院青岛市北京李强王晓方记者书记有限公司研究所协会局部中心大学的了与和在、，。：“”()（）《》 \n\tABC１２\ue49e😀",
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(NAME_TEXTS)
+def test_any_text_gives_disjoint_names_that_match_the_text(stages, text):
+    segment, ner = stages[2], stages[3]
+    doc = segment(Document(doc_id="p", source="p", original=text, text=text))
+    out = ner(doc)
+    last_end = 0
+    for f in sorted(out.facts, key=lambda f: f.start):
+        assert f.type in NAMES and last_end <= f.start < f.end <= len(text)
+        assert f.text == text[f.start : f.end] and (f.orig_start, f.orig_end) == (f.start, f.end)
+        last_end = f.end
+    assert ner(out).facts == out.facts  # rerunning replaces its own facts with the same ones
 
 
 def test_ner_and_extract_replace_only_their_own_facts(stages):
