@@ -71,6 +71,7 @@ Usage: python scripts/ner_data.py [--data DIR] [--out DIR] [--max-train N]
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import re
@@ -338,20 +339,17 @@ def combine(
                     "split": "dev" if bucket < dev_per_mille else "train",
                 }
             )
-    segmenter = []  # built on first use: most calls (the tests') never need it
+    @functools.cache
+    def segmenter():  # built on first use: most calls (the tests') never need it
+        from pipeline.stages.segment import SegmentStage
 
-    def words(text: str):
-        if not segmenter:
-            from pipeline.stages.segment import SegmentStage
-
-            segmenter.append(SegmentStage({}, ROOT / "rules"))
-        return segmenter[0].words(text)
+        return SegmentStage({}, ROOT / "rules")
 
     conventions = msra_conventions(examples)
     whole = whole_names(conventions)
     for example in examples:
         if example["source"] != "msra":
-            follow_msra(example, conventions, whole, words, drops[example["source"]])
+            follow_msra(example, conventions, whole, lambda text: segmenter().words(text), drops[example["source"]])
     return examples, drops
 
 

@@ -71,11 +71,11 @@ class NameRule:
         if isinstance(self.pattern, str):
             return [{"label": self.label, "pattern": self.pattern, "id": self.id}]
         first, *rest = expand_chars(self.pattern)
-        ((attr, value),) = first.items() if len(first) == 1 else ((None, None),)
-        if isinstance(value, dict) and list(value) == ["IN"]:
-            firsts = [{attr: v} for v in value["IN"]]
-        else:
-            firsts = [first]
+        firsts = [first]
+        if len(first) == 1:
+            [(attr, value)] = first.items()
+            if isinstance(value, dict) and list(value) == ["IN"]:
+                firsts = [{attr: v} for v in value["IN"]]
         return [{"label": self.label, "pattern": [f, *rest], "id": self.id} for f in firsts]
 
 
