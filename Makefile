@@ -14,8 +14,8 @@ help:
 	@echo "make test     install into .venv and run the test suite"
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
-	@echo "make char-freq  rebuild pipeline/data/char_freq.tsv from jieba's dictionary"
-	@echo "make train-ner  retrain pipeline/models/ner_zh from ../shared/data/ner (about half an hour)"
+	@echo "make char-freq  rebuild pipeline/stages/decode/data/char_freq.tsv from jieba's dictionary"
+	@echo "make train-ner  retrain pipeline/stages/ner/models/ner_zh from ../shared/data/ner (about half an hour)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.model import Document  # noqa: E402
-from pipeline.stages.extract import ExtractStage  # noqa: E402
-from pipeline.stages.segment import SegmentStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
+from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
 
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 SECTION = "extract"

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.extract import DEFAULT_NEWS, load_docs, timed  # noqa: E402
 from eval.ner import model_setting  # noqa: E402
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.stages.ner import NerStage  # noqa: E402
-from pipeline.stages.segment import SegmentStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.stages.ner.stage import NerStage  # noqa: E402
+from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
 
 SECTION = "ner"
 

@@ -22,11 +22,11 @@ import opencc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.inputs import InputRecord  # noqa: E402
-from pipeline.runner import Timings, process  # noqa: E402
-from pipeline.stages import KNOWN_STAGES, build_stages  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.run.config import load_config  # noqa: E402
+from pipeline.run.inputs import InputRecord  # noqa: E402
+from pipeline.run.runner import Timings, process  # noqa: E402
+from pipeline.stages.registry import KNOWN_STAGES, build_stages  # noqa: E402
 
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 

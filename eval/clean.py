@@ -38,9 +38,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.model import Document  # noqa: E402
-from pipeline.stages.clean import CleanStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.clean.stage import CleanStage  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 DEFAULT_WORDS = REPO.parent / "shared" / "data" / "wordlists" / "spam_zh.jsonl"

@@ -1,4 +1,4 @@
-"""Evaluate pipeline.encoding.decode_bytes on re-encoded news articles.
+"""Evaluate pipeline.stages.decode.detect.decode_bytes on re-encoded news articles.
 
 Every article of the news sample (all with text, sorted by id) is encoded as
 UTF-8, GBK, Big5 and UTF-16 (with BOM; LE and BE alternate by article), whole,
@@ -36,8 +36,8 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.encoding import CharModel, decode_bytes  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.stages.decode.detect import CharModel, decode_bytes  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 FLOORS = REPO / "eval" / "floors.toml"

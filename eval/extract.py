@@ -16,7 +16,7 @@ the specs' results:
              daterange and datetime (a day with a clock time). These are what
              news facts are made of: days, months, years, parts of years,
              relative days/months/years and ranges of them.
-- numerals <- NumberModel: `pipeline.numerals.parse_number` on each gold
+- numerals <- NumberModel: `pipeline.stages.extract.numerals.parse_number` on each gold
              span (value accuracy only: numbers alone are not facts).
 
 Nothing is skipped silently. Specs no extractor targets (times alone,
@@ -46,11 +46,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.model import Document  # noqa: E402
-from pipeline.numerals import parse_number  # noqa: E402
-from pipeline.stages.convert import ConvertStage  # noqa: E402
-from pipeline.stages.extract import ExtractStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.extract.numerals import parse_number  # noqa: E402
+from pipeline.stages.convert.stage import ConvertStage  # noqa: E402
+from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
 
 DEFAULT_SPECS = ROOT.parent / "shared" / "data" / "extraction" / "recognizers_text_zh.jsonl"
 FLOORS = ROOT / "eval" / "floors.toml"

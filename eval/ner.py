@@ -19,7 +19,7 @@ model never saw.
 Each sentence runs through the segment and ner stages as the pipeline runs
 them. Two systems are scored: `model` (the spaCy model's entities alone) and
 `stage` (what the stage emits: model + gazetteers/patterns + completion, the
-merge policy of pipeline/ner/merge.py). A prediction is right when its start,
+merge policy of pipeline/stages/ner/merge.py). A prediction is right when its start,
 end and label equal a gold entity's. Micro figures pool all three labels.
 --check compares the dev figures with eval/floors.toml [ner].
 """
@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.model import Document  # noqa: E402
-from pipeline.stages.ner import FACT_TYPES, NerStage  # noqa: E402
-from pipeline.stages.segment import SegmentStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.ner.stage import FACT_TYPES, NerStage  # noqa: E402
+from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ner"
 FLOORS = ROOT / "eval" / "floors.toml"

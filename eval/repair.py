@@ -1,9 +1,9 @@
 """Evaluate the repair stage on news corrupted by each mechanism it undoes.
 
 For every article of the held-out split of ../shared/data/news/news_zh.jsonl
-(the character model never saw it; `pipeline.repair.corrupt.split_of`), sorted
+(the character model never saw it; `pipeline.stages.repair.corrupt.split_of`), sorted
 by id, a window of text is damaged once per mechanism by the corruption
-generator (`pipeline.repair.corrupt`) with a seeded RNG, and repaired by the
+generator (`pipeline.stages.repair.corrupt`) with a seeded RNG, and repaired by the
 whole repair stage. Reference: the clean window after the repair stage (so
 width and invisible-character normalisation, which also act on clean text,
 do not count as errors).
@@ -33,10 +33,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.floors import check_floors  # noqa: E402
-from pipeline.model import Document  # noqa: E402
-from pipeline.repair import corrupt  # noqa: E402
-from pipeline.stages.repair import RepairStage  # noqa: E402
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.repair import corrupt  # noqa: E402
+from pipeline.stages.repair.stage import RepairStage  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 FLOORS = REPO / "eval" / "floors.toml"

@@ -6,7 +6,7 @@ stage is built.
 
 __version__ = "0.1.0"
 
-from pipeline.model import Document, Edit, Fact, Layer  # noqa: E402
+from pipeline.core.document import Document, Edit, Fact, Layer  # noqa: E402
 
 __all__ = ["Document", "Edit", "Fact", "Layer", "__version__", "load_run"]
 
@@ -14,7 +14,7 @@ __all__ = ["Document", "Edit", "Fact", "Layer", "__version__", "load_run"]
 def __getattr__(name: str):
     # `load_run` needs pandas; importing it on first use keeps `import pipeline` cheap.
     if name == "load_run":
-        from pipeline.load import load_run
+        from pipeline.inspect.load import load_run
 
         return load_run
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -99,9 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so `pipeline --help` stays instant.
-    from pipeline.config import default_rules_dir, load_config
-    from pipeline.rules import RuleError
-    from pipeline.stages import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
+    from pipeline.run.config import default_rules_dir, load_config
+    from pipeline.core.rules import RuleError
+    from pipeline.stages.registry import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
 
     if args.command == "cache":
         return _cache(args)
@@ -132,7 +132,7 @@ def _main(argv: list[str]) -> int:
 def _diff(args) -> int:
     import json
 
-    from pipeline.diff import RunFolderError, diff_runs, format_diff
+    from pipeline.inspect.diff import RunFolderError, diff_runs, format_diff
 
     try:
         result = diff_runs(args.run_a, args.run_b)
@@ -153,7 +153,7 @@ def _cache_path(args) -> Path | None:
 
 
 def _cache(args) -> int:
-    from pipeline.cache import StageCache
+    from pipeline.run.cache import StageCache
 
     path = _cache_path(args)
     if path is None:
@@ -174,7 +174,7 @@ def _cache(args) -> int:
 
 
 def _run(args, config, stages, argv) -> int:
-    from pipeline.batch import run_batch
+    from pipeline.run.batch import run_batch
 
     if args.out is None:
         print("pipeline: error: run needs --out DIR", file=sys.stderr)
@@ -201,7 +201,7 @@ def _run(args, config, stages, argv) -> int:
         if summary.failed:
             print(f"see {summary.out_dir / 'errors.jsonl'} for the failures", file=sys.stderr)
     if args.no_report:
-        from pipeline.report import REPORT_FILE
+        from pipeline.inspect.report import REPORT_FILE
 
         # A report left by an earlier run would describe other results.
         (summary.out_dir / REPORT_FILE).unlink(missing_ok=True)
@@ -211,7 +211,7 @@ def _run(args, config, stages, argv) -> int:
 
 
 def _write_run_report(out_dir: Path, quiet: bool) -> None:
-    from pipeline.report import write_report
+    from pipeline.inspect.report import write_report
 
     # The run folder is complete by now; a report that fails is a warning, not a failed run.
     try:
@@ -224,8 +224,8 @@ def _write_run_report(out_dir: Path, quiet: bool) -> None:
 
 
 def _report(args) -> int:
-    from pipeline.load import RunFolderError
-    from pipeline.report import DEFAULT_MAX_DOCS, write_report
+    from pipeline.inspect.load import RunFolderError
+    from pipeline.inspect.report import DEFAULT_MAX_DOCS, write_report
 
     max_docs = DEFAULT_MAX_DOCS if args.max_docs is None else args.max_docs
     if max_docs < 0:
@@ -241,9 +241,9 @@ def _report(args) -> int:
 
 
 def _explain(args, stages) -> int:
-    from pipeline.explain import explain
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Timings, process
+    from pipeline.inspect.explain import explain
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Timings, process
 
     items = [
         item for item in read_inputs(expand([args.file]))

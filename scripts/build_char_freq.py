@@ -1,5 +1,5 @@
-"""Build pipeline/data/char_freq.tsv, the unigram character model used by
-pipeline.encoding to tell GBK, Big5 and UTF-8 apart.
+"""Build pipeline/stages/decode/data/char_freq.tsv, the unigram character model used by
+pipeline.stages.decode.detect to tell GBK, Big5 and UTF-8 apart.
 
 Source: jieba's bundled dictionary (jieba/dict.txt, MIT licence), lines
 `word freq pos`. A character's count is the sum over words of freq x its
@@ -30,7 +30,7 @@ import jieba
 import opencc
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "pipeline" / "data" / "char_freq.tsv"
+DEFAULT_OUT = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
 DEFAULT_TOP = 10_000  # Han characters kept; rarer ones fall to the model's floor
 
 # Share of all characters in news text that Han characters take; the hand-set

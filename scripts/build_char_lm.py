@@ -1,4 +1,4 @@
-"""Build pipeline/data/char_lm.tsv.gz, the character bigram model of the repair stage.
+"""Build pipeline/stages/repair/data/char_lm.tsv.gz, the character bigram model of the repair stage.
 
 The repair stage chooses between readings of damaged text (a lost GBK byte,
 a round trip through another encoding) by how plausible each is as Chinese
@@ -12,7 +12,7 @@ Sources, all in simplified Chinese (the model scores text after OpenCC t2s):
   research use): characters and bigrams of running text, punctuation
   included, which the dictionary lacks; private-use and control characters
   are dropped (they are damage, not text). Only the training split is used:
-  articles whose id hashes to 0-7 mod 10 (`pipeline.repair.corrupt.split_of`); eval/repair.py
+  articles whose id hashes to 0-7 mod 10 (`pipeline.stages.repair.corrupt.split_of`); eval/repair.py
   measures on the rest.
 News counts are scaled so that news and dictionary carry equal weight.
 
@@ -46,10 +46,10 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.repair.corrupt import split_of  # noqa: E402  (eval/repair.py uses the same split)
+from pipeline.stages.repair.corrupt import split_of  # noqa: E402  (eval/repair.py uses the same split)
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
-DEFAULT_OUT = REPO / "pipeline" / "data" / "char_lm.tsv.gz"
+DEFAULT_OUT = REPO / "pipeline" / "stages" / "repair" / "data" / "char_lm.tsv.gz"
 DEFAULT_MIN_COUNT = 40
 
 
@@ -119,7 +119,7 @@ def render(uni: Counter, bi: Counter, min_count: int) -> bytes:
     lines = [
         f"# Character bigram model (simplified Chinese). Sources: jieba "
         f"{importlib.metadata.version('jieba')} dict.txt (MIT) and the training split of the "
-        "THUCNews/SogouCS news sample (research use). See pipeline/data/README.md.",
+        "THUCNews/SogouCS news sample (research use). See pipeline/stages/repair/data/README.md.",
         f"# Built by: python scripts/build_char_lm.py --min-count {min_count}",
         "# 1<TAB>char<TAB>count<TAB>history<TAB>types | 2<TAB>bigram<TAB>count",
     ]

@@ -1,4 +1,4 @@
-"""Build pipeline/data/pinyin.tsv: toned pinyin readings of every GBK character.
+"""Build pipeline/stages/repair/data/pinyin.tsv: toned pinyin readings of every GBK character.
 
 The repair stage needs two look-ups: "is `lián` a reading of 聯?" (pinyin
 annotation removal) and "which GBK characters whose first byte is 0xF2 read
@@ -27,7 +27,7 @@ from pathlib import Path
 from pypinyin import pinyin_dict
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "pipeline" / "data" / "pinyin.tsv"
+DEFAULT_OUT = REPO / "pipeline" / "stages" / "repair" / "data" / "pinyin.tsv"
 
 
 def gbk_chars() -> list[str]:

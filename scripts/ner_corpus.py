@@ -2,12 +2,12 @@
 
 spaCy's own reader (spacy.Corpus.v1) gives the model `nlp.make_doc(text)`: the
 characters without the word features (TAG, LEMMA) that scripts/ner_data.py stored
-and that the ner stage sets at run time (pipeline/ner/features.py). The model then
+and that the ner stage sets at run time (pipeline/stages/ner/features.py). The model then
 learns from characters alone and meets feature values at run time it never saw in
 training. This reader hands the model the stored features, entities left out, and
-each character's bigram (NORM) as pipeline.ner.features.make_doc does.
+each character's bigram (NORM) as pipeline.stages.ner.features.make_doc does.
 
-The model is a tagger over BILUO tags (pipeline/ner/biluo.py): the reader writes
+The model is a tagger over BILUO tags (pipeline/stages/ner/biluo.py): the reader writes
 each reference character's tag (`B-ORG`, `O`; no tag where the annotation is
 missing) to the reference's TAG, which is what spaCy's tagger learns from. The
 component `ner_zh_biluo_tagger` is spaCy's tagger predicting the best valid tag
@@ -32,8 +32,8 @@ from spacy.training import Corpus, Example
 from spacy.training.iob_utils import doc_to_biluo_tags
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pipeline.ner.biluo import best_paths, spans  # noqa: E402
-from pipeline.ner.features import bigrams  # noqa: E402
+from pipeline.stages.ner.biluo import best_paths, spans  # noqa: E402
+from pipeline.stages.ner.features import bigrams  # noqa: E402
 
 FEATURES = [TAG, LEMMA]
 

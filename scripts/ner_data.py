@@ -52,12 +52,12 @@ How they are combined:
   for dev.
 
 Text: full-width ASCII is folded to ASCII (same length, spans unchanged); the
-ner stage folds what the model reads the same way (pipeline/ner/features.py).
+ner stage folds what the model reads the same way (pipeline/stages/ner/features.py).
 
 Tokenisation: one token per character, so every annotated span falls on token
 boundaries and predicted spans map to exact character offsets. Each character
 carries the jieba word around it (TAG = place in the word + part of speech,
-LEMMA = the word; pipeline/ner/features.py), from the segment stage's own
+LEMMA = the word; pipeline/stages/ner/features.py), from the segment stage's own
 tokenizer and rules/segment/ dictionaries, exactly as the ner stage builds it.
 Word tokens were the alternative (fewer tokens, faster); `jieba_cut` in the
 summary counts, per source, the entities whose boundaries fall inside a jieba
@@ -104,7 +104,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from pipeline.ner.features import halfwidth, make_doc  # noqa: E402
+from pipeline.stages.ner.features import halfwidth, make_doc  # noqa: E402
 
 
 def normal_key(text: str) -> str:
@@ -341,7 +341,7 @@ def combine(
             )
     @functools.cache
     def segmenter():  # built on first use: most calls (the tests') never need it
-        from pipeline.stages.segment import SegmentStage
+        from pipeline.stages.segment.stage import SegmentStage
 
         return SegmentStage({}, ROOT / "rules")
 
@@ -423,7 +423,7 @@ def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
 def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
     from spacy.tokens import DocBin
 
-    from pipeline.stages.segment import SegmentStage
+    from pipeline.stages.segment.stage import SegmentStage
 
     vocab = make_vocab()
     segmenter = SegmentStage({}, ROOT / "rules", out / "cache")

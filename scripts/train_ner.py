@@ -1,4 +1,4 @@
-"""Train the NER model shipped as pipeline/models/ner_zh, and write its model card.
+"""Train the NER model shipped as pipeline/stages/ner/models/ner_zh, and write its model card.
 
 Steps:
 1. scripts/ner_data.py writes build/ner/{train,dev,dev_<source>}.spacy and summary.json
@@ -11,7 +11,7 @@ Steps:
 4. eval/ner.py (dev split) and bench/ner.py (news, speed) run on the copied model and
    their output goes into the model card, <output>/README.md, with the training time.
 
-Quick check of the whole path on a subset (nothing written to pipeline/models/):
+Quick check of the whole path on a subset (nothing written to pipeline/stages/ner/models/):
   python scripts/train_ner.py --max-train 3000 --max-dev 500 --work build/ner-smoke \
       --output build/ner-smoke/model --set training.max_epochs=1 --skip-card
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ner")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "ner")
-    parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "models" / "ner_zh")
+    parser.add_argument("--output", type=Path, default=ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh")
     parser.add_argument("--version", default="2.1.0", help="the model's version (bump on every retraining that ships)")
     parser.add_argument("--skip-card", action="store_true", help="do not run eval/bench nor write README.md")
     parser.add_argument("--reuse", action="store_true",

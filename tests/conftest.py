@@ -9,8 +9,8 @@ SEEDS = ROOT / "seeds"
 
 @pytest.fixture(scope="session")
 def config():
-    from pipeline.config import load_config
-    from pipeline.stages import KNOWN_STAGES
+    from pipeline.run.config import load_config
+    from pipeline.stages.registry import KNOWN_STAGES
 
     return load_config(RULES, tuple(KNOWN_STAGES))
 

@@ -17,9 +17,9 @@ import opencc
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.align import diff_edits
-from pipeline.model import Document, Edit, Fact
-from pipeline.outputs import RunWriter
+from pipeline.core.align import diff_edits
+from pipeline.core.document import Document, Edit, Fact
+from pipeline.run.outputs import RunWriter
 
 STAGES = ("decode", "repair", "convert", "clean", "extract")
 XSS_LINE = '<script>alert("xss")</script><img src=x onerror="window.__xss=1"> 測試</pre></div>&amp;'

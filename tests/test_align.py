@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.align import diff_edits
-from pipeline.model import apply_edits
+from pipeline.core.align import diff_edits
+from pipeline.core.document import apply_edits
 
 TEXT = st.text("這個中介軟體这个中间件SQL \n聯联", max_size=60)
 

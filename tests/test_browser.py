@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.load import load_run
-from pipeline.report import write_report
+from pipeline.inspect.load import load_run
+from pipeline.inspect.report import write_report
 
 from report_runs import XSS_ID, seeds_run, write_run
 

@@ -5,9 +5,9 @@ import sqlite3
 
 import pytest
 
-from pipeline.cache import StageCache, from_state, to_state
+from pipeline.run.cache import StageCache, from_state, to_state
 from pipeline.cli import main
-from pipeline.model import Document, Edit, Fact
+from pipeline.core.document import Document, Edit, Fact
 
 from conftest import SEEDS
 
@@ -126,10 +126,10 @@ class Counting:
 
 
 def test_parts_of_a_stage_are_cached_one_by_one(tmp_path):
-    from pipeline.inputs import InputRecord
-    from pipeline.runner import Pipeline
-    from pipeline.stages.base import Stage
-    from pipeline.stages.decode import DecodeStage
+    from pipeline.run.inputs import InputRecord
+    from pipeline.run.runner import Pipeline
+    from pipeline.core.stage import Stage
+    from pipeline.stages.decode.stage import DecodeStage
 
     from conftest import RULES
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Document, apply_edits
-from pipeline.rules import RuleError
-from pipeline.stages.clean import CleanStage
+from pipeline.core.document import Document, apply_edits
+from pipeline.core.rules import RuleError
+from pipeline.stages.clean.stage import CleanStage
 
 from conftest import RULES
 

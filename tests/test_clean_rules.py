@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean.scores import spun_counts
-from pipeline.model import Document
-from pipeline.stages.clean import CleanStage
+from pipeline.stages.clean.scores import spun_counts
+from pipeline.core.document import Document
+from pipeline.stages.clean.stage import CleanStage
 
 from conftest import RULES
 

@@ -32,18 +32,18 @@ def golden_stages() -> list[str]:
 
 
 def current_stages() -> list[str]:
-    from pipeline.config import load_config
-    from pipeline.stages import KNOWN_STAGES
+    from pipeline.run.config import load_config
+    from pipeline.stages.registry import KNOWN_STAGES
 
     config = load_config(RULES, tuple(KNOWN_STAGES))
     return list(config.stages[: config.stages.index("clean") + 1])
 
 
 def tables(stages: list[str]) -> tuple[list[str], list[str]]:
-    from pipeline.config import load_config
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Timings, process
-    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Timings, process
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
 
     config = load_config(RULES, tuple(KNOWN_STAGES))
     before = build_stages(config, stages[:-1])
@@ -79,7 +79,7 @@ def tables(stages: list[str]) -> tuple[list[str], list[str]]:
 
 @pytest.fixture(scope="module")
 def generated():
-    from pipeline.stages import KNOWN_STAGES
+    from pipeline.stages.registry import KNOWN_STAGES
 
     stages = golden_stages()
     missing = [s for s in stages if s not in KNOWN_STAGES]

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
-from pipeline.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
+from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 
 from conftest import ROOT, SEEDS
 
@@ -137,7 +137,7 @@ def test_module_entry_point_reports_failure_status(tmp_path):
 
 def test_importing_the_package_does_no_work_and_prints_nothing():
     proc = subprocess.run(
-        [sys.executable, "-c", "import pipeline, pipeline.cli, pipeline.batch, pipeline.stages, pipeline.encoding"],
+        [sys.executable, "-c", "import pipeline, pipeline.cli, pipeline.run.batch, pipeline.stages, pipeline.stages.decode.detect"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Document, apply_edits
-from pipeline.rules import RuleError, load_rules
-from pipeline.stages.convert import ConvertStage
+from pipeline.core.document import Document, apply_edits
+from pipeline.core.rules import RuleError, load_rules
+from pipeline.stages.convert.stage import ConvertStage
 
 from conftest import RULES
 

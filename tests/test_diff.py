@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.cli import main
-from pipeline.outputs import FACT_SCHEMA
+from pipeline.run.outputs import FACT_SCHEMA
 
 from conftest import SEEDS
 

@@ -3,8 +3,8 @@
 import pytest
 
 from pipeline.cli import build_parser
-from pipeline.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
-from pipeline.stages import KNOWN_STAGES
+from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
+from pipeline.stages.registry import KNOWN_STAGES
 
 from conftest import ROOT
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.encoding import CharModel, Decoded, decode_bytes
+from pipeline.stages.decode.detect import CharModel, Decoded, decode_bytes
 
 REPO = Path(__file__).resolve().parent.parent
-DATA_FILE = REPO / "pipeline" / "data" / "char_freq.tsv"
+DATA_FILE = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
 LABELS = {"utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gbk", "gb18030", "big5"}
 
 SIMPLIFIED_LONG = (

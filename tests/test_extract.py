@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.base import Candidate
-from pipeline.extract.overlap import resolve_candidates
-from pipeline.model import Document, Fact
-from pipeline.stages.convert import ConvertStage
-from pipeline.stages.extract import ExtractStage
-from pipeline.stages.segment import SegmentStage
+from pipeline.stages.extract.base import Candidate
+from pipeline.stages.extract.overlap import resolve_candidates
+from pipeline.core.document import Document, Fact
+from pipeline.stages.convert.stage import ConvertStage
+from pipeline.stages.extract.stage import ExtractStage
+from pipeline.stages.segment.stage import SegmentStage
 
 from conftest import RULES
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from pipeline.model import Document
-from pipeline.rules import RuleError
-from pipeline.stages.extract import EXTRACTORS, ExtractStage
-from pipeline.stages.segment import SegmentStage
+from pipeline.core.document import Document
+from pipeline.core.rules import RuleError
+from pipeline.stages.extract.stage import EXTRACTORS, ExtractStage
+from pipeline.stages.segment.stage import SegmentStage
 
 from conftest import RULES
 

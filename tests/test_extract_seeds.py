@@ -36,10 +36,10 @@ COLUMNS = ["doc_id", "type", "orig_start", "orig_end", "original", "text", "valu
 def seed_documents():
     from dataclasses import replace
 
-    from pipeline.config import load_config
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Pipeline
-    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Pipeline
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
 
     published = json.loads(PUBLISHED.read_text(encoding="utf-8"))
     config = load_config(RULES, tuple(KNOWN_STAGES))

@@ -1,6 +1,6 @@
 import json
 
-from pipeline.inputs import InputError, InputRecord, count_documents, expand, read_inputs
+from pipeline.run.inputs import InputError, InputRecord, count_documents, expand, read_inputs
 
 
 def read(paths):

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline
-from pipeline.load import RunFolderError, RunSchemaError, load_run
-from pipeline.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
+from pipeline.inspect.load import RunFolderError, RunSchemaError, load_run
+from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 
 from conftest import ROOT
 from report_runs import XSS_ID, add_document_columns, seeds_run, write_run
@@ -146,7 +146,7 @@ def test_unknown_schema_is_a_clear_error(run, damage, message):
 
 
 def test_dates_are_parsed_as_written(tmp_path):
-    from pipeline.load import _iso
+    from pipeline.inspect.load import _iso
 
     assert _iso("2024-04-25T11:36:00+08:00") == datetime(2024, 4, 25, 11, 36)
     assert _iso("2024-04-25T03:36:00Z") == datetime(2024, 4, 25, 3, 36)

@@ -1,10 +1,10 @@
-"""Decoding the tagger's BILUO scores into entities (pipeline/ner/biluo.py)."""
+"""Decoding the tagger's BILUO scores into entities (pipeline/stages/ner/biluo.py)."""
 
 import numpy
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.ner.biluo import best_paths, spans, transitions
+from pipeline.stages.ner.biluo import best_paths, spans, transitions
 
 LABELS = ["B-LOC", "B-ORG", "I-LOC", "I-ORG", "L-LOC", "L-ORG", "O", "U-LOC", "U-ORG"]
 

@@ -152,7 +152,7 @@ def test_convert_record_never_raises_and_returns_disjoint_spans_in_range(text, e
 
 @pytest.fixture(scope="module")
 def segmenter():
-    from pipeline.stages.segment import SegmentStage
+    from pipeline.stages.segment.stage import SegmentStage
 
     return SegmentStage({}, ROOT / "rules")
 
@@ -258,7 +258,7 @@ def test_training_examples_carry_the_word_features_the_model_reads_at_run_time(t
     assert [t.text for t in predicted] == [t.text for t in reference] == [t.text for t in stored]
     assert [(t.tag_, t.lemma_) for t in predicted] == [(t.tag_, t.lemma_) for t in stored]
     assert all(t.tag_ for t in predicted) and predicted[20].lemma_ == "北京"
-    # NORM is the character's bigram, as pipeline.ner.features.make_doc sets it.
+    # NORM is the character's bigram, as pipeline.stages.ner.features.make_doc sets it.
     assert [t.norm_ for t in predicted][19:22] == ["藏北", "北京", "京史"] and predicted[-1].norm_ == "。"
     assert not predicted.ents
     # What the tagger learns: the entities as BILUO tags.
@@ -279,7 +279,7 @@ def test_characters_without_annotation_get_no_tag_to_learn(tmp_path, segmenter):
 def test_the_shipped_model_was_trained_on_the_word_features():
     from spacy.util import load_config
 
-    config = load_config(ROOT / "pipeline" / "models" / "ner_zh" / "config.cfg")
+    config = load_config(ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh" / "config.cfg")
     assert config["corpora"]["train"]["@readers"] == "ner_zh.FeatureCorpus.v1"
     assert config["nlp"]["pipeline"] == ["tagger"]
     # Its checkpoint was picked on decoded sequences, as the stage decodes them.
@@ -292,10 +292,10 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
     import numpy
     import spacy
 
-    from pipeline.ner.biluo import best_paths
+    from pipeline.stages.ner.biluo import best_paths
 
     corpus = _ner_corpus()
-    tagger = spacy.load(ROOT / "pipeline" / "models" / "ner_zh").get_pipe("tagger")
+    tagger = spacy.load(ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh").get_pipe("tagger")
     assert isinstance(tagger, corpus.BiluoTagger)
     labels = list(tagger.labels)
     # Each character's best tag reads I-ORG L-ORG O: invalid (no begin); B-ORG is a close second.

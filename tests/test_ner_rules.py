@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ner.features import char_features, halfwidth, make_doc
-from pipeline.ner.merge import Span, complete, complete_left, drop_broken, merge
-from pipeline.ner.rulefile import expand_chars, load_completion, load_name_rules
-from pipeline.ner.ruler import NameRuler
-from pipeline.rules import RuleError
-from pipeline.stages.segment import SegmentStage
+from pipeline.stages.ner.features import char_features, halfwidth, make_doc
+from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
+from pipeline.stages.ner.rulefile import expand_chars, load_completion, load_name_rules
+from pipeline.stages.ner.ruler import NameRuler
+from pipeline.core.rules import RuleError
+from pipeline.stages.segment.stage import SegmentStage
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 NAME_FILES = [RULES / "ner" / f for f in ("gazetteer.jsonl", "countries.jsonl", "patterns.jsonl")]

@@ -37,10 +37,10 @@ FULL_ORGS = [
 
 
 def seed_documents():
-    from pipeline.config import load_config
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Pipeline
-    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Pipeline
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
 
     config = load_config(RULES, tuple(KNOWN_STAGES))
     pipeline = Pipeline(build_stages(config, list(config.stages)))

@@ -1,6 +1,6 @@
 """The ner stage: facts and their spans, caching of its parts, settings and errors.
 
-Runs the shipped model (pipeline/models/ner_zh). What it finds on the seeds is
+Runs the shipped model (pipeline/stages/ner/models/ner_zh). What it finds on the seeds is
 tests/test_ner_seeds.py; here the assertions hold for any model.
 """
 
@@ -10,17 +10,17 @@ import shutil
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.cache import StageCache
-from pipeline.inputs import InputRecord
-from pipeline.model import Document, Fact
-from pipeline.ner.model import PACKAGE_MODELS
-from pipeline.rules import RuleError
-from pipeline.runner import Pipeline
-from pipeline.stages.convert import ConvertStage
-from pipeline.stages.decode import DecodeStage
-from pipeline.stages.extract import ExtractStage
-from pipeline.stages.ner import NerStage
-from pipeline.stages.segment import SegmentStage
+from pipeline.run.cache import StageCache
+from pipeline.run.inputs import InputRecord
+from pipeline.core.document import Document, Fact
+from pipeline.stages.ner.tagger import PACKAGE_MODELS
+from pipeline.core.rules import RuleError
+from pipeline.run.runner import Pipeline
+from pipeline.stages.convert.stage import ConvertStage
+from pipeline.stages.decode.stage import DecodeStage
+from pipeline.stages.extract.stage import ExtractStage
+from pipeline.stages.ner.stage import NerStage
+from pipeline.stages.segment.stage import SegmentStage
 
 from conftest import RULES
 
@@ -109,7 +109,7 @@ def test_ner_and_extract_replace_only_their_own_facts(stages):
 
 
 def test_a_gazetteer_edit_reruns_the_rules_part_only(tmp_path, rules_copy, monkeypatch):
-    from pipeline.stages import ner as ner_module
+    from pipeline.stages.ner import stage as ner_module
 
     calls = {"model": 0, "rules": 0}
     for cls, key in ((ner_module.ModelPart, "model"), (ner_module.RulesPart, "rules")):
@@ -140,9 +140,9 @@ def test_a_gazetteer_edit_reruns_the_rules_part_only(tmp_path, rules_copy, monke
 
 
 def test_a_money_rule_edit_does_not_rerun_ner(tmp_path, rules_copy, monkeypatch):
-    from pipeline.config import load_config
-    from pipeline.stages import KNOWN_STAGES, build_stages
-    from pipeline.stages import ner as ner_module
+    from pipeline.run.config import load_config
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
+    from pipeline.stages.ner import stage as ner_module
 
     calls = []
     original = ner_module.NerStage.assemble

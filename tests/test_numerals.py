@@ -1,4 +1,4 @@
-"""Chinese, Arabic and mixed numerals: one module reads them all (pipeline.numerals)."""
+"""Chinese, Arabic and mixed numerals: one module reads them all (pipeline.stages.extract.numerals)."""
 
 import re
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numerals import FRAGMENTS, parse_number, split_approx, to_json_number
+from pipeline.stages.extract.numerals import FRAGMENTS, parse_number, split_approx, to_json_number
 
 VALUES = [
     ("一千零二十", 1020), ("两万三千", 23000), ("十余", 10), ("1.5万", 15000),

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Document, Edit, apply_edits
+from pipeline.core.document import Document, Edit, apply_edits
 
 ALPHABET = "ab中文聯(lián)網 \n"
 

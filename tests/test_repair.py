@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Document
-from pipeline.repair.pinyin import PinyinAnnotationFixer, PinyinTable
-from pipeline.repair.width import InvisibleFixer, WidthFixer
-from pipeline.stages.repair import RepairStage
+from pipeline.core.document import Document
+from pipeline.stages.repair.pinyin import PinyinAnnotationFixer, PinyinTable
+from pipeline.stages.repair.width import InvisibleFixer, WidthFixer
+from pipeline.stages.repair.stage import RepairStage
 
 from conftest import RULES
 
@@ -151,7 +151,7 @@ def _recovered(out: str, ref: str) -> bool:
 def test_generated_damage_is_repaired_or_marked(repair, table, mechanism):
     import random
 
-    from pipeline.repair import corrupt
+    from pipeline.stages.repair import corrupt
 
     marks = 0
     for seed in range(8):
@@ -166,7 +166,7 @@ def test_generated_damage_is_repaired_or_marked(repair, table, mechanism):
 
 
 def test_straddle_generator_reproduces_the_seed_garbage():
-    from pipeline.repair.corrupt import _site_decode_shifted
+    from pipeline.stages.repair.corrupt import _site_decode_shifted
 
     # DESIGN.md: (b'\x8c' + '＜页鱿瘯\ue49eh'.encode('gb18030')).decode('gb18030') == '專家出席會議'
     assert _site_decode_shifted(bytes([0xA3]), "領域專家出席會議。", 3) == ("<页鱿瘯\ue49eh", 8)
@@ -176,7 +176,7 @@ def test_straddle_generator_reproduces_the_seed_garbage():
 
 @pytest.fixture(scope="module")
 def lm():
-    from pipeline.repair.charlm import CharLM
+    from pipeline.stages.repair.charlm import CharLM
 
     return CharLM.load()
 
@@ -192,7 +192,7 @@ def test_char_model_scores_traditional_like_simplified(lm):
 
 
 def test_char_model_chooses_with_context(lm):
-    from pipeline.repair.gbkshift import GbkCodes
+    from pipeline.stages.repair.gbkshift import GbkCodes
 
     best, share = lm.choose("化", GbkCodes().pairs(tuple(range(0x81, 0xFF)), 0xA3), "活")
     assert best == "。" and share > 0.9

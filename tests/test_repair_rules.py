@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.model import Document
-from pipeline.rules import RuleError, load_rules
-from pipeline.stages.repair import RepairStage
+from pipeline.core.document import Document
+from pipeline.core.rules import RuleError, load_rules
+from pipeline.stages.repair.stage import RepairStage
 
 from conftest import RULES
 

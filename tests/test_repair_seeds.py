@@ -23,10 +23,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_repair.tsv"
 
 
 def repaired_seeds():
-    from pipeline.config import load_config
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Timings, process
-    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Timings, process
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
 
     config = load_config(RULES, tuple(KNOWN_STAGES))
     stages = build_stages(config, ["decode", "repair"])
@@ -34,7 +34,7 @@ def repaired_seeds():
 
 
 def repair_table(docs) -> list[str]:
-    from pipeline.model import apply_edits
+    from pipeline.core.document import apply_edits
 
     lines = ["doc_id\trule_id\tbefore\tafter\tcount"]
     for doc in docs:
@@ -79,8 +79,8 @@ def test_survivors_in_parentheses_are_kept(docs):
 
 
 def test_repairing_the_repaired_seeds_changes_nothing(docs):
-    from pipeline.model import Document
-    from pipeline.stages.repair import RepairStage
+    from pipeline.core.document import Document
+    from pipeline.stages.repair.stage import RepairStage
 
     stage = RepairStage({}, RULES)
     for doc in docs:

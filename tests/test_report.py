@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.load import load_run
-from pipeline.report import write_report
-from pipeline.report.collect import collect, rule_reasons
-from pipeline.report.render import script_json
-from pipeline.report.spans import flatten
+from pipeline.inspect.load import load_run
+from pipeline.inspect.report import write_report
+from pipeline.inspect.report.collect import collect, rule_reasons
+from pipeline.inspect.report.render import script_json
+from pipeline.inspect.report.spans import flatten
 
 from conftest import ROOT, SEEDS
 from report_runs import XSS_ID, XSS_LINE, manifest, seeds_run, write_run
@@ -186,7 +186,7 @@ def test_nan_in_a_fact_value_becomes_null(run):
 def test_rule_reasons_come_from_unchanged_rule_files(tmp_path, rules_copy):
     (rules_copy / "r.toml").write_text('[[rule]]\nid = "clean.x.y"\nversion = 1\nclass = "widget"\n'
                                        'reason = "share buttons"\n', encoding="utf-8")
-    from pipeline.rules import file_sha256
+    from pipeline.core.rules import file_sha256
 
     manifest_ = {"rules_dir": str(rules_copy), "rule_files": {"r.toml": file_sha256(rules_copy / "r.toml")}}
     assert rule_reasons(manifest_) == {"clean.x.y": {"reason": "share buttons", "class": "widget"}}
@@ -225,12 +225,12 @@ def test_report_command_and_no_report(tmp_path, capsys):
 
 
 def test_a_report_that_fails_does_not_fail_the_run(tmp_path, capsys, monkeypatch):
-    import pipeline.report
+    import pipeline.inspect.report
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline.report, "write_report", broken)
+    monkeypatch.setattr(pipeline.inspect.report, "write_report", broken)
     out = tmp_path / "run"
     assert main(["run", str(SEEDS / "001_fbfe83f3558ddfde.txt"), "--out", str(out), "--quiet", "--jobs", "1",
                  "--stages", "decode,convert"]) == 0
@@ -270,10 +270,10 @@ def test_flatten_segments_cover_exactly_the_spans(spans, length):
 
 def test_assets_ship_with_the_package():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"report/assets/*"' in text
+    assert '"inspect/report/assets/*"' in text
     for name in ("template.html", "report.css", "report.js"):
-        assert (ROOT / "pipeline" / "report" / "assets" / name).is_file()
-    js = (ROOT / "pipeline" / "report" / "assets" / "report.js").read_text(encoding="utf-8")
+        assert (ROOT / "pipeline" / "inspect" / "report" / "assets" / name).is_file()
+    js = (ROOT / "pipeline" / "inspect" / "report" / "assets" / "report.js").read_text(encoding="utf-8")
     # The page never turns strings into markup.
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in js, sink
@@ -286,8 +286,8 @@ def test_assets_ship_with_the_package():
        fact=st.tuples(st.integers(0, 60), st.integers(0, 60)))
 def test_any_text_gives_a_report_that_holds_it_exactly(tmp_path_factory, text, cut, fact):
     """Never raises, and the page's data parses back to the run's text, whatever the text."""
-    from pipeline.model import Document, Edit, Fact
-    from pipeline.outputs import RunWriter
+    from pipeline.core.document import Document, Edit, Fact
+    from pipeline.run.outputs import RunWriter
 
     out = tmp_path_factory.mktemp("anytext")
     doc = Document("d<1>", "s", original=text, text=text)

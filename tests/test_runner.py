@@ -2,12 +2,12 @@
 
 import io
 
-from pipeline.inputs import InputError, InputRecord
-from pipeline.model import Edit
-from pipeline.progress import Progress
-from pipeline.runner import Timings, process
-from pipeline.stages.base import Stage
-from pipeline.stages.decode import DecodeStage
+from pipeline.run.inputs import InputError, InputRecord
+from pipeline.core.document import Edit
+from pipeline.run.progress import Progress
+from pipeline.run.runner import Timings, process
+from pipeline.core.stage import Stage
+from pipeline.stages.decode.stage import DecodeStage
 
 from conftest import RULES
 
@@ -60,7 +60,7 @@ def test_progress_can_be_silenced():
 
 
 def test_published_at_keeps_the_precision_given():
-    from pipeline.runner import normalise_iso8601
+    from pipeline.run.runner import normalise_iso8601
 
     assert normalise_iso8601("2021-07-26") == "2021-07-26"
     assert normalise_iso8601("2021-07-26 11:43") == "2021-07-26T11:43"

@@ -21,10 +21,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_convert.tsv"
 
 
 def convert_table() -> list[str]:
-    from pipeline.config import load_config
-    from pipeline.inputs import expand, read_inputs
-    from pipeline.runner import Timings, process
-    from pipeline.stages import KNOWN_STAGES, build_stages
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Timings, process
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
 
     config = load_config(RULES, tuple(KNOWN_STAGES))
     stages = build_stages(config, ["decode", "convert"])
@@ -43,7 +43,7 @@ def convert_table() -> list[str]:
 
 
 def doc_text_before(doc, index, edit):
-    from pipeline.model import apply_edits
+    from pipeline.core.document import apply_edits
 
     text = doc.original
     for layer in doc.layers[:index]:

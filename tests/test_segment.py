@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Document, Sentence
-from pipeline.rules import RuleError
-from pipeline.stages.segment import SegmentStage, load_sentence_rules, split_sentences
+from pipeline.core.document import Document, Sentence
+from pipeline.core.rules import RuleError
+from pipeline.stages.segment.stage import SegmentStage, load_sentence_rules, split_sentences
 
 from conftest import RULES
 

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.rules import RuleError
-from pipeline.stages import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
+from pipeline.run.config import load_config
+from pipeline.core.rules import RuleError
+from pipeline.stages.registry import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
 
 
 def test_order_comes_from_config_and_selection_narrows_it(config):

@@ -1,0 +1,33 @@
+"""Document scores: spam_ratio and spun_score."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.stages.clean.ruleset import SpunRule
+
+_SPACE = re.compile(r"\s+")
+
+# Pseudo-count added to the denominator: one stray spun-looking phrase in a
+# short text must not score like a rewritten article.
+SPUN_PRIOR = 2.0
+
+
+def spam_ratio(spam_chars: int, total_chars: int) -> float:
+    """Share of the document's non-space characters removed as spam."""
+    return round(spam_chars / total_chars, 6) if total_chars else 0.0
+
+
+def spun_counts(text: str, rules: tuple[SpunRule, ...]) -> tuple[int, int]:
+    """(spun phrases, standard phrases) found in `text`."""
+    spun = sum(len(r.spun.findall(text)) for r in rules)
+    standard = sum(len(r.standard.findall(text)) for r in rules)
+    return spun, standard
+
+
+def spun_score(spun: int, standard: int) -> float:
+    return round(spun / (spun + standard + SPUN_PRIOR), 6)
+
+
+def non_space(text: str) -> int:
+    return len(_SPACE.sub("", text))

@@ -1,0 +1,163 @@
+"""SEO spam: evidence for keyword-stuffed lines, and brand names stuffed inline.
+
+A line's evidence: the spam vocabulary it contains (summed weights, leftmost
+longest matches), the share of its characters that vocabulary covers, its
+separator-delimited segments, its sentence marks and spam site domains. The
+decision rules in rules/clean/spam.toml combine them; no single word decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule
+from pipeline.stages.clean.text import sentence_marks
+
+_SEGMENT_SPLIT = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—]+")
+_DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10}(?![a-z0-9-])")
+_NOT_LETTER = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—.]")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    weight: float
+    density: float
+    sentence_marks: int
+    segments: int
+    chars: int
+    domains: int
+
+
+class SpamScorer:
+    def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...]):
+        words: dict[str, float] = {}
+        for lex in lexicons:
+            for word, (weight, _) in lex.words.items():
+                words[word] = max(weight, words.get(word, 0.0))
+        self.weights = words
+        cjk = sorted((w for w in words if not w.isascii()), key=lambda w: (-len(w), w))
+        latin = sorted((w for w in words if w.isascii()), key=lambda w: (-len(w), w))
+        alternatives = []
+        if cjk:
+            alternatives.append(trie_regex(cjk))
+        if latin:
+            alternatives.append(r"(?<![a-z0-9])" + trie_regex(latin) + r"(?![a-z0-9])")
+        self._words = re.compile("|".join(alternatives)) if alternatives else None
+        self.domains = domains
+        self.rules = rules
+
+    def evidence(self, view: str) -> Evidence:
+        low = view.lower()
+        weight, covered = 0.0, 0
+        if self._words is not None:
+            for m in self._words.finditer(low):
+                weight += self.weights[m.group()]
+                covered += m.end() - m.start()
+        chars = len(_NOT_LETTER.sub("", view))
+        domains = 0
+        if self.domains and "." in low:
+            for m in _DOMAIN.finditer(low):
+                if self._is_spam_domain(m.group()):
+                    domains += 1
+                    covered += m.end() - m.start()
+        segments = sum(1 for s in _SEGMENT_SPLIT.split(view) if len(s) >= 2)
+        return Evidence(weight, covered / chars if chars else 0.0, sentence_marks(view), segments, len(view), domains)
+
+    def _is_spam_domain(self, domain: str) -> bool:
+        parts = domain.split(".")
+        return any(".".join(parts[i:]) in self.domains for i in range(len(parts) - 1))
+
+    def decide(self, view: str) -> SpamLineRule | None:
+        ev = self.evidence(view)
+        for rule in self.rules:
+            if (
+                ev.weight >= rule.min_weight
+                and ev.density >= rule.min_density
+                and (rule.max_sentence_marks is None or ev.sentence_marks <= rule.max_sentence_marks)
+                and ev.segments >= rule.min_segments
+                and (rule.max_chars is None or ev.chars <= rule.max_chars)
+                and ev.domains >= rule.min_domains
+            ):
+                return rule
+        return None
+
+
+class InlineSpam:
+    """Finds brand names stuffed into kept lines, with their decorations."""
+
+    def __init__(self, rules: tuple[InlineRule, ...]):
+        self.rules = rules
+        self._patterns = []
+        for rule in rules:
+            names = sorted(rule.phrases, key=lambda s: (-len(s), s))
+            suffixes = sorted(rule.suffixes, key=lambda s: (-len(s), s))
+            prefix = "(?:" + "|".join(map(re.escape, rule.prefixes)) + ")?" if rule.prefixes else ""
+            suffix = "(?P<suffix>(?:" + "|".join(map(re.escape, suffixes)) + ")+)?" if suffixes else "(?P<suffix>)"
+            core = re.compile(
+                prefix + "(?P<name>" + "|".join(map(re.escape, names)) + ")" + suffix, re.IGNORECASE
+            )
+            self._patterns.append((rule, core))
+
+    def find(self, text: str, context: str) -> list[tuple[int, int, str]]:
+        """(start, end, rule id) of stuffed phrases in `text` (one line); `context` is the whole document."""
+        found: list[tuple[int, int, str]] = []
+        for rule, core in self._patterns:
+            for m in core.finditer(text):
+                name = m.group("name")
+                nxt = text[m.end() : m.end() + 1]
+                has_suffix = bool(m.group("suffix"))
+                if not has_suffix and nxt and nxt in rule.not_followed_by:
+                    continue
+                if not has_suffix and name in rule.require_suffix_for:
+                    continue
+                if not has_suffix and rule.unless_context and _mentions(context, rule.unless_context, m.group()):
+                    continue
+                start, end = m.start(), m.end()
+                # A separator before a phrase that ends the line belongs to it (标题-华体会官网).
+                if rule.absorb_before and not text[end:].strip():
+                    k = start
+                    while k > 0 and text[k - 1].isspace():
+                        k -= 1
+                    if k > 0 and text[k - 1] in rule.absorb_before:
+                        start = k - 1
+                # At the start of a line, the space after it goes too.
+                if not text[:start].strip():
+                    while end < len(text) and text[end] in " \t\u3000":
+                        end += 1
+                found.append((start, end, rule.id))
+        found.sort(key=lambda span: (span[0], -span[1]))  # the longest phrase at a position wins
+        merged: list[tuple[int, int, str]] = []
+        for span in found:
+            if merged and span[0] < merged[-1][1]:
+                continue
+            merged.append(span)
+        return merged
+
+
+def trie_regex(words: list[str]) -> str:
+    """One regex for a word list, shaped as a trie: re tries alternatives one
+    by one at each position, so a flat list of a thousand words is slow; a
+    trie needs one branch per character. Longest match first, like a sorted
+    alternation."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return "(?:" + build(trie) + ")"
+
+
+def _mentions(context: str, words: tuple[str, ...], phrase: str) -> bool:
+    rest = context.replace(phrase, "")
+    return any(w in rest for w in words)

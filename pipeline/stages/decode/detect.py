@@ -1,0 +1,272 @@
+"""Detect the encoding of crawled bytes and decode them, never raising.
+
+Order of evidence: a BOM settles it; pure ASCII is UTF-8; otherwise every
+candidate (UTF-8, GB18030, Big5) decodes a sample and a unigram character
+model scores the result. The score is the log-likelihood of the bytes under
+"this encoding + Chinese news text", so decodings into rare or nonsensical
+characters lose even when they are strictly valid, which matters because
+short GBK/Big5 strings are often valid in another encoding too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+# Candidates as (label, Python codec). The GB label is refined after choice:
+# "gbk" when the bytes are also strict GBK. cp950 is Big5 plus the Microsoft
+# additions (€, ETEN extensions) that real Big5 files contain.
+_CANDIDATES = (("utf-8", "utf-8"), ("gb18030", "gb18030"), ("big5", "cp950"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
+)
+
+# Log-prior bonus for UTF-8: the web's default, and strict UTF-8 validity of
+# non-ASCII text is rare by chance, so ties go to it.
+_UTF8_PRIOR = 3.0
+# Per U+FFFD introduced: far more than any plausible character costs, so a
+# candidate that decodes strictly nearly always beats one that does not.
+_REPLACEMENT_PENALTY = 25.0
+# Byte windows scored per candidate, counted from the first non-ASCII byte
+# (ASCII decodes identically everywhere and carries no evidence). Most inputs
+# are decided by the first window; the next is tried only while the lead is
+# not decisive, so per-document cost stays flat however long the text.
+_WINDOWS = (96, 512, 2048)
+# A lead this large (nats) means odds of e^30:1; looking further cannot matter.
+_DECISIVE_MARGIN = 30.0
+# Binary sniffing window, as git does for its NUL check.
+_SNIFF_BYTES = 8000
+_MAX_CONTROL_SHARE = 0.05
+_MAX_NUL_SHARE = 0.01
+
+_ASCII = bytes(range(0x80))
+# C0 controls other than the ones text uses (\t \n \v \f \r, ESC for ANSI colour).
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
+
+# Log-probability offsets (nats) below the rarest modelled Han character for
+# characters the model has not seen, by how plausible they are in news.
+_UNSEEN_HAN = 1.0  # a rare hanzi: names, places
+_UNSEEN_OTHER = 4.0  # foreign letters, symbols: unusual in Chinese news
+_UNSEEN_JUNK = 12.0  # controls, private use, unassigned, U+FFFD
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str  # undecodable bytes become U+FFFD
+    encoding: str  # utf-8, utf-8-sig, utf-16-le, utf-16-be, gbk, gb18030 or big5
+    confidence: float  # 0..1: the chosen reading's share of the candidates' likelihood
+    replacements: int  # U+FFFD introduced by decoding (not ones encoded in the input)
+    binary: bool  # more than a stray NUL (without a UTF-16 BOM), or many control bytes
+
+
+class _LogProbs(dict):
+    """char -> log-probability; misses are priced by Unicode category.
+
+    A dict subclass so scoring can run `map(table.__getitem__, text)` at C
+    speed and only unseen characters reach Python code. Misses are not stored,
+    so scoring never mutates the model.
+    """
+
+    __slots__ = ("floor",)
+
+    def __missing__(self, ch: str) -> float:
+        return self.floor - _unseen_offset(ch)
+
+
+def _unseen_offset(ch: str) -> float:
+    cp = ord(ch)
+    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF:
+        return _UNSEEN_HAN
+    if cp >= 0x20000:  # planes 2-3 are Han extensions; above them, private use and tags
+        return _UNSEEN_HAN if cp <= 0x3FFFF else _UNSEEN_JUNK
+    if cp == 0xFFFD or unicodedata.category(ch)[0] == "C":
+        return _UNSEEN_JUNK
+    return _UNSEEN_OTHER
+
+
+class CharModel:
+    """Unigram character log-probabilities loaded from pipeline/stages/decode/data/char_freq.tsv."""
+
+    __slots__ = ("_logp",)
+
+    def __init__(self, counts: dict[str, int]):
+        total = sum(counts.values())
+        logp = _LogProbs((ch, math.log(c / total)) for ch, c in counts.items() if c > 0)
+        # Unseen characters are priced relative to the rarest known one.
+        logp.floor = min(logp.values(), default=math.log(1e-9))
+        self._logp = logp
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> CharModel:
+        if path is None:
+            text = resources.files("pipeline.stages.decode").joinpath("data/char_freq.tsv").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        return cls(_parse_counts(text))
+
+    def logprob(self, ch: str) -> float:
+        return self._logp[ch]
+
+    def score(self, text: str) -> float:
+        """Log-probability of `text` as a sequence of independent characters."""
+        return sum(map(self._logp.__getitem__, text))
+
+
+def _parse_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, count = line.partition("\t")
+        ch = chr(int(key[2:], 16)) if key.startswith("U+") else key
+        counts[ch] = int(count)
+    return counts
+
+
+def decode_bytes(data: bytes, model: CharModel) -> Decoded:
+    """Decode `data` in its most plausible encoding. Never raises."""
+    data = bytes(data)
+    if not data:
+        return Decoded("", "utf-8", 1.0, 0, False)
+    for bom, label, codec in _BOMS:
+        if data.startswith(bom):
+            # UTF-16 text is full of NULs by design, so it is never "binary".
+            binary = label == "utf-8-sig" and _looks_binary(data[len(bom) :])
+            text, reps = _decode_full(data[len(bom) :], codec)
+            return Decoded(text, label, 1.0, reps, binary)
+    binary = _looks_binary(data)
+    start = len(data) - len(data.lstrip(_ASCII))
+    if start == len(data):
+        return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, binary)
+
+    readings, final = _read_windows(data, start, model)
+    scores = [_plausibility(r.label, r.fit, r.reps) for r in readings]
+    best = max(range(len(readings)), key=scores.__getitem__)
+    label, codec = readings[best].label, readings[best].codec
+    if final:  # the window held everything after the ASCII prefix
+        text, reps = data[:start].decode("ascii") + readings[best].text, readings[best].reps
+    else:
+        text, reps = _decode_full(data, codec)
+        if reps > readings[best].reps:
+            # Errors beyond the window: another candidate may decode it all.
+            best, text, reps, scores = _rescore_full(data, model, readings)
+            label = readings[best].label
+    if label == "gb18030" and not reps and _decodes_strictly(data, "gbk"):
+        label = "gbk"
+    return Decoded(text, label, _softmax_share(scores, best), reps, binary)
+
+
+class _Reading(NamedTuple):
+    label: str
+    codec: str
+    text: str  # the window, decoded
+    reps: int  # U+FFFD the decoding introduced in the window
+    fit: float  # model log-probability of text; 0.0 (an upper bound) if not scored
+    scored: bool
+
+
+def _plausibility(label: str, fit: float, reps: int) -> float:
+    prior = _UTF8_PRIOR if label == "utf-8" else 0.0
+    return fit + prior - _REPLACEMENT_PENALTY * reps
+
+
+def _read_windows(data: bytes, start: int, model: CharModel) -> tuple[list[_Reading], bool]:
+    """Read growing windows with every candidate until one reading leads decisively."""
+    for size in _WINDOWS:
+        end = start + size
+        final = end >= len(data)
+        readings = _read_window(data[start:end], final, model)
+        scores = sorted((_plausibility(r.label, r.fit, r.reps) for r in readings), reverse=True)
+        if final or scores[0] - scores[1] >= _DECISIVE_MARGIN:
+            break
+    return readings, final
+
+
+def _read_window(window: bytes, final: bool, model: CharModel) -> list[_Reading]:
+    decoded = [
+        (label, codec, *_decode_window(window, codec, final)) for label, codec in _CANDIDATES
+    ]
+    # Log-probabilities are <= 0, so prior - penalty is a candidate's best
+    # possible score; once the leader beats that, scoring the candidate (slow
+    # for garbage, whose characters are mostly unseen) cannot change the pick.
+    ceiling = [_plausibility(label, 0.0, reps) for label, _, _, reps in decoded]
+    fits = [0.0] * len(decoded)
+    scored = [False] * len(decoded)
+    lead = -math.inf
+    for i in sorted(range(len(decoded)), key=ceiling.__getitem__, reverse=True):
+        if ceiling[i] < lead:
+            break
+        label, _, text, reps = decoded[i]
+        fits[i] = model.score(text)
+        scored[i] = True
+        lead = max(lead, _plausibility(label, fits[i], reps))
+    return [_Reading(*d, fit, s) for d, fit, s in zip(decoded, fits, scored)]
+
+
+def _rescore_full(data: bytes, model: CharModel, readings: list[_Reading]) -> tuple:
+    """Choose again, charging each candidate for its replacements in all of `data`."""
+    fulls = [_decode_full(data, r.codec) for r in readings]
+    scores = [
+        _plausibility(r.label, r.fit if r.scored else model.score(r.text), full_reps)
+        for r, (_, full_reps) in zip(readings, fulls)
+    ]
+    best = max(range(len(readings)), key=scores.__getitem__)
+    text, reps = fulls[best]
+    return best, text, reps, scores
+
+
+def _decode_window(window: bytes, codec: str, final: bool) -> tuple[str, int]:
+    """Decode a window; unless final, a character cut at its end is held back, not an error."""
+    try:
+        return codecs.getincrementaldecoder(codec)("strict").decode(window, final), 0
+    except UnicodeDecodeError:
+        text = codecs.getincrementaldecoder(codec)("replace").decode(window, final)
+        kept = codecs.getincrementaldecoder(codec)("ignore").decode(window, final)
+        return text, _introduced(text, kept)
+
+
+def _decode_full(data: bytes, codec: str) -> tuple[str, int]:
+    try:
+        return data.decode(codec), 0
+    except UnicodeDecodeError:
+        text = data.decode(codec, "replace")
+        return text, _introduced(text, data.decode(codec, "ignore"))
+
+
+def _introduced(replaced: str, ignored: str) -> int:
+    # "replace" and "ignore" resynchronise at the same byte, so they differ
+    # exactly by the U+FFFD the decoder inserted; genuine ones are in both.
+    return replaced.count("\ufffd") - ignored.count("\ufffd")
+
+
+def _decodes_strictly(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:_SNIFF_BYTES]
+    if not head:
+        return False
+    # A stray NUL happens in crawled text; a run of them does not.
+    if head.count(0) > max(2, _MAX_NUL_SHARE * len(head)):
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > _MAX_CONTROL_SHARE * len(head)
+
+
+def _softmax_share(scores: list[float], best: int) -> float:
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    share = weights[best] / sum(weights)
+    return min(1.0, max(0.0, share))

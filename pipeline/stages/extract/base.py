@@ -1,0 +1,159 @@
+"""What every rule extractor shares: its rule file, fingerprint, and running its rules."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping
+
+from pipeline.stages.extract import numerals
+from pipeline.stages.extract.rulefile import CompiledRule, compile_rules, expand, read_header
+from pipeline.core.rules import RuleError, file_sha256
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A match an extractor proposes, before the overlap policy decides."""
+
+    type: str
+    start: int
+    end: int
+    value: Mapping[str, Any]
+    rule_id: str
+    rule_version: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """What normalisers may look at besides the match: the text, tokens, the article's date."""
+
+    text: str
+    published: datetime | None = None
+    tokens: tuple = ()
+    token_starts: tuple[int, ...] = field(default=())
+
+    @staticmethod
+    def build(text: str, published: datetime | None, tokens: tuple) -> Context:
+        return Context(text, published, tokens, tuple(t.start for t in tokens))
+
+    def token_at(self, start: int):
+        """The token starting exactly at `start`, or None."""
+        i = bisect.bisect_left(self.token_starts, start)
+        if i < len(self.tokens) and self.token_starts[i] == start:
+            return i
+        return None
+
+
+Normaliser = Callable[[Any, "CompiledRule", Context], Mapping[str, Any] | None]
+
+
+class Extractor:
+    """One fact type's extractor: rules from one file, a normaliser per rule.
+
+    Subclasses set `name` (= the fact type), `code_version` (bump when a
+    normaliser's behaviour changes), `fragments()` (the pattern fragments built
+    from the file's word tables) and `normalisers` (name -> method taking the
+    match, the rule and the context, returning the value or None to reject).
+    """
+
+    name: ClassVar[str]
+    code_version: ClassVar[int]
+    normaliser_names: ClassVar[tuple[str, ...]]
+
+    def __init__(self, path: Path):
+        self.path = path
+        data, name, version = read_header(path)
+        if name != self.name:
+            raise RuleError(path, None, f"[extractor] name is {name!r}, expected {self.name!r}")
+        self.file_version = version
+        self.tables = data
+        self.setup(data)
+        own = data.get("fragments", {})
+        if not (isinstance(own, dict) and all(isinstance(v, str) for v in own.values())):
+            raise RuleError(path, None, "[fragments] must map NAMES to regex strings")
+        fragments = {**numerals.FRAGMENTS, **self.fragments(data), **own}
+        self.rules: tuple[CompiledRule, ...] = compile_rules(
+            path, fragments, dict.fromkeys(self.normaliser_names), self.name
+        )
+        # Speed: rules only run near a `trigger` (something every match contains), within `window`
+        # characters of it; text without a trigger is not scanned by each rule in turn.
+        header = data["extractor"]
+        self.window = int(header.get("window", 40))
+        trigger = header.get("trigger")
+        try:
+            self.trigger = re.compile(expand(trigger, fragments, path, 0, "[extractor] trigger")) if trigger else None
+        except re.error as exc:
+            raise RuleError(path, None, f"[extractor] trigger does not compile: {exc}") from None
+
+    def setup(self, data: Mapping[str, Any]) -> None:
+        """Read the word tables (override)."""
+
+    def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
+        return {}
+
+    def fingerprint(self) -> str:
+        """Changes exactly when this extractor's output may change."""
+        blob = json.dumps({
+            "name": self.name,
+            "code_version": self.code_version,
+            "file_version": self.file_version,
+            "numerals": numerals.VERSION,
+            "rules": file_sha256(self.path),
+        }, sort_keys=True)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    def describe(self) -> dict[str, Any]:
+        return {"version": self.file_version, "code_version": self.code_version, "rule_file": self.path.name,
+                "fingerprint": self.fingerprint(), "rules": len(self.rules)}
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """Stretches of text worth scanning: around each trigger, merged; all of it without a trigger."""
+        if self.trigger is None:
+            return [(0, len(text))]
+        out: list[tuple[int, int]] = []
+        w = self.window
+        for m in self.trigger.finditer(text):
+            s, e = max(0, m.start() - w), min(len(text), m.end() + w)
+            if out and s <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], e))
+            else:
+                out.append((s, e))
+        return out
+
+    def matches(self, rule: CompiledRule, text: str, windows: list[tuple[int, int]]):
+        """The rule's matches in the windows (lookbehinds see before a window; lookaheads a little past it)."""
+        n = len(text)
+        for s, e in windows:
+            for m in rule.regex.finditer(text, s, min(n, e + 10)):
+                if m.start() >= e:
+                    break
+                yield m
+
+    def find(self, ctx: Context) -> list[Candidate]:
+        out = []
+        text = ctx.text
+        windows = self.windows(text)
+        for rule in self.rules:
+            normalise = getattr(self, "normalise_" + rule.normaliser)
+            for m in self.matches(rule, text, windows):
+                if m.end() == m.start():
+                    continue
+                value = normalise(m, rule, ctx)
+                if value is None:
+                    continue
+                start, end = self.span(m)
+                out.append(Candidate(self.name, start, end, value, rule.id, rule.version, rule.confidence))
+        return out
+
+    @staticmethod
+    def span(m) -> tuple[int, int]:
+        """The fact's span: the `fact` group when a rule has one (context outside it), else the match."""
+        if "fact" in m.re.groupindex and m.start("fact") >= 0:
+            return m.start("fact"), m.end("fact")
+        return m.start(), m.end()

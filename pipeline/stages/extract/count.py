@@ -1,0 +1,75 @@
+"""count: how many of something; value `value`, `unit` (measure word), `approx`, `object`.
+
+A count is a number with a measure word (85家, 300余名, 十余位). The object is
+the noun phrase right after the measure word when there is one (85家企业 ->
+企业), read from the segment stage's tokens: the longest run of tokens whose
+part of speech `[object]` allows (up to a stop word), trimmed to end on a noun. Without tokens
+(segment not run) the object is left out.
+
+A lone 一 is the indefinite article far more often than a count (一个国家,
+一批企业), so counts of 一 written as a Chinese numeral are not reported;
+numbers written only with multipliers (万家灯火, 千家万户) are not counts either.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from pipeline.stages.extract import quantity
+from pipeline.stages.extract.base import Context, Extractor
+from pipeline.stages.extract.rulefile import word_alternation
+from pipeline.core.rules import RuleError
+
+_HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
+_ARTICLE = {"一", "壹"}
+
+
+class CountExtractor(Extractor):
+    name = "count"
+    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
+    normaliser_names = ("count",)
+
+    def setup(self, data: Mapping[str, Any]) -> None:
+        units = data.get("units", {}).get("words")
+        if not (isinstance(units, list) and units and all(isinstance(u, str) and u for u in units)):
+            raise RuleError(self.path, None, "[units] words must be a non-empty list of measure words")
+        obj = data.get("object", {})
+        self.object_pos = frozenset(obj.get("pos", ()))
+        self.object_end_pos = frozenset(obj.get("end_pos", ()))
+        self.object_max = int(obj.get("max_tokens", 5))
+        self.object_stop = frozenset(obj.get("stop_words", ()))
+
+    def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
+        return {"UNIT": word_alternation(data["units"]["words"])}
+
+    def normalise_count(self, m, rule, ctx: Context):
+        num = quantity.group(m, "num")
+        if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague")) or (num in _ARTICLE and not quantity.group(m, "num2")):
+            return None
+        q = quantity.read(m, ctx.text, rule)
+        if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
+            return None
+        value: dict[str, Any] = {}
+        quantity.with_range(value, q, "value")
+        value["unit"] = m.group("unit")
+        obj = self.object_after(ctx, m.end("unit"))
+        if obj:
+            value["object"] = obj
+        keys = ("value", "unit", "approx", "min", "max", "object")
+        return {k: value[k] for k in keys if k in value}
+
+    def object_after(self, ctx: Context, end: int) -> str | None:
+        i = ctx.token_at(end)
+        if i is None:
+            return None
+        last = None
+        for k in range(i, min(i + self.object_max, len(ctx.tokens))):
+            tok = ctx.tokens[k]
+            if tok.pos not in self.object_pos or tok.word in self.object_stop:
+                break
+            if tok.pos in self.object_end_pos:
+                last = k
+        if last is None:
+            return None
+        return ctx.text[ctx.tokens[i].start : ctx.tokens[last].end]

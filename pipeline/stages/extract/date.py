@@ -1,0 +1,381 @@
+"""date: dates, months, years, parts of years, relative dates and ranges.
+
+Each rule's match is read into a `Partial` (what the text says: year, month,
+day, time, a relative word, a part of a year). Two partials with a range
+connector between them become one range (7月27至28日: the second inherits the
+first's year and month). Then each is resolved against the article's
+published date, never the clock: a missing year is the one that puts the date
+nearest the published date (a date after it counts double, since news
+reports the recent past more than the future); without a published date the
+year stays unknown and `resolved` says so.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+from pipeline.stages.extract import numerals
+from pipeline.stages.extract.base import Candidate, Context, Extractor
+from pipeline.stages.extract.overlap import longest_first, resolve
+from pipeline.stages.extract.rulefile import word_alternation
+from pipeline.core.rules import RuleError
+
+GRANULARITY_ORDER = ("year", "half", "quarter", "month", "day", "hour", "minute", "second")
+
+
+@dataclass(frozen=True)
+class Partial:
+    start: int
+    end: int
+    rule: Any
+    y: int | None = None
+    m: int | None = None
+    d: int | None = None
+    H: int | None = None
+    MI: int | None = None
+    S: int | None = None
+    months: tuple[int, int] | None = None  # a part of a year: first and last month
+    part_gran: str | None = None
+    rel_year: int | None = None
+    rel_month: int | None = None
+    rel_day: int | None = None
+    invalid: bool = False  # a date the calendar lacks (2月30日): blocks the shorter matches inside it
+
+    @property
+    def granularity(self) -> str:
+        if self.S is not None:
+            return "second"
+        if self.MI is not None:
+            return "minute"
+        if self.H is not None:
+            return "hour"
+        if self.d is not None or self.rel_day is not None:
+            return "day"
+        if self.m is not None or self.rel_month is not None:
+            return "month"
+        if self.months is not None:
+            return self.part_gran or "month"
+        return "year"
+
+    @property
+    def relative(self) -> bool:
+        return self.y is None
+
+
+class DateExtractor(Extractor):
+    name = "date"
+    code_version = 1
+    normaliser_names = ("date",)
+
+    def setup(self, data: Mapping[str, Any]) -> None:
+        def table(name: str) -> dict[str, Any]:
+            t = data.get(name, {})
+            if not isinstance(t, dict):
+                raise RuleError(self.path, None, f"[{name}] must be a table")
+            return t
+
+        self.rel_years = {k: int(v) for k, v in table("relative_years").items()}
+        self.rel_months = {k: int(v) for k, v in table("relative_months").items()}
+        self.rel_days = {k: int(v) for k, v in table("relative_days").items()}
+        self.parts = {k: (int(v[0]), int(v[1])) for k, v in table("parts").items()}
+        self.afternoon = frozenset(table("afternoon").get("words", ()))
+        rng = table("range")
+        self.connectors = frozenset(rng.get("connectors", ()))
+        self.prefixes = tuple(rng.get("prefixes", ()))
+        published = data["extractor"].get("examples_published_at")
+        self.examples_published = datetime.fromisoformat(published) if published else None
+
+    def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            "REL_YEAR": word_alternation(list(self.rel_years)),
+            "REL_MONTH": word_alternation(list(self.rel_months)),
+            "REL_DAY": word_alternation(list(self.rel_days)),
+            "PART": word_alternation(list(self.parts)),
+        }
+
+    # The rule's normaliser reads the groups; resolution happens in `find`, after ranges are joined.
+    def normalise_date(self, m, rule, ctx: Context) -> Partial | None:
+        g = m.groupdict()
+        try:
+            p = Partial(m.start(), m.end(), rule)
+            if g.get("y"):
+                y = _number(g["y"])
+                if not 1000 <= y <= 2199:
+                    return None
+                p = replace(p, y=y)
+            if g.get("m"):
+                p = replace(p, m=_number(g["m"]))
+            if g.get("d") or g.get("dd"):
+                p = replace(p, d=_number(g.get("d") or g["dd"]))
+            if g.get("H"):
+                # 今晚6点: the relative word says evening when no 下午/晚上 does.
+                ap = g.get("ap") or ("晚" if "晚" in (g.get("rd") or "") else None)
+                p = replace(p, H=self._hour(_number(g["H"]), ap))
+                minute = g.get("MI") or g.get("MI2")
+                if minute:
+                    p = replace(p, MI=_number(minute))
+                elif g.get("half"):
+                    p = replace(p, MI=30)
+                if g.get("S"):
+                    p = replace(p, S=_number(g["S"]))
+            if g.get("ry"):
+                p = replace(p, rel_year=self.rel_years[g["ry"]])
+            if g.get("rm"):
+                p = replace(p, rel_month=self.rel_months[g["rm"]])
+            if g.get("rd"):
+                p = replace(p, rel_day=self.rel_days[g["rd"]])
+            if g.get("part"):
+                p = replace(p, months=self.parts[g["part"]], part_gran="half" if "半" in g["part"] else "month")
+                if self.parts[g["part"]][1] - self.parts[g["part"]][0] == 2:
+                    p = replace(p, part_gran="quarter")
+            if g.get("q"):
+                q = _number(g["q"])
+                if not 1 <= q <= 4:
+                    return None
+                p = replace(p, months=(3 * q - 2, 3 * q), part_gran="quarter")
+        except ValueError:
+            return None
+        if not _valid(p):
+            return replace(p, invalid=True)
+        return p
+
+    def _hour(self, hour: int, ap: str | None) -> int:
+        if ap and hour < 12 and (ap in self.afternoon or (ap == "中午" and hour <= 3)):
+            return hour + 12
+        return hour
+
+    def find(self, ctx: Context) -> list[Candidate]:
+        partials = []
+        windows = self.windows(ctx.text)
+        for rule in self.rules:
+            for m in self.matches(rule, ctx.text, windows):
+                p = self.normalise_date(m, rule, ctx)
+                if p is not None:
+                    partials.append(p)
+        partials = [p for p in _longest_first(partials) if not p.invalid]
+        partials = self._join_ranges(ctx.text, partials)
+        published = ctx.published
+        out = []
+        for first, last, start, end in partials:
+            value = self._resolve(first, last, published)
+            if value is None:
+                continue
+            rule = first.rule
+            out.append(Candidate(self.name, start, end, value, rule.id, rule.version, rule.confidence))
+        return out
+
+    def _join_ranges(self, text: str, partials: list[Partial]) -> list[tuple[Partial, Partial, int, int]]:
+        """Join `A <connector> B` into one range; drop range-start-only partials left alone."""
+        partials = _attach_years(text, partials)
+        out = []
+        i = 0
+        while i < len(partials):
+            a = partials[i]
+            b = partials[i + 1] if i + 1 < len(partials) else None
+            if b is not None and text[a.end : b.start].strip() in self.connectors and b.start > a.end:
+                b_full = _inherit(a, b)
+                if b_full is not None:
+                    start = a.start
+                    for prefix in self.prefixes:
+                        if text[:start].endswith(prefix):
+                            start -= len(prefix)
+                            break
+                    out.append((a, b_full, start, b.end))
+                    i += 2
+                    continue
+            if not a.rule.fields.get("range_start_only"):
+                out.append((a, a, a.start, a.end))
+            i += 1
+        return out
+
+    def _resolve(self, first: Partial, last: Partial, published: datetime | None) -> dict[str, Any] | None:
+        single = last is first
+        if first.relative:
+            if published is None:
+                return _unresolved(first, last)
+            first = _anchor(first, published)
+            if first is None:
+                return None
+            resolved = "published_at"
+        else:
+            resolved = "explicit"
+        if single:
+            last = first
+        else:
+            last = _inherit(first, last) if last.relative else last
+            if last is None:
+                return None
+            if last.relative:
+                last = _anchor(last, published) if published is not None else None
+                if last is None:
+                    return None
+        lo, _ = _bounds(first)
+        _, hi = _bounds(last)
+        if not single and hi < lo:
+            if last.y == first.y and last.granularity != "year":
+                last = replace(last, y=last.y + 1)  # 12月30日至1月2日
+                _, hi = _bounds(last)
+            if hi < lo:
+                return None
+        gran = _finer(first.granularity, last.granularity)
+        return {"start": _iso(lo, first.granularity, True), "end": _iso(hi, last.granularity, False),
+                "granularity": gran, "resolved": resolved}
+
+
+def _number(text: str) -> int:
+    value = numerals.parse_number(text).value
+    if value != value.to_integral_value():
+        raise ValueError(text)
+    return int(value)
+
+
+def _valid(p: Partial) -> bool:
+    if p.m is not None and not 1 <= p.m <= 12:
+        return False
+    if p.d is not None:
+        if not 1 <= p.d <= 31:
+            return False
+        if p.m is not None:
+            last = calendar.monthrange(p.y if p.y else 2000, p.m)[1]  # 2000: a leap year, 29 Feb allowed
+            if p.d > last:
+                return False
+    if p.H is not None and not 0 <= p.H <= 24:
+        return False
+    if p.MI is not None and not 0 <= p.MI <= 59:
+        return False
+    if p.S is not None and not 0 <= p.S <= 59:
+        return False
+    return True
+
+
+def _longest_first(partials: list[Partial]) -> list[Partial]:
+    """Overlapping partials: the longest keeps its span; the rest in text order."""
+    span = lambda p: (p.start, p.end)  # noqa: E731
+    kept = resolve(partials, span, longest_first(span))
+    return sorted(kept, key=lambda p: p.start)
+
+
+def _attach_years(text: str, partials: list[Partial]) -> list[Partial]:
+    """A year right before a month without one is its year (今年1-5月, 2024年 1至5月)."""
+    out: list[Partial] = []
+    for p in partials:
+        prev = out[-1] if out else None
+        if (prev is not None and not text[prev.end : p.start].strip() and _year_only(prev)
+                and p.y is None and p.rel_year is None and p.rel_month is None and p.rel_day is None
+                and (p.m is not None or p.months is not None)):
+            out[-1] = replace(p, start=prev.start, y=prev.y, rel_year=prev.rel_year)
+            continue
+        out.append(p)
+    return out
+
+
+def _year_only(p: Partial) -> bool:
+    return (p.y is not None or p.rel_year is not None) and p.m is None and p.months is None \
+        and p.d is None and p.rel_month is None and p.rel_day is None
+
+
+def _inherit(a: Partial, b: Partial) -> Partial | None:
+    """B of a range takes what it does not say from A (7月27至28日: 28 is in July)."""
+    if b.y is None and b.rel_year is None and b.rel_month is None and b.rel_day is None:
+        if a.y is not None:
+            b = replace(b, y=a.y)
+        elif a.rel_year is not None:
+            b = replace(b, rel_year=a.rel_year)
+        if b.m is None and b.d is not None:
+            if a.m is None and a.rel_month is None:
+                return None
+            b = replace(b, m=a.m, rel_month=a.rel_month)
+    if b.granularity in ("hour", "minute", "second") and b.d is None:
+        return None
+    return b if _valid(b) else None
+
+
+def _anchor(p: Partial, published: datetime) -> Partial | None:
+    """Fill in the year (and month) of a partial from the published date."""
+    pub = published.date()
+    if p.rel_day is not None:
+        day = pub + timedelta(days=p.rel_day)
+        return replace(p, y=day.year, m=day.month, d=day.day, rel_day=None)
+    if p.rel_month is not None:
+        y, m = _add_months(pub.year, pub.month, p.rel_month)
+        return replace(p, y=y, m=m, rel_month=None)
+    if p.rel_year is not None:
+        return replace(p, y=pub.year + p.rel_year, rel_year=None)
+    if p.m is None and p.d is not None:
+        options = [_add_months(pub.year, pub.month, k) for k in (-1, 0, 1)]
+        options = [(y, m) for y, m in options if p.d <= calendar.monthrange(y, m)[1]]
+        if not options:
+            return None
+        y, m = min(options, key=lambda ym: _distance(date(ym[0], ym[1], p.d), pub))
+        return replace(p, y=y, m=m)
+    if p.m is None and p.months is None:
+        return replace(p, y=pub.year)
+    candidates = []
+    for y in (pub.year - 1, pub.year, pub.year + 1):
+        trial = replace(p, y=y)
+        if not _valid(trial):
+            continue
+        lo, hi = _bounds(trial)
+        mid = lo + (hi - lo) / 2
+        candidates.append((_distance(mid.date(), pub), y))
+    if not candidates:
+        return None
+    if p.months is not None and p.m is None:
+        return replace(p, y=pub.year)  # 上半年, 一季度: of the published year
+    return replace(p, y=min(candidates)[1])
+
+
+def _distance(d: date, pub: date) -> int:
+    days = (d - pub).days
+    return days * 2 if days > 0 else -days
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    index = y * 12 + (m - 1) + k
+    return index // 12, index % 12 + 1
+
+
+def _bounds(p: Partial) -> tuple[datetime, datetime]:
+    y = p.y
+    if p.d is not None:
+        start = datetime(y, p.m, p.d, p.H if p.H is not None and p.H < 24 else 0, p.MI or 0, p.S or 0)
+        return start, start
+    if p.m is not None:
+        return datetime(y, p.m, 1), datetime(y, p.m, calendar.monthrange(y, p.m)[1])
+    if p.months is not None:
+        lo, hi = p.months
+        return datetime(y, lo, 1), datetime(y, hi, calendar.monthrange(y, hi)[1])
+    return datetime(y, 1, 1), datetime(y, 12, 31)
+
+
+def _iso(t: datetime, granularity: str, is_start: bool) -> str:
+    if granularity == "second":
+        return t.strftime("%Y-%m-%dT%H:%M:%S")
+    if granularity in ("minute", "hour"):
+        return t.strftime("%Y-%m-%dT%H:%M")
+    return t.strftime("%Y-%m-%d")
+
+
+def _finer(a: str, b: str) -> str:
+    return max(a, b, key=GRANULARITY_ORDER.index)
+
+
+def _partial_iso(p: Partial) -> str | None:
+    """What an unresolved date says, in ISO 8601's forms without a year: --MM-DD, --MM, ---DD."""
+    if p.rel_year is not None or p.rel_month is not None or p.rel_day is not None:
+        return None
+    if p.m is not None and p.d is not None:
+        return f"--{p.m:02d}-{p.d:02d}"
+    if p.m is not None:
+        return f"--{p.m:02d}"
+    if p.d is not None:
+        return f"---{p.d:02d}"
+    return None
+
+
+def _unresolved(first: Partial, last: Partial) -> dict[str, Any]:
+    return {"start": _partial_iso(first), "end": _partial_iso(last),
+            "granularity": _finer(first.granularity, last.granularity), "resolved": "unresolved"}

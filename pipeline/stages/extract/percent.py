@@ -1,0 +1,67 @@
+"""percent: shares and changes; value `value` (in percent), `unit`, `approx`.
+
+`unit` is `percent` or `point` (percentage points are their own unit: 提高5个百分点
+is not 5%). Each rule names the scale of what it reads (`scale`): 百分之/% are 1,
+千分之 0.1, 万分之 0.01; 成 (tenths) and 折 (discount, tenths of the price) are
+read as tenths when written with one digit (九成 90%, 7.5折 75%) and as percent
+when written with two (五五折 55%, 75折 75%).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pipeline.stages.extract import quantity
+from pipeline.stages.extract.base import Context, Extractor
+
+UNITS = ("percent", "point")
+
+
+class PercentExtractor(Extractor):
+    name = "percent"
+    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
+    normaliser_names = ("percent", "tenths", "fixed")
+
+    def normalise_percent(self, m, rule, ctx: Context):
+        scale = Decimal(str(rule.fields.get("scale", 1)))
+        q = quantity.read(m, ctx.text, rule, scale)
+        return self._value(q, m, rule)
+
+    def normalise_fixed(self, m, rule, ctx: Context):
+        """A word that is a percentage by itself (打对折: 50%): the rule's `value`."""
+        q = quantity.Quantity(Decimal(str(rule.fields["value"])), "exact")
+        return self._value(q, m, rule)
+
+    def normalise_tenths(self, m, rule, ctx: Context):
+        if quantity.group(m, "num") == "半" and "half_value" in rule.fields:
+            # 半成 is 5%, 半折 half price (50%): the rule says which.
+            return self._value(quantity.Quantity(Decimal(str(rule.fields["half_value"])), "exact"), m, rule)
+        q = quantity.read(m, ctx.text, rule)
+        if q is None or q.value is None:
+            return None
+        v = q.value
+        if v <= 0 or v > 100:
+            return None
+        if v <= 10:
+            v = v * 10
+        if quantity.group(m, "half"):
+            v += 5  # 三成半
+        return self._value(quantity.Quantity(v, q.approx), m, rule)
+
+    def _value(self, q, m, rule) -> dict[str, Any] | None:
+        if q is None:
+            return None
+        if quantity.group(m, "neg"):
+            q = quantity.Quantity(None if q.value is None else -q.value, q.approx,
+                                  None if q.low is None else -q.high, None if q.high is None else -q.low)
+        value: dict[str, Any] = {}
+        quantity.with_range(value, q, "value")
+        if value.get("value") is not None:
+            value["value"] = float(value["value"])
+        for k in ("min", "max"):
+            if k in value:
+                value[k] = float(value[k])
+        value["unit"] = rule.fields.get("unit", "percent")
+        keys = ("value", "unit", "approx", "min", "max")
+        return {k: value[k] for k in keys if k in value}

@@ -1,0 +1,98 @@
+"""Reading the number of a money, percent or count match: value, approximation, range.
+
+Rules name their groups the same way: `num` (the number), `num2` (the upper
+end of a range), `pre`/`post` (approximation words inside the match). An
+approximation word just before the match, across a linking verb (约为, 超过了,
+达到近), counts too: the span stays the quantity, the value says `about`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.stages.extract import numerals
+
+_LINK = re.compile(r"(?:为|達|达|达到|是|有|了|在)$")
+_BIG = set("万萬亿億兆")
+_CN_UNITS = set("十拾百佰千仟万萬亿億兆")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal | None      # None for a range
+    approx: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+def group(m, name: str) -> str:
+    if name in m.re.groupindex:
+        return m.group(name) or ""
+    return ""
+
+
+def read(m, text: str, rule=None, scale: Decimal = Decimal(1)) -> Quantity | None:
+    """The quantity of a match, scaled (percent kinds multiply); None when the number is unreadable.
+
+    A rule's own `approx` field names the kind its pattern implies (上亿元 is over).
+    """
+    num, num2 = group(m, "num"), group(m, "num2")
+    try:
+        first = numerals.parse_number(num, allow_bare_unit=bool(group(m, "pre")))
+        if num2:
+            if not any(c in _BIG for c in num) and any(c in _BIG for c in num2):
+                # 100至200万元: the multiplier written once applies to both ends.
+                tail = _trailing_units(num2)
+                first = numerals.parse_number(num + tail)
+            second = numerals.parse_number(num2)
+    except ValueError:
+        return None
+    if num2:
+        low, high = first.value * scale, second.value * scale
+        if high < low:
+            return None
+        return Quantity(None, "range", low, high)
+    approx = numerals.split_approx(group(m, "pre"), group(m, "post"))
+    if approx == "exact" and group(m, "vague"):
+        approx = "over"  # 数十亿元, 几十万元: at least the number written
+    if approx == "exact" and rule is not None:
+        approx = rule.fields.get("approx", "exact")
+    if approx == "exact":
+        approx = first.approx
+    if approx == "exact":
+        approx = before_context(text, m.start())
+    return Quantity(first.value * scale, approx)
+
+
+def before_context(text: str, start: int) -> str:
+    """An approximation word right before the match, possibly across a linking verb (约为)."""
+    before = text[max(0, start - 6) : start]
+    stripped = _LINK.sub("", before)
+    for candidate in (before, stripped) if stripped != before else (before,):
+        kind = numerals.split_approx(candidate, "", context=True)
+        if kind != "exact":
+            return kind
+    return "exact"
+
+
+def _trailing_units(num: str) -> str:
+    i = len(num)
+    while i > 0 and num[i - 1] in _CN_UNITS:
+        i -= 1
+    return num[i:]
+
+
+def as_json(value: Decimal) -> int | float:
+    return numerals.to_json_number(value)
+
+
+def with_range(value: dict, q: Quantity, key: str) -> dict:
+    """Put a quantity into a fact value: `key` and `approx`, plus `min`/`max` for ranges."""
+    value[key] = None if q.value is None else as_json(q.value)
+    value["approx"] = q.approx
+    if q.approx == "range":
+        value["min"] = as_json(q.low)
+        value["max"] = as_json(q.high)
+    return value

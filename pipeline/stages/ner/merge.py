@@ -1,0 +1,263 @@
+"""How model entities and rule matches become one set of names (the merge policy).
+
+0. A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
+   sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
+   contain one, and completion would only make it longer
+   (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation of several
+   words whose last word is a verb (`[filter] org_end_pos`) runs into the
+   clause: it is cut back to its last organisation suffix, else to the place
+   it starts with (北京市联合 in 由北京市联合主办 -> 北京市, a place), else dropped.
+1. Overlapping names, from the model or from rules (gazetteers and patterns
+   in rules/ner/), keep the longest; at equal length the rule's (a curated
+   name beats a guess), then the earliest. So a gazetteer entry fixes a name
+   the model cut short, and never cuts a longer name the model found
+   (北京市科学技术委员会 is not reduced to the gazetteer's 北京市). Where the
+   model found the rule's very name with another label, the model's label
+   stands: it reads the sentence (阿根廷 in 胜阿根廷负于西班牙 is a team, ORG in
+   the corpora; the country gazetteer says LOC).
+2. Completion: an organisation or place is extended to the right, through
+   name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
+   一家; at most `max_verbs` verbs, not as the first word, and no name word
+   (`clause_pos`) after one), to the furthest organisation suffix from
+   rules/ner/org_suffixes.toml within `max_extension` characters and before
+   the next person or organisation: 中国科学院 + 生物物理研究所 ->
+   中国科学院生物物理研究所 (ORG). Places it runs over are part of the name
+   (致真精密仪器(青岛)有限公司) and no longer separate names.
+3. Company names without an anchor: a word ending in a company suffix
+   (`[left] suffixes`: 有限公司 …) that no name covers grows to the left through
+   name-like words (`[left] allowed_pos`) and is kept only when it stops at a
+   clean boundary: the start of a sentence, a word whose part of speech is in
+   `[left] boundary_pos` (punctuation, prepositions, particles, verbs …), or a
+   place name, which it takes in: 中电科思仪科技股份有限公司 after a comma,
+   青岛 + 言鼎生物医疗科技有限公司. Anything else (another name, an odd word,
+   `max_extension`) means the name's start is unknown, and nothing is made.
+The result never overlaps; each span keeps where it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from pipeline.core.document import Token
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    label: str  # PER, LOC, ORG
+    source: str  # "model" or "rule"
+    rule_id: str
+    rule_version: int | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The org-suffix completion rule (rules/ner/org_suffixes.toml)."""
+
+    id: str
+    version: int
+    confidence: float
+    max_extension: int
+    max_verbs: int
+    # Whether a name directly followed by a bare suffix (中国 + 政府, 美国 + 公司) is completed.
+    bare_suffix: bool
+    # After a verb, a word of one of these parts of speech (a name) starts a clause.
+    clause_pos: frozenset[str]
+    allowed_pos: frozenset[str]
+    suffixes: tuple[str, ...]
+    # Words ending in a suffix that are not organisations (东部 ends in 部).
+    not_suffix_words: tuple[str, ...]
+    brackets: tuple[tuple[str, str], ...] = (("(", ")"), ("（", "）"))
+    # Step 3 (left completion of company names).
+    left_id: str = ""
+    left_version: int = 1
+    left_confidence: float = 0.8
+    left_suffixes: tuple[str, ...] = ()
+    left_allowed_pos: frozenset[str] = frozenset()
+    left_boundary_pos: frozenset[str] = frozenset()
+    left_min_chars: int = 2
+    # Step 0.
+    filter_pos: frozenset[str] = frozenset()
+    filter_chars: frozenset[str] = frozenset()
+    filter_org_end_pos: frozenset[str] = frozenset()
+    # Words completion never runs through (一家 in 上海一家银行).
+    stop_words: re.Pattern | None = None
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
+    """Step 0: model names holding a word whose part of speech is in `filter_pos`, a `filter_chars`,
+    or half a pair of brackets are dropped; organisations running on into a verb are cut back (_cut_verb_ended)."""
+    bad = [(t.start, t.end) for t in tokens if t.pos in c.filter_pos]
+    starts = [t.start for t in tokens]
+    out = []
+    for m in model:
+        name = text[m.start : m.end]
+        if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(name):
+            continue
+        if any(name.count(o) != name.count(e) for o, e in c.brackets):
+            continue  # half a bracketed name: 青岛)有限公司 of 致真精密仪器(青岛)有限公司
+        if m.label == "ORG":
+            inside = tokens[bisect.bisect_left(starts, m.start) : bisect.bisect_left(starts, m.end)]
+            m = _cut_verb_ended(m, text, inside, c)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:
+    """An organisation of several words ending in a `filter_org_end_pos` word (西宁市产业转型,
+    北京市联合) runs into the clause: it is cut back to its last organisation suffix
+    (中科院大学海洋学院 of …科教融合建设), else to the place words it starts with, as a place
+    (西宁市), else dropped. `words`: the tokens starting inside it. Anything else comes back unchanged."""
+    if len(words) < 2 or words[-1].end != m.end or words[-1].pos not in c.filter_org_end_pos:
+        return m
+    for w in reversed(words[:-1]):
+        if _ends_with_suffix(text, m.start, w, c):
+            return replace(m, end=w.end)
+    places = 0
+    while places < len(words) and words[places].pos == "ns":
+        places += 1
+    if places and words[0].start == m.start:
+        return replace(m, end=words[places - 1].end, label="LOC")
+    return None
+
+
+def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
+    """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest.
+    A rule name the model also found, with another label, takes the model's."""
+    labels = {(s.start, s.end): s.label for s in model}
+    rules = [r for r in rules if labels.get((r.start, r.end), r.label) == r.label]
+    chosen: list[Span] = []
+    for span in sorted([*rules, *model], key=lambda s: (s.start - s.end, s.source != "rule", s.start)):
+        if not any(_overlaps(span, c) for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def complete(spans: Sequence[Span], text: str, tokens: Sequence[Token], completion: Completion) -> list[Span]:
+    """Step 2: extend ORG/LOC spans to the furthest organisation suffix before the next PER/ORG."""
+    starts = [t.start for t in tokens]
+    ordered = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    for k, span in enumerate(ordered):
+        if out and span.start < out[-1].end:
+            continue  # a place inside the name completed before it
+        if span.label in ("ORG", "LOC"):
+            limit = next((s.start for s in ordered[k + 1 :] if s.label != "LOC"), len(text))
+            end = _suffix_end(span, text, tokens, starts, completion, limit)
+            if end is not None:
+                span = replace(span, end=end, label="ORG", rule_id=completion.id, rule_version=completion.version,
+                               confidence=min(span.confidence, completion.confidence))
+        out.append(span)
+    return out
+
+
+def _suffix_end(span: Span, text: str, tokens: Sequence[Token], starts: list[int], c: Completion, limit: int) -> int | None:
+    """The furthest end in (span.end, limit] where the name may stop at an organisation suffix, or None."""
+    # The word holding span.end (a model span may end inside a jieba word).
+    i = bisect.bisect_right(starts, span.end) - 1
+    if i < 0 or tokens[i].end <= span.end:
+        i += 1
+    best = None
+    pos = span.end  # how far the name reaches so far
+    verbs = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.start > pos or tok.end > limit or tok.end - span.end > c.max_extension:
+            break  # a gap (space, sentence break), the next name, or too long
+        if tok.word in dict(c.brackets):
+            close = _bracket_end(tokens, i, c)
+            if close is None:
+                break
+            pos, i = tokens[close].end, close + 1
+            continue
+        if (tok.pos not in c.allowed_pos and not tok.word.endswith(c.suffixes)) or (
+            c.stop_words is not None and c.stop_words.fullmatch(tok.word)
+        ):
+            break
+        if tok.pos == "v":
+            verbs += 1
+            if verbs > c.max_verbs or pos == span.end:
+                break  # a clause (签署协议共建…), or a verb right after the name (北京设立中心)
+        elif verbs and tok.pos in c.clause_pos:
+            break  # name, verb, name: a clause (房山区人民法院依法判决北京市…)
+        pos = tok.end
+        if pos > span.end and _ends_with_suffix(text, span.start, tok, c) and (
+            c.bare_suffix or text[span.end : pos] not in c.suffixes
+        ):
+            best = pos
+        i += 1
+    return best
+
+
+def _ends_with_suffix(text: str, start: int, tok: Token, c: Completion) -> bool:
+    name = text[start : tok.end]
+    if tok.word.endswith(c.not_suffix_words):
+        return False
+    return any(name.endswith(s) and len(name) > len(s) for s in c.suffixes)
+
+
+def _bracket_end(tokens: Sequence[Token], i: int, c: Completion) -> int | None:
+    """Index of the closing bracket of a short bracketed place name, 致真精密仪器(青岛)有限公司."""
+    closing = dict(c.brackets)[tokens[i].word]
+    j = i + 1
+    while j < len(tokens) and j <= i + 3:
+        if tokens[j].word == closing:
+            inner = tokens[i + 1 : j]
+            return j if inner and all(t.pos.startswith("ns") for t in inner) else None
+        j += 1
+    return None
+
+
+def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion) -> list[Span]:
+    """Step 3: company names that no span covers, or that the model ended at the suffix word but
+    began too late, grown leftwards from their suffix word."""
+    if not c.left_suffixes:
+        return list(spans)
+    out = list(spans)
+    covered = [(s.start, s.end) for s in spans]
+    place_ends = {s.end: s for s in spans if s.label == "LOC"}
+
+    def free(start: int, end: int) -> bool:
+        return not any(a < end and start < b for a, b in covered)
+
+    for k, tok in enumerate(tokens):
+        suffix = next((x for x in c.left_suffixes if tok.word.endswith(x)), None)
+        if suffix is None:
+            continue
+        # A model's company name may stop short on the left where jieba cut the name up (中 / 电 / 科思 …).
+        # Not when it starts with a place: that is where such names start (汕头市新星乳业有限公司).
+        short = next((s for s in out if s.source == "model" and s.label == "ORG" and s.end == tok.end
+                      and not any(t.start == s.start and t.pos.startswith("ns") for t in tokens[:k])), None)
+        if short is None and not free(tok.start, tok.end):
+            continue
+        start, clean = (short.start if short else tok.start), True  # a sentence start is a clean boundary
+        for prev in reversed(tokens[:k]):
+            if prev.start >= start:
+                continue  # inside the model's name
+            if prev.end != start:
+                break
+            if start in place_ends:
+                start = place_ends[start].start  # a place starts the name: 青岛 + 言鼎生物医疗科技有限公司
+                break
+            if prev.pos in c.left_boundary_pos and free(prev.start, prev.end):
+                break
+            if prev.pos not in c.left_allowed_pos or not free(prev.start, prev.end) or tok.end - prev.start > c.max_extension:
+                clean = False
+                break
+            start = prev.start
+        if not clean or tok.end - start - len(suffix) < c.left_min_chars or (short and start == short.start):
+            continue
+        out = [s for s in out if not (start <= s.start and s.end <= tok.end)]
+        out.append(Span(start, tok.end, "ORG", "rule", c.left_id, c.left_version, c.left_confidence))
+        covered.append((start, tok.end))
+    return sorted(out, key=lambda s: s.start)

@@ -1,0 +1,108 @@
+"""The trained spaCy NER model: where it lives, what it is, running it on sentences.
+
+The model is a folder written by `spacy train` (scripts/train_ner.py), shipped in
+the package (pipeline/stages/ner/models/ner_zh) with its model card. It reads character
+Docs with word features (pipeline/stages/ner/features.py), one sentence each: the
+sentences of the segment stage, as it was trained on sentences. It is a spaCy
+tagger over BILUO tags; the names are decoded here (pipeline/stages/ner/biluo.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pipeline.stages.ner.biluo import best_paths, spans
+from pipeline.stages.ner.features import make_doc
+
+PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
+
+
+class ModelError(ValueError):
+    """The model folder is missing or unusable."""
+
+
+def resolve_model(name_or_path: str, rules_dir: Path | None = None) -> Path:
+    """A model folder: a name under pipeline/stages/ner/models, or a path (relative to rules/ or absolute)."""
+    candidates = [PACKAGE_MODELS / name_or_path]
+    path = Path(name_or_path)
+    if path.is_absolute():
+        candidates = [path]
+    elif rules_dir is not None and ("/" in name_or_path or name_or_path.startswith(".")):
+        candidates = [rules_dir / path]
+    for folder in candidates:
+        if (folder / "meta.json").is_file():
+            return folder
+    raise ModelError(
+        f"NER model {name_or_path!r} not found (looked in {', '.join(str(c) for c in candidates)}); "
+        "`make train-ner` builds pipeline/stages/ner/models/ner_zh"
+    )
+
+
+class NerModel:
+    """A spaCy NER model folder, loaded on first use (workers each load it once)."""
+
+    def __init__(self, folder: Path, batch_size: int = 256):
+        self.folder = folder
+        self.batch_size = batch_size
+        try:
+            self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{folder}/meta.json: {exc}") from None
+        if self.meta.get("pipeline") != ["tagger"]:
+            # Models before 2.0.0 (spaCy's transition-based ner) are decoded differently.
+            raise ModelError(f"{folder}: not a BILUO tagger model (its pipeline: {self.meta.get('pipeline')})")
+        self.name = str(self.meta.get("name", folder.name))
+        self.version = str(self.meta.get("version", "0"))
+        self._nlp = None
+        self._digest: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The `extractor` of the facts it makes: ner:<name>@<version>."""
+        return f"ner:{self.name}@{self.version}"
+
+    def digest(self) -> str:
+        """sha256 over every file of the folder: a retrained model is a different model."""
+        if self._digest is None:
+            h = hashlib.sha256()
+            for path in sorted(p for p in self.folder.rglob("*") if p.is_file()):
+                h.update(path.relative_to(self.folder).as_posix().encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+            self._digest = h.hexdigest()[:16]
+        return self._digest
+
+    def precision(self, label: str) -> float:
+        """The model's precision for `label` on its dev split (meta.json), its confidence."""
+        per_type = (self.meta.get("performance") or {}).get("ents_per_type") or {}
+        value = (per_type.get(label) or {}).get("p")
+        return round(float(value), 4) if isinstance(value, (int, float)) else 0.5
+
+    def nlp(self):
+        if self._nlp is None:
+            import spacy
+
+            # Docs are built here, a character a token, and only the tagger's network runs:
+            # spaCy's own tagger and scorer stand in for the training ones (scripts/ner_corpus.py).
+            spacy_tagger = {"factory": "tagger", "scorer": {"@scorers": "spacy.tagger_scorer.v1"}}
+            self._nlp = spacy.load(self.folder, config={"components": {"tagger": spacy_tagger}})
+        return self._nlp
+
+    def predict(self, sentences: Sequence[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str]]]:
+        """Entities (start, end, label) per sentence; each sentence is (text, words (start, end, pos)).
+
+        The model tags each character (BILUO); the best valid tag sequence is decoded
+        here rather than by spaCy, which would take each character's best tag alone.
+        """
+        tagger = self.nlp().get_pipe("tagger")
+        docs = [make_doc(tagger.vocab, text, words) for text, words in sentences]
+        found: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+        todo = [i for i, doc in enumerate(docs) if len(doc)]
+        for b in range(0, len(todo), self.batch_size):
+            batch = todo[b : b + self.batch_size]
+            scores = tagger.model.predict([docs[i] for i in batch])
+            for i, tags in zip(batch, best_paths(scores, tagger.labels)):
+                found[i] = spans(tags)
+        return found

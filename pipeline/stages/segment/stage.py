@@ -1,0 +1,210 @@
+"""segment: sentences, then words with part-of-speech tags.
+
+Sentences end at Chinese and ASCII end punctuation (。！？!? and a `.` before a
+space) together with the closing quotes and brackets after it (“……。” stays
+whole), and at line breaks; end punctuation inside brackets （…） does not end
+a sentence. Sentences are trimmed; blank ones are dropped.
+
+Words come from a private `jieba.Tokenizer` (never jieba's global one) with a
+user dictionary generated from `rules/segment/` (domain words, organisation
+names). jieba caches its prefix dictionary in the run's cache folder, or in a
+temporary folder this stage owns and removes, never in the system temp folder
+shared by everyone. jieba loads once per stage instance, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import weakref
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version as package_version
+from pathlib import Path
+from typing import Any, Mapping
+
+from pipeline.core.document import Document, Sentence, Token
+from pipeline.core.rules import RuleError, load_toml
+from pipeline.core.stage import Stage
+
+BACKENDS = ("jieba", "jieba_fast")
+_PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast"}
+
+
+class SegmentStage(Stage):
+    name = "segment"
+    version = 1
+    defaults: Mapping[str, Any] = {
+        "sentences": "segment/sentences.toml",
+        "dictionaries": ["segment/words.txt", "segment/organisations.txt"],
+        "backend": "jieba",
+        "hmm": True,
+    }
+
+    def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
+        super().__init__(settings, rules_dir, cache_dir)
+        where = rules_dir / "pipeline.toml"
+        if self.settings["backend"] not in BACKENDS:
+            raise RuleError(where, None, f"[stages.segment] backend must be one of {', '.join(BACKENDS)}")
+        dicts = self.settings["dictionaries"]
+        if not (isinstance(dicts, list) and all(isinstance(d, str) for d in dicts)):
+            raise RuleError(where, None, "[stages.segment] dictionaries must be a list of paths")
+        self.punctuation = load_sentence_rules(self.rules_dir / self.settings["sentences"])
+        self.user_words = tuple(w for d in dicts for w in load_user_words(self.rules_dir / d))
+        self._tagger = None
+        self._own_tmp: str | None = None
+
+    def rule_files(self) -> tuple[Path, ...]:
+        return (self.rules_dir / self.settings["sentences"], *(self.rules_dir / d for d in self.settings["dictionaries"]))
+
+    def libraries(self) -> dict[str, str]:
+        backend = self.settings["backend"]
+        try:
+            return {_PACKAGE[backend]: package_version(_PACKAGE[backend])}
+        except PackageNotFoundError:
+            return {_PACKAGE[backend]: "missing"}
+
+    def __call__(self, doc: Document) -> Document:
+        sentences = split_sentences(doc.text, self.punctuation)
+        return replace(doc, sentences=tuple(sentences), tokens=tuple(self.words(doc.text, sentences)))
+
+    def words(self, text: str, sentences: list[Sentence] | None = None) -> list[Token]:
+        """The tagged words of `text`, sentence by sentence (what the stage stores as tokens)."""
+        if sentences is None:
+            sentences = split_sentences(text, self.punctuation)
+        if not sentences:
+            return []
+        tagger = self.tagger()
+        hmm = bool(self.settings["hmm"])
+        return [t for s in sentences for t in tag_words(tagger, text, s, hmm)]
+
+    def tagger(self):
+        """The private POS tagger, built on first use."""
+        if self._tagger is None:
+            self._tagger = self._load()
+        return self._tagger
+
+    def _load(self):
+        if self.settings["backend"] == "jieba_fast":
+            import jieba_fast as jieba
+            import jieba_fast.posseg as posseg
+        else:
+            import jieba
+            import jieba.posseg as posseg
+        # jieba logs its loading at DEBUG to stderr; keep the run's stderr for progress.
+        logging.getLogger(jieba.__name__).setLevel(logging.WARNING)
+        jieba.default_logger.setLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = str(self._cache_folder())
+        tokenizer.cache_file = "jieba.cache"
+        tokenizer.initialize()
+        for word, freq, tag in self.user_words:
+            tokenizer.add_word(word, freq, tag)
+        return posseg.POSTokenizer(tokenizer)
+
+    def _cache_folder(self) -> Path:
+        if self.cache_dir is not None:
+            folder = Path(self.cache_dir) / "segment"
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        if self._own_tmp is None:
+            self._own_tmp = tempfile.mkdtemp(prefix="pipeline-segment-")
+            weakref.finalize(self, shutil.rmtree, self._own_tmp, True)
+        return Path(self._own_tmp)
+
+
+def load_sentence_rules(path: Path) -> dict[str, frozenset[str]]:
+    data = load_toml(path)
+    out = {}
+    for key in ("end", "closing", "opening_brackets", "closing_brackets", "ascii_end"):
+        values = data.get("sentences", {}).get(key)
+        if not (isinstance(values, list) and all(isinstance(v, str) and len(v) == 1 for v in values)):
+            raise RuleError(path, None, f"[sentences] {key} must be a list of single characters")
+        out[key] = frozenset(values)
+    return out
+
+
+def load_user_words(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """jieba's user-dictionary format: `word [freq] [tag]` a line; `#` starts a comment."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RuleError(path, None, "file not found") from None
+    words = []
+    for n, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) > 3:
+            raise RuleError(path, n, "expected `word [freq] [tag]`")
+        word = parts[0]
+        freq = None
+        tag = None
+        for extra in parts[1:]:
+            if extra.isdigit():
+                freq = int(extra)
+            elif extra.isalpha() and extra.isascii():
+                tag = extra
+            else:
+                raise RuleError(path, n, f"{extra!r} is neither a frequency nor a POS tag")
+        words.append((word, freq, tag))
+    return words
+
+
+def split_sentences(text: str, punct: Mapping[str, frozenset[str]]) -> list[Sentence]:
+    """Sentence spans of `text`: trimmed, non-empty, in order."""
+    end, closing = punct["end"], punct["closing"]
+    opening_b, closing_b, ascii_end = punct["opening_brackets"], punct["closing_brackets"], punct["ascii_end"]
+    spans = []
+    start = 0
+    depth = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            spans.append((start, i))
+            start = i + 1
+            depth = 0
+        elif c in opening_b:
+            depth += 1
+        elif c in closing_b:
+            depth = max(0, depth - 1)
+        elif depth == 0 and (c in end or (c in ascii_end and _ascii_boundary(text, i))):
+            j = i + 1
+            while j < n and (text[j] in end or text[j] in ascii_end or text[j] in closing):
+                j += 1
+            spans.append((start, j))
+            start = j
+            i = j
+            continue
+        i += 1
+    spans.append((start, n))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append(Sentence(s, e))
+    return out
+
+
+def _ascii_boundary(text: str, i: int) -> bool:
+    """An ASCII `.` ends a sentence only before whitespace or the end (not 2.0, not a.b)."""
+    if text[i] != ".":
+        return True
+    return i + 1 >= len(text) or text[i + 1].isspace()
+
+
+def tag_words(tagger, text: str, sentence: Sentence, hmm: bool) -> list[Token]:
+    tokens = []
+    pos = sentence.start
+    for pair in tagger.cut(text[sentence.start : sentence.end], HMM=hmm):
+        word, flag = pair.word, pair.flag
+        if not word.isspace():
+            tokens.append(Token(pos, pos + len(word), word, flag))
+        pos += len(word)
+    return tokens
