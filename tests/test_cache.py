@@ -161,3 +161,89 @@ def test_parts_of_a_stage_are_cached_one_by_one(tmp_path):
     assert [o.cached for o in again] == [1, 1, 1]  # decode reused, extract assembled anew
     assert [o.document.flags for o in again] == [o.document.flags for o in first]
     cache.close()
+
+
+class Extractors:
+    """A stage made of parts (built on demand: the class needs the Stage import)."""
+
+    @staticmethod
+    def make(version=1):
+        from pipeline.core.stage import Stage
+
+        from conftest import RULES
+
+        class Parts(Stage):
+            name = "extract"
+
+            def __init__(self, parts):
+                super().__init__({}, RULES)
+                self._parts = parts
+
+            def parts(self):
+                return self._parts
+
+            def assemble(self, doc, results):
+                return doc.with_flags(**{f"{n}_chars": r[0]["chars"] for n, r in results.items()})
+
+        Parts.version = version
+        return Parts
+
+
+def test_a_version_bump_reruns_every_part(tmp_path):
+    from pipeline.run.inputs import InputRecord
+    from pipeline.run.runner import Pipeline
+    from pipeline.stages.decode.stage import DecodeStage
+
+    from conftest import RULES
+
+    items = [InputRecord(f"d{i}", "s", f"第{i}篇".encode()) for i in range(2)]
+    money, dates = Counting("money", 1), Counting("date", 1)
+    cache = StageCache(tmp_path / "c.sqlite")
+    for version, expected in ((1, 2), (1, 2), (2, 4)):  # same version: all parts cached
+        stage = Extractors.make(version)([money, dates])
+        [Pipeline([DecodeStage({}, RULES), stage], cache).process_one(i) for i in items]
+        assert (money.calls, dates.calls) == (expected, expected)
+    cache.close()
+
+
+def test_a_code_change_reruns_that_stage_and_the_ones_after_not_before(tmp_path, monkeypatch):
+    from pipeline.core import stage as stage_module
+    from pipeline.run.inputs import InputRecord
+    from pipeline.run.runner import Pipeline
+    from pipeline.stages.clean.stage import CleanStage
+    from pipeline.stages.convert.stage import ConvertStage
+    from pipeline.stages.decode.stage import DecodeStage
+    from pipeline.stages.repair.stage import RepairStage
+
+    from conftest import RULES
+
+    def build():
+        return [cls({}, RULES) for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage)]
+
+    items = [InputRecord(f"d{i}", "s", f"聯動第{i}篇".encode()) for i in range(2)]
+    cache = StageCache(tmp_path / "c.sqlite")
+    first = [Pipeline(build(), cache).process_one(i) for i in items]
+    assert [o.cached for o in first] == [0, 0]
+    assert [o.cached for o in (Pipeline(build(), cache).process_one(i) for i in items)] == [4, 4]
+
+    real = stage_module.source_digest
+    monkeypatch.setattr(stage_module, "source_digest",
+                        lambda package: "edited" if package == "pipeline.stages.convert" else real(package))
+    again = [Pipeline(build(), cache).process_one(i) for i in items]
+    assert [o.cached for o in again] == [2, 2]  # decode and repair reused; convert and clean rerun
+    assert [o.document for o in again] == [o.document for o in first]
+    cache.close()
+
+
+def test_source_digest_sees_every_python_file_of_the_package(tmp_path, monkeypatch):
+    from pipeline.core.stage import source_digest
+
+    package = tmp_path / "somestage"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "rules.py").write_text("WORDS = ['约']\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = source_digest("somestage")
+    assert source_digest("somestage") == before
+    (package / "sub" / "rules.py").write_text("WORDS = ['约', '近']\n")
+    assert source_digest("somestage") != before

@@ -60,14 +60,14 @@ def test_names_have_spans_in_clean_and_original_text_and_their_makers(stages):
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "names never overlap"
 
 
-def test_without_the_segment_stage_ner_segments_the_text_itself(stages):
-    decode, convert, segment, ner = stages
-    with_segment = run_all(stages)
-    without = run_all([decode, convert, ner])
-    assert [(f.start, f.end, f.type, f.rule_id) for f in without.facts] == [
-        (f.start, f.end, f.type, f.rule_id) for f in with_segment.facts
-    ]
-    assert all(f.sentence is None for f in without.facts)
+def test_ner_without_the_segment_stage_is_refused_before_any_work(tmp_path, capsys):
+    from pipeline.cli import main
+
+    from conftest import SEEDS
+
+    assert main(["run", str(SEEDS), "--out", str(tmp_path / "o"), "--quiet", "--skip", "segment"]) == 2
+    assert "'ner' reads sentences, which only 'segment' assigns" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 def test_empty_text_gives_no_names(stages):

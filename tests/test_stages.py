@@ -25,6 +25,25 @@ def test_decode_cannot_be_skipped(config):
         select_stages(config, skip=["decode"])
 
 
+def test_a_stage_needs_the_stage_that_assigns_what_it_reads(config):
+    assert "sentences" in KNOWN_STAGES["ner"].reads
+    with pytest.raises(StageSelectionError, match="'ner' reads sentences, which only 'segment' assigns"):
+        select_stages(config, skip=["segment"])
+    with pytest.raises(StageSelectionError, match="'ner' reads"):
+        select_stages(config, only=["ner"])
+    assert select_stages(config, skip=["segment", "ner"])[-1] == "extract"
+
+
+def test_document_columns_come_from_what_stages_assign():
+    from pipeline.run.outputs import DOCUMENT_SCHEMA
+
+    columns = DOCUMENT_SCHEMA.names
+    for name, cls in KNOWN_STAGES.items():
+        assert set(cls.assigns.meta) <= set(columns), name
+        assert (f"edits_{name}" in columns) == cls.assigns.layer, name
+    assert columns.index("encoding") < columns.index("author")  # pipeline order
+
+
 def fingerprints(rules_dir):
     config = load_config(rules_dir, tuple(KNOWN_STAGES))
     return {s.name: s.fingerprint() for s in build_stages(config, config.stages)}

@@ -21,26 +21,36 @@ from pipeline.core.document import Document, Fact, apply_edits
 
 ROW_GROUP = 500
 
-# Stages that may change text; each gets an `edits_<stage>` column in
-# documents.parquet (null when the stage did not run), known or future.
-TEXT_STAGES = ("repair", "convert", "clean")
+_ARROW = {"string": pa.string(), "float": pa.float64()}
+# Input metadata (JSONL fields) that has a column even when no stage assigns it.
+INPUT_META = {"title": "string", "published_at": "string", "url": "string"}
+
+
+def _stage_columns() -> tuple[tuple[str, ...], dict[str, str]]:
+    """From what every known stage declares it assigns: the text-changing stages (one
+    `edits_<stage>` column each, null when the stage did not run) and the metadata
+    columns with their types, in pipeline order. All known stages, not the ones a run
+    selects, so every run folder has the same schema."""
+    from pipeline.stages.registry import KNOWN_STAGES
+
+    text_stages = tuple(name for name, cls in KNOWN_STAGES.items() if cls.assigns.layer)
+    meta: dict[str, str] = {}
+    for cls in KNOWN_STAGES.values():
+        for key, kind in cls.assigns.meta.items():
+            meta.setdefault(key, kind)
+    for key, kind in INPUT_META.items():
+        meta.setdefault(key, kind)
+    return text_stages, meta
+
+
+TEXT_STAGES, META_COLUMNS = _stage_columns()
 
 DOCUMENT_SCHEMA = pa.schema(
     [
         ("doc_id", pa.string()),
         ("source", pa.string()),
         ("input_sha256", pa.string()),
-        ("encoding", pa.string()),
-        ("encoding_confidence", pa.float64()),
-        ("title", pa.string()),
-        ("published_at", pa.string()),
-        ("author", pa.string()),
-        ("news_source", pa.string()),
-        ("original_title", pa.string()),
-        ("editor", pa.string()),
-        ("spam_ratio", pa.float64()),
-        ("spun_score", pa.float64()),
-        ("url", pa.string()),
+        *[(key, _ARROW[kind]) for key, kind in META_COLUMNS.items()],
         ("text", pa.string()),
         ("original", pa.string()),
         ("chars", pa.int64()),
@@ -93,12 +103,7 @@ def document_row(doc: Document, input_sha256: str | None, stages: Iterable[str])
         "doc_id": doc.doc_id,
         "source": doc.source,
         "input_sha256": input_sha256,
-        "encoding": doc.meta.get("encoding"),
-        "encoding_confidence": doc.meta.get("encoding_confidence"),
-        "title": doc.meta.get("title"),
-        "published_at": doc.meta.get("published_at"),
-        **{k: doc.meta.get(k) for k in ("author", "news_source", "original_title", "editor", "spam_ratio", "spun_score")},
-        "url": doc.meta.get("url"),
+        **{k: doc.meta.get(k) for k in META_COLUMNS},
         "text": doc.text,
         "original": doc.original,
         "chars": len(doc.text),

@@ -75,7 +75,12 @@ class Pipeline:
         self.stages = stages
         self.cache = cache
         self.fingerprints = [s.fingerprint() for s in stages]
-        self.parts = {s.name: [(p, p.fingerprint()) for p in s.parts()] for s in stages}
+        # A part's key holds the stage's base fingerprint (version, settings, code,
+        # libraries) and the part's own (its rules): a version bump or a code
+        # change reruns every part, a rule edit only the part that reads it.
+        self.parts = {
+            s.name: [(p, f"{s.base_fingerprint()}:{p.fingerprint()}") for p in s.parts()] for s in stages
+        }
 
     def process_one(self, item: InputRecord | InputError) -> Outcome:
         if isinstance(item, InputError):
@@ -93,10 +98,12 @@ class Pipeline:
             stage = self.stages[i]
             t0 = time.perf_counter()
             try:
+                before = doc
                 if self.cache and self.parts[stage.name]:
                     doc = self._run_parts(stage, doc, keys[i])
                 else:
                     doc = stage(doc)
+                stage.assigns.check(stage.name, before, doc)
             except Exception as exc:
                 return Outcome(sha, error=InputError(
                     item.doc_id, item.source, type(exc).__name__, str(exc), stage=stage.name),

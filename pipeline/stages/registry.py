@@ -43,7 +43,24 @@ def select_stages(
         if name in REQUIRED:
             raise StageSelectionError(f"stage {name!r} cannot be skipped: it turns bytes into text")
     wanted = set(only) | set(REQUIRED) if only else set(config.stages)
-    return [s for s in config.stages if s in wanted and s not in skip]
+    selected = [s for s in config.stages if s in wanted and s not in skip]
+    check_reads(selected)
+    return selected
+
+
+def check_reads(names: Sequence[str]) -> None:
+    """Every stage's `reads` is assigned by a stage before it, or selection fails saying which."""
+    provided: set[str] = set()
+    for name in names:
+        cls = KNOWN_STAGES[name]
+        for need in cls.reads:
+            if need not in provided:
+                by = [n for n, c in KNOWN_STAGES.items() if need in c.assigns.provides()]
+                raise StageSelectionError(
+                    f"stage {name!r} reads {need}, which only {' or '.join(map(repr, by))} assigns; "
+                    f"run {by[0]!r} before it, or leave {name!r} out too"
+                )
+        provided |= cls.assigns.provides()
 
 
 def build_stages(

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.stages.clean.decide import Cleaner, CleanResult, Settings
-from pipeline.stages.clean.ruleset import load_clean_rules
+from pipeline.stages.clean.ruleset import FIELDS, load_clean_rules
 from pipeline.core.document import Document
 from pipeline.core.rules import RuleError
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 RULE_FILE_SETTINGS = ("lines", "metadata", "spam", "spun")
 
@@ -27,6 +27,11 @@ RULE_FILE_SETTINGS = ("lines", "metadata", "spam", "spun")
 class CleanStage(Stage):
     name = "clean"
     version = 1
+    # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
+    # may name) and the document scores.
+    assigns = Assigns(layer=True, meta={
+        **{k: "string" for k in ("title", *FIELDS)}, "spam_ratio": "float", "spun_score": "float",
+    })
     defaults: Mapping[str, Any] = {
         "lines": "clean/lines.toml",
         "metadata": "clean/metadata.toml",

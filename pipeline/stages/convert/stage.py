@@ -20,7 +20,7 @@ import opencc
 from pipeline.core.align import diff_edits
 from pipeline.core.document import Document, Edit
 from pipeline.core.rules import RuleError, load_rules
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 # Configs that convert to simplified; s2t and friends would undo the stage's purpose.
 OPENCC_CONFIGS = ("t2s", "tw2s", "tw2sp", "hk2s")
@@ -37,6 +37,7 @@ class Fixup:
 class ConvertStage(Stage):
     name = "convert"
     version = 1
+    assigns = Assigns(layer=True)
     defaults: Mapping[str, Any] = {"config": "t2s", "fixups": "convert/fixups.toml"}
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):

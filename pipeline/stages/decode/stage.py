@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from pipeline.stages.decode.detect import CharModel, decode_bytes
 from pipeline.core.document import Document
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 # The character model detection scores candidates with; part of the fingerprint.
 CHAR_FREQ = "data/char_freq.tsv"
@@ -23,6 +23,7 @@ class BinaryInputError(ValueError):
 class DecodeStage(Stage):
     name = "decode"
     version = 1
+    assigns = Assigns(original=True, meta={"encoding": "string", "encoding_confidence": "float"})
     defaults: Mapping[str, Any] = {"min_confidence": 0.9}
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):

@@ -12,8 +12,6 @@ stage (None when it did not run) and the rule that made them.
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -24,9 +22,10 @@ from pipeline.stages.extract.date import DateExtractor
 from pipeline.stages.extract.money import MoneyExtractor
 from pipeline.stages.extract.overlap import resolve_candidates
 from pipeline.stages.extract.percent import PercentExtractor
-from pipeline.core.document import Document, Fact
+from pipeline.core.document import Document
+from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.core.rules import RuleError
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 EXTRACTORS: Mapping[str, type[Extractor]] = {
     cls.name: cls for cls in (MoneyExtractor, PercentExtractor, CountExtractor, DateExtractor)
@@ -37,6 +36,7 @@ EXTRACTOR_LABEL = "rule"
 class ExtractStage(Stage):
     name = "extract"
     version = 1
+    assigns = Assigns(facts=("money", "percent", "count", "date"))
     defaults: Mapping[str, Any] = {"extractors": ["money", "percent", "count", "date"], "rules": "extract"}
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
@@ -74,30 +74,12 @@ class ExtractStage(Stage):
         return self._facts(doc, [c for e in self.extractors for c in e.find(ctx)])
 
     def _facts(self, doc: Document, candidates: list[Candidate]) -> Document:
-        kept = resolve_candidates(candidates)
-        sentence_starts = [s.start for s in doc.sentences]
-        facts = []
-        for c in kept:
-            orig_start, orig_end = doc.to_original(c.start, c.end)
-            facts.append(Fact(
-                doc_id=doc.doc_id,
-                fact_id=Fact.make_id(doc.doc_id, c.type, c.start, c.end, c.rule_id),
-                type=c.type,
-                text=doc.text[c.start : c.end],
-                value=c.value,
-                start=c.start,
-                end=c.end,
-                orig_start=orig_start,
-                orig_end=orig_end,
-                sentence=sentence_index(sentence_starts, c.start) if doc.sentences else None,
-                rule_id=c.rule_id,
-                rule_version=c.rule_version,
-                extractor=EXTRACTOR_LABEL,
-                confidence=c.confidence,
-            ))
-        # Replace this stage's own facts only (names from the ner stage are rule facts too).
-        others = tuple(f for f in doc.facts if not (f.extractor == EXTRACTOR_LABEL and f.type in EXTRACTORS))
-        return replace(doc, facts=others + tuple(facts))
+        make = FactMaker(doc)
+        facts = [
+            make(c.type, c.start, c.end, c.value, c.rule_id, c.rule_version, EXTRACTOR_LABEL, c.confidence)
+            for c in resolve_candidates(candidates)
+        ]
+        return with_own_facts(doc, self.assigns.facts, facts)
 
 
 class ExtractorPart:
@@ -120,11 +102,6 @@ class ExtractorPart:
 
 def context_of(doc: Document) -> Context:
     return Context.build(doc.text, published_datetime(doc.meta.get("published_at")), doc.tokens)
-
-
-def sentence_index(starts: list[int], position: int) -> int:
-    """The sentence holding `position` (the last one starting at or before it)."""
-    return max(0, bisect.bisect_right(starts, position) - 1)
 
 
 def published_datetime(value: Any) -> datetime | None:

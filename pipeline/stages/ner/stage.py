@@ -11,26 +11,24 @@ value {name}; extractor `ner:<model>@<version>` for what the model found
 the completion rule's id. Confidence: the model's dev precision for the label,
 the rule's confidence, the lower of the two for a completed name.
 
-Reads the segment stage's sentences and words (the model was trained on them);
-without them (segment skipped) it segments the text itself with the segment
-stage's defaults.
+Reads the segment stage's sentences and words (the model was trained on them),
+so it cannot run without that stage (`reads`; stage selection says so).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 from typing import Any, Mapping
 
-from pipeline.core.document import Document, Fact, Sentence, Token
+from pipeline.core.document import Document, Sentence, Token
+from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.rulefile import load_completion, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.core.rules import RuleError
-from pipeline.core.stage import Stage
-from pipeline.stages.extract.stage import sentence_index
+from pipeline.core.stage import Assigns, Stage
 
 FACT_TYPES = {"PER": "person", "LOC": "location", "ORG": "org"}
 MODEL_RULE_ID = "ner.model"
@@ -41,6 +39,8 @@ class NerStage(Stage):
     # 3: the merge changed (bare suffixes left to the model, half-bracketed names dropped,
     # company names the model began too late grown leftwards) and the model is decoded here.
     version = 3
+    assigns = Assigns(facts=tuple(FACT_TYPES.values()))
+    reads = ("sentences", "tokens")
     defaults: Mapping[str, Any] = {
         "model": "ner_zh",
         "rules": ["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"],
@@ -67,7 +67,6 @@ class NerStage(Stage):
             raise RuleError(where, None, f"[stages.ner] {exc}") from None
         self.ruler = NameRuler(list(self.name_rules.values()))
         self._parts = (ModelPart(self), RulesPart(self))
-        self._segmenter = None
 
     def rule_files(self) -> tuple[Path, ...]:
         return (*self.rule_paths, self.completion_path)
@@ -83,23 +82,16 @@ class NerStage(Stage):
         return self._parts
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
-        """The document's sentences with their words, from the segment stage (or segmented here)."""
-        sentences, tokens = list(doc.sentences), list(doc.tokens)
-        if not sentences and doc.text.strip():
-            if self._segmenter is None:
-                from pipeline.stages.segment.stage import SegmentStage
-
-                self._segmenter = SegmentStage({}, self.rules_dir, self.cache_dir)
-            seg = self._segmenter(doc)
-            sentences, tokens = list(seg.sentences), list(seg.tokens)
+        """The document's sentences with their words (from the segment stage, which `reads` requires)."""
+        tokens = doc.tokens
         out, i = [], 0
-        for s in sentences:
+        for s in doc.sentences:
             while i < len(tokens) and tokens[i].start < s.start:
                 i += 1
             j = i
             while j < len(tokens) and tokens[j].end <= s.end:
                 j += 1
-            out.append((s, tokens[i:j]))
+            out.append((s, list(tokens[i:j])))
             i = j
         return out
 
@@ -121,34 +113,17 @@ class NerStage(Stage):
             Span(s, e, label, "rule", rule_id, self.name_rules[rule_id].version, self.name_rules[rule_id].confidence)
             for s, e, label, rule_id in results["rules"]
         ]
-        tokens = doc.tokens or [t for _, ts in self.sentences(doc) for t in ts]
+        tokens = doc.tokens
         spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
-        starts = [s.start for s in doc.sentences]
-        facts = []
-        for span in spans:
-            kind = FACT_TYPES[span.label]
-            text = doc.text[span.start : span.end]
-            orig_start, orig_end = doc.to_original(span.start, span.end)
-            facts.append(Fact(
-                doc_id=doc.doc_id,
-                fact_id=Fact.make_id(doc.doc_id, kind, span.start, span.end, span.rule_id),
-                type=kind,
-                text=text,
-                value={"name": "".join(text.split())},
-                start=span.start,
-                end=span.end,
-                orig_start=orig_start,
-                orig_end=orig_end,
-                sentence=sentence_index(starts, span.start) if starts else None,
-                rule_id=span.rule_id,
-                rule_version=span.rule_version,
-                extractor=self.model.label if span.source == "model" else "rule",
-                confidence=span.confidence,
-            ))
-        others = tuple(f for f in doc.facts if f.type not in FACT_TYPES.values())
-        return replace(doc, facts=others + tuple(facts))
+        make = FactMaker(doc)
+        facts = [
+            make(FACT_TYPES[span.label], span.start, span.end, {"name": "".join(doc.text[span.start : span.end].split())},
+                 span.rule_id, span.rule_version, self.model.label if span.source == "model" else "rule", span.confidence)
+            for span in spans
+        ]
+        return with_own_facts(doc, self.assigns.facts, facts)
 
 
 class ModelPart:

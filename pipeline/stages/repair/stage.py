@@ -29,7 +29,7 @@ from pipeline.stages.repair.order import ORDER
 from pipeline.stages.repair.roundtrip import GbkLatin1Fixer, Utf8GbkFixer
 from pipeline.stages.repair.width import InvisibleFixer, WidthFixer
 from pipeline.core.rules import RuleError, load_rules
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 DATA_FILES = (PINYIN_TABLE, CHAR_LM)
 # Fixers that read the pinyin table, and those that also need the character model.
@@ -53,6 +53,7 @@ _MAX_PASSES = 4
 class RepairStage(Stage):
     name = "repair"
     version = 1
+    assigns = Assigns(layer=True)
     defaults: Mapping[str, Any] = {
         "fixers": list(ORDER),
         "rules": "repair/fixers.toml",

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.rules import RuleError, load_toml
-from pipeline.core.stage import Stage
+from pipeline.core.stage import Assigns, Stage
 
 BACKENDS = ("jieba", "jieba_fast")
 _PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast"}
@@ -34,6 +34,7 @@ _PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast"}
 class SegmentStage(Stage):
     name = "segment"
     version = 1
+    assigns = Assigns(sentences=True, tokens=True)
     defaults: Mapping[str, Any] = {
         "sentences": "segment/sentences.toml",
         "dictionaries": ["segment/words.txt", "segment/organisations.txt"],
