@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from pipeline import __version__
 from pipeline.run.config import PipelineConfig
@@ -21,7 +21,7 @@ from pipeline.run.progress import Progress
 from pipeline.core.rules import file_sha256
 from pipeline.run.cache import StageCache
 from pipeline.run.engines import PipelineSpec, run_dask, run_local, run_pool
-from pipeline.run.runner import Pipeline, Timings
+from pipeline.run.runner import Outcome, Pipeline, Timings
 from pipeline.core.stage import Stage
 
 
@@ -61,33 +61,15 @@ def run_batch(
     total = count_documents(files)
     progress = Progress(total, enabled=show_progress)
     writer = RunWriter(out_dir, [s.name for s in stages])
-    timings = Timings()
-    reused = {s.name: 0 for s in stages}
-    input_hash = hashlib.sha256()
-    spec = PipelineSpec(config.rules_dir, tuple(s.name for s in stages), cache_path,
-                        stages[0].cache_dir if stages else None)
-    if cache_path:
-        # Validate (or rebuild) the cache here, once, before workers share it.
-        StageCache(cache_path).close()
-    items = read_inputs(files)
-    if engine == "dask":
-        outcomes = run_dask(spec, items, scheduler, jobs)
-    elif jobs > 1 and total > jobs:
-        outcomes = run_pool(spec, items, jobs)
-    else:
-        outcomes = run_local(Pipeline(stages, StageCache(cache_path) if cache_path else None), items)
+    tally = _Tally(stages)
+    outcomes = _start(stages, config, read_inputs(files), engine, jobs, total, scheduler, cache_path)
     try:
         for outcome in outcomes:
-            doc_id = outcome.document.doc_id if outcome.document else outcome.error.doc_id
-            input_hash.update(f"{doc_id}\t{outcome.record_sha256}\n".encode("utf-8"))
             if outcome.document is not None:
                 writer.add_document(outcome.document, outcome.record_sha256)
             else:
                 writer.add_error(outcome.error.to_dict())
-            for name, seconds in outcome.timings.items():
-                timings.add(name, seconds)
-            for s in stages[: outcome.cached]:
-                reused[s.name] += 1
+            tally.add(outcome)
             progress.update(failed=outcome.error is not None)
     except BaseException:
         writer.abort()
@@ -97,16 +79,54 @@ def run_batch(
         close = getattr(outcomes, "close", None)
         if close:
             close()
-    seconds = time.perf_counter() - started
     summary = RunSummary(
         out_dir=out_dir,
         documents=writer.documents.count,
         failed=writer.errors.count,
         facts=writer.facts.count,
         edits=writer.edits.count,
-        seconds=seconds,
+        seconds=time.perf_counter() - started,
     )
-    manifest = {
+    writer.commit(_manifest(summary, tally, created, argv, config, stages, inputs, len(files),
+                            {"name": engine, "jobs": jobs, "scheduler": scheduler,
+                             "cache": str(cache_path) if cache_path else None}))
+    return summary
+
+
+def _start(stages, config, items, engine, jobs, total, scheduler, cache_path) -> Iterable[Outcome]:
+    """The outcomes of the engine the run asked for, in input order."""
+    spec = PipelineSpec(config.rules_dir, tuple(s.name for s in stages), cache_path,
+                        stages[0].cache_dir if stages else None)
+    if cache_path:
+        # Validate (or rebuild) the cache here, once, before workers share it.
+        StageCache(cache_path).close()
+    if engine == "dask":
+        return run_dask(spec, items, scheduler, jobs)
+    if jobs > 1 and total > jobs:
+        return run_pool(spec, items, jobs)
+    return run_local(Pipeline(stages, StageCache(cache_path) if cache_path else None), items)
+
+
+class _Tally:
+    """What the manifest says about the outcomes: input hash, stage timings, cache reuse."""
+
+    def __init__(self, stages: Sequence[Stage]):
+        self.stages = stages
+        self.input_hash = hashlib.sha256()
+        self.timings = Timings()
+        self.reused = {s.name: 0 for s in stages}
+
+    def add(self, outcome: Outcome) -> None:
+        doc_id = outcome.document.doc_id if outcome.document else outcome.error.doc_id
+        self.input_hash.update(f"{doc_id}\t{outcome.record_sha256}\n".encode("utf-8"))
+        for name, seconds in outcome.timings.items():
+            self.timings.add(name, seconds)
+        for s in self.stages[: outcome.cached]:
+            self.reused[s.name] += 1
+
+
+def _manifest(summary, tally, created, argv, config, stages, inputs, files, engine) -> dict:
+    return {
         "run_id": f"{created:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
         "created_at": created.isoformat(timespec="seconds"),
         "command": list(argv),
@@ -116,23 +136,20 @@ def run_batch(
         "rules_dir": str(config.rules_dir),
         "rule_files": rule_file_hashes(config.rules_dir),
         "stages": [s.describe() for s in stages],
-        "inputs": {"paths": list(inputs), "files": len(files), "sha256": input_hash.hexdigest()},
-        "engine": {"name": engine, "jobs": jobs, "scheduler": scheduler,
-                   "cache": str(cache_path) if cache_path else None},
+        "inputs": {"paths": list(inputs), "files": files, "sha256": tally.input_hash.hexdigest()},
+        "engine": engine,
         "counts": {
             "documents": summary.documents,
             "failed": summary.failed,
             "facts": summary.facts,
             "edits": summary.edits,
         },
-        "cache": {"reused": reused},
+        "cache": {"reused": tally.reused},
         "timings": {
-            "stages": {k: round(v, 4) for k, v in timings.seconds.items()},
-            "total": round(seconds, 4),
+            "stages": {k: round(v, 4) for k, v in tally.timings.seconds.items()},
+            "total": round(summary.seconds, 4),
         },
     }
-    writer.commit(manifest)
-    return summary
 
 
 def rule_file_hashes(rules_dir: Path) -> dict[str, str]:
