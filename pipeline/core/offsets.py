@@ -24,7 +24,7 @@ from typing import Sequence
 class SpanMap:
     """Piecewise map between a layer's input (`src`) and output (`dst`)."""
 
-    __slots__ = ("src_starts", "src_ends", "dst_starts", "dst_ends", "absorb")
+    __slots__ = ("src_starts", "src_ends", "dst_starts", "dst_ends", "absorb", "prev_wide", "next_wide")
 
     def __init__(self, src_starts, src_ends, dst_starts, dst_ends, absorb=True):
         self.src_starts = src_starts
@@ -33,6 +33,21 @@ class SpanMap:
         self.dst_ends = dst_ends
         # Whether text appearing at a span's boundary (zero-width in src) joins it.
         self.absorb = absorb
+        # The nearest region with a non-empty src at or before / at or after each
+        # index (-1 / len when none), so runs of zero-width regions (insertions)
+        # are skipped in one step, not walked for every span mapped.
+        n = len(src_starts)
+        self.prev_wide, self.next_wide = [-1] * n, [n] * n
+        last = -1
+        for i in range(n):
+            if src_starts[i] != src_ends[i]:
+                last = i
+            self.prev_wide[i] = last
+        last = n
+        for i in reversed(range(n)):
+            if src_starts[i] != src_ends[i]:
+                last = i
+            self.next_wide[i] = last
 
     @classmethod
     def from_edits(cls, edits: Sequence) -> SpanMap:
@@ -58,8 +73,8 @@ class SpanMap:
                 return self.dst_starts[k]
         # Inside (or at the start of) a non-empty edited region: its whole output.
         i = bisect_right(self.src_starts, x) - 1
-        while i >= 0 and self.src_starts[i] == self.src_ends[i]:
-            i -= 1
+        if i >= 0:
+            i = self.prev_wide[i]
         if i >= 0 and self.src_starts[i] <= x < self.src_ends[i]:
             return self.dst_starts[i]
         # In unchanged text: shift by the last region that ends at or before x.
@@ -74,8 +89,8 @@ class SpanMap:
             if k >= 0 and self.src_starts[k] == self.src_ends[k] == x:
                 return self.dst_ends[k]
         i = bisect_left(self.src_ends, x)
-        while i < len(self.src_ends) and self.src_starts[i] == self.src_ends[i]:
-            i += 1
+        if i < len(self.src_ends):
+            i = self.next_wide[i]
         if i < len(self.src_ends) and self.src_starts[i] < x <= self.src_ends[i]:
             return self.dst_ends[i]
         # In unchanged text: shift by the first region starting at or after x.
