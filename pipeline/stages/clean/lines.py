@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core.patterns import alternation
 from pipeline.stages.clean.ruleset import LineRule
 
 # What may stand between tokens on a furniture line.
@@ -32,20 +33,19 @@ class TokenParser:
     def __init__(self, rules: tuple[LineRule, ...], extra: dict[str, str] | None = None):
         self.rules = {r.id: r for r in rules if r.kind == "tokens"}
         parts, self._group_kind = [], {}
-        # Literal tokens longest first, across rules, so 打印本页 wins over 打印.
-        literals = sorted(
-            ((t, r.id) for r in self.rules.values() for t in r.tokens), key=lambda p: (-len(p[0]), p[0])
-        )
+        # A literal token listed by two rules belongs to the first.
         by_literal: dict[str, str] = {}
-        for token, rule_id in literals:
-            by_literal.setdefault(token, rule_id)
+        for rule in self.rules.values():
+            for token in rule.tokens:
+                by_literal.setdefault(token, rule.id)
         for n, (kind, source) in enumerate(
             [*(extra or {}).items(), *((r.id, p) for r in self.rules.values() for p in r.token_patterns)]
         ):
             parts.append(f"(?P<p{n}>{source})")
             self._group_kind[f"p{n}"] = kind
         if by_literal:
-            parts.append("(?P<lit>" + "|".join(re.escape(t) for t in by_literal) + ")")
+            # Literal tokens longest first, across rules, so 打印本页 wins over 打印.
+            parts.append("(?P<lit>" + alternation(by_literal) + ")")
         self._literal_kind = by_literal
         self._pattern = re.compile("|".join(parts)) if parts else None
 

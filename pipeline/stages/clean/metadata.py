@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipeline.core.patterns import alternation
 from pipeline.stages.clean.lines import SEPARATORS, TokenParser
 from pipeline.stages.clean.ruleset import FieldRule, LineRule
 
@@ -59,9 +60,6 @@ class MetadataParser:
             for label in rule.bare_labels:
                 self._label_rule.setdefault(label, rule)
                 bare.add(label)
-
-        def alternation(labels: set[str]) -> str:
-            return "|".join(re.escape(x) for x in sorted(labels, key=lambda s: (-len(s), s)))
 
         # A label starts the line or follows a separator, and is followed by
         # a colon (or / | for 文/张三), or by a space for bare labels.

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core.chars import IDEOGRAPHIC_SPACE, halfwidth_map
+
 # One tone-marked or plain pinyin syllable in ASCII or full-width parentheses.
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）]")
 _SPACE = re.compile(r"\s+")
 # Full-width ASCII variants and ideographic space to ASCII: one character for one.
-FOLD = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u00a0": " "})
+FOLD = halfwidth_map(spaces=IDEOGRAPHIC_SPACE + "\u00a0")
 _MARKS = re.compile("[。!?;]")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from pipeline.stages.repair.base import is_han
+from pipeline.core.chars import halfwidth_map, is_han, is_fullwidth_ascii
 from pipeline.stages.repair.pinyin import PinyinTable
 
 # The site decoder's longest shifted run before it gives up and we stop: real
@@ -161,6 +161,6 @@ def _site_pair(lead: int, trail: int) -> str | None:
         return None
     if len(ch) != 1:
         return None
-    if 0xFF01 <= ord(ch) <= 0xFF5E:
-        return chr(ord(ch) - 0xFEE0)  # full-width folded to ASCII
+    if is_fullwidth_ascii(ch):
+        return ch.translate(halfwidth_map())  # full-width folded to ASCII
     return ch
