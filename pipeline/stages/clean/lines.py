@@ -82,12 +82,10 @@ class Furniture:
         self.tokens = TokenParser(rules)
         self.by_id = {r.id: r for r in rules}
 
-    def pattern_rule(self, view: str, zone: str, unrestricted: bool) -> LineRule | None:
-        """The first pattern rule that fires; `unrestricted` picks rules allowed anywhere, else those for `zone`."""
+    def pattern_rule(self, view: str, scope: str, zone: str | None = None) -> LineRule | None:
+        """The first pattern rule of `scope` that fires (of those for `zone`, when given)."""
         for rule in self.patterns:
-            if ("any" in rule.zones) != unrestricted:
-                continue
-            if not unrestricted and zone not in rule.zones:
+            if rule.scope != scope or (zone is not None and zone not in rule.zones):
                 continue
             if len(view) > rule.max_chars:
                 continue
