@@ -29,7 +29,7 @@ from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
 from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
 from pipeline.stages.clean.spam import InlineSpam, SpamScorer
-from pipeline.stages.clean.text import Line, plain_text, sentence_marks, split_lines
+from pipeline.stages.clean.text import Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
 MAX_ZONE_ROUNDS = 4
@@ -83,9 +83,10 @@ class Cleaner:
     def __init__(self, rules: CleanRules, settings: Settings):
         self.rules = rules
         self.settings = settings
-        self.furniture = Furniture(rules.lines)
-        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id)
-        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines)
+        self.view = LineView(rules.view)
+        self.furniture = Furniture(rules.lines, rules.view.separators)
+        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id, rules.view.separators)
+        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view)
         self.inline = InlineSpam(rules.inline)
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
@@ -96,7 +97,7 @@ class Cleaner:
         self.dup_title, self.layout = single["title-duplicate"], single["layout"]
 
     def clean(self, text: str, given: Mapping[str, Any]) -> CleanResult:
-        state = _Pass(text, split_lines(text))
+        state = _Pass(text, self.view.split(text))
         self._line_pass(state)
         self._paragraph_duplicates(state)
         first = self._zone_pass(state)
@@ -115,7 +116,7 @@ class Cleaner:
             if line.blank:
                 continue
             v = line.view
-            if len(v) <= s.spam_check_max_chars or sentence_marks(v) == 0:
+            if len(v) <= s.spam_check_max_chars or self.view.sentence_marks(v) == 0:
                 rule = self.scorer.decide(v)
                 if rule is not None:
                     removed[line.index] = Removal(rule.id, "spam")
@@ -190,7 +191,7 @@ class Cleaner:
                 state.removed[title_line.index] = Removal(rule_id, "metadata")
                 if spans:
                     state.inline[title_line.index] = spans
-            elif _same(value, given_title):
+            elif _key(value) == _key(self.view.plain(given_title)):
                 state.removed[title_line.index] = Removal(rule_id, "metadata")
         state.title_key = _key(title_value or given_title or "")
 
@@ -276,9 +277,9 @@ class Cleaner:
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]
         body = [line.index for line in kept
-                if len(line.view) >= self.settings.body_min_chars and sentence_marks(line.view) > 0]
+                if len(line.view) >= self.settings.body_min_chars and self.view.sentence_marks(line.view) > 0]
         if not body:  # a text of short lines: its sentences, else its longest line, are the body
-            body = [line.index for line in kept if sentence_marks(line.view) > 0]
+            body = [line.index for line in kept if self.view.sentence_marks(line.view) > 0]
         if not body and kept:
             body = [max(kept, key=lambda line: len(line.view)).index]
         return (body[0], body[-1]) if body else (None, None)
@@ -322,7 +323,7 @@ class Cleaner:
         raw = line.raw
         for a, b, _ in reversed(spans):
             raw = raw[:a] + raw[b:]
-        value = plain_text(raw)
+        value = self.view.plain(raw)
         m = self.rules.title.column_tag.match(value)
         return value[m.end():] if m else value
 
@@ -361,6 +362,3 @@ class Cleaner:
 def _key(text: str) -> str:
     return "".join(text.split())
 
-
-def _same(a: str, b: str) -> bool:
-    return _key(a) == _key(plain_text(b))

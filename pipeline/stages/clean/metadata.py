@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pipeline.core.patterns import alternation
-from pipeline.stages.clean.lines import SEPARATORS, TokenParser
+from pipeline.stages.clean.lines import TokenParser
 from pipeline.stages.clean.ruleset import FieldRule, LineRule
 
 _WRAPPERS = {"(": ")", "[": "]", "【": "】", "<": ">"}
@@ -47,7 +47,8 @@ def iso_datetime(m: re.Match) -> str | None:
 
 
 class MetadataParser:
-    def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str):
+    def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str,
+                 separators: re.Pattern):
         self.fields = fields
         self.header_line_id = header_line_id
         self.by_field = {f.field: f for f in fields}
@@ -69,7 +70,7 @@ class MetadataParser:
         )
         date_rule = self.by_field.get("published_at")
         extra = {"date": date_rule.value.pattern} if date_rule else {}
-        self.tokens = TokenParser(line_rules, extra)
+        self.tokens = TokenParser(line_rules, separators, extra)
         self._source = self.by_field.get("news_source")
 
     def parse(self, view: str, plain: str) -> MetaLine | None:
@@ -152,6 +153,3 @@ def _unquote(value: str) -> str:
         return value[1:-1].strip()
     return value
 
-
-def strip_separators(text: str) -> str:
-    return SEPARATORS.sub("", text)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.rules import Rule, RuleError, load_rules
+from pipeline.core.chars import HAN
+from pipeline.core.rules import Rule, RuleError, load_rules, load_toml, read_rule_text
 
 ZONES = frozenset({"any", "head", "body", "tail"})
 LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout")
@@ -133,7 +135,17 @@ class SpunRule:
 
 
 @dataclass(frozen=True)
+class ViewRules:
+    """How a line is read (the `[view]` table of lines.toml)."""
+
+    pinyin_annotation: re.Pattern
+    sentence_marks: re.Pattern
+    separators: re.Pattern
+
+
+@dataclass(frozen=True)
 class CleanRules:
+    view: ViewRules
     lines: tuple[LineRule, ...]
     fields: tuple[FieldRule, ...]
     header_line_id: str
@@ -265,6 +277,41 @@ def _scope(rule: Rule, kind: str) -> str:
     return scope
 
 
+def load_view(path: Path) -> ViewRules:
+    table = load_toml(path).get("view")
+    lines = read_rule_text(path).splitlines()
+
+    header = next((n for n, line in enumerate(lines, 1) if line.strip() == "[view]"), None)
+
+    def line_of(key: str) -> int | None:
+        after = range(header or 0, len(lines))
+        return next((n + 1 for n in after if re.match(rf"{re.escape(key)}\s*=", lines[n])), header)
+
+    if not isinstance(table, dict):
+        raise RuleError(path, None, "needs a [view] table")
+    names = [f.name for f in dataclass_fields(ViewRules)]
+    for key, value in table.items():
+        if key not in names:
+            raise RuleError(path, line_of(key), f"[view]: unknown key {key!r}; known: {', '.join(names)}")
+        if not isinstance(value, str) or not value:
+            raise RuleError(path, line_of(key), f"[view]: `{key}` must be a non-empty string")
+    missing = [k for k in names if k not in table]
+    if missing:
+        raise RuleError(path, header, f"[view]: missing {', '.join(missing)}")
+    sources = {
+        "pinyin_annotation": table["pinyin_annotation"].replace("{HAN}", HAN),
+        "sentence_marks": f"[{re.escape(table['sentence_marks'])}]",
+        "separators": table["separators"],
+    }
+    compiled = {}
+    for key, source in sources.items():
+        try:
+            compiled[key] = re.compile(source)
+        except re.error as exc:
+            raise RuleError(path, line_of(key), f"[view]: `{key}` does not compile: {exc}") from None
+    return ViewRules(**compiled)
+
+
 def load_metadata_rules(path: Path) -> tuple[tuple[FieldRule, ...], str, TitleRule]:
     fields, header, title = [], None, None
     for r in load_rules(path, required=("kind", "reason")):
@@ -382,11 +429,12 @@ def load_spun_rules(path: Path) -> tuple[SpunRule, ...]:
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
+    view = load_view(paths[0])
     line_rules = load_line_rules(paths[0])
     fields, header, title = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra = load_spam_rules(paths[2], rules_dir)
     spun_rules = load_spun_rules(paths[3])
-    rules = CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
+    rules = CleanRules(view, line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
                        spun_rules, tuple(paths) + extra)
     ids = [r.id for r in (*rules.lines, *rules.fields, rules.title, *rules.lexicons, rules.domain_rule,
                           *rules.spam_lines, *rules.inline, *rules.spun)] + [header]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.core.patterns import alternation
 from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule
-from pipeline.stages.clean.text import sentence_marks
+from pipeline.stages.clean.text import LineView
 
 _SEGMENT_SPLIT = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—]+")
 _DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10}(?![a-z0-9-])")
@@ -31,7 +31,9 @@ class Evidence:
 
 
 class SpamScorer:
-    def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...]):
+    def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...],
+                 view: LineView):
+        self._view = view
         words: dict[str, float] = {}
         for lex in lexicons:
             for word, (weight, _) in lex.words.items():
@@ -63,7 +65,8 @@ class SpamScorer:
                     domains += 1
                     covered += m.end() - m.start()
         segments = sum(1 for s in _SEGMENT_SPLIT.split(view) if len(s) >= 2)
-        return Evidence(weight, covered / chars if chars else 0.0, sentence_marks(view), segments, len(view), domains)
+        marks = self._view.sentence_marks(view)
+        return Evidence(weight, covered / chars if chars else 0.0, marks, segments, len(view), domains)
 
     def _is_spam_domain(self, domain: str) -> bool:
         parts = domain.split(".")
