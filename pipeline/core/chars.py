@@ -31,9 +31,11 @@ ASCII_ALNUM = string.digits + string.ascii_uppercase + string.ascii_lowercase
 IDEOGRAPHIC_SPACE = "\u3000"
 
 
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
 def is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return any(a <= cp <= b for a, b in HAN_RANGES)
+    return _HAN_CHAR.fullmatch(ch) is not None
 
 
 def unseen_cost(ch: str) -> float:
