@@ -132,7 +132,8 @@ def _main(argv: list[str]) -> int:
 def _diff(args) -> int:
     import json
 
-    from pipeline.inspect.diff import RunFolderError, diff_runs, format_diff
+    from pipeline.inspect.diff import diff_runs, format_diff
+    from pipeline.inspect.folder import RunFolderError
 
     try:
         result = diff_runs(args.run_a, args.run_b)
@@ -224,7 +225,7 @@ def _write_run_report(out_dir: Path, quiet: bool) -> None:
 
 
 def _report(args) -> int:
-    from pipeline.inspect.load import RunFolderError
+    from pipeline.inspect.folder import RunFolderError
     from pipeline.inspect.report import DEFAULT_MAX_DOCS, write_report
 
     max_docs = DEFAULT_MAX_DOCS if args.max_docs is None else args.max_docs

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -30,6 +31,11 @@ import jieba
 import opencc
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(REPO))
+
+from pipeline.core.chars import is_han, to_fullwidth  # noqa: E402
+
 DEFAULT_OUT = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
 DEFAULT_TOP = 10_000  # Han characters kept; rarer ones fall to the model's floor
 
@@ -91,16 +97,6 @@ def convert_words(words: list[tuple[str, int]], config: str) -> list[tuple[str, 
     return [(t, f) for t, (_, f) in zip(converted, words)]
 
 
-def is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x3400 <= cp <= 0x4DBF
-        or 0x4E00 <= cp <= 0x9FFF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x20000 <= cp <= 0x3FFFF
-    )
-
-
 def han_counts(words: list[tuple[str, int]]) -> Counter:
     simplified = count_chars(words)
     # s2t and s2tw disagree on some forms (爲/為, 裏/裡): count both at half
@@ -125,7 +121,7 @@ def extra_shares() -> dict[str, float]:
             shares[ch] = ASCII_LETTER_SHARE
         else:
             shares[ch] = ASCII_PUNCT_SHARE
-        shares.setdefault(chr(cp + 0xFEE0), FULLWIDTH_SHARE)  # fullwidth form
+        shares.setdefault(to_fullwidth(ch), FULLWIDTH_SHARE)
     shares.update(EXTRA_SHARES)
     return shares
 

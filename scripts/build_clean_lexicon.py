@@ -20,10 +20,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.core.patterns import alternation  # noqa: E402
+
 OUT = ROOT / "rules" / "clean" / "lexicon"
 STRONG, WEAK = 1.0, 0.35
 # A word seen this often in ordinary news is no evidence of spam at all.
@@ -46,10 +52,8 @@ LICENCES = {
 
 def reference_counts(shared: Path, words: set[str]) -> Counter:
     """Occurrences of each word in the NER corpora's sentences (case-insensitive for Latin)."""
-    cjk = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
-    latin = sorted((w.lower() for w in words if w.isascii()), key=len, reverse=True)
-    pattern_cjk = re.compile("|".join(map(re.escape, cjk)))
-    pattern_latin = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
+    pattern_cjk = re.compile(alternation(w for w in words if not w.isascii()))
+    pattern_latin = re.compile(r"(?<![a-z0-9])" + alternation(w.lower() for w in words if w.isascii()) + r"(?![a-z0-9])")
     counts: Counter = Counter()
     for name in ("msra_train.jsonl", "pd1998_jan.jsonl", "cluener2020_train.jsonl"):
         with (shared / "data" / "ner" / name).open(encoding="utf-8") as fh:

@@ -104,6 +104,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from pipeline.core.patterns import longest_first  # noqa: E402
 from pipeline.stages.ner.features import halfwidth, make_doc  # noqa: E402
 
 
@@ -193,7 +194,7 @@ Analysis = tuple[tuple[int, int, str], ...]
 def _by_head(names: Iterable[str]) -> dict[str, list[str]]:
     """Names (two characters or more) by their first two characters, longest first."""
     index: dict[str, list[str]] = {}
-    for name in sorted(names, key=len, reverse=True):
+    for name in longest_first(names):
         index.setdefault(name[:2], []).append(name)
     return index
 

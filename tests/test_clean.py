@@ -108,7 +108,7 @@ def test_bad_regex_in_rules_is_reported_with_file_and_line(rules_copy):
     path = rules_copy / "clean" / "lines.toml"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + '\n[[rule]]\nid = "clean.nav.broken"\nversion = 1\nkind = "pattern"\nclass = "navigation"\n'
+        + '\n[[rule]]\nid = "clean.nav.broken"\nversion = 1\nkind = "pattern"\nscope = "line"\nclass = "navigation"\n'
         + 'reason = "x"\npattern = "(unclosed"\n',
         encoding="utf-8",
     )

@@ -13,24 +13,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
+from pipeline.inspect.folder import read_table, run_folder
 
 # Fact columns whose difference makes a matched fact "changed".
 COMPARED = ("text", "value", "orig_start", "orig_end", "sentence", "rule_version", "extractor", "confidence")
 
 
-class RunFolderError(ValueError):
-    pass
-
-
 def _read(run: Path, name: str, columns: list[str]) -> list[dict[str, Any]]:
-    path = run / name
-    if not path.is_file():
-        raise RunFolderError(f"{run} is not a run folder: {name} is missing")
-    return pq.read_table(path, columns=columns).to_pylist()
+    return read_table(run, name, columns).to_pylist()
 
 
 def diff_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
+    """What changed from run A to run B; RunFolderError when either is not a run folder."""
+    run_a, run_b = run_folder(run_a), run_folder(run_b)
     fact_cols = ["doc_id", "fact_id", "type", "rule_id", *COMPARED]
     facts_a = {f["fact_id"]: f for f in _read(run_a, "facts.parquet", fact_cols)}
     facts_b = {f["fact_id"]: f for f in _read(run_b, "facts.parquet", fact_cols)}

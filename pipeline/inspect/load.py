@@ -1,11 +1,12 @@
 """`load_run(path)`: a run folder as pandas DataFrames, for notebooks and the report.
 
-Reads defensively: columns this version does not know are kept (stages add
-some, e.g. `author`, `spam_ratio`), known columns a run lacks (an older
-version wrote it) are added as nulls, and a known column of an incompatible
-type, or a folder without `documents.parquet` and `manifest.json`, is an
-error that says which file and column. The README ("Loading a run with
-pandas") lists every column and its dtype.
+Reads through `folder` (the one run-folder reader), defensively: columns this
+version does not know are kept (stages add some, e.g. `author`, `spam_ratio`),
+known columns a run lacks (an older version wrote it) are added as nulls, and
+a known column of an incompatible type, or a folder without
+`documents.parquet` and `manifest.json`, is an error that says which file and
+column. The README ("Loading a run with pandas") lists every column and its
+dtype.
 """
 
 from __future__ import annotations
@@ -20,21 +21,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from pipeline.inspect.diff import RunFolderError
-from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
+from pipeline.inspect.folder import RunFolderError, RunSchemaError, read_manifest, read_table, run_folder
 
 __all__ = ["Run", "RunFolderError", "RunSchemaError", "load_run", "ERROR_COLUMNS", "VALUE_COLUMNS"]
 
-# Columns without which a table cannot be read at all; the other known
-# columns may be missing (older runs) and come back as nulls.
-REQUIRED = {
-    "documents.parquet": ("doc_id", "text"),
-    "facts.parquet": ("doc_id", "type", "start", "end"),
-    "edits.parquet": ("doc_id", "stage", "rule_id", "start", "end"),
-}
-SCHEMAS = {"documents.parquet": DOCUMENT_SCHEMA, "facts.parquet": FACT_SCHEMA, "edits.parquet": EDIT_SCHEMA}
 ERROR_COLUMNS = ("doc_id", "source", "stage", "error", "message")
 
 # Keys of fact values (DESIGN.md) that always get a `value_<key>` column,
@@ -52,10 +43,6 @@ DATE_KEYS = ("start", "end")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
 # Datetimes pandas can hold at nanosecond resolution.
 _MIN_YEAR, _MAX_YEAR = 1678, 2261
-
-
-class RunSchemaError(RunFolderError):
-    """The folder holds a run this version cannot read (a column of an unknown type)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,21 +70,10 @@ class Run:
 
 def load_run(path: str | Path) -> Run:
     """Load the run folder at `path` (see the README for columns and dtypes)."""
-    run = Path(path)
-    if not run.is_dir():
-        raise RunFolderError(f"{run} is not a run folder: no such folder")
-    missing = [n for n in ("documents.parquet", "manifest.json") if not (run / n).is_file()]
-    if missing:
-        raise RunFolderError(f"{run} is not a run folder: {' and '.join(missing)} missing")
-    try:
-        manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunSchemaError(f"{run / 'manifest.json'}: not JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise RunSchemaError(f"{run / 'manifest.json'}: expected a JSON object")
+    run = run_folder(path)
     return Run(
         path=run,
-        manifest=manifest,
+        manifest=read_manifest(run),
         documents=_documents(_table(run, "documents.parquet")),
         facts=_facts(_table(run, "facts.parquet")),
         edits=_edits(_table(run, "edits.parquet")),
@@ -106,44 +82,7 @@ def load_run(path: str | Path) -> Run:
 
 
 def _table(run: Path, name: str) -> pd.DataFrame:
-    """Read one parquet table, checking known columns and filling the missing ones."""
-    schema = SCHEMAS[name]
-    path = run / name
-    if not path.is_file():  # a run always writes every table; an empty one has its schema
-        table = schema.empty_table()
-    else:
-        try:
-            table = pq.read_table(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise RunSchemaError(f"{path}: not a readable parquet file ({exc})") from None
-    absent = [c for c in REQUIRED[name] if c not in table.column_names]
-    if absent:
-        raise RunSchemaError(f"{path}: unknown schema, required column(s) {', '.join(absent)} missing")
-    for f in schema:
-        if f.name in table.column_names:
-            found = table.schema.field(f.name).type
-            if not _compatible(found, f.type):
-                raise RunSchemaError(f"{path}: unknown schema, column {f.name!r} is {found}, expected {f.type}")
-            if found != f.type:
-                table = table.set_column(table.column_names.index(f.name), f.name,
-                                         table[f.name].cast(f.type))
-        else:
-            table = table.append_column(f.name, pa.nulls(len(table), f.type))
-    known = [f.name for f in schema]
-    extra = [c for c in table.column_names if c not in known]
-    return table.select(known + extra).to_pandas(types_mapper=_pandas_type)
-
-
-def _compatible(found: pa.DataType, expected: pa.DataType) -> bool:
-    if pa.types.is_null(found) or found == expected:
-        return True
-    if pa.types.is_string(expected):
-        return pa.types.is_string(found) or pa.types.is_large_string(found)
-    if pa.types.is_integer(expected):
-        return pa.types.is_integer(found)
-    if pa.types.is_floating(expected):
-        return pa.types.is_floating(found) or pa.types.is_integer(found)
-    return False
+    return read_table(run, name).to_pandas(types_mapper=_pandas_type)
 
 
 def _pandas_type(t: pa.DataType):

@@ -1,33 +1,35 @@
 """Deciding, line by line, what the clean stage keeps, removes and lifts.
 
-Passes, each using what the previous ones found:
+Passes, each using what the previous ones found; a line rule runs in the pass
+its `scope` names (ruleset.SCOPES), never by its id:
 
-1. every line on its own: spam (combined evidence), furniture patterns allowed
-   anywhere, metadata lines, token lines;
-2. zones: the body runs from the first to the last article paragraph (a kept
+1. `line`: every line on its own: spam (combined evidence), furniture patterns
+   allowed anywhere, metadata lines, token lines;
+2. `paragraph-duplicate`: repeated paragraphs, before zones are drawn, so that
+   a repeat does not stretch the body;
+3. zones: the body runs from the first to the last article paragraph (a kept
    line with sentence punctuation and at least `body_min_chars` characters);
-   head and tail are what lies before and after. Zone-limited rules run now,
-   then blocks (a line between two contact lines, items after a
-   related-articles heading); repeated until nothing changes, since removing
-   a line can move the body's end;
-3. the title: the first title-like line of the head;
-4. repeats: metadata lines and the title (repeated paragraphs go right after
-   pass 1, so that a repeat does not stretch the body);
-5. brand names stuffed into kept lines;
-6. blank lines left over by removals.
+   head and tail are what lies before and after. `zone` rules (and metadata
+   limited to head or tail) run now, then `block` rules (a line between two
+   contact lines, items after a related-articles heading); repeated until
+   nothing changes, since removing a line can move the body's end;
+4. the title: the first title-like line of the head;
+5. repeats: `metadata-duplicate` and `title-duplicate`;
+6. brand names stuffed into kept lines (the inline rules of spam.toml);
+7. `layout`: blank lines left over by removals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
-from pipeline.stages.clean.ruleset import CleanRules
+from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
 from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
 from pipeline.stages.clean.spam import InlineSpam, SpamScorer
-from pipeline.stages.clean.text import Line, plain_text, sentence_marks, split_lines
+from pipeline.stages.clean.text import Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
 MAX_ZONE_ROUNDS = 4
@@ -60,37 +62,66 @@ class CleanResult:
     lines: list[Line] = field(default_factory=list)
 
 
+@dataclass
+class _Pass:
+    """What the passes have found so far in one text."""
+
+    text: str
+    lines: list[Line]
+    removed: dict[int, Removal] = field(default_factory=dict)
+    pending: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines waiting for their zone
+    metas: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines removed
+    inline: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    title_key: str = ""
+
+    def kept(self) -> Iterator[Line]:
+        return (line for line in self.lines if not line.blank and line.index not in self.removed)
+
+
 class Cleaner:
     def __init__(self, rules: CleanRules, settings: Settings):
         self.rules = rules
         self.settings = settings
-        self.furniture = Furniture(rules.lines)
-        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id)
-        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines)
+        self.view = LineView(rules.view)
+        self.furniture = Furniture(rules.lines, rules.view.separators)
+        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id, rules.view.separators)
+        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view)
         self.inline = InlineSpam(rules.inline)
-        self.islands = tuple(r for r in rules.lines if r.kind == "island")
-        self.lists = tuple(r for r in rules.lines if r.kind == "list_after")
-        self.dupes = {r.id: r for r in rules.lines if r.kind == "duplicate"}
-        self.layout = next((r for r in rules.lines if r.kind == "layout"), None)
+        scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
+        self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
+        self.lists = tuple(r for r in scoped["block"] if r.kind == "list_after")
+        # The loader allows one rule in each of these scopes; without one, the pass is off.
+        single = {scope: next(iter(scoped[scope]), None) for scope in SINGLE_RULE_SCOPES}
+        self.dup_paragraph, self.dup_metadata = single["paragraph-duplicate"], single["metadata-duplicate"]
+        self.dup_title, self.layout = single["title-duplicate"], single["layout"]
 
     def clean(self, text: str, given: Mapping[str, Any]) -> CleanResult:
-        s = self.settings
-        lines = split_lines(text)
-        removed: dict[int, Removal] = {}
-        pending: dict[int, MetaLine] = {}
-        metas: dict[int, MetaLine] = {}
+        state = _Pass(text, self.view.split(text))
+        self._line_pass(state)
+        self._paragraph_duplicates(state)
+        first = self._zone_pass(state)
+        self._title_pass(state, first, given)
+        self._repeats(state)
+        self._metadata_values(state, given)
+        self._inline_pass(state)
+        self._layout_pass(state)
+        return self._result(state)
 
-        # 1. each line on its own
-        for line in lines:
+    def _line_pass(self, state: _Pass) -> None:
+        """Scope `line`: each line on its own."""
+        s = self.settings
+        removed = state.removed
+        for line in state.lines:
             if line.blank:
                 continue
             v = line.view
-            if len(v) <= s.spam_check_max_chars or sentence_marks(v) == 0:
+            if len(v) <= s.spam_check_max_chars or self.view.sentence_marks(v) == 0:
                 rule = self.scorer.decide(v)
                 if rule is not None:
                     removed[line.index] = Removal(rule.id, "spam")
                     continue
-            rule = self.furniture.pattern_rule(v, "any", unrestricted=True)
+            rule = self.furniture.pattern_rule(v, "line")
             if rule is not None:
                 removed[line.index] = Removal(rule.id, rule.cls)
                 continue
@@ -99,27 +130,31 @@ class Cleaner:
                 if meta is not None:
                     if "any" in meta.zones:
                         removed[line.index] = Removal(self.meta.rule_id(meta), "metadata")
-                        metas[line.index] = meta
+                        state.metas[line.index] = meta
                     else:
-                        pending[line.index] = meta
+                        state.pending[line.index] = meta
                     continue
             rule = self.furniture.token_rule(v)
             if rule is not None:
                 removed[line.index] = Removal(rule.id, rule.cls)
 
-        # repeated paragraphs go before zones are drawn: a repeat must not stretch the body
-        dup_para = self.dupes.get("clean.duplicate.paragraph")
-        if dup_para is not None:
-            seen_para: set[str] = set()
-            for line in lines:
-                if line.blank or line.index in removed or line.index in pending or len(line.view) < dup_para.min_chars:
-                    continue
-                key = _key(line.plain)
-                if key in seen_para:
-                    removed[line.index] = Removal(dup_para.id, "duplicate")
-                seen_para.add(key)
+    def _paragraph_duplicates(self, state: _Pass) -> None:
+        """Scope `paragraph-duplicate`: a paragraph seen earlier (long enough to be one)."""
+        rule = self.dup_paragraph
+        if rule is None:
+            return
+        seen: set[str] = set()
+        for line in state.kept():
+            if line.index in state.pending or len(line.view) < rule.min_chars:
+                continue
+            key = _key(line.plain)
+            if key in seen:
+                state.removed[line.index] = Removal(rule.id, "duplicate")
+            seen.add(key)
 
-        # 2. zones, zone-limited rules and blocks, to a fixed point
+    def _zone_pass(self, state: _Pass) -> int | None:
+        """Scopes `zone` and `block`, to a fixed point; returns the first body line."""
+        lines, removed, pending = state.lines, state.removed, state.pending
         for _ in range(MAX_ZONE_ROUNDS):
             before = len(removed)
             first, last = self._body_extent(lines, removed)
@@ -131,75 +166,81 @@ class Cleaner:
                 if i in pending:
                     if zone in pending[i].zones:
                         removed[i] = Removal(self.meta.rule_id(pending[i]), "metadata")
-                        metas[i] = pending.pop(i)
+                        state.metas[i] = pending.pop(i)
                     continue
-                rule = self.furniture.pattern_rule(line.view, zone, unrestricted=False)
+                rule = self.furniture.pattern_rule(line.view, "zone", zone)
                 if rule is not None:
                     removed[i] = Removal(rule.id, rule.cls)
             self._blocks(lines, removed)
             if len(removed) == before:
                 break
-        first, last = self._body_extent(lines, removed)
+        return self._body_extent(lines, removed)[0]
 
-        # 3. title
-        meta_out: dict[str, Any] = {}
-        title_rule = self.rules.title
-        title_line = self._title_line(lines, removed, pending, first)
+    def _title_pass(self, state: _Pass, first: int | None, given: Mapping[str, Any]) -> None:
+        """The title: lifted into metadata, or dropped when the input gave the same one."""
+        title_line = self._title_line(state.lines, state.removed, state.pending, first)
         given_title = given.get("title")
-        inline: dict[int, list[tuple[int, int, str]]] = {}
         title_value = None
         if title_line is not None:
-            spans = self.inline.find(title_line.raw, text)
+            rule_id = self.rules.title.id
+            spans = self.inline.find(title_line.raw, state.text)
             value = self._title_value(title_line, spans)
             if given_title is None:
                 title_value = value
-                meta_out["title"] = value
-                removed[title_line.index] = Removal(title_rule.id, "metadata")
+                state.meta["title"] = value
+                state.removed[title_line.index] = Removal(rule_id, "metadata")
                 if spans:
-                    inline[title_line.index] = spans
-            elif _same(value, given_title):
-                removed[title_line.index] = Removal(title_rule.id, "metadata")
-        title_key = _key(title_value or given_title or "")
+                    state.inline[title_line.index] = spans
+            elif _key(value) == _key(self.view.plain(given_title)):
+                state.removed[title_line.index] = Removal(rule_id, "metadata")
+        state.title_key = _key(title_value or given_title or "")
 
-        # 4. repeats
+    def _repeats(self, state: _Pass) -> None:
+        """Scopes `metadata-duplicate` and `title-duplicate`."""
         seen_meta: set[str] = set()
-        dup_meta, dup_title = self.dupes.get("clean.duplicate.metadata"), self.dupes.get("clean.duplicate.title")
-        for line in lines:
+        dup_meta, dup_title = self.dup_metadata, self.dup_title
+        for line in state.lines:
             i = line.index
             if line.blank:
                 continue
-            if i in metas:
+            if i in state.metas:
                 if line.view in seen_meta and dup_meta is not None:
-                    removed[i] = Removal(dup_meta.id, "duplicate")
+                    state.removed[i] = Removal(dup_meta.id, "duplicate")
                 seen_meta.add(line.view)
                 continue
-            if i in removed:
+            if i in state.removed:
                 continue
-            if dup_title is not None and title_key and _key(line.plain) == title_key:
-                removed[i] = Removal(dup_title.id, "duplicate")
+            if dup_title is not None and state.title_key and _key(line.plain) == state.title_key:
+                state.removed[i] = Removal(dup_title.id, "duplicate")
 
-        # metadata values, first in reading order; input metadata wins
-        for i in sorted(metas):
-            for name, (value, _) in metas[i].values.items():
-                meta_out.setdefault(name, value)
-        if given.get("published_at") and "published_at" in meta_out:
-            text_value = meta_out.pop("published_at")
+    def _metadata_values(self, state: _Pass, given: Mapping[str, Any]) -> None:
+        """Values of the removed metadata lines, first in reading order; input metadata wins."""
+        meta = state.meta
+        for i in sorted(state.metas):
+            for name, (value, _) in state.metas[i].values.items():
+                meta.setdefault(name, value)
+        if given.get("published_at") and "published_at" in meta:
+            text_value = meta.pop("published_at")
             if text_value != given["published_at"]:
-                meta_out["published_at_text"] = text_value
+                meta["published_at_text"] = text_value
 
-        # 5. stuffed brand names in kept lines
-        for line in lines:
-            if line.blank or line.index in removed:
-                continue
-            spans = self.inline.find(line.raw, text)
+    def _inline_pass(self, state: _Pass) -> None:
+        """Stuffed brand names in kept lines."""
+        for line in state.kept():
+            spans = self.inline.find(line.raw, state.text)
             if spans:
-                inline[line.index] = spans
+                state.inline[line.index] = spans
 
-        # 6. blank lines left over
+    def _layout_pass(self, state: _Pass) -> None:
+        """Scope `layout`: blank lines left over."""
         if self.layout is not None:
-            for i in self._leftover_blanks(lines, removed):
-                removed[i] = Removal(self.layout.id, "layout")
+            for i in self._leftover_blanks(state.lines, state.removed):
+                state.removed[i] = Removal(self.layout.id, "layout")
 
+    def _result(self, state: _Pass) -> CleanResult:
+        """The edits, the document scores and the flags."""
+        s = self.settings
+        text, lines, removed, inline, meta_out = state.text, state.lines, state.removed, state.inline, state.meta
         edits: list[Edit] = []
         spam_chars = 0
         for line in lines:
@@ -215,7 +256,6 @@ class Cleaner:
         for i, spans in inline.items():
             if i in removed:  # the lifted title: its phrases count as spam too
                 spam_chars += sum(non_space(lines[i].raw[a:b]) for a, b, _ in spans)
-        # The last kept line must not keep a dangling break before removed trailing lines: fine as is.
         out_text = apply_edits(text, edits)
         total = non_space(text)
         ratio = spam_ratio(spam_chars, total)
@@ -237,9 +277,9 @@ class Cleaner:
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]
         body = [line.index for line in kept
-                if len(line.view) >= self.settings.body_min_chars and sentence_marks(line.view) > 0]
+                if len(line.view) >= self.settings.body_min_chars and self.view.sentence_marks(line.view) > 0]
         if not body:  # a text of short lines: its sentences, else its longest line, are the body
-            body = [line.index for line in kept if sentence_marks(line.view) > 0]
+            body = [line.index for line in kept if self.view.sentence_marks(line.view) > 0]
         if not body and kept:
             body = [max(kept, key=lambda line: len(line.view)).index]
         return (body[0], body[-1]) if body else (None, None)
@@ -283,7 +323,7 @@ class Cleaner:
         raw = line.raw
         for a, b, _ in reversed(spans):
             raw = raw[:a] + raw[b:]
-        value = plain_text(raw)
+        value = self.view.plain(raw)
         m = self.rules.title.column_tag.match(value)
         return value[m.end():] if m else value
 
@@ -322,6 +362,3 @@ class Cleaner:
 def _key(text: str) -> str:
     return "".join(text.split())
 
-
-def _same(a: str, b: str) -> bool:
-    return _key(a) == _key(plain_text(b))

@@ -1,6 +1,7 @@
 """Furniture lines: pattern rules and lines made only of widget tokens.
 
-Token lines are parsed left to right: separators are skipped, and at each
+Token lines are parsed left to right: separators (the `[view]` of lines.toml)
+are skipped, and at each
 position the longest token of any tokens rule is taken; a line with anything
 else on it is not a token line. So known buttons combine freely
 (`收藏 | 打印 | 关闭`) while one real word keeps a line.
@@ -11,10 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core.patterns import alternation
 from pipeline.stages.clean.ruleset import LineRule
-
-# What may stand between tokens on a furniture line.
-SEPARATORS = re.compile(r"[\s|/·•\-_,、;:>»«<\[\]【】()*~—.。!?丨◆■□●○▪►▲▼\"'“”‘’《》]+")
 
 
 @dataclass(frozen=True)
@@ -29,23 +28,23 @@ class Item:
 class TokenParser:
     """Parses a view into tokens of the tokens rules (plus extra named patterns)."""
 
-    def __init__(self, rules: tuple[LineRule, ...], extra: dict[str, str] | None = None):
+    def __init__(self, rules: tuple[LineRule, ...], separators: re.Pattern, extra: dict[str, str] | None = None):
         self.rules = {r.id: r for r in rules if r.kind == "tokens"}
+        self._separators = separators
         parts, self._group_kind = [], {}
-        # Literal tokens longest first, across rules, so 打印本页 wins over 打印.
-        literals = sorted(
-            ((t, r.id) for r in self.rules.values() for t in r.tokens), key=lambda p: (-len(p[0]), p[0])
-        )
+        # A literal token listed by two rules belongs to the first.
         by_literal: dict[str, str] = {}
-        for token, rule_id in literals:
-            by_literal.setdefault(token, rule_id)
+        for rule in self.rules.values():
+            for token in rule.tokens:
+                by_literal.setdefault(token, rule.id)
         for n, (kind, source) in enumerate(
             [*(extra or {}).items(), *((r.id, p) for r in self.rules.values() for p in r.token_patterns)]
         ):
             parts.append(f"(?P<p{n}>{source})")
             self._group_kind[f"p{n}"] = kind
         if by_literal:
-            parts.append("(?P<lit>" + "|".join(re.escape(t) for t in by_literal) + ")")
+            # Literal tokens longest first, across rules, so 打印本页 wins over 打印.
+            parts.append("(?P<lit>" + alternation(by_literal) + ")")
         self._literal_kind = by_literal
         self._pattern = re.compile("|".join(parts)) if parts else None
 
@@ -55,7 +54,7 @@ class TokenParser:
         items: list[Item] = []
         pos = start
         while pos < end:
-            sep = SEPARATORS.match(view, pos, end)
+            sep = self._separators.match(view, pos, end)
             if sep and sep.end() > pos:
                 pos = sep.end()
                 continue
@@ -66,7 +65,7 @@ class TokenParser:
                 items.append(Item(kind, pos, m.end()))
                 pos = m.end()
                 continue
-            nxt = SEPARATORS.search(view, pos, end)
+            nxt = self._separators.search(view, pos, end)
             stop = nxt.start() if nxt else end
             if items and items[-1].kind == "leftover" and items[-1].end == pos:
                 items[-1] = Item("leftover", items[-1].start, stop)
@@ -77,17 +76,15 @@ class TokenParser:
 
 
 class Furniture:
-    def __init__(self, rules: tuple[LineRule, ...]):
+    def __init__(self, rules: tuple[LineRule, ...], separators: re.Pattern):
         self.patterns = tuple(r for r in rules if r.kind == "pattern")
-        self.tokens = TokenParser(rules)
+        self.tokens = TokenParser(rules, separators)
         self.by_id = {r.id: r for r in rules}
 
-    def pattern_rule(self, view: str, zone: str, unrestricted: bool) -> LineRule | None:
-        """The first pattern rule that fires; `unrestricted` picks rules allowed anywhere, else those for `zone`."""
+    def pattern_rule(self, view: str, scope: str, zone: str | None = None) -> LineRule | None:
+        """The first pattern rule of `scope` that fires (of those for `zone`, when given)."""
         for rule in self.patterns:
-            if ("any" in rule.zones) != unrestricted:
-                continue
-            if not unrestricted and zone not in rule.zones:
+            if rule.scope != scope or (zone is not None and zone not in rule.zones):
                 continue
             if len(view) > rule.max_chars:
                 continue

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline.stages.clean.lines import SEPARATORS, TokenParser
+from pipeline.core.patterns import alternation
+from pipeline.stages.clean.lines import TokenParser
 from pipeline.stages.clean.ruleset import FieldRule, LineRule
 
 _WRAPPERS = {"(": ")", "[": "]", "【": "】", "<": ">"}
@@ -46,7 +47,8 @@ def iso_datetime(m: re.Match) -> str | None:
 
 
 class MetadataParser:
-    def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str):
+    def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str,
+                 separators: re.Pattern):
         self.fields = fields
         self.header_line_id = header_line_id
         self.by_field = {f.field: f for f in fields}
@@ -60,9 +62,6 @@ class MetadataParser:
                 self._label_rule.setdefault(label, rule)
                 bare.add(label)
 
-        def alternation(labels: set[str]) -> str:
-            return "|".join(re.escape(x) for x in sorted(labels, key=lambda s: (-len(s), s)))
-
         # A label starts the line or follows a separator, and is followed by
         # a colon (or / | for 文/张三), or by a space for bare labels.
         self._labels = re.compile(
@@ -71,7 +70,7 @@ class MetadataParser:
         )
         date_rule = self.by_field.get("published_at")
         extra = {"date": date_rule.value.pattern} if date_rule else {}
-        self.tokens = TokenParser(line_rules, extra)
+        self.tokens = TokenParser(line_rules, separators, extra)
         self._source = self.by_field.get("news_source")
 
     def parse(self, view: str, plain: str) -> MetaLine | None:
@@ -154,6 +153,3 @@ def _unquote(value: str) -> str:
         return value[1:-1].strip()
     return value
 
-
-def strip_separators(text: str) -> str:
-    return SEPARATORS.sub("", text)

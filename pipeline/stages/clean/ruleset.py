@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.rules import Rule, RuleError, load_rules
+from pipeline.core.chars import HAN
+from pipeline.core.rules import Rule, RuleError, load_rules, load_toml, read_rule_text
 
 ZONES = frozenset({"any", "head", "body", "tail"})
 LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout")
+# The pass of the clean stage a line rule runs in (decide.Cleaner), and the kinds each takes.
+SCOPES = {
+    "line": ("pattern", "tokens"),  # the line on its own, anywhere (zones = any)
+    "paragraph-duplicate": ("duplicate",),  # a paragraph repeated earlier, before zones are drawn
+    "zone": ("pattern",),  # the line on its own, only in its zones (head, tail), once the body is known
+    "block": ("island", "list_after"),  # the line by its removed neighbours, once the body is known
+    "metadata-duplicate": ("duplicate",),  # a metadata line repeated
+    "title-duplicate": ("duplicate",),  # a line repeating the title
+    "layout": ("layout",),  # blank lines left over by removals
+}
+# Scopes that take one rule: a second one would never run.
+SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
 FIELDS = ("published_at", "author", "news_source", "original_title", "editor")
 
 
@@ -25,6 +39,7 @@ class LineRule:
     kind: str
     cls: str
     reason: str
+    scope: str = "line"
     pattern: re.Pattern | None = None
     requires: re.Pattern | None = None
     forbid: re.Pattern | None = None
@@ -120,7 +135,17 @@ class SpunRule:
 
 
 @dataclass(frozen=True)
+class ViewRules:
+    """How a line is read (the `[view]` table of lines.toml)."""
+
+    pinyin_annotation: re.Pattern
+    sentence_marks: re.Pattern
+    separators: re.Pattern
+
+
+@dataclass(frozen=True)
 class CleanRules:
+    view: ViewRules
     lines: tuple[LineRule, ...]
     fields: tuple[FieldRule, ...]
     header_line_id: str
@@ -202,10 +227,16 @@ def _text(rule: Rule, name: str, default: str | None = None) -> str:
 def load_line_rules(path: Path) -> tuple[LineRule, ...]:
     rules = []
     ids = set()
-    for r in load_rules(path, required=("kind", "class", "reason")):
+    scoped: dict[str, str] = {}
+    for r in load_rules(path, required=("kind", "class", "reason", "scope")):
         kind = r.fields["kind"]
         if kind not in LINE_KINDS:
             raise RuleError(path, r.line, f"rule {r.id}: kind {kind!r} is not one of {', '.join(LINE_KINDS)}")
+        scope = _scope(r, kind)
+        if scope in SINGLE_RULE_SCOPES:
+            if scope in scoped:
+                raise RuleError(path, r.line, f"rule {r.id}: scope {scope!r} already taken by {scoped[scope]}")
+            scoped[scope] = r.id
         tokens, token_patterns = _strings(r, "tokens"), _strings(r, "token_patterns")
         for source in token_patterns:
             try:
@@ -215,13 +246,16 @@ def load_line_rules(path: Path) -> tuple[LineRule, ...]:
         if kind == "tokens" and not (tokens or token_patterns):
             raise RuleError(path, r.line, f"rule {r.id}: a tokens rule needs `tokens` or `token_patterns`")
         rule = LineRule(
-            id=r.id, version=r.version, kind=kind, cls=_text(r, "class"), reason=_text(r, "reason"),
+            id=r.id, version=r.version, kind=kind, cls=_text(r, "class"), reason=_text(r, "reason"), scope=scope,
             pattern=_regex(r, "pattern", required=kind == "pattern"),
             requires=_regex(r, "requires", required=False), forbid=_regex(r, "forbid", required=False),
             max_chars=_int(r, "max_chars", 200), zones=_zones(r), tokens=tokens, token_patterns=token_patterns,
             between_class=_text(r, "between_class", ""), after_rule=_text(r, "after_rule", ""),
             min_chars=_int(r, "min_chars", 0), **_cases(r),
         )
+        if (scope == "zone") == ("any" in rule.zones):
+            raise RuleError(path, r.line, f"rule {r.id}: scope {scope!r} with zones {sorted(rule.zones)}: "
+                            "a `zone` rule lists its zones (not any), any other runs anywhere")
         if kind == "island" and not rule.between_class:
             raise RuleError(path, r.line, f"rule {r.id}: an island rule needs `between_class`")
         if kind == "list_after" and not (rule.after_rule and rule.pattern):
@@ -232,6 +266,50 @@ def load_line_rules(path: Path) -> tuple[LineRule, ...]:
         if rule.kind == "list_after" and rule.after_rule not in ids:
             raise RuleError(path, None, f"rule {rule.id}: after_rule {rule.after_rule!r} is not a rule of this file")
     return tuple(rules)
+
+
+def _scope(rule: Rule, kind: str) -> str:
+    scope = rule.fields["scope"]
+    if scope not in SCOPES:
+        raise RuleError(rule.path, rule.line, f"rule {rule.id}: scope {scope!r} is not one of {', '.join(SCOPES)}")
+    if kind not in SCOPES[scope]:
+        raise RuleError(rule.path, rule.line, f"rule {rule.id}: a {kind} rule cannot have scope {scope!r}")
+    return scope
+
+
+def load_view(path: Path) -> ViewRules:
+    table = load_toml(path).get("view")
+    lines = read_rule_text(path).splitlines()
+
+    header = next((n for n, line in enumerate(lines, 1) if line.strip() == "[view]"), None)
+
+    def line_of(key: str) -> int | None:
+        after = range(header or 0, len(lines))
+        return next((n + 1 for n in after if re.match(rf"{re.escape(key)}\s*=", lines[n])), header)
+
+    if not isinstance(table, dict):
+        raise RuleError(path, None, "needs a [view] table")
+    names = [f.name for f in dataclass_fields(ViewRules)]
+    for key, value in table.items():
+        if key not in names:
+            raise RuleError(path, line_of(key), f"[view]: unknown key {key!r}; known: {', '.join(names)}")
+        if not isinstance(value, str) or not value:
+            raise RuleError(path, line_of(key), f"[view]: `{key}` must be a non-empty string")
+    missing = [k for k in names if k not in table]
+    if missing:
+        raise RuleError(path, header, f"[view]: missing {', '.join(missing)}")
+    sources = {
+        "pinyin_annotation": table["pinyin_annotation"].replace("{HAN}", HAN),
+        "sentence_marks": f"[{re.escape(table['sentence_marks'])}]",
+        "separators": table["separators"],
+    }
+    compiled = {}
+    for key, source in sources.items():
+        try:
+            compiled[key] = re.compile(source)
+        except re.error as exc:
+            raise RuleError(path, line_of(key), f"[view]: `{key}` does not compile: {exc}") from None
+    return ViewRules(**compiled)
 
 
 def load_metadata_rules(path: Path) -> tuple[tuple[FieldRule, ...], str, TitleRule]:
@@ -351,11 +429,12 @@ def load_spun_rules(path: Path) -> tuple[SpunRule, ...]:
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
+    view = load_view(paths[0])
     line_rules = load_line_rules(paths[0])
     fields, header, title = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra = load_spam_rules(paths[2], rules_dir)
     spun_rules = load_spun_rules(paths[3])
-    rules = CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
+    rules = CleanRules(view, line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
                        spun_rules, tuple(paths) + extra)
     ids = [r.id for r in (*rules.lines, *rules.fields, rules.title, *rules.lexicons, rules.domain_rule,
                           *rules.spam_lines, *rules.inline, *rules.spun)] + [header]

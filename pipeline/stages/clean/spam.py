@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core.patterns import alternation
 from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule
-from pipeline.stages.clean.text import sentence_marks
+from pipeline.stages.clean.text import LineView
 
 _SEGMENT_SPLIT = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—]+")
 _DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10}(?![a-z0-9-])")
@@ -30,19 +31,21 @@ class Evidence:
 
 
 class SpamScorer:
-    def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...]):
+    def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...],
+                 view: LineView):
+        self._view = view
         words: dict[str, float] = {}
         for lex in lexicons:
             for word, (weight, _) in lex.words.items():
                 words[word] = max(weight, words.get(word, 0.0))
         self.weights = words
-        cjk = sorted((w for w in words if not w.isascii()), key=lambda w: (-len(w), w))
-        latin = sorted((w for w in words if w.isascii()), key=lambda w: (-len(w), w))
+        cjk = [w for w in words if not w.isascii()]
+        latin = [w for w in words if w.isascii()]
         alternatives = []
         if cjk:
-            alternatives.append(trie_regex(cjk))
+            alternatives.append(alternation(cjk, trie=True))
         if latin:
-            alternatives.append(r"(?<![a-z0-9])" + trie_regex(latin) + r"(?![a-z0-9])")
+            alternatives.append(r"(?<![a-z0-9])" + alternation(latin, trie=True) + r"(?![a-z0-9])")
         self._words = re.compile("|".join(alternatives)) if alternatives else None
         self.domains = domains
         self.rules = rules
@@ -62,7 +65,8 @@ class SpamScorer:
                     domains += 1
                     covered += m.end() - m.start()
         segments = sum(1 for s in _SEGMENT_SPLIT.split(view) if len(s) >= 2)
-        return Evidence(weight, covered / chars if chars else 0.0, sentence_marks(view), segments, len(view), domains)
+        marks = self._view.sentence_marks(view)
+        return Evidence(weight, covered / chars if chars else 0.0, marks, segments, len(view), domains)
 
     def _is_spam_domain(self, domain: str) -> bool:
         parts = domain.split(".")
@@ -90,13 +94,9 @@ class InlineSpam:
         self.rules = rules
         self._patterns = []
         for rule in rules:
-            names = sorted(rule.phrases, key=lambda s: (-len(s), s))
-            suffixes = sorted(rule.suffixes, key=lambda s: (-len(s), s))
             prefix = "(?:" + "|".join(map(re.escape, rule.prefixes)) + ")?" if rule.prefixes else ""
-            suffix = "(?P<suffix>(?:" + "|".join(map(re.escape, suffixes)) + ")+)?" if suffixes else "(?P<suffix>)"
-            core = re.compile(
-                prefix + "(?P<name>" + "|".join(map(re.escape, names)) + ")" + suffix, re.IGNORECASE
-            )
+            suffix = "(?P<suffix>" + alternation(rule.suffixes) + "+)?" if rule.suffixes else "(?P<suffix>)"
+            core = re.compile(prefix + "(?P<name>" + alternation(rule.phrases) + ")" + suffix, re.IGNORECASE)
             self._patterns.append((rule, core))
 
     def find(self, text: str, context: str) -> list[tuple[int, int, str]]:
@@ -133,29 +133,6 @@ class InlineSpam:
                 continue
             merged.append(span)
         return merged
-
-
-def trie_regex(words: list[str]) -> str:
-    """One regex for a word list, shaped as a trie: re tries alternatives one
-    by one at each position, so a flat list of a thousand words is slow; a
-    trie needs one branch per character. Longest match first, like a sorted
-    alternation."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return "(?:" + build(trie) + ")"
 
 
 def _mentions(context: str, words: tuple[str, ...], phrase: str) -> bool:

@@ -5,7 +5,8 @@ ASCII folded to ASCII (：→:), runs of whitespace one space, no leading or
 trailing space, and pinyin annotations after a Chinese character (联(lián))
 left out, so rules work before and after the repair stage has removed them.
 Values lifted from a line are taken from `plain`, the same text without the
-folding (full-width punctuation in a title stays as written).
+folding (full-width punctuation in a title stays as written). What counts as
+an annotation and as a sentence mark is rule data (the `[view]` of lines.toml).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# One tone-marked or plain pinyin syllable in ASCII or full-width parentheses.
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）]")
+from pipeline.core.chars import IDEOGRAPHIC_SPACE, halfwidth_map
+from pipeline.stages.clean.ruleset import ViewRules
+
 _SPACE = re.compile(r"\s+")
 # Full-width ASCII variants and ideographic space to ASCII: one character for one.
-FOLD = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u00a0": " "})
-_MARKS = re.compile("[。!?;]")
+FOLD = halfwidth_map(spaces=IDEOGRAPHIC_SPACE + "\u00a0")
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,25 @@ class Line:
         return not self.view
 
 
-def plain_text(raw: str) -> str:
-    return _SPACE.sub(" ", _PINYIN.sub("", raw)).strip()
+class LineView:
+    """Reads text as lines and their views, by the `[view]` rules."""
 
+    def __init__(self, rules: ViewRules):
+        self._pinyin = rules.pinyin_annotation
+        self._marks = rules.sentence_marks
 
-def split_lines(text: str) -> list[Line]:
-    lines = []
-    pos = 0
-    for index, chunk in enumerate(text.splitlines(keepends=True)):
-        body = chunk.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-        plain = plain_text(body)
-        lines.append(Line(index, pos, pos + len(body), pos + len(chunk), body, plain, plain.translate(FOLD)))
-        pos += len(chunk)
-    return lines
+    def plain(self, raw: str) -> str:
+        return _SPACE.sub(" ", self._pinyin.sub("", raw)).strip()
 
+    def split(self, text: str) -> list[Line]:
+        lines = []
+        pos = 0
+        for index, chunk in enumerate(text.splitlines(keepends=True)):
+            body = chunk.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+            plain = self.plain(body)
+            lines.append(Line(index, pos, pos + len(body), pos + len(chunk), body, plain, plain.translate(FOLD)))
+            pos += len(chunk)
+        return lines
 
-def sentence_marks(view: str) -> int:
-    return len(_MARKS.findall(view))
+    def sentence_marks(self, view: str) -> int:
+        return len(self._marks.findall(view))

@@ -19,6 +19,7 @@ import opencc
 
 from pipeline.core.align import diff_edits
 from pipeline.core.document import Document, Edit
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import RuleError, load_rules
 from pipeline.core.stage import Assigns, Stage
 
@@ -105,5 +106,4 @@ def _fixup_pattern(fixups: tuple[Fixup, ...]) -> re.Pattern | None:
     if not fixups:
         return None
     # Longest first, so a longer entry wins where two start at the same place.
-    sources = sorted((f.source for f in fixups), key=lambda s: (-len(s), s))
-    return re.compile("|".join(re.escape(s) for s in sources))
+    return re.compile(alternation(f.source for f in fixups))

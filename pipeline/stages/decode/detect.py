@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import codecs
 import math
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
+
+from pipeline.core.chars import unseen_cost
 
 # Candidates as (label, Python codec). The GB label is refined after choice:
 # "gbk" when the bytes are also strict GBK. cp950 is Big5 plus the Microsoft
@@ -50,11 +51,6 @@ _ASCII = bytes(range(0x80))
 # C0 controls other than the ones text uses (\t \n \v \f \r, ESC for ANSI colour).
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
 
-# Log-probability offsets (nats) below the rarest modelled Han character for
-# characters the model has not seen, by how plausible they are in news.
-_UNSEEN_HAN = 1.0  # a rare hanzi: names, places
-_UNSEEN_OTHER = 4.0  # foreign letters, symbols: unusual in Chinese news
-_UNSEEN_JUNK = 12.0  # controls, private use, unassigned, U+FFFD
 
 
 @dataclass(frozen=True)
@@ -77,18 +73,7 @@ class _LogProbs(dict):
     __slots__ = ("floor",)
 
     def __missing__(self, ch: str) -> float:
-        return self.floor - _unseen_offset(ch)
-
-
-def _unseen_offset(ch: str) -> float:
-    cp = ord(ch)
-    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF:
-        return _UNSEEN_HAN
-    if cp >= 0x20000:  # planes 2-3 are Han extensions; above them, private use and tags
-        return _UNSEEN_HAN if cp <= 0x3FFFF else _UNSEEN_JUNK
-    if cp == 0xFFFD or unicodedata.category(ch)[0] == "C":
-        return _UNSEEN_JUNK
-    return _UNSEEN_OTHER
+        return self.floor - unseen_cost(ch)
 
 
 class CharModel:

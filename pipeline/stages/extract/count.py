@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
-from pipeline.stages.extract.rulefile import word_alternation
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import RuleError
 
 _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
@@ -41,7 +41,7 @@ class CountExtractor(Extractor):
         self.object_stop = frozenset(obj.get("stop_words", ()))
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
-        return {"UNIT": word_alternation(data["units"]["words"])}
+        return {"UNIT": alternation(data["units"]["words"])}
 
     def normalise_count(self, m, rule, ctx: Context):
         num = quantity.group(m, "num")

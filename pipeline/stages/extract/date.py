@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from pipeline.stages.extract import numerals
 from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.stages.extract.overlap import longest_first, resolve
-from pipeline.stages.extract.rulefile import word_alternation
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import RuleError
 
 GRANULARITY_ORDER = ("year", "half", "quarter", "month", "day", "hour", "minute", "second")
@@ -90,10 +90,10 @@ class DateExtractor(Extractor):
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
         return {
-            "REL_YEAR": word_alternation(list(self.rel_years)),
-            "REL_MONTH": word_alternation(list(self.rel_months)),
-            "REL_DAY": word_alternation(list(self.rel_days)),
-            "PART": word_alternation(list(self.parts)),
+            "REL_YEAR": alternation(list(self.rel_years)),
+            "REL_MONTH": alternation(list(self.rel_months)),
+            "REL_DAY": alternation(list(self.rel_days)),
+            "PART": alternation(list(self.parts)),
         }
 
     # The rule's normaliser reads the groups; resolution happens in `find`, after ranges are joined.

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from pipeline.stages.extract import numerals
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
-from pipeline.stages.extract.rulefile import word_alternation
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import RuleError
 
 
@@ -41,9 +41,9 @@ class MoneyExtractor(Extractor):
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
         return {
-            "CURRENCY": word_alternation(list(data["currencies"])),
-            "SYMBOL": word_alternation(list(data.get("symbols", {}))),
-            "SUBUNIT": word_alternation(list(data.get("subunits", {})) or ["\uffff"]),
+            "CURRENCY": alternation(list(data["currencies"])),
+            "SYMBOL": alternation(list(data.get("symbols", {}))),
+            "SUBUNIT": alternation(list(data.get("subunits", {})) or ["\uffff"]),
         }
 
     def normalise_money(self, m, rule, ctx: Context):

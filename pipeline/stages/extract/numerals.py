@@ -16,9 +16,13 @@ a number and what `parse_number` can read stay the same thing.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
+
+from pipeline.core.chars import halfwidth_map
+from pipeline.core.patterns import alternation, longest_first
 
 # Bump when parsing or the fragments change meaning: extractor fingerprints include it.
 VERSION = 1
@@ -58,7 +62,7 @@ APPROX_AFTER = MappingProxyType({
     "以下": "under", "之下": "under", "以内": "under", "之内": "under",
 })
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
+_FULLWIDTH = halfwidth_map(string.digits + ".,-%")
 
 _ARABIC = (
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
@@ -98,9 +102,8 @@ FRAGMENTS = MappingProxyType({
         f"(?:[余餘多几幾](?!{_ALL_UNITS}){_BIG}*)?)"
     ),
     "BIG_UNIT": _BIG,
-    "APPROX_BEFORE": "(?:" + "|".join(
-        _not_word_tail(w) for w in sorted(APPROX_BEFORE, key=lambda w: (-len(w), w))) + ")",
-    "APPROX_AFTER": "(?:" + "|".join(sorted(APPROX_AFTER, key=lambda w: (-len(w), w))) + ")",
+    "APPROX_BEFORE": alternation(APPROX_BEFORE, each=_not_word_tail),
+    "APPROX_AFTER": alternation(APPROX_AFTER),
     "NEG": f"[{_NEGATIVE}]",
 })
 
@@ -134,9 +137,9 @@ def parse_number(text: str, allow_bare_unit: bool = False) -> Number:
     sign = 1
     if s[0] in _NEGATIVE:
         sign, s = -1, s[1:]
-    for word, kind in sorted(APPROX_BEFORE.items(), key=lambda kv: -len(kv[0])):
+    for word in longest_first(APPROX_BEFORE):
         if s.startswith(word) and len(s) > len(word):
-            s, approx = s[len(word):], kind
+            s, approx = s[len(word):], APPROX_BEFORE[word]
             break
     if any(c in _VAGUE for c in s):
         approx = "over" if approx == "exact" else approx
@@ -264,12 +267,12 @@ def split_approx(before: str, after: str, context: bool = False) -> str:
     突破 (APPROX_CONTEXT) also count.
     """
     words = {**APPROX_BEFORE, **APPROX_CONTEXT} if context else APPROX_BEFORE
-    for word in sorted(words, key=len, reverse=True):
+    for word in longest_first(words):
         if before.endswith(word):
             if word in ("约", "約") and before[-2:-1] and before[-2] in _WORDS_ENDING_IN_YUE:
                 continue  # 签约 is not 约
             return words[word]
-    for word in sorted(APPROX_AFTER, key=len, reverse=True):
+    for word in longest_first(APPROX_AFTER):
         if after.startswith(word):
             return APPROX_AFTER[word]
     return "exact"

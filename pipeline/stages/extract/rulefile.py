@@ -119,6 +119,3 @@ def _compile(rule: Rule, fragments: Mapping[str, str], normalisers: Mapping[str,
                         tuple(examples), tuple(counter), line)
 
 
-def word_alternation(words: list[str] | tuple[str, ...]) -> str:
-    """A regex alternation of literal words, longest first (so 美元 wins over 元)."""
-    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from pipeline.core.chars import IDEOGRAPHIC_SPACE, halfwidth_map
+
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII, one character for one: the training
 # corpora write digits full-width (１９９８年), the repaired news half-width, and
 # punctuation comes both ways (，/,). The model reads text folded so, in training
 # and at run time (make_doc), so either form looks the same to it.
-_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_HALF[0x3000] = 0x20
+_HALF = halfwidth_map(spaces=IDEOGRAPHIC_SPACE)
 
 
 def halfwidth(text: str) -> str:

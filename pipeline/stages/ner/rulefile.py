@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.stages.ner.merge import Completion
+from pipeline.core.patterns import longest_first
 from pipeline.core.rules import RULE_ID, RuleError, load_jsonl, load_toml
 
 LABELS = ("PER", "LOC", "ORG")
@@ -223,12 +224,12 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         clause_pos=pos_list(c, "completion", "clause_pos"),
         allowed_pos=frozenset(lists["allowed_pos"]),
         # Longest first, so 股份有限公司 is tried before 公司.
-        suffixes=tuple(sorted(set(lists["suffixes"]), key=lambda s: (-len(s), s))),
+        suffixes=tuple(longest_first(lists["suffixes"])),
         not_suffix_words=tuple(lists["not_suffix_words"]),
         left_id=left["id"],
         left_version=left["version"],
         left_confidence=float(left["confidence"]),
-        left_suffixes=tuple(sorted(set(left["suffixes"]), key=lambda s: (-len(s), s))),
+        left_suffixes=tuple(longest_first(left["suffixes"])),
         left_allowed_pos=frozenset(left["allowed_pos"]),
         left_boundary_pos=frozenset(left["boundary_pos"]),
         left_min_chars=left["min_chars"],

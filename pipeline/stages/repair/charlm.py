@@ -17,19 +17,16 @@ from __future__ import annotations
 import gzip
 import math
 import re
-import unicodedata
 from importlib import resources
 from pathlib import Path
 
 import opencc
 
+from pipeline.core.chars import unseen_cost
+
 CHAR_LM = "data/char_lm.tsv.gz"
 _DISCOUNT = 0.75
 _TOKEN = re.compile(r"U\+[0-9A-F]{6}|.", re.S)
-# Log-probability offsets (nats) below the rarest known character for unseen ones.
-_UNSEEN_HAN = 1.0
-_UNSEEN_OTHER = 4.0
-_UNSEEN_JUNK = 12.0
 
 
 def _chars(field: str) -> list[str]:
@@ -77,14 +74,14 @@ class CharLM:
 
     def unigram(self, ch: str) -> float:
         lp = self._uni.get(ch)
-        return lp if lp is not None else self._floor - _unseen_offset(ch)
+        return lp if lp is not None else self._floor - unseen_cost(ch)
 
     def logprob(self, prev: str, ch: str) -> float:
         """log P(ch | prev) of simplified characters; prev "" means no history."""
         backoff = self._backoff.get(prev)
         puni = self._puni.get(ch)
         if puni is None:  # unseen: priced by category, reached only by backing off
-            unseen = self._floor - _unseen_offset(ch)
+            unseen = self._floor - unseen_cost(ch)
             return unseen if backoff is None else unseen + math.log(backoff)
         if backoff is None:
             return self._uni[ch]
@@ -121,14 +118,3 @@ class CharLM:
             total += self.logprob(prev_s, ch)
             prev_s = ch
         return total
-
-
-def _unseen_offset(ch: str) -> float:
-    cp = ord(ch)
-    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF:
-        return _UNSEEN_HAN
-    if 0x20000 <= cp <= 0x3FFFF:
-        return _UNSEEN_HAN
-    if cp == 0xFFFD or unicodedata.category(ch)[0] == "C":
-        return _UNSEEN_JUNK
-    return _UNSEEN_OTHER

@@ -23,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import random
 
-from pipeline.stages.repair.base import is_han
+from pipeline.core.chars import halfwidth_map, is_fullwidth_ascii, is_han
 from pipeline.stages.repair.pinyin import PinyinTable
 
 # The site decoder's longest shifted run before it gives up and we stop: real
 # runs end within a few characters; this bounds pathological text.
 _MAX_SHIFT_BYTES = 400
+_FOLD = halfwidth_map()  # the site folded full-width punctuation to ASCII
 
 
 def split_of(article_id: str) -> str:
@@ -161,6 +162,6 @@ def _site_pair(lead: int, trail: int) -> str | None:
         return None
     if len(ch) != 1:
         return None
-    if 0xFF01 <= ord(ch) <= 0xFF5E:
-        return chr(ord(ch) - 0xFEE0)  # full-width folded to ASCII
+    if is_fullwidth_ascii(ch):
+        return ch.translate(_FOLD)  # full-width folded to ASCII
     return ch

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.document import Edit
+from pipeline.core.patterns import alternation
 from pipeline.stages.repair.base import Fixer
 from pipeline.core.rules import RuleError, load_rules
 
@@ -56,8 +57,7 @@ class HomoglyphFixer(Fixer):
         self._entries = {e.source: e for e in entries}
         self.rule_ids = tuple(e.rule_id for e in entries)
         # Longest first, so a longer entry wins where two start at the same place.
-        sources = sorted(self._entries, key=lambda s: (-len(s), s))
-        self._pattern = re.compile("|".join(map(re.escape, sources))) if sources else None
+        self._pattern = re.compile(alternation(self._entries)) if self._entries else None
 
     def edits(self, text: str) -> list[Edit]:
         if self._pattern is None:

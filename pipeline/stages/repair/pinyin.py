@@ -13,12 +13,14 @@ is also the evidence frame-shift repair uses to recover a lost GBK byte.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from importlib import resources
 from pathlib import Path
 
 from pipeline.core.document import Edit
-from pipeline.stages.repair.base import Fixer, is_han
+from pipeline.core.chars import halfwidth_map, is_han, to_fullwidth
+from pipeline.stages.repair.base import Fixer
 
 PINYIN_TABLE = "data/pinyin.tsv"
 RULE_ID = "repair.pinyin.annotation"
@@ -26,7 +28,7 @@ RULE_ID = "repair.pinyin.annotation"
 _MAX_SYLLABLE = 6
 _OPEN = "(（"
 _CLOSE = ")）"
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)}
+_HALF_WIDTH = halfwidth_map(string.ascii_lowercase)
 
 
 class PinyinTable:
@@ -90,7 +92,7 @@ class PinyinAnnotationFixer(Fixer):
         # Full-width Latin letters count as their ASCII forms: the width fixer
         # runs later, and the stage must not leave an annotation it would
         # remove on a second pass.
-        letters = "".join(sorted(table.letters | {chr(ord(c) + 0xFEE0) for c in table.letters if c.isascii()}))
+        letters = "".join(sorted(table.letters | {to_fullwidth(c) for c in table.letters if c.isascii()}))
         self._pattern = re.compile(
             f"[{_OPEN}]([{re.escape(letters)}]{{1,{_MAX_SYLLABLE}}})[{_CLOSE}]"
         )

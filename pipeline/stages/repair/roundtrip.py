@@ -24,7 +24,8 @@ import re
 import ftfy
 
 from pipeline.core.document import Edit, apply_edits
-from pipeline.stages.repair.base import Fixer, is_han
+from pipeline.core.chars import is_han
+from pipeline.stages.repair.base import Fixer
 from pipeline.stages.repair.charlm import CharLM
 from pipeline.stages.repair.ftfy_fix import CONFIG as FTFY_CONFIG
 

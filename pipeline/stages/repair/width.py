@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.core.chars import ASCII_ALNUM, fullwidth_class, halfwidth_map
 from pipeline.core.document import Edit
 from pipeline.stages.repair.base import Fixer
 
@@ -20,8 +21,8 @@ ZERO_WIDTH_RULE = "repair.invisible.zero_width"
 CONTROL_RULE = "repair.invisible.control"
 
 # Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A).
-_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
-_TO_HALF = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for cp in range(r[0], r[1] + 1)}
+_FULLWIDTH_ALNUM = re.compile(f"[{fullwidth_class(ASCII_ALNUM)}]+")
+_TO_HALF = halfwidth_map(ASCII_ALNUM)
 # Zero-width and invisible format characters: ZWSP, ZWNJ, ZWJ, LRM, RLM,
 # bidi embeddings/isolates, word joiner and invisible operators, BOM/ZWNBSP,
 # soft hyphen, Mongolian vowel separator, interlinear annotation marks.
