@@ -28,6 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import RULES, SEEDS  # noqa: E402
 import missed  # noqa: E402
 
+# Five stages over the seeds: not in `make quick`.
+pytestmark = pytest.mark.slow
+
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_facts.tsv"
 MISSED = GOLDEN.with_name("seeds_facts_missed.tsv")
 PUBLISHED = Path(__file__).resolve().parent / "golden" / "seeds_published.json"

@@ -22,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import RULES, SEEDS  # noqa: E402
 import missed  # noqa: E402
 
+# Every stage over the seeds, the NER model included: not in `make quick`.
+pytestmark = pytest.mark.slow
+
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_ner.tsv"
 MISSED = GOLDEN.with_name("seeds_ner_missed.tsv")
 COLUMNS = ["doc_id", "type", "orig_start", "orig_end", "text", "rule_id", "made_by"]
