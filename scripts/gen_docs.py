@@ -129,7 +129,7 @@ def render(readme: str) -> str:
     present = {m["name"] for m in MARKER.finditer(readme)}
     unknown, missing = present - set(SECTIONS), set(SECTIONS) - present
     if unknown or missing:
-        raise SystemExit(
+        raise ValueError(
             f"README.md markers: unknown {sorted(unknown)}, missing {sorted(missing)}; "
             f"known sections: {sorted(SECTIONS)}"
         )
@@ -142,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     current = README.read_text(encoding="utf-8")
-    wanted = render(current)
+    try:
+        wanted = render(current)
+    except ValueError as exc:
+        print(f"gen_docs: {exc}", file=sys.stderr)
+        return 2
     if args.check:
         if wanted != current:
             print("README.md is out of date: run `python scripts/gen_docs.py`", file=sys.stderr)
