@@ -9,7 +9,8 @@ in README.md; everything outside the markers is hand-written. Sections:
 - `stages`: one row per stage of `pipeline.stages.registry.KNOWN_STAGES`, in
   the order of the shipped `rules/pipeline.toml`: name, version, settings with
   their defaults, the rule files (relative to `rules/`) and shipped data it
-  reads, and the first line of its module's docstring.
+  reads, what it assigns (once stages declare `assigns`) and the first line
+  of its module's docstring.
 - `cli`: the usage line of every `pipeline` subcommand, from the argparse parser.
 
 To add a section (the rule-kind reference, say), write a function from nothing
@@ -22,10 +23,11 @@ Stages are read through their class attributes (`name`, `version`,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -40,9 +42,11 @@ def stage_table() -> str:
 
     order = list(load_config(RULES, tuple(KNOWN_STAGES)).stages)
     order += [n for n in KNOWN_STAGES if n not in order]
+    # A column for what a stage assigns once stages declare it (`assigns`).
+    assigns = any(getattr(KNOWN_STAGES[n], "assigns", None) is not None for n in order)
     rows = [
-        "| stage | version | settings (default) | reads | does |",
-        "|---|---|---|---|---|",
+        "| stage | version | settings (default) | reads | " + ("assigns | " if assigns else "") + "does |",
+        "|---|---|---|---|" + ("---|" if assigns else "") + "---|",
     ]
     for name in order:
         cls = KNOWN_STAGES[name]
@@ -50,8 +54,27 @@ def stage_table() -> str:
         settings = "<br>".join(f"`{k} = {_toml(v)}`" for k, v in cls.defaults.items()) or "none"
         reads = [f"`{p.relative_to(RULES).as_posix()}`" for p in stage.rule_files()]
         reads += [f"`{p}`" for p in _shipped_data(name, cls, stage)]
-        rows.append(f"| `{name}` | {cls.version} | {settings} | {', '.join(reads) or 'nothing'} | {_summary(cls)} |")
+        cells = [f"`{name}`", str(cls.version), settings, ", ".join(reads) or "nothing"]
+        if assigns:
+            cells.append(_assigns(getattr(cls, "assigns", None)))
+        cells.append(_summary(cls))
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"
+
+
+def _assigns(declared: Any) -> str:
+    """A stage's `assigns` declaration, field by field: flags set, and the keys or
+    items of the others (meta columns, fact types)."""
+    if declared is None or not dataclasses.is_dataclass(declared):
+        return "?"
+    parts = []
+    for f in dataclasses.fields(declared):
+        value = getattr(declared, f.name)
+        if value is True:
+            parts.append(f.name)
+        elif isinstance(value, (Mapping, list, tuple)) and value:
+            parts.append(f"{f.name}: " + ", ".join(f"`{v}`" for v in value))
+    return "<br>".join(parts) or "nothing"
 
 
 def _toml(value: Any) -> str:
