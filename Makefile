@@ -7,11 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench eval char-freq train-ner clean help
+.PHONY: run test quick docs bench eval char-freq train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
-	@echo "make test     install into .venv and run the test suite"
+	@echo "make test     install into .venv and run the whole test suite (what CI runs)"
+	@echo "make quick    unit, rule-example, property and doctests only (no end-to-end runs, no quality gates; under a minute)"
+	@echo "make docs     regenerate README.md's generated sections (scripts/gen_docs.py)"
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/stages/decode/data/char_freq.tsv from jieba's dictionary"
@@ -29,6 +31,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The inner loop: what is marked slow (end-to-end runs, quality gates, the seeds'
+# whole-pipeline goldens) is left out; see the markers in pyproject.toml.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/stages.py --check

@@ -7,6 +7,13 @@ RULES = ROOT / "rules"
 SEEDS = ROOT / "seeds"
 
 
+def pytest_collection_modifyitems(items):
+    """End-to-end runs and quality gates are slow: `-m "not slow"` (make quick) leaves them out."""
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("gate"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def config():
     from pipeline.run.config import load_config

@@ -17,6 +17,9 @@ from pipeline.inspect.report import write_report
 
 from report_runs import XSS_ID, seeds_run, write_run
 
+# drives Chromium over a run's report: not in `make quick`.
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = os.environ.get("PIPELINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Headless, and nothing that reaches for the network (which is closed in CI).
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -13,6 +13,9 @@ from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 
 from conftest import ROOT, SEEDS
 
+# `pipeline run` over the seeds and the module entry point: not in `make quick`.
+pytestmark = pytest.mark.e2e
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00" + bytes(range(256)) * 4
 
 

@@ -4,11 +4,16 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from pipeline.cli import main
 from pipeline.run.outputs import FACT_SCHEMA
 
 from conftest import SEEDS
+
+
+# runs the pipeline on the seeds twice: not in `make quick`.
+pytestmark = pytest.mark.e2e
 
 
 def fact(doc, fid, type_, rule, value, conf=0.9):

@@ -1,4 +1,11 @@
-"""The README documents every output column, setting and option (datasette's habit)."""
+"""The README documents every output column, setting and option (datasette's habit),
+its generated sections are current, and the code it names exists."""
+
+import difflib
+import importlib
+import importlib.util
+import re
+import tomllib
 
 import pytest
 
@@ -37,3 +44,74 @@ def test_every_command_and_option_is_documented(command, option):
     assert f"pipeline {command}" in README
     if option:
         assert option in README
+
+
+# ---- generated sections and references that must not drift ------------------
+
+def _gen_docs():
+    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "scripts" / "gen_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_sections_are_what_the_code_says():
+    wanted = _gen_docs().render(README)
+    diff = "".join(difflib.unified_diff(README.splitlines(True), wanted.splitlines(True), "README.md", "generated", n=1))
+    assert wanted == README, f"README.md is out of date: run `python scripts/gen_docs.py` (make docs)\n{diff}"
+
+
+def _package_paths():
+    for m in re.finditer(r"pipeline/[\w./<>*-]*", README):
+        yield m.group().rstrip(".")
+
+
+@pytest.mark.parametrize("path", sorted(set(_package_paths())))
+def test_every_package_path_in_the_readme_exists(path):
+    pattern = re.sub(r"<[^>]+>", "*", path)  # pipeline/stages/<name>/ stands for any stage
+    assert list(ROOT.glob(pattern.rstrip("/"))), f"README.md names {path}, which does not exist"
+
+
+def _dotted_names():
+    for m in re.finditer(r"\bpipeline(?:\.\w+)+", README):
+        if m.group() != "pipeline.toml":
+            yield m.group()
+
+
+@pytest.mark.parametrize("name", sorted(set(_dotted_names())))
+def test_every_dotted_name_in_the_readme_resolves(name):
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):  # the longest importable module, then attributes
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[i:]:
+            assert hasattr(obj, attr), f"README.md names {name}: {obj.__name__} has no {attr}"
+            obj = getattr(obj, attr)
+        return
+    raise AssertionError(f"README.md names {name}, which is not a module")
+
+
+def _stage_tables():
+    """[stages.<name>] tables of the README's TOML examples."""
+    for block in re.findall(r"```toml\n(.*?)```", README, re.S):
+        if "[stages." in block:
+            yield from tomllib.loads(block).get("stages", {}).items()
+
+
+def test_settings_shown_in_the_readme_are_the_defaults():
+    shown = list(_stage_tables())
+    assert {name for name, _ in shown} == set(KNOWN_STAGES)
+    for name, table in shown:
+        for key, value in table.items():
+            assert key in KNOWN_STAGES[name].defaults, f"README shows [stages.{name}] {key}, not a setting"
+            assert value == KNOWN_STAGES[name].defaults[key], f"README shows [stages.{name}] {key} = {value!r}"
+
+
+def test_a_readme_missing_a_section_or_with_an_unknown_one_is_an_error():
+    gen = _gen_docs()
+    with pytest.raises(ValueError, match="missing"):
+        gen.render("no markers at all")
+    with pytest.raises(ValueError, match="unknown"):
+        gen.render(README + "<!-- gen:nosuch -->\n<!-- /gen:nosuch -->\n")

@@ -279,6 +279,7 @@ def test_data_file_is_compact_sorted_and_documented():
     assert 8000 <= len(counts) <= 12000
 
 
+@pytest.mark.slow  # rebuilds the data file from jieba's dictionary
 def test_build_script_reproduces_data_file():
     script = REPO / "scripts" / "build_char_freq.py"
     spec = importlib.util.spec_from_file_location("build_char_freq", script)

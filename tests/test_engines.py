@@ -15,6 +15,9 @@ from pipeline.cli import main
 
 from conftest import ROOT, SEEDS
 
+# whole runs through processes, Dask and a killed subprocess: not in `make quick`.
+pytestmark = pytest.mark.e2e
+
 OUTPUTS = ("documents.parquet", "edits.parquet", "facts.parquet", "facts.jsonl")
 TRADITIONAL = "青島科學儀器產業園開園典禮在市南區軟體園舉辦，科學儀器產業聯盟正式揭牌。"
 

@@ -155,6 +155,7 @@ def test_dates_are_parsed_as_written(tmp_path):
         assert _iso(bad) is None
 
 
+@pytest.mark.e2e
 def test_loads_the_seeds_run(tmp_path_factory):
     out = seeds_run(tmp_path_factory)
     r = load_run(out)

@@ -108,6 +108,7 @@ def test_ner_and_extract_replace_only_their_own_facts(stages):
     assert [f for f in again.facts if f.type in NAMES] == names
 
 
+@pytest.mark.slow  # loads the model twice
 def test_a_gazetteer_edit_reruns_the_rules_part_only(tmp_path, rules_copy, monkeypatch):
     from pipeline.stages.ner import stage as ner_module
 
@@ -139,6 +140,7 @@ def test_a_gazetteer_edit_reruns_the_rules_part_only(tmp_path, rules_copy, monke
     cache.close()
 
 
+@pytest.mark.slow  # builds every stage twice
 def test_a_money_rule_edit_does_not_rerun_ner(tmp_path, rules_copy, monkeypatch):
     from pipeline.run.config import load_config
     from pipeline.stages.registry import KNOWN_STAGES, build_stages

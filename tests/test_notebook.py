@@ -8,6 +8,9 @@ import pytest
 
 from conftest import ROOT
 
+# executes the notebook on a fresh run: not in `make quick`.
+pytestmark = pytest.mark.e2e
+
 NOTEBOOK = ROOT / "notebooks" / "inspect.ipynb"
 
 

@@ -11,6 +11,9 @@ import pytest
 
 from conftest import ROOT
 
+# runs the eval scripts against eval/floors.toml: not in `make quick`.
+pytestmark = pytest.mark.gate
+
 SHARED = ROOT.parent / "shared" / "data"
 
 

@@ -196,6 +196,7 @@ def test_rule_reasons_come_from_unchanged_rule_files(tmp_path, rules_copy):
     assert rule_reasons({}) == {}
 
 
+@pytest.mark.e2e
 def test_pipeline_run_writes_the_report_for_the_seeds(tmp_path_factory):
     out = seeds_run(tmp_path_factory)
     page = Page((out / "report.html").read_text(encoding="utf-8"))
@@ -207,6 +208,7 @@ def test_pipeline_run_writes_the_report_for_the_seeds(tmp_path_factory):
         assert data[f"d{i}"]["text"] == row["text"] and data[f"d{i}"]["original"] == row["original"]
 
 
+@pytest.mark.e2e
 def test_report_command_and_no_report(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", str(SEEDS / "001_fbfe83f3558ddfde.txt"), "--out", str(out), "--quiet", "--jobs", "1",
@@ -224,6 +226,7 @@ def test_report_command_and_no_report(tmp_path, capsys):
     assert "not a run folder" in capsys.readouterr().err
 
 
+@pytest.mark.e2e
 def test_a_report_that_fails_does_not_fail_the_run(tmp_path, capsys, monkeypatch):
     import pipeline.inspect.report
 

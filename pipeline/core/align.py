@@ -16,7 +16,15 @@ from pipeline.core.document import Edit
 
 
 def diff_edits(before: str, after: str, rule_id: str) -> list[Edit]:
-    """Edits that turn `before` into `after`, in `before`'s coordinates."""
+    """Edits that turn `before` into `after`, in `before`'s coordinates.
+
+    A phrase of another length is one edit, a same-length change one edit per character:
+
+    >>> diff_edits("中介軟體很好", "中间件很好", "convert.opencc.tw2sp")
+    [Edit(start=1, end=4, replacement='间件', rule_id='convert.opencc.tw2sp')]
+    >>> [e.replacement for e in diff_edits("聯動", "联动", "convert.opencc.t2s")]
+    ['联', '动']
+    """
     if before == after:
         return []
     old_lines = before.splitlines(keepends=True)

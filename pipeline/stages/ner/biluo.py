@@ -66,7 +66,13 @@ def best_paths(scores: Sequence[numpy.ndarray], labels: Sequence[str]) -> list[l
 
 
 def spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Entities (start, end, label) of a tag sequence; an entity runs from B/U (or a stray I/L) to L/U."""
+    """Entities (start, end, label) of a tag sequence; an entity runs from B/U (or a stray I/L) to L/U.
+
+    >>> spans(["B-ORG", "I-ORG", "L-ORG", "O", "U-LOC"])
+    [(0, 3, 'ORG'), (4, 5, 'LOC')]
+    >>> spans(["O", "I-PER", "L-PER"])  # a stray I- opens a name too
+    [(1, 3, 'PER')]
+    """
     out = []
     start, label = None, None
     for i, tag in enumerate(tags):
