@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping, Protocol, Sequence
 
 from pipeline.core.document import Document
-from pipeline.core.rules import RuleError, file_sha256
+from pipeline.core.rules import RuleError, file_sha256, validate_settings
+from pipeline.core.schema import Kind
 
 
 class Stage:
@@ -22,19 +23,22 @@ class Stage:
 
     name: ClassVar[str]
     version: ClassVar[int]
-    # Settings the stage understands, with their defaults; anything else is an error.
+    # The settings the stage understands (`[stages.NAME]` in pipeline.toml), with
+    # their types, bounds and defaults; anything else is an error.
+    settings_kind: ClassVar[Kind | None] = None
+    # Their defaults (from `settings_kind`).
     defaults: ClassVar[Mapping[str, Any]] = {}
+    # Stages whose output this stage's rule examples read (run before them by `example_cases`' caller).
+    examples_need: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("settings_kind") is not None:
+            cls.defaults = cls.settings_kind.defaults()
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
-        unknown = sorted(set(settings) - set(self.defaults))
-        if unknown:
-            raise RuleError(
-                rules_dir / "pipeline.toml",
-                None,
-                f"[stages.{self.name}] has unknown setting(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(self.defaults)) or 'none'}",
-            )
-        self.settings = {**self.defaults, **settings}
+        kind = self.settings_kind or Kind(f"settings.{self.name}", f"settings of the {self.name} stage")
+        self.settings = validate_settings(kind, f"stages.{self.name}", settings, rules_dir / "pipeline.toml")
         self.rules_dir = rules_dir
         # Where a stage may keep files it derives from its rules (e.g. a
         # tokenizer's dictionary cache): the run's cache folder, never /tmp.
@@ -67,6 +71,13 @@ class Stage:
 
     def fingerprint(self) -> str:
         return self.describe()["fingerprint"]
+
+    def example_cases(self, prepare) -> list:
+        """Its rules' examples and counterexamples as `pipeline.core.examples.ExampleCase`s.
+
+        `prepare(doc)` runs the stages named in `examples_need` on a document.
+        """
+        return []
 
     def parts(self) -> Sequence[StagePart]:
         """Independently cached pieces of this stage (e.g. one per extractor).
