@@ -291,7 +291,7 @@ def _entry(
     return Entry(kind.name, values, path, line, key_lines, item_lines)
 
 
-class _Invalid(Exception):
+class _Invalid(ValueError):
     def __init__(self, message: str, index: int | None = None):
         super().__init__(message)
         self.message = message
@@ -342,8 +342,7 @@ def _convert(f: Field, value: Any, fragments: Mapping[str, str] | None) -> Any:
     elif t == "float":
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise wrong
-        value = float(value)
-        _bounds(f, value)
+        _bounds(f, value)  # an integer stays one: values are used as written (Decimal(str(1)) is 1, not 1.0)
     elif t == "bool":
         if not isinstance(value, bool):
             raise wrong
