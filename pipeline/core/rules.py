@@ -234,8 +234,8 @@ def _entry(
         if isinstance(v, list):
             item_lines[k] = tuple(lines.get((*base, k, i), key_lines[k]) for i in range(len(v)))
     rule_id = raw.get("id")
-    if kind.rule and isinstance(rule_id, str) and rule_id:
-        label = f"rule {rule_id}"
+    if kind.rule and isinstance(rule_id, str) and rule_id and not re.match(r"\[\w", label):
+        label = f"rule {rule_id}"  # a [[rule]] or JSONL rule is named by its id; a [table] by its name
     before = len(errors)
 
     def fail(message: str, key: str | None = None, index: int | None = None) -> None:

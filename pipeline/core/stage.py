@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Mapping, Protocol, Sequence
 
 from pipeline.core.document import Document
 from pipeline.core.rules import RuleError, file_sha256, validate_settings
-from pipeline.core.schema import Kind
+from pipeline.core.schema import Kind, Value
 
 
 class Stage:
@@ -37,7 +37,8 @@ class Stage:
             cls.defaults = cls.settings_kind.defaults()
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
-        kind = self.settings_kind or Kind(f"settings.{self.name}", f"settings of the {self.name} stage")
+        kind = self.settings_kind or Kind(f"settings.{self.name}", f"Settings of the {self.name} stage.",
+                                          {k: Value("a setting", default=v) for k, v in self.defaults.items()})
         self.settings = validate_settings(kind, f"stages.{self.name}", settings, rules_dir / "pipeline.toml")
         self.rules_dir = rules_dir
         # Where a stage may keep files it derives from its rules (e.g. a
