@@ -323,10 +323,12 @@ def _unknown(message: str, key: str, known: Iterable[str]) -> str:
 def _convert(f: Field, value: Any, fragments: Mapping[str, str] | None) -> Any:
     """The typed value of `value` as field `f`, or _Invalid saying what is wrong."""
     t = f.type
-    wrong = _Invalid(f"must be {_article(f.describe())}, got {_show(value)}")
+
+    def wrong() -> _Invalid:
+        return _Invalid(f"must be {_article(f.describe())}, got {_show(value)}")
     if t in ("str", "chars", "regex"):
         if not isinstance(value, str):
-            raise wrong
+            raise wrong()
         if f.minimum and len(value) < f.minimum or t == "regex" and not value:
             raise _Invalid("must not be empty")
         if f.length is not None and len(value) != f.length:
@@ -337,21 +339,21 @@ def _convert(f: Field, value: Any, fragments: Mapping[str, str] | None) -> Any:
             value = compile_regex(value, fragments if f.fragments else None, f.groups)
     elif t == "int":
         if not isinstance(value, int) or isinstance(value, bool):
-            raise wrong
+            raise wrong()
         _bounds(f, value)
     elif t == "float":
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise wrong
+            raise wrong()
         _bounds(f, value)  # an integer stays one: values are used as written (Decimal(str(1)) is 1, not 1.0)
     elif t == "bool":
         if not isinstance(value, bool):
-            raise wrong
+            raise wrong()
     elif t == "enum":
         if not isinstance(value, str) or value not in f.choices:
             raise _Invalid(_not_one_of(value, f.choices))
     elif t == "list":
         if not isinstance(value, list):
-            raise wrong
+            raise wrong()
         if f.minimum and len(value) < f.minimum:
             raise _Invalid("must not be empty")
         out = []
@@ -363,7 +365,7 @@ def _convert(f: Field, value: Any, fragments: Mapping[str, str] | None) -> Any:
         value = tuple(out)
     elif t == "table":
         if not isinstance(value, dict):
-            raise wrong
+            raise wrong()
         if f.minimum and len(value) < f.minimum:
             raise _Invalid("must not be empty")
         out = {}
@@ -509,6 +511,10 @@ def _columns(columns: tuple[str, ...], fields: Mapping[str, Field], parts: list[
                 return f"missing {name}; expected {' '.join(columns)}"
             continue
         raw: Any = pending[0]
+        if f.type == "str" and raw and f.match is None and f.length is None and f.check is None:
+            values[name] = raw  # the common case, kept fast: lists run to tens of thousands of lines
+            pending.pop(0)
+            continue
         if f.type == "int":
             raw = int(raw) if raw.isdigit() else raw
         elif f.type == "float":
