@@ -9,13 +9,18 @@ from pipeline.stages.ner.rulefile import NameRule
 from pipeline.stages.ner.ruler import NameRuler
 
 
-def name_rule_cases(rules: list[NameRule], prepare: Prepare) -> list[ExampleCase]:
-    """An example must be matched whole (`match`, or the whole text); a counterexample not at all."""
+def name_rule_cases(rules: list[NameRule], prepare: Prepare, ruler: NameRuler | None = None) -> list[ExampleCase]:
+    """An example must be matched whole (`match`, or the whole text); a counterexample not at all.
+
+    One ruler runs all the rules (spaCy's span_ruler keeps every match), each case looks at its rule's.
+    """
+    ruler = ruler or NameRuler(rules)
+
     def check(rule: NameRule, case, counter: bool) -> str | None:
         text = case if isinstance(case, str) else case["text"]
         doc = prepare(sample_doc(text))
         found = [(text[s:e], label, rid) for s, e, label, rid in
-                 NameRuler([rule]).find(text, [(t.start, t.end, t.pos) for t in doc.tokens])]
+                 ruler.find(text, [(t.start, t.end, t.pos) for t in doc.tokens]) if rid == rule.id]
         if counter:
             return f"matched {found}" if found else None
         want = case if isinstance(case, str) else case["match"]

@@ -84,7 +84,7 @@ class NerStage(Stage):
         return self._parts
 
     def example_cases(self, prepare) -> list:
-        return [*name_rule_cases(list(self.name_rules.values()), prepare),
+        return [*name_rule_cases(list(self.name_rules.values()), prepare, self.ruler),
                 *completion_cases(self.completion, self._completion_examples, prepare)]
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
