@@ -1,4 +1,4 @@
-"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline report`, ….
+"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline rules check`, ….
 
 Exit status: 0 every document went through; 1 the run finished but some
 documents failed (see errors.jsonl); 2 bad usage or invalid rules, nothing run.
