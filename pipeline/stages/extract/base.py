@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
 from pipeline.stages.extract import numerals
+from pipeline.stages.extract.numerals import NO_APPROX, ApproxWords
 from pipeline.stages.extract.rulefile import CompiledRule, compiled, file_schema
 from pipeline.core.rules import Entry, RuleError, compile_regex, file_sha256, load_toml_file
 from pipeline.core.schema import Field, Section
@@ -79,14 +80,17 @@ class Extractor:
         return file_schema(cls.name, cls.normaliser_names, cls.tables, cls.rule_fields, cls.header_fields,
                            cls.rule_checks)
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None):
         self.path = path
+        # Approximation words (rules/extract/approx.toml), shared by every extractor.
+        self.approx = approx
+        self.approx_path = approx_path
         fragments: dict[str, str] = {}
 
         def read_tables(tables: Mapping[str, Entry]) -> dict[str, str]:
             values = {name: entry.values for name, entry in tables.items()}
             self.setup(values)
-            fragments.update({**numerals.FRAGMENTS, **self.fragments(values), **values["fragments"]})
+            fragments.update({**numerals.fragments(approx), **self.fragments(values), **values["fragments"]})
             return fragments
 
         loaded = load_toml_file(path, self.schema(), fragments=read_tables)
@@ -117,6 +121,7 @@ class Extractor:
             "file_version": self.file_version,
             "numerals": numerals.VERSION,
             "rules": file_sha256(self.path),
+            "approx": file_sha256(self.approx_path) if self.approx_path else None,
         }, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

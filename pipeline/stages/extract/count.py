@@ -55,7 +55,7 @@ class CountExtractor(Extractor):
         num = quantity.group(m, "num")
         if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague")) or (num in _ARTICLE and not quantity.group(m, "num2")):
             return None
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
             return None
         value: dict[str, Any] = {}

@@ -55,7 +55,7 @@ class MoneyExtractor(Extractor):
         }
 
     def normalise_money(self, m, rule, ctx: Context):
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None:
             return None
         word = quantity.group(m, "cur") or quantity.group(m, "sym")
@@ -67,7 +67,7 @@ class MoneyExtractor(Extractor):
             sub_num, sub_word = quantity.group(m, "sub" + i), quantity.group(m, "subunit" + i)
             if sub_num and sub_word in self.subunits:
                 try:
-                    extra += numerals.parse_number(sub_num).value * self.subunits[sub_word][1]
+                    extra += numerals.parse_number(sub_num, words=self.approx).value * self.subunits[sub_word][1]
                 except ValueError:
                     return None
         if q.value is not None:

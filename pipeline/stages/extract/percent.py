@@ -34,7 +34,7 @@ class PercentExtractor(Extractor):
 
     def normalise_percent(self, m, rule, ctx: Context):
         scale = Decimal(str(rule.fields.get("scale", 1)))
-        q = quantity.read(m, ctx.text, rule, scale)
+        q = quantity.read(m, ctx.text, self.approx, rule, scale)
         return self._value(q, m, rule)
 
     def normalise_fixed(self, m, rule, ctx: Context):
@@ -46,7 +46,7 @@ class PercentExtractor(Extractor):
         if quantity.group(m, "num") == "半" and "half_value" in rule.fields:
             # 半成 is 5%, 半折 half price (50%): the rule says which.
             return self._value(quantity.Quantity(Decimal(str(rule.fields["half_value"])), "exact"), m, rule)
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or q.value is None:
             return None
         v = q.value

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from pipeline.stages.extract.approx import load_approx
 from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.stages.extract.count import CountExtractor
 from pipeline.stages.extract.date import DateExtractor
@@ -33,6 +34,8 @@ EXTRACTORS: Mapping[str, type[Extractor]] = {
     cls.name: cls for cls in (MoneyExtractor, PercentExtractor, CountExtractor, DateExtractor)
 }
 EXTRACTOR_LABEL = "rule"
+# In the extractors' rule folder: approximation words for all of them.
+APPROX_FILE = "approx.toml"
 # The published date examples resolve against when their file names none.
 EXAMPLES_PUBLISHED = "2021-07-26T11:43"
 
@@ -52,11 +55,15 @@ class ExtractStage(Stage):
         super().__init__(settings, rules_dir, cache_dir)
         names = self.settings["extractors"]
         folder = rules_dir / self.settings["rules"]
-        self.extractors: tuple[Extractor, ...] = tuple(EXTRACTORS[n](folder / f"{n}.toml") for n in names)
+        # Approximation words around numbers: data every quantity extractor reads.
+        self.approx_path = folder / APPROX_FILE
+        approx = load_approx(self.approx_path)
+        self.extractors: tuple[Extractor, ...] = tuple(
+            EXTRACTORS[n](folder / f"{n}.toml", approx, self.approx_path) for n in names)
         self._parts = tuple(ExtractorPart(e) for e in self.extractors)
 
     def rule_files(self) -> tuple[Path, ...]:
-        return tuple(e.path for e in self.extractors)
+        return (*(e.path for e in self.extractors), self.approx_path)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
