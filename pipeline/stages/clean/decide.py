@@ -65,8 +65,8 @@ class Cleaner:
         self.rules = rules
         self.settings = settings
         self.furniture = Furniture(rules.lines)
-        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id)
-        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines)
+        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id, rules.meta_text)
+        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
         self.islands = tuple(r for r in rules.lines if r.kind == "island")
         self.lists = tuple(r for r in rules.lines if r.kind == "list_after")

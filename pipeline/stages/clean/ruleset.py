@@ -125,6 +125,24 @@ class SpunRule:
 
 
 @dataclass(frozen=True)
+class SpamText:
+    """What spam evidence counts as separators and as letters ([evidence] of spam.toml)."""
+
+    separators: str  # besides white space: split a line into segments
+    not_letters: str  # besides white space: not counted in a line's length
+
+
+@dataclass(frozen=True)
+class MetaText:
+    """How a metadata line is read ([line] of metadata.toml)."""
+
+    wrappers: dict[str, str]  # opening -> closing bracket around a whole line
+    quotes: dict[str, str]  # opening -> closing quote around an original title
+    before_label: str  # besides white space: what a label may follow
+    after_label: str  # what comes between a label and its value
+
+
+@dataclass(frozen=True)
 class CleanRules:
     lines: tuple[LineRule, ...]
     fields: tuple[FieldRule, ...]
@@ -139,6 +157,8 @@ class CleanRules:
     files: tuple[Path, ...] = field(default=())
     # Every rule as loaded (file, lines of its keys and examples), by id.
     entries: Mapping[str, Entry] = field(default_factory=dict)
+    spam_text: SpamText | None = None
+    meta_text: MetaText | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
@@ -245,7 +265,16 @@ META_TITLE = Kind("clean.metadata.title", "The title: the first title-like line 
     "examples": _pairs("[line, title lifted]"),
     "counterexamples": _texts("head lines that are no title"),
 }, rule=True)
+_PAIR = String("an opening and a closing character", length=2)
+META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brackets, quotes, label separators "
+                 "([line]).", {
+    "wrappers": ListOf(_PAIR, "brackets around a whole metadata line ([来源:新华社])", required=True),
+    "quotes": ListOf(_PAIR, "quotes around an original title (原标题:《…》)", required=True),
+    "before_label": Chars("besides white space, the characters a label may follow", required=True),
+    "after_label": Chars("the characters between a label and its value", required=True),
+})
 METADATA_FILE = TomlFile("clean metadata", "Article metadata the clean stage lifts out of header lines.", {
+    "line": Section(META_TEXT, required=True),
     "rule": Section(Kind("clean.metadata", "A metadata rule: a field, the header line or the title.",
                          discriminator="kind",
                          variants={"field": META_FIELD, "line": META_LINE, "title": META_TITLE}), array=True),
@@ -300,7 +329,13 @@ SPAM_INLINE = Kind("clean.spam.inline", "Names removed from inside a kept line (
     "examples": _pairs("[line, line after]"),
     "counterexamples": _texts("lines that stay unchanged"),
 }, rule=True, checks=(_has_phrases,))
+SPAM_EVIDENCE = Kind("clean.spam.evidence", "What spam evidence counts as separators and letters ([evidence]).", {
+    "separators": Chars("besides white space, the characters that split a line into segments", required=True),
+    "not_letters": Chars("besides white space, the characters not counted in a line's length (density)",
+                         required=True),
+})
 SPAM_FILE = TomlFile("clean spam", "SEO spam: word lists, line decisions and inline names.", {
+    "evidence": Section(SPAM_EVIDENCE, required=True),
     "rule": Section(Kind("clean.spam", "A spam rule: lexicon, domains, line or inline.", discriminator="kind",
                          variants={"lexicon": SPAM_LEXICON, "domains": SPAM_DOMAINS, "line": SPAM_LINE,
                                    "inline": SPAM_INLINE}), array=True),
@@ -347,7 +382,10 @@ def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...]
 
 
 def load_metadata_rules(path: Path):
-    entries = load_toml_file(path, METADATA_FILE).arrays["rule"]
+    loaded = load_toml_file(path, METADATA_FILE)
+    entries = loaded.arrays["rule"]
+    t = loaded.tables["line"]
+    text = MetaText(dict(t["wrappers"]), dict(t["quotes"]), t["before_label"], t["after_label"])
     fields, header, title = [], None, None
     for e in entries:
         if e.kind == META_FIELD.name:
@@ -365,7 +403,7 @@ def load_metadata_rules(path: Path):
             title = TitleRule(e.id, e.version, e["reason"], e["column_tag"], e["forbid"], e["min_chars"], **_cases(e))
     if header is None or title is None:
         raise RuleError(path, None, "needs one rule of kind `line` (header lines) and one of kind `title`")
-    return tuple(fields), header, title, entries
+    return tuple(fields), header, title, entries, text
 
 
 def read_lexicon(path: Path, rule: Entry) -> dict[str, tuple[float, str]]:
@@ -380,7 +418,10 @@ def read_lexicon(path: Path, rule: Entry) -> dict[str, tuple[float, str]]:
 
 
 def load_spam_rules(path: Path, rules_dir: Path):
-    entries = load_toml_file(path, SPAM_FILE).arrays["rule"]
+    loaded = load_toml_file(path, SPAM_FILE)
+    entries = loaded.arrays["rule"]
+    evidence = loaded.tables["evidence"]
+    text = SpamText(evidence["separators"], evidence["not_letters"])
     lexicons, domains, domain_rule, lines, inline, files = [], frozenset(), None, [], [], []
     for e in entries:
         cases = _cases(e)
@@ -413,7 +454,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
             ))
     if domain_rule is None:
         raise RuleError(path, None, "needs one rule of kind `domains`")
-    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries
+    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text
 
 
 def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
@@ -424,10 +465,11 @@ def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
     line_rules, line_entries = load_line_rules(paths[0])
-    fields, header, title, meta_entries = load_metadata_rules(paths[1])
-    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries = load_spam_rules(paths[2], rules_dir)
+    fields, header, title, meta_entries, meta_text = load_metadata_rules(paths[1])
+    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
+        paths[2], rules_dir)
     spun_rules, spun_entries = load_spun_rules(paths[3])
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                      spun_rules, tuple(paths) + extra, {e.id: e for e in entries})
+                      spun_rules, tuple(paths) + extra, {e.id: e for e in entries}, spam_text, meta_text)
