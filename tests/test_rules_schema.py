@@ -180,3 +180,17 @@ def test_word_lists_skip_comments_and_optional_columns_that_do_not_fit(tmp_path)
     path.write_text("# words\n科学 n\n仪器 12  # a comment\n", encoding="utf-8")
     assert [(e["word"], e["freq"], e["tag"], e.line) for e in load_word_list(path, schema)] == [
         ("科学", None, "n", 2), ("仪器", 12, None, 3)]
+
+
+def test_every_declared_kind_and_field_is_documented():
+    from pipeline.stages.rulecheck import rule_file_schemas
+
+    kinds = []
+    for items in rule_file_schemas().values():
+        for item in items:
+            top = [item] if isinstance(item, Kind) else (
+                [s.kind for s in item.sections.values()] if isinstance(item, TomlFile) else [item.kind])
+            kinds += [k for t in top for k in (t, *t.variants.values())]
+    assert len({k.name for k in kinds}) > 50
+    undocumented = [(k.name, name) for k in kinds for name, f in k.all_fields().items() if not f.doc]
+    assert [k.name for k in kinds if not k.doc] == [] and undocumented == []

@@ -20,12 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from pipeline.core.schema import (
-    FRAGMENT, RULE_ID, Field, _article, JsonlFile, Kind, Section, TomlFile, WordList,
+    FRAGMENT, Field, JsonlFile, Kind, TomlFile, WordList, with_article,
 )
-
-__all__ = ["RULE_ID", "Entry", "LoadedToml", "RuleError", "check_unique_ids", "expand_fragments",
-           "file_sha256", "load_jsonl_file", "load_toml", "load_toml_file", "load_word_list",
-           "read_rule_text", "toml_key_lines"]
 
 
 class RuleError(ValueError):
@@ -325,7 +321,7 @@ def _convert(f: Field, value: Any, fragments: Mapping[str, str] | None) -> Any:
     t = f.type
 
     def wrong() -> _Invalid:
-        return _Invalid(f"must be {_article(f.describe())}, got {_show(value)}")
+        return _Invalid(f"must be {with_article(f.describe())}, got {_show(value)}")
     if t in ("str", "chars", "regex"):
         if not isinstance(value, str):
             raise wrong()

@@ -59,7 +59,7 @@ class Field:
         if self.type == "enum":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type in ("list", "table") and self.item is not None:
-            return f"{'list' if self.type == 'list' else 'table'}, each {_article(self.item.describe())}"
+            return f"{'list' if self.type == 'list' else 'table'}, each {with_article(self.item.describe())}"
         words = {"str": "string", "chars": "string of characters", "regex": "regular expression",
                  "int": "integer", "float": "number", "bool": "true or false", "any": "value"}
         text = words.get(self.type, self.type)
@@ -77,7 +77,8 @@ class Field:
         return text + (" " + " and ".join(bounds) if bounds else "")
 
 
-def _article(text: str) -> str:
+def with_article(text: str) -> str:
+    """`a string`, `an integer`, `one of ...` as is."""
     return text if text.startswith(("one of", "true")) else ("an " if text[0] in "aeiou" else "a ") + text
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping, Protocol, Sequence
 
 from pipeline.core.document import Document
-from pipeline.core.rules import RuleError, file_sha256, validate_settings
+from pipeline.core.rules import file_sha256, validate_settings
 from pipeline.core.schema import Kind, Value
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.rules import RuleError, load_toml_file
+from pipeline.core.rules import load_toml_file
 from pipeline.core.schema import Kind, ListOf, Section, String, TableOf, TomlFile, Value
 
 PIPELINE = Kind("pipeline", "Which stages run, in which order ([pipeline]).", {

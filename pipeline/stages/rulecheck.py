@@ -54,3 +54,32 @@ def check_rules(rules_dir: Path) -> CheckReport:
             if problem:
                 report.problems.append(problem)
     return report
+
+
+def rule_file_schemas() -> dict[str, tuple]:
+    """The layouts (TomlFile, JsonlFile, WordList) of every rule file, by stage, settings first.
+
+    For the rule-kind reference: each layout's kinds have a name and a
+    one-line description, each field a doc string.
+    """
+    from pipeline.core.literal import LITERAL_FILE
+    from pipeline.run.config import CONFIG_FILE
+    from pipeline.stages.clean import ruleset as clean
+    from pipeline.stages.extract.approx import APPROX_FILE
+    from pipeline.stages.extract.stage import EXTRACTORS
+    from pipeline.stages.ner import rulefile as ner
+    from pipeline.stages.repair.stage import FIXERS_FILE
+    from pipeline.stages.segment import stage as segment
+
+    files = {
+        "pipeline": (CONFIG_FILE,),
+        "repair": (FIXERS_FILE, LITERAL_FILE),
+        "convert": (LITERAL_FILE,),
+        "clean": (clean.LINES_FILE, clean.METADATA_FILE, clean.SPAM_FILE, clean.SPUN_FILE, clean.LEXICON_FILE,
+                  clean.DOMAINS_FILE, clean.PHRASES_FILE),
+        "segment": (segment.SENTENCES_FILE, segment.USER_WORDS_FILE),
+        "ner": (ner.NAME_FILE, ner.COMPLETION_FILE),
+        "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE),
+    }
+    return {name: (*((KNOWN_STAGES[name].settings_kind,) if name in KNOWN_STAGES else ()), *layouts)
+            for name, layouts in files.items()}

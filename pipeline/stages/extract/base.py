@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar, Mapping
 from pipeline.stages.extract import numerals
 from pipeline.stages.extract.numerals import NO_APPROX, ApproxWords
 from pipeline.stages.extract.rulefile import CompiledRule, compiled, file_schema
-from pipeline.core.rules import Entry, RuleError, compile_regex, file_sha256, load_toml_file
+from pipeline.core.rules import Entry, compile_regex, file_sha256, load_toml_file
 from pipeline.core.schema import Field, Section
 
 
