@@ -35,6 +35,7 @@ readings of a yearless date).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
+from pipeline.stages.extract.approx import load_approx  # noqa: E402
 from pipeline.stages.extract.numerals import parse_number  # noqa: E402
 from pipeline.stages.convert.stage import ConvertStage  # noqa: E402
 from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
@@ -204,6 +206,12 @@ def evaluate(rows: list[dict], errors_shown: int) -> tuple[dict[str, float], dic
     return figures, tallies, untargeted, numerals
 
 
+@functools.cache
+def _approx_words():
+    """The approximation words parse_number strips (约300), as the extract stage reads them."""
+    return load_approx(ROOT / "rules" / "extract" / "approx.toml")
+
+
 def _numerals(row: dict, acc: dict) -> None:
     for result in row["results"]:
         value = (result.get("resolution") or {}).get("value")
@@ -211,7 +219,7 @@ def _numerals(row: dict, acc: dict) -> None:
             continue
         acc["gold"] += 1
         try:
-            got = float(parse_number(result["text"]).value)
+            got = float(parse_number(result["text"], words=_approx_words()).value)
             ok = abs(got - float(value)) <= 1e-9 * max(1.0, abs(float(value)))
         except (ValueError, OverflowError):
             ok = False

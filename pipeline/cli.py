@@ -1,4 +1,4 @@
-"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline report`, ….
+"""Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline rules check`, ….
 
 Exit status: 0 every document went through; 1 the run finished but some
 documents failed (see errors.jsonl); 2 bad usage or invalid rules, nothing run.
@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     stg = sub.add_parser("stages", help="list the configured stages with version and fingerprint")
     stg.add_argument("--rules", type=Path, default=None, help="rules folder")
+
+    rul = sub.add_parser("rules", help="validate the rule files and run every rule's examples")
+    rul.add_argument("action", choices=("check",))
+    rul.add_argument("--rules", type=Path, default=None, help="rules folder")
     return parser
 
 
@@ -109,6 +113,8 @@ def _main(argv: list[str]) -> int:
         return _diff(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "rules":
+        return _rules_check(args.rules or default_rules_dir())
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
@@ -127,6 +133,24 @@ def _main(argv: list[str]) -> int:
     if args.command == "explain":
         return _explain(args, stages)
     return _run(args, config, stages, argv)
+
+
+def _rules_check(rules_dir: Path) -> int:
+    from pipeline.core.rules import RuleError
+    from pipeline.stages.rulecheck import check_rules
+
+    try:
+        report = check_rules(rules_dir)
+    except RuleError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    for problem in report.problems:
+        print(problem)
+    if report.problems:
+        print(f"pipeline: {len(report.problems)} problem(s) in the rules", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"ok: {report.summary()}")
+    return EXIT_OK
 
 
 def _diff(args) -> int:

@@ -52,21 +52,21 @@ def test_a_second_rule_in_a_one_rule_scope_is_a_load_error(rules_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text + '\n[[rule]]\nid = "clean.layout.again"\nversion = 1\nclass = "layout"\nkind = "layout"\n'
                     'scope = "layout"\nreason = "x"\n', encoding="utf-8")
-    line = len(text.splitlines()) + 2
+    line = len(text.splitlines()) + 7  # its scope key
     with pytest.raises(RuleError, match=f"lines.toml:{line}: rule clean.layout.again: scope 'layout' already "
                                         "taken by clean.layout.blank"):
         CleanStage({}, rules_copy)
 
 
 @pytest.mark.parametrize("field, message", [
-    ('scope = "paragraph"', r"scope 'paragraph' is not one of line, paragraph-duplicate, zone"),
+    ('scope = "paragraph"', r"`scope` 'paragraph' is not one of 'line', 'paragraph-duplicate', 'zone'"),
     ('scope = "zone"', r"a duplicate rule cannot have scope 'zone'"),
     ('scope = "line"\nzones = ["tail"]', r"scope 'line' with zones \['tail'\]"),
 ])
 def test_a_bad_scope_is_a_load_error_with_file_and_line(rules_copy, field, message):
     path = rules_copy / "clean" / "lines.toml"
     text = path.read_text(encoding="utf-8")
-    line = text.splitlines().index('id = "clean.duplicate.paragraph"')  # 0-based: the [[rule]] line above
+    line = text.splitlines().index('scope = "paragraph-duplicate"') + 1  # errors point at the scope key
     edit_lines(rules_copy, 'scope = "paragraph-duplicate"', field)
     if "zones" in field:
         edit_lines(rules_copy, 'kind = "duplicate"\nscope = "line"', 'kind = "pattern"\nscope = "line"\npattern = "x"')
@@ -76,5 +76,5 @@ def test_a_bad_scope_is_a_load_error_with_file_and_line(rules_copy, field, messa
 
 def test_a_missing_scope_is_a_load_error(rules_copy):
     edit_lines(rules_copy, 'scope = "layout"\n', "")
-    with pytest.raises(RuleError, match=re.escape("rule clean.layout.blank: missing scope")):
+    with pytest.raises(RuleError, match=re.escape("rule clean.layout.blank: missing `scope`")):
         CleanStage({}, rules_copy)

@@ -41,8 +41,8 @@ def test_the_view_rules_are_read_from_the_rule_file(rules_copy):
 
 @pytest.mark.parametrize("key, value, message", [
     ("separators", "'[unclosed'", "`separators` does not compile"),
-    ("sentence_marks", '""', "`sentence_marks` must be a non-empty string"),
-    ("sentence_mark", '"。"', "unknown key 'sentence_mark'"),
+    ("sentence_marks", '""', "`sentence_marks` must not be empty"),
+    ("sentence_mark", '"。"', "unknown key `sentence_mark` \\(did you mean `sentence_marks`\\?\\)"),
 ])
 def test_a_bad_view_is_a_load_error_with_file_and_line(rules_copy, key, value, message):
     path = rules_copy / "clean" / "lines.toml"

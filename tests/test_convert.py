@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.document import Document, apply_edits
-from pipeline.core.rules import RuleError, load_rules
+from pipeline.core.rules import RuleError
 from pipeline.stages.convert.stage import ConvertStage
 
 from conftest import RULES
@@ -25,27 +25,18 @@ def tw2sp():
     return ConvertStage({"config": "tw2sp"}, RULES)
 
 
-FIXUP_RULES = load_rules(RULES / "convert" / "fixups.toml")
-FIXUP_CASES = [
-    (rule.id, kind, case)
-    for rule in FIXUP_RULES
-    for kind in ("examples", "counterexamples")
-    for case in rule.fields.get(kind, [])
-]
+FIXUP_CASES = ConvertStage({}, RULES).example_cases(lambda doc: doc)
 
 
-@pytest.mark.parametrize("rule_id,kind,case", FIXUP_CASES, ids=[f"{r}-{k}-{c[0]}" for r, k, c in FIXUP_CASES])
-def test_fixup_examples_and_counterexamples(t2s, rule_id, kind, case):
-    source, expected = case
-    doc = t2s(make_doc(source))
-    assert doc.text == expected
-    fired = {e.rule_id for layer in doc.layers for e in layer.edits}
-    assert (rule_id in fired) == (kind == "examples")
+@pytest.mark.parametrize("case", FIXUP_CASES, ids=lambda c: c.label)
+def test_fixup_examples_and_counterexamples(case):
+    assert case.run() is None
 
 
 def test_every_fixup_rule_has_an_example():
-    assert FIXUP_RULES
-    assert all(rule.fields.get("examples") for rule in FIXUP_RULES)
+    stage = ConvertStage({}, RULES)
+    assert stage._entries
+    assert all(rule["examples"] for rule in stage._entries)
 
 
 def test_simplified_text_passes_untouched(t2s):

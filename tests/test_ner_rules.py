@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.stages.ner.features import char_features, halfwidth, make_doc
 from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
-from pipeline.stages.ner.rulefile import expand_chars, load_completion, load_name_rules
+from pipeline.stages.ner.examples import completion_cases, name_rule_cases
+from pipeline.stages.ner.rulefile import expand_chars, load_completion, load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.core.rules import RuleError
 from pipeline.stages.segment.stage import SegmentStage
@@ -41,39 +42,20 @@ def test_rule_files_load_with_unique_ids_and_every_rule_has_an_example_or_is_a_p
         assert isinstance(rule.pattern, str) or rule.examples, f"{rule.id}: a token pattern needs examples"
 
 
-@pytest.mark.parametrize("rule", [r for r in NAME_RULES if r.examples or r.counterexamples], ids=lambda r: r.id)
-def test_pattern_examples_match_whole_and_counterexamples_do_not(segment, rule):
-    for example in rule.examples:
-        text, want = (example, example) if isinstance(example, str) else (example["text"], example["match"])
-        assert (want, rule.label, rule.id) in matches(segment, rule, text), f"{rule.id} on {text}"
-    for text in rule.counterexamples:
-        assert matches(segment, rule, text) == [], f"{rule.id} matched {text}"
+SEGMENT = SegmentStage({}, RULES)
+CASES = [*name_rule_cases(NAME_RULES, SEGMENT),
+         *completion_cases(*load_completion_entries(RULES / "ner" / "org_suffixes.toml"), SEGMENT)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+def test_pattern_and_completion_examples(case):
+    assert case.run() is None
 
 
 def test_phrases_match_exactly_and_report_their_rule(segment):
     rule = next(r for r in NAME_RULES if r.pattern == "科技部")
     assert matches(segment, rule, "科技部基础司") == [("科技部", "ORG", rule.id)]
     assert matches(segment, rule, "科技局") == []
-
-
-@pytest.mark.parametrize("example", [e for e in COMPLETION_EXAMPLES if "anchor" in e], ids=lambda e: e["text"][:12])
-def test_completion_examples(segment, example):
-    text = example["text"]
-    start = text.index(example["anchor"])
-    anchor = Span(start, start + len(example["anchor"]), example["label"], "model", "ner.model", None, 0.9)
-    tokens = segment.words(text)
-    out = complete([anchor], text, tokens, COMPLETION)
-    completed = [text[s.start:s.end] for s in out if s.rule_id == COMPLETION.id]
-    assert completed == ([example["name"]] if example["name"] else [])
-    if example["name"]:
-        assert out[0].label == "ORG" and out[0].confidence == min(0.9, COMPLETION.confidence)
-
-
-@pytest.mark.parametrize("example", [e for e in COMPLETION_EXAMPLES if "anchor" not in e], ids=lambda e: e["text"][:12])
-def test_company_names_grow_leftwards_from_their_suffix(segment, example):
-    text = example["text"]
-    out = complete_left([], text, segment.words(text), COMPLETION)
-    assert [text[s.start:s.end] for s in out if s.rule_id == COMPLETION.left_id][:1] == ([example["name"]] if example["name"] else [])
 
 
 def test_company_completion_takes_in_a_place_and_leaves_covered_names_alone(segment):
@@ -178,20 +160,20 @@ def test_expand_chars_splits_multi_character_text_and_refuses_an_op_on_it():
     "line, message",
     [
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三"', "invalid JSON"),
-        ('{"id": "ner.x.a", "version": 1, "label": "PERSON", "pattern": "张三"}', "label must be one of"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PERSON", "pattern": "张三"}', "`label` 'PERSON' is not one of"),
         ('{"id": "Bad Id", "version": 1, "label": "PER", "pattern": "张三"}', "dotted lowercase"),
         ('{"id": "ner.x.a", "version": 0, "label": "PER", "pattern": "张三"}', "version"),
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": [{"POS": "PROPN"}]}', "not available"),
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": [{"TEXT": "张三", "OP": "+"}]}', "OP cannot"),
-        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "colour": 1}', "unknown field"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "colour": 1}', "unknown key `colour`"),
         ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": ""}', "empty pattern"),
-        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "after": "记者"}', "after must be a list of texts"),
-        ('{"id": "ner.x.a", "version": 1, "label": "LOC", "pattern": "马里", "whole_words": "yes"}', "whole_words must be true or false"),
+        ('{"id": "ner.x.a", "version": 1, "label": "PER", "pattern": "张三", "after": "记者"}', "`after` must be a list"),
+        ('{"id": "ner.x.a", "version": 1, "label": "LOC", "pattern": "马里", "whole_words": "yes"}', "`whole_words` must be true or false"),
     ],
 )
 def test_bad_rule_lines_are_reported_with_file_and_line(tmp_path, line, message):
     path = tmp_path / "g.jsonl"
-    path.write_text('// a comment\n{"id": "ner.x.ok", "version": 1, "label": "LOC", "pattern": "青岛"}\n' + line + "\n", encoding="utf-8")
+    path.write_text('# a comment\n{"id": "ner.x.ok", "version": 1, "label": "LOC", "pattern": "青岛"}\n' + line + "\n", encoding="utf-8")
     with pytest.raises(RuleError) as err:
         load_name_rules([path])
     assert f"{path}:3" in str(err.value) and message in str(err.value)
@@ -209,8 +191,8 @@ def test_duplicate_ids_across_files_are_an_error(tmp_path):
 @pytest.mark.parametrize("old, new, field", [
     ("max_verbs = 1", 'max_verbs = "one"', "max_verbs"),
     ("bare_suffix = false", "bare_suffix = 0", "bare_suffix"),
-    ('clause_pos = ["ns"', 'clause_pos = [1, "ns"', r"\[completion\] clause_pos"),
-    ('org_end_pos = ["v", "vn"]', 'org_end_pos = "v"', r"\[filter\] org_end_pos"),
+    ('clause_pos = ["ns"', 'clause_pos = [1, "ns"', r"\[completion\]: `clause_pos`"),
+    ('org_end_pos = ["v", "vn"]', 'org_end_pos = "v"', r"\[filter\]: `org_end_pos`"),
 ])
 def test_completion_file_errors_name_the_field(tmp_path, old, new, field):
     path = tmp_path / "c.toml"

@@ -196,8 +196,8 @@ def test_a_model_of_another_kind_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"batch_size": 0}, "batch_size must be a positive integer"),
-    ({"rules": "ner/gazetteer.jsonl"}, "rules must be a list"),
+    ({"batch_size": 0}, "`batch_size` must be >= 1"),
+    ({"rules": "ner/gazetteer.jsonl"}, "`rules` must be a list"),
     ({"colour": "red"}, "unknown setting"),
 ])
 def test_bad_settings_are_errors(settings, message):

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.stages.extract.numerals import FRAGMENTS, parse_number, split_approx, to_json_number
+from pipeline.stages.extract.approx import load_approx
+from pipeline.stages.extract.numerals import FRAGMENTS, NO_APPROX, parse_number, split_approx, to_json_number
+
+from conftest import RULES
+
+WORDS = load_approx(RULES / "extract" / "approx.toml")
 
 VALUES = [
     ("一千零二十", 1020), ("两万三千", 23000), ("十余", 10), ("1.5万", 15000),
@@ -28,7 +33,7 @@ VALUES = [
 
 @pytest.mark.parametrize("text,value", VALUES, ids=[v[0] for v in VALUES])
 def test_values(text, value):
-    assert parse_number(text).value == Decimal(value)
+    assert parse_number(text, words=WORDS).value == Decimal(value)
 
 
 APPROX = [("十余", "over"), ("三十多万", "over"), ("二十几万", "over"), ("1.2万余", "over"), ("逾亿", "over"),
@@ -37,7 +42,7 @@ APPROX = [("十余", "over"), ("三十多万", "over"), ("二十几万", "over")
 
 @pytest.mark.parametrize("text,approx", APPROX, ids=[a[0] for a in APPROX])
 def test_the_numeral_carries_its_approximation(text, approx):
-    assert parse_number(text).approx == approx
+    assert parse_number(text, words=WORDS).approx == approx
 
 
 @pytest.mark.parametrize("text", ["", "万", "abc", "二三十", "三四百", "1.2.3", "点五", "元"])
@@ -52,11 +57,18 @@ def test_not_numbers_raise_value_error(text):
     ("突破", "", "exact"),
 ])
 def test_split_approx(before, after, kind):
-    assert split_approx(before, after) == kind
+    assert split_approx(before, after, WORDS) == kind
 
 
 def test_context_verbs_count_only_as_context():
-    assert split_approx("突破", "", context=True) == "over"
+    assert split_approx("突破", "", WORDS, context=True) == "over"
+
+
+def test_approximation_words_are_data():
+    assert parse_number("约300", words=WORDS).approx == "about"
+    with pytest.raises(ValueError):
+        parse_number("约300", words=NO_APPROX)  # without the words, 约 is not part of a numeral
+    assert split_approx("签约", "", WORDS) == "exact" and split_approx("大约", "", WORDS) == "about"
 
 
 def test_json_numbers_are_ints_when_whole():

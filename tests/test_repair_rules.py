@@ -2,45 +2,24 @@
 
 import pytest
 
-from pipeline.core.document import Document
-from pipeline.core.rules import RuleError, load_rules
+from pipeline.core.rules import RuleError
 from pipeline.stages.repair.stage import RepairStage
 
 from conftest import RULES
 
-RULE_FILES = ("fixers.toml", "homoglyphs.toml")
-RULES_BY_FILE = {name: load_rules(RULES / "repair" / name) for name in RULE_FILES}
-CASES = [
-    (rule.id, kind, case)
-    for rules in RULES_BY_FILE.values()
-    for rule in rules
-    for kind in ("examples", "counterexamples")
-    for case in rule.fields.get(kind, [])
-]
+STAGE = RepairStage({}, RULES)
+CASES = STAGE.example_cases(lambda doc: doc)
 
 
-@pytest.fixture(scope="module")
-def repair():
-    return RepairStage({}, RULES)
-
-
-def run(stage, text):
-    return stage(Document(doc_id="t", source="t", original=text, text=text))
-
-
-@pytest.mark.parametrize("rule_id,kind,case", CASES, ids=[f"{r}-{k}-{i}" for i, (r, k, _) in enumerate(CASES)])
-def test_rule_examples_and_counterexamples(repair, rule_id, kind, case):
-    source, expected = case
-    doc = run(repair, source)
-    assert doc.text == expected
-    fired = {e.rule_id for layer in doc.layers for e in layer.edits}
-    assert (rule_id in fired) == (kind == "examples")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+def test_rule_examples_and_counterexamples(case):
+    assert case.run() is None
 
 
 def test_every_rule_has_an_example():
-    for rules in RULES_BY_FILE.values():
-        assert rules
-        assert all(rule.fields.get("examples") for rule in rules)
+    rules = [*STAGE._rules, *STAGE._homoglyph_rules]
+    assert len(rules) > 2
+    assert all(rule["examples"] for rule in rules)
 
 
 def test_an_undeclared_rule_id_is_a_rule_error(rules_copy):
@@ -54,12 +33,23 @@ def test_an_undeclared_rule_id_is_a_rule_error(rules_copy):
 def test_fixers_cannot_be_reordered():
     with pytest.raises(RuleError, match="order"):
         RepairStage({"fixers": ["width", "pinyin"]}, RULES)
-    with pytest.raises(RuleError, match="unknown fixer"):
+    with pytest.raises(RuleError, match="`fixers` item 1: .nonsense. is not one of"):
         RepairStage({"fixers": ["nonsense"]}, RULES)
 
 
 def test_a_bad_homoglyph_table_reports_its_line(rules_copy):
     path = rules_copy / "repair" / "homoglyphs.toml"
     path.write_text('[[rule]]\nid = "repair.homoglyph.x"\nversion = 1\nfrom = ""\nto = "最"\n', encoding="utf-8")
-    with pytest.raises(RuleError, match=r"homoglyphs.toml:1"):
+    with pytest.raises(RuleError, match=r"homoglyphs.toml:4: rule repair.homoglyph.x: `from` must not be empty"):
+        RepairStage({}, rules_copy)
+
+
+def test_a_misspelt_key_in_the_homoglyph_table_is_an_error_not_a_silent_default(rules_copy):
+    # `not_folowed_by` used to be ignored, turning 蕞尔小国 into 最尔小国.
+    path = rules_copy / "repair" / "homoglyphs.toml"
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index('not_followed_by = "尔爾"       # 蕞尔小国 "a tiny state"') + 1
+    path.write_text(text.replace("not_followed_by =", "not_folowed_by ="), encoding="utf-8")
+    with pytest.raises(RuleError, match=rf"homoglyphs.toml:{line}: rule repair.homoglyph.zui: "
+                                        r"unknown key `not_folowed_by` \(did you mean `not_followed_by`\?\)"):
         RepairStage({}, rules_copy)

@@ -101,8 +101,8 @@ def test_without_a_run_folder_the_stage_owns_a_temporary_cache():
 
 
 @pytest.mark.parametrize("settings_,message", [
-    ({"backend": "spacy"}, "backend must be one of"),
-    ({"dictionaries": "segment/words.txt"}, "dictionaries must be a list"),
+    ({"backend": "spacy"}, "`backend` 'spacy' is not one of 'jieba', 'jieba_fast'"),
+    ({"dictionaries": "segment/words.txt"}, "`dictionaries` must be a list"),
 ])
 def test_bad_settings_are_rule_errors(settings_, message):
     with pytest.raises(RuleError, match=message):

@@ -84,16 +84,16 @@ def test_invalid_toml_reports_file_and_line(rules_copy):
         build_stages(config, config.stages)
 
 
-@pytest.mark.parametrize("entry,message", [
-    ('id = "Bad Id"\nversion = 1\nfrom = "a"\nto = "b"', "must be dotted lowercase"),
-    ('id = "convert.fixup.x"\nversion = 0\nfrom = "a"\nto = "b"', "version must be an integer"),
-    ('id = "convert.fixup.x"\nversion = 1\nto = "b"', "missing from"),
-    ('id = "convert.fixup.zhuoli"\nversion = 1\nfrom = "a"\nto = "b"', "duplicate rule id"),
+@pytest.mark.parametrize("entry,offset,message", [
+    ('id = "Bad Id"\nversion = 1\nfrom = "a"\nto = "b"', 1, "must be dotted lowercase"),
+    ('id = "convert.fixup.x"\nversion = 0\nfrom = "a"\nto = "b"', 2, "`version` must be >= 1"),
+    ('id = "convert.fixup.x"\nversion = 1\nto = "b"', 0, "missing `from`"),
+    ('id = "convert.fixup.zhuoli"\nversion = 1\nfrom = "a"\nto = "b"', 1, "duplicate rule id"),
 ])
-def test_rule_validation_errors_point_at_the_rule(rules_copy, entry, message):
+def test_rule_validation_errors_point_at_the_rule(rules_copy, entry, offset, message):
     fix = rules_copy / "convert" / "fixups.toml"
     text = fix.read_text(encoding="utf-8")
-    line = len(text.splitlines()) + 2
+    line = len(text.splitlines()) + 2 + offset
     fix.write_text(text + "\n[[rule]]\n" + entry + "\n", encoding="utf-8")
     config = load_config(rules_copy, tuple(KNOWN_STAGES))
     with pytest.raises(RuleError, match=f"fixups.toml:{line}: .*{message}"):

@@ -11,7 +11,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Mapping, Protocol, Sequence
 
 from pipeline.core.document import Document
-from pipeline.core.rules import RuleError, file_sha256
+from pipeline.core.rules import file_sha256, validate_settings
+from pipeline.core.schema import Kind, Value
 
 # Code every stage runs on: a change here may change any stage's result.
 CORE_PACKAGE = "pipeline.core"
@@ -97,19 +98,23 @@ class Stage:
     assigns: ClassVar[Assigns] = Assigns()
     # What it needs an earlier stage to have assigned (names from `Assigns.provides`).
     reads: ClassVar[tuple[str, ...]] = ()
-    # Settings the stage understands, with their defaults; anything else is an error.
+    # The settings the stage understands (`[stages.NAME]` in pipeline.toml), with
+    # their types, bounds and defaults; anything else is an error.
+    settings_kind: ClassVar[Kind | None] = None
+    # Their defaults (from `settings_kind`).
     defaults: ClassVar[Mapping[str, Any]] = {}
+    # Stages whose output this stage's rule examples read (run before them by `example_cases`' caller).
+    examples_need: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("settings_kind") is not None:
+            cls.defaults = cls.settings_kind.defaults()
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
-        unknown = sorted(set(settings) - set(self.defaults))
-        if unknown:
-            raise RuleError(
-                rules_dir / "pipeline.toml",
-                None,
-                f"[stages.{self.name}] has unknown setting(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(self.defaults)) or 'none'}",
-            )
-        self.settings = {**self.defaults, **settings}
+        kind = self.settings_kind or Kind(f"settings.{self.name}", f"Settings of the {self.name} stage.",
+                                          {k: Value("a setting", default=v) for k, v in self.defaults.items()})
+        self.settings = validate_settings(kind, f"stages.{self.name}", settings, rules_dir / "pipeline.toml")
         self.rules_dir = rules_dir
         # Where a stage may keep files it derives from its rules (e.g. a
         # tokenizer's dictionary cache): the run's cache folder, never /tmp.
@@ -154,6 +159,13 @@ class Stage:
     def base_fingerprint(self) -> str:
         """What every part's result depends on besides the part's own rules."""
         return self.describe()["base_fingerprint"]
+
+    def example_cases(self, prepare) -> list:
+        """Its rules' examples and counterexamples as `pipeline.core.examples.ExampleCase`s.
+
+        `prepare(doc)` runs the stages named in `examples_need` on a document.
+        """
+        return []
 
     def parts(self) -> Sequence[StagePart]:
         """Independently cached pieces of this stage (e.g. one per extractor).

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.rules import RuleError, load_toml
+from pipeline.core.rules import load_toml_file
+from pipeline.core.schema import Kind, ListOf, Section, String, TableOf, TomlFile, Value
+
+PIPELINE = Kind("pipeline", "Which stages run, in which order ([pipeline]).", {
+    "stages": ListOf(String("a stage name"), "the stages, in pipeline order", required=True, non_empty=True),
+})
+# Each stage checks its own table (`Stage.settings_kind`); here only that each is a table.
+STAGE_SETTINGS = Kind("stages", "Each stage's settings ([stages.NAME]).", values=TableOf(Value("a setting"), "settings"))
+CONFIG_FILE = TomlFile("pipeline", "Stage order and settings (rules/pipeline.toml).", {
+    "pipeline": Section(PIPELINE, required=True),
+    "stages": Section(STAGE_SETTINGS),
+})
 
 
 @dataclass(frozen=True)
@@ -32,17 +43,15 @@ def default_rules_dir() -> Path:
 def load_config(rules_dir: Path, known: tuple[str, ...]) -> PipelineConfig:
     rules_dir = rules_dir.resolve()
     path = rules_dir / "pipeline.toml"
-    data = load_toml(path)
-    stages = data.get("pipeline", {}).get("stages")
-    if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
-        raise RuleError(path, None, "[pipeline] stages must be a list of stage names")
+    loaded = load_toml_file(path, CONFIG_FILE)
+    head, table = loaded.tables["pipeline"], loaded.tables["stages"]
+    stages = list(head["stages"])
     unknown = [s for s in stages if s not in known]
     if unknown:
-        raise RuleError(path, None, f"unknown stage(s) {', '.join(unknown)}; known stages: {', '.join(known)}")
+        raise head.error(f"unknown stage(s) {', '.join(unknown)}; known stages: {', '.join(known)}", "stages")
     if len(set(stages)) != len(stages):
-        raise RuleError(path, None, "[pipeline] stages lists a stage twice")
-    settings = data.get("stages", {})
-    stray = sorted(set(settings) - set(known))
+        raise head.error("`stages` lists a stage twice", "stages")
+    stray = sorted(set(table.values) - set(known))
     if stray:
-        raise RuleError(path, None, f"[stages.{stray[0]}] is not a known stage; known: {', '.join(known)}")
-    return PipelineConfig(rules_dir, path, tuple(stages), {k: dict(v) for k, v in settings.items()})
+        raise table.error(f"[stages.{stray[0]}] is not a known stage; known: {', '.join(known)}", stray[0])
+    return PipelineConfig(rules_dir, path, tuple(stages), {k: dict(v) for k, v in table.values.items()})

@@ -9,7 +9,6 @@ parses only when the document is opened.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 
 from pipeline.inspect.load import Run
 from pipeline.inspect.report.spans import flatten
-from pipeline.core.rules import file_sha256
+from pipeline.core.rules import RuleError, file_sha256, load_toml
 
 CLEAN_STAGE = "clean"
 # Which edits win where several cover the same characters of the original:
@@ -167,8 +166,9 @@ def rule_reasons(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
         try:
             if file_sha256(path) != digest:
                 continue
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            # The one TOML reader of rule files; not a stage's schema: any rule with a reason will do.
+            data = load_toml(path)
+        except (OSError, RuleError):
             continue
         for rule in data.get("rule", []) if isinstance(data.get("rule"), list) else []:
             if isinstance(rule, dict) and isinstance(rule.get("id"), str):

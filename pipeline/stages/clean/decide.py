@@ -85,8 +85,9 @@ class Cleaner:
         self.settings = settings
         self.view = LineView(rules.view)
         self.furniture = Furniture(rules.lines, rules.view.separators)
-        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id, rules.view.separators)
-        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view)
+        self.meta = MetadataParser(rules.fields, rules.lines, rules.header_line_id, rules.view.separators,
+                                   rules.meta_text)
+        self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")

@@ -14,10 +14,8 @@ from datetime import date
 
 from pipeline.core.patterns import alternation
 from pipeline.stages.clean.lines import TokenParser
-from pipeline.stages.clean.ruleset import FieldRule, LineRule
-
-_WRAPPERS = {"(": ")", "[": "]", "【": "】", "<": ">"}
-_QUOTES = {"《": "》", "“": "”", "\"": "\"", "「": "」"}
+from pipeline.stages.clean.ruleset import FieldRule, LineRule, MetaText
+from pipeline.stages.clean.spam import char_class
 
 
 @dataclass
@@ -48,7 +46,9 @@ def iso_datetime(m: re.Match) -> str | None:
 
 class MetadataParser:
     def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str,
-                 separators: re.Pattern):
+                 separators: re.Pattern, text: MetaText):
+        # Brackets, quotes and label separators are data (rules/clean/metadata.toml [line]).
+        self.text = text
         self.fields = fields
         self.header_line_id = header_line_id
         self.by_field = {f.field: f for f in fields}
@@ -65,7 +65,8 @@ class MetadataParser:
         # A label starts the line or follows a separator, and is followed by
         # a colon (or / | for 文/张三), or by a space for bare labels.
         self._labels = re.compile(
-            r"(?:^|(?<=[\s|/·,;\[\]【】)(]))(?:(?P<c>" + alternation(colon) + r")\s*[:/|]"
+            r"(?:^|(?<=" + char_class(text.before_label) + r"))(?:(?P<c>" + alternation(colon) + r")\s*"
+            + "[" + "".join(re.escape(c) for c in text.after_label) + "]"
             + (r"|(?P<b>" + alternation(bare) + r")(?:\s*:|\s)" if bare else "") + r")\s*"
         )
         date_rule = self.by_field.get("published_at")
@@ -76,7 +77,7 @@ class MetadataParser:
     def parse(self, view: str, plain: str) -> MetaLine | None:
         """The metadata of a line, or None when it is not a metadata line."""
         lo, hi = 0, len(view)
-        if hi >= 2 and _WRAPPERS.get(view[0]) == view[-1]:
+        if hi >= 2 and self.text.wrappers.get(view[0]) == view[-1]:
             lo, hi = 1, hi - 1
         labels = list(self._labels.finditer(view, lo, hi))
         meta = MetaLine()
@@ -116,7 +117,7 @@ class MetadataParser:
             seg_end = labels[n + 1].start() if n + 1 < len(labels) else hi
             pos = m.end()
             if rule.rest_of_line:
-                value = _unquote(plain[pos:seg_end].strip())
+                value = _unquote(plain[pos:seg_end].strip(), self.text.quotes)
                 if not rule.value.fullmatch(value):
                     return None
                 rest = seg_end
@@ -148,8 +149,8 @@ class MetadataParser:
         return distinct[0] if len(distinct) == 1 else self.header_line_id
 
 
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and _QUOTES.get(value[0]) == value[-1]:
+def _unquote(value: str, quotes: dict[str, str]) -> str:
+    if len(value) >= 2 and quotes.get(value[0]) == value[-1]:
         return value[1:-1].strip()
     return value
 

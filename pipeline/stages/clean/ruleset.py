@@ -1,23 +1,26 @@
-"""Loading the clean stage's rule files into validated, immutable rules.
+"""The clean stage's rule files: their schema, and loading them into immutable rules.
 
-Every mistake points at `file:line` (RuleError), never at a traceback from
-inside the stage: unknown kinds, bad regexes, missing fields, bad weights.
+Four TOML files (furniture lines, metadata, spam, spun phrases) and the word
+lists the spam rules name, all read by the one loader
+(`pipeline.core.rules`): every mistake points at `file:line`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pipeline.core.chars import HAN
-from pipeline.core.rules import Rule, RuleError, load_rules, load_toml, read_rule_text
+from pipeline.core.rules import Entry, RuleError, check_unique_ids, load_toml_file, load_word_list
+from pipeline.core.schema import (
+    Bool, Chars, Enum, Float, Int, Kind, ListOf, Regex, Section, String, TomlFile, Value, WordList,
+)
 
-ZONES = frozenset({"any", "head", "body", "tail"})
+ZONES = ("any", "head", "body", "tail")
 LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout")
-# The pass of the clean stage a line rule runs in (decide.Cleaner), and the kinds each takes.
+# The clean passes, each with the line-rule kinds it runs (Cleaner runs them in this order).
 SCOPES = {
     "line": ("pattern", "tokens"),  # the line on its own, anywhere (zones = any)
     "paragraph-duplicate": ("duplicate",),  # a paragraph repeated earlier, before zones are drawn
@@ -39,7 +42,6 @@ class LineRule:
     kind: str
     cls: str
     reason: str
-    scope: str = "line"
     pattern: re.Pattern | None = None
     requires: re.Pattern | None = None
     forbid: re.Pattern | None = None
@@ -52,6 +54,7 @@ class LineRule:
     min_chars: int = 0
     examples: tuple = ()
     counterexamples: tuple = ()
+    scope: str = "line"
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,24 @@ class SpunRule:
 
 
 @dataclass(frozen=True)
+class SpamText:
+    """What spam evidence counts as separators and as letters ([evidence] of spam.toml)."""
+
+    separators: str  # besides white space: split a line into segments
+    not_letters: str  # besides white space: not counted in a line's length
+
+
+@dataclass(frozen=True)
+class MetaText:
+    """How a metadata line is read ([line] of metadata.toml)."""
+
+    wrappers: dict[str, str]  # opening -> closing bracket around a whole line
+    quotes: dict[str, str]  # opening -> closing quote around an original title
+    before_label: str  # besides white space: what a label may follow
+    after_label: str  # what comes between a label and its value
+
+
+@dataclass(frozen=True)
 class ViewRules:
     """How a line is read (the `[view]` table of lines.toml)."""
 
@@ -145,7 +166,6 @@ class ViewRules:
 
 @dataclass(frozen=True)
 class CleanRules:
-    view: ViewRules
     lines: tuple[LineRule, ...]
     fields: tuple[FieldRule, ...]
     header_line_id: str
@@ -157,6 +177,11 @@ class CleanRules:
     inline: tuple[InlineRule, ...]
     spun: tuple[SpunRule, ...]
     files: tuple[Path, ...] = field(default=())
+    # Every rule as loaded (file, lines of its keys and examples), by id.
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+    spam_text: SpamText | None = None
+    meta_text: MetaText | None = None
+    view: ViewRules | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
@@ -164,281 +189,334 @@ class CleanRules:
         return {r.id: r for r in every}
 
 
-def _regex(rule: Rule, name: str, required: bool = True) -> re.Pattern | None:
-    source = rule.fields.get(name)
-    if source is None:
-        if required:
-            raise RuleError(rule.path, rule.line, f"rule {rule.id}: missing `{name}`")
-        return None
-    if not isinstance(source, str) or not source:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be a non-empty string")
-    try:
-        return re.compile(source)
-    except re.error as exc:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` does not compile: {exc}") from None
+def _text(case: Any) -> str | None:
+    return None if isinstance(case, str) else "must be a text"
 
 
-def _strings(rule: Rule, name: str) -> tuple[str, ...]:
-    values = rule.fields.get(name, [])
-    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be a list of non-empty strings")
-    return tuple(values)
+def _pair(case: Any) -> str | None:
+    ok = isinstance(case, list) and len(case) == 2 and all(isinstance(c, str) for c in case)
+    return None if ok else "must be [line, expected]"
 
 
-def _int(rule: Rule, name: str, default: int | None) -> int | None:
-    value = rule.fields.get(name, default)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be an integer >= 0")
-    return value
+def _texts(doc: str) -> ListOf:
+    return ListOf(Value("a text (one line, or several with \\n)", check=_text), doc)
 
 
-def _float(rule: Rule, name: str, default: float) -> float:
-    value = rule.fields.get(name, default)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be a number >= 0")
-    return float(value)
+def _pairs(doc: str) -> ListOf:
+    return ListOf(Value("[line, expected]", check=_pair), doc)
 
 
-def _zones(rule: Rule, name: str = "zones", default: tuple = ("any",)) -> frozenset:
-    zones = _strings(rule, name) if name in rule.fields else default
-    bad = set(zones) - ZONES
-    if bad:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: unknown zone(s) {', '.join(sorted(bad))}; known: {', '.join(sorted(ZONES))}")
-    return frozenset(zones)
+_ZONES = ListOf(Enum(ZONES, "a zone"), "where it may fire: any, head (before the first body paragraph), "
+                "tail (after the last), body", default=("any",))
+_REASON = String("what `pipeline explain` and the golden files say about the removal", required=True)
+_CLASS = String("the removal's class (navigation, widget, spam ...)", required=True)
 
 
-def _cases(rule: Rule) -> dict[str, tuple]:
-    out = {}
-    for name in ("examples", "counterexamples"):
-        value = rule.fields.get(name, [])
-        if not isinstance(value, list):
-            raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be a list")
-        out[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-    return out
+def _line_rule_complete(v) -> str | tuple | None:
+    kind = v["kind"]
+    if kind == "pattern" and v["pattern"] is None:
+        return "kind", "a pattern rule needs `pattern`"
+    if kind == "tokens" and not (v["tokens"] or v["token_patterns"]):
+        return "kind", "a tokens rule needs `tokens` or `token_patterns`"
+    if kind == "island" and not v["between_class"]:
+        return "kind", "an island rule needs `between_class`"
+    if kind == "list_after" and not (v["after_rule"] and v["pattern"] is not None):
+        return "kind", "a list_after rule needs `after_rule` and `pattern`"
+    return None
 
 
-def _text(rule: Rule, name: str, default: str | None = None) -> str:
-    value = rule.fields.get(name, default)
-    if not isinstance(value, str):
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: `{name}` must be a string")
-    return value
-
-
-def load_line_rules(path: Path) -> tuple[LineRule, ...]:
-    rules = []
-    ids = set()
-    scoped: dict[str, str] = {}
-    for r in load_rules(path, required=("kind", "class", "reason", "scope")):
-        kind = r.fields["kind"]
-        if kind not in LINE_KINDS:
-            raise RuleError(path, r.line, f"rule {r.id}: kind {kind!r} is not one of {', '.join(LINE_KINDS)}")
-        scope = _scope(r, kind)
-        if scope in SINGLE_RULE_SCOPES:
-            if scope in scoped:
-                raise RuleError(path, r.line, f"rule {r.id}: scope {scope!r} already taken by {scoped[scope]}")
-            scoped[scope] = r.id
-        tokens, token_patterns = _strings(r, "tokens"), _strings(r, "token_patterns")
-        for source in token_patterns:
-            try:
-                re.compile(source)
-            except re.error as exc:
-                raise RuleError(path, r.line, f"rule {r.id}: token pattern {source!r} does not compile: {exc}") from None
-        if kind == "tokens" and not (tokens or token_patterns):
-            raise RuleError(path, r.line, f"rule {r.id}: a tokens rule needs `tokens` or `token_patterns`")
-        rule = LineRule(
-            id=r.id, version=r.version, kind=kind, cls=_text(r, "class"), reason=_text(r, "reason"), scope=scope,
-            pattern=_regex(r, "pattern", required=kind == "pattern"),
-            requires=_regex(r, "requires", required=False), forbid=_regex(r, "forbid", required=False),
-            max_chars=_int(r, "max_chars", 200), zones=_zones(r), tokens=tokens, token_patterns=token_patterns,
-            between_class=_text(r, "between_class", ""), after_rule=_text(r, "after_rule", ""),
-            min_chars=_int(r, "min_chars", 0), **_cases(r),
-        )
-        if (scope == "zone") == ("any" in rule.zones):
-            raise RuleError(path, r.line, f"rule {r.id}: scope {scope!r} with zones {sorted(rule.zones)}: "
-                            "a `zone` rule lists its zones (not any), any other runs anywhere")
-        if kind == "island" and not rule.between_class:
-            raise RuleError(path, r.line, f"rule {r.id}: an island rule needs `between_class`")
-        if kind == "list_after" and not (rule.after_rule and rule.pattern):
-            raise RuleError(path, r.line, f"rule {r.id}: a list_after rule needs `after_rule` and `pattern`")
-        ids.add(r.id)
-        rules.append(rule)
-    for rule in rules:
-        if rule.kind == "list_after" and rule.after_rule not in ids:
-            raise RuleError(path, None, f"rule {rule.id}: after_rule {rule.after_rule!r} is not a rule of this file")
-    return tuple(rules)
-
-
-def _scope(rule: Rule, kind: str) -> str:
-    scope = rule.fields["scope"]
-    if scope not in SCOPES:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: scope {scope!r} is not one of {', '.join(SCOPES)}")
+def _scope_fits(v) -> str | tuple | None:
+    scope, kind = v["scope"], v["kind"]
     if kind not in SCOPES[scope]:
-        raise RuleError(rule.path, rule.line, f"rule {rule.id}: a {kind} rule cannot have scope {scope!r}")
-    return scope
+        return "scope", f"a {kind} rule cannot have scope {scope!r}"
+    if (scope == "zone") == ("any" in v["zones"]):
+        return "scope", (f"scope {scope!r} with zones {sorted(v['zones'])}: "
+                         "a `zone` rule lists its zones (not any), any other runs anywhere")
+    return None
 
 
-def load_view(path: Path) -> ViewRules:
-    table = load_toml(path).get("view")
-    lines = read_rule_text(path).splitlines()
-
-    header = next((n for n, line in enumerate(lines, 1) if line.strip() == "[view]"), None)
-
-    def line_of(key: str) -> int | None:
-        after = range(header or 0, len(lines))
-        return next((n + 1 for n in after if re.match(rf"{re.escape(key)}\s*=", lines[n])), header)
-
-    if not isinstance(table, dict):
-        raise RuleError(path, None, "needs a [view] table")
-    names = [f.name for f in dataclass_fields(ViewRules)]
-    for key, value in table.items():
-        if key not in names:
-            raise RuleError(path, line_of(key), f"[view]: unknown key {key!r}; known: {', '.join(names)}")
-        if not isinstance(value, str) or not value:
-            raise RuleError(path, line_of(key), f"[view]: `{key}` must be a non-empty string")
-    missing = [k for k in names if k not in table]
-    if missing:
-        raise RuleError(path, header, f"[view]: missing {', '.join(missing)}")
-    sources = {
-        "pinyin_annotation": table["pinyin_annotation"].replace("{HAN}", HAN),
-        "sentence_marks": f"[{re.escape(table['sentence_marks'])}]",
-        "separators": table["separators"],
-    }
-    compiled = {}
-    for key, source in sources.items():
-        try:
-            compiled[key] = re.compile(source)
-        except re.error as exc:
-            raise RuleError(path, line_of(key), f"[view]: `{key}` does not compile: {exc}") from None
-    return ViewRules(**compiled)
+LINE_RULE = Kind("clean.line", "A kind of page-furniture line the clean stage removes, with its reason.", {
+    "kind": Enum(LINE_KINDS, "how the rule decides: pattern, tokens, island, list_after, duplicate, layout",
+                 required=True),
+    "class": _CLASS,
+    "reason": _REASON,
+    "pattern": Regex("searched in the line's view (pattern, list_after)"),
+    "requires": Regex("must also be found in the view"),
+    "forbid": Regex("must not be found in the view"),
+    "max_chars": Int("the rule ignores lines whose view is longer", default=200, minimum=0),
+    "min_chars": Int("the rule ignores shorter lines (duplicate)", default=0, minimum=0),
+    "zones": _ZONES,
+    "tokens": ListOf(String("a token"), "literal tokens a tokens line is made of"),
+    "token_patterns": ListOf(Regex("a token regex"), "regex tokens a tokens line is made of"),
+    "between_class": String("island: the class of the removed lines around it", default=""),
+    "after_rule": String("list_after: the id of the heading rule", default=""),
+    "scope": Enum(tuple(SCOPES), "the clean pass that runs the rule: " + ", ".join(SCOPES), required=True),
+    "examples": _texts("text placed in a document (in the rule's zone) where the rule fires"),
+    "counterexamples": _texts("text where it must not fire, in any zone"),
+}, rule=True, checks=(_line_rule_complete, _scope_fits))
+VIEW = Kind("clean.view", "How a line is read before rules look at it ([view]).", {
+    "pinyin_annotation": Regex("a reading annotation after a Han character, left out of the view ({HAN})",
+                               required=True, fragments=True),
+    "sentence_marks": String("the marks that count as sentence ends", required=True),
+    "separators": Regex("a run of separators between the tokens of a token line", required=True),
+})
+LINES_FILE = TomlFile("clean lines", "Page furniture the clean stage removes.",
+                      {"view": Section(VIEW, required=True), "rule": Section(LINE_RULE, array=True)})
 
 
-def load_metadata_rules(path: Path) -> tuple[tuple[FieldRule, ...], str, TitleRule]:
+def _published_groups(v) -> str | tuple | None:
+    if v["field"] == "published_at" and not {"year", "month", "day"} <= set(v["value"].groupindex):
+        return "value", "a published_at value needs groups year, month, day"
+    return None
+
+
+META_FIELD = Kind("clean.metadata.field", "A metadata field lifted from header lines (kind = \"field\").", {
+    "kind": Enum(("field",), "field"),
+    "field": Enum(FIELDS, "the metadata column", required=True),
+    "reason": _REASON,
+    "labels": ListOf(String("a label"), "labels that need a colon (or / |) before the value", required=True,
+                     non_empty=True),
+    "bare_labels": ListOf(String("a label"), "labels that may be followed by a space instead"),
+    "value": Regex("what a value must match from its start", required=True),
+    "rest_of_line": Bool("the value runs to the end of the line", default=False),
+    "bare": Bool("the value may stand without a label (a bare date)", default=False),
+    "bare_value": Regex("a value standing without a label (a media name)"),
+    "ignore_values": ListOf(String("a value"), "values that are no value (网络): nothing is lifted"),
+    "zones": _ZONES,
+    "bare_zones": ListOf(Enum(ZONES, "a zone"), "where a line of only bare values may be removed "
+                         "(default: zones)"),
+    "examples": _pairs("[line, value lifted]"),
+    "counterexamples": _texts("lines that must stay"),
+}, rule=True, checks=(_published_groups,))
+META_LINE = Kind("clean.metadata.line", "The rule id of header lines made of metadata items (kind = \"line\").", {
+    "kind": Enum(("line",), "line"),
+    "reason": _REASON,
+    "examples": _texts("none: metadata examples are the fields'"),
+    "counterexamples": _texts("none"),
+}, rule=True)
+META_TITLE = Kind("clean.metadata.title", "The title: the first title-like line of the head (kind = \"title\").", {
+    "kind": Enum(("title",), "title"),
+    "field": Enum(("title",), "title"),
+    "reason": _REASON,
+    "column_tag": Regex("a leading column tag (【行业新闻】) that is not part of the title", required=True),
+    "forbid": Regex("lines matching it are no title", required=True),
+    "min_chars": Int("shortest title", default=4, minimum=0),
+    "examples": _pairs("[line, title lifted]"),
+    "counterexamples": _texts("head lines that are no title"),
+}, rule=True)
+_PAIR = String("an opening and a closing character", length=2)
+META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brackets, quotes, label separators "
+                 "([line]).", {
+    "wrappers": ListOf(_PAIR, "brackets around a whole metadata line ([来源:新华社])", required=True),
+    "quotes": ListOf(_PAIR, "quotes around an original title (原标题:《…》)", required=True),
+    "before_label": Chars("besides white space, the characters a label may follow", required=True),
+    "after_label": Chars("the characters between a label and its value", required=True),
+})
+METADATA_FILE = TomlFile("clean metadata", "Article metadata the clean stage lifts out of header lines.", {
+    "line": Section(META_TEXT, required=True),
+    "rule": Section(Kind("clean.metadata", "A metadata rule: a field, the header line or the title.",
+                         discriminator="kind",
+                         variants={"field": META_FIELD, "line": META_LINE, "title": META_TITLE}), array=True),
+})
+
+SPAM_LEXICON = Kind("clean.spam.lexicon", "A spam word list with weights (kind = \"lexicon\").", {
+    "kind": Enum(("lexicon",), "lexicon"),
+    "file": String("the list (TSV word, weight, category; or one word a line), relative to rules/", required=True),
+    "weight": Float("weight of words the file gives without one", minimum=0),
+    "category": String("category of words the file gives without one", non_empty=False),
+    "examples": _texts("words the list must give weight"),
+    "counterexamples": _texts("ordinary words it must not give a strong weight (>= 1)"),
+}, rule=True)
+SPAM_DOMAINS = Kind("clean.spam.domains", "Spam site domains (kind = \"domains\").", {
+    "kind": Enum(("domains",), "domains"),
+    "file": String("the list (one domain a line), relative to rules/", required=True),
+    "examples": _texts("domains (or hosts under them) it lists"),
+    "counterexamples": _texts("domains it must not list"),
+}, rule=True)
+SPAM_LINE = Kind("clean.spam.line", "A spam-line decision: every condition given must hold (kind = \"line\").", {
+    "kind": Enum(("line",), "line"),
+    "class": _CLASS,
+    "reason": _REASON,
+    "min_weight": Float("summed weight of spam vocabulary, at least", default=0.0, minimum=0),
+    "min_density": Float("share of the line's characters spam vocabulary covers, at least", default=0.0,
+                         minimum=0),
+    "max_sentence_marks": Int("sentence punctuation marks, at most", minimum=0),
+    "min_segments": Int("separator-delimited segments, at least", default=0, minimum=0),
+    "max_chars": Int("characters, at most", minimum=0),
+    "min_domains": Int("spam site domains, at least", default=0, minimum=0),
+    "examples": _texts("lines it removes"),
+    "counterexamples": _texts("lines that stay"),
+}, rule=True)
+
+
+def _has_phrases(v) -> str | None:
+    return None if v["phrases"] or v["phrases_file"] else "an inline rule needs `phrases` or `phrases_file`"
+
+
+SPAM_INLINE = Kind("clean.spam.inline", "Names removed from inside a kept line (kind = \"inline\").", {
+    "kind": Enum(("inline",), "inline"),
+    "class": _CLASS,
+    "reason": _REASON,
+    "phrases": ListOf(String("a name"), "the names"),
+    "phrases_file": String("more names, one a line, relative to rules/"),
+    "prefixes": ListOf(String("a prefix"), "words before a name removed with it"),
+    "suffixes": ListOf(String("a suffix"), "decorations after a name removed with it (repeated)"),
+    "require_suffix_for": ListOf(String("a name"), "names removed only with a suffix (ordinary words without)"),
+    "not_followed_by": Chars("characters after a name that make it another word"),
+    "unless_context": ListOf(String("a word"), "words that, elsewhere in the document, make a bare name legitimate"),
+    "absorb_before": Chars("separators before a removed name removed with it"),
+    "examples": _pairs("[line, line after]"),
+    "counterexamples": _texts("lines that stay unchanged"),
+}, rule=True, checks=(_has_phrases,))
+SPAM_EVIDENCE = Kind("clean.spam.evidence", "What spam evidence counts as separators and letters ([evidence]).", {
+    "separators": Chars("besides white space, the characters that split a line into segments", required=True),
+    "not_letters": Chars("besides white space, the characters not counted in a line's length (density)",
+                         required=True),
+})
+SPAM_FILE = TomlFile("clean spam", "SEO spam: word lists, line decisions and inline names.", {
+    "evidence": Section(SPAM_EVIDENCE, required=True),
+    "rule": Section(Kind("clean.spam", "A spam rule: lexicon, domains, line or inline.", discriminator="kind",
+                         variants={"lexicon": SPAM_LEXICON, "domains": SPAM_DOMAINS, "line": SPAM_LINE,
+                                   "inline": SPAM_INLINE}), array=True),
+})
+SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it replaces.", {
+    "spun": Regex("the spun phrase", required=True),
+    "standard": Regex("the standard phrase", required=True),
+    "examples": _texts("texts holding the spun phrase"),
+    "counterexamples": _texts("texts that must not count as spun"),
+}, rule=True)
+SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True)})
+
+LEXICON_WORD = Kind("clean.lexicon.word", "A spam word: word<TAB>weight<TAB>category, or one word a line.", {
+    "word": String("the word (ASCII words match whole, case-insensitively)", required=True),
+    "weight": Float("its spam weight", required=True, minimum=0),
+    "category": String("its category", required=True, non_empty=False),
+})
+LEXICON_FILE = WordList("spam lexicon", "A spam word list.", LEXICON_WORD, ("word", "weight", "category"))
+DOMAIN = Kind("clean.lexicon.domain", "A spam site domain, one a line.",
+              {"domain": String("the domain", required=True)})
+DOMAINS_FILE = WordList("spam domains", "Spam site domains.", DOMAIN, ("domain",), separator="")
+PHRASE = Kind("clean.lexicon.phrase", "A name removed inline, one a line.", {"phrase": String("the name", required=True)})
+PHRASES_FILE = WordList("inline names", "Names removed inside kept lines.", PHRASE, ("phrase",), separator="")
+
+
+def _cases(e: Entry) -> dict[str, tuple]:
+    return {k: tuple(tuple(v) if isinstance(v, list) else v for v in e[k]) for k in ("examples", "counterexamples")}
+
+
+def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...], ViewRules]:
+    loaded = load_toml_file(path, LINES_FILE, fragments={"HAN": HAN})
+    entries = loaded.arrays["rule"]
+    ids = {e.id for e in entries}
+    scoped: dict[str, str] = {}
+    for e in entries:
+        if e["kind"] == "list_after" and e["after_rule"] not in ids:
+            raise e.error(f"after_rule {e['after_rule']!r} is not a rule of this file", "after_rule")
+        if e["scope"] in SINGLE_RULE_SCOPES:
+            if e["scope"] in scoped:
+                raise e.error(f"scope {e['scope']!r} already taken by {scoped[e['scope']]}", "scope")
+            scoped[e["scope"]] = e.id
+    v = loaded.tables["view"]
+    view = ViewRules(v["pinyin_annotation"], re.compile(f"[{re.escape(v['sentence_marks'])}]"), v["separators"])
+    rules = tuple(LineRule(
+        id=e.id, version=e.version, kind=e["kind"], cls=e["class"], reason=e["reason"], pattern=e["pattern"],
+        requires=e["requires"], forbid=e["forbid"], max_chars=e["max_chars"], zones=frozenset(e["zones"]),
+        tokens=e["tokens"], token_patterns=tuple(r.pattern for r in e["token_patterns"]),
+        between_class=e["between_class"], after_rule=e["after_rule"], min_chars=e["min_chars"], scope=e["scope"],
+        **_cases(e),
+    ) for e in entries)
+    return rules, entries, view
+
+
+def load_metadata_rules(path: Path):
+    loaded = load_toml_file(path, METADATA_FILE)
+    entries = loaded.arrays["rule"]
+    t = loaded.tables["line"]
+    text = MetaText(dict(t["wrappers"]), dict(t["quotes"]), t["before_label"], t["after_label"])
     fields, header, title = [], None, None
-    for r in load_rules(path, required=("kind", "reason")):
-        kind = r.fields["kind"]
-        if kind == "field":
-            name = _text(r, "field")
-            if name not in FIELDS:
-                raise RuleError(path, r.line, f"rule {r.id}: field {name!r} is not one of {', '.join(FIELDS)}")
-            value = _regex(r, "value")
-            if name == "published_at" and not {"year", "month", "day"} <= set(value.groupindex):
-                raise RuleError(path, r.line, f"rule {r.id}: a published_at value needs groups year, month, day")
-            labels = _strings(r, "labels")
-            if not labels:
-                raise RuleError(path, r.line, f"rule {r.id}: `labels` must not be empty")
+    for e in entries:
+        if e.kind == META_FIELD.name:
+            zones = frozenset(e["zones"])
             fields.append(FieldRule(
-                id=r.id, version=r.version, field=name, reason=_text(r, "reason"), labels=labels,
-                bare_labels=_strings(r, "bare_labels"), value=value,
-                rest_of_line=bool(r.fields.get("rest_of_line", False)),
-                ignore_values=frozenset(_strings(r, "ignore_values")),
-                bare=value if r.fields.get("bare") is True else _regex(r, "bare_value", required=False),
-                zones=_zones(r),
-                bare_zones=_zones(r, "bare_zones", default=tuple(_zones(r))), **_cases(r),
+                id=e.id, version=e.version, field=e["field"], reason=e["reason"], labels=e["labels"],
+                bare_labels=e["bare_labels"], value=e["value"], rest_of_line=e["rest_of_line"],
+                ignore_values=frozenset(e["ignore_values"]),
+                bare=e["value"] if e["bare"] else e["bare_value"],
+                zones=zones, bare_zones=frozenset(e["bare_zones"]) if e["bare_zones"] else zones, **_cases(e),
             ))
-        elif kind == "line":
-            header = r.id
-        elif kind == "title":
-            title = TitleRule(r.id, r.version, _text(r, "reason"), _regex(r, "column_tag"), _regex(r, "forbid"),
-                              _int(r, "min_chars", 4), **_cases(r))
+        elif e.kind == META_LINE.name:
+            header = e.id
         else:
-            raise RuleError(path, r.line, f"rule {r.id}: kind {kind!r} is not one of field, line, title")
+            title = TitleRule(e.id, e.version, e["reason"], e["column_tag"], e["forbid"], e["min_chars"], **_cases(e))
     if header is None or title is None:
         raise RuleError(path, None, "needs one rule of kind `line` (header lines) and one of kind `title`")
-    return tuple(fields), header, title
+    return tuple(fields), header, title, entries, text
 
 
-def read_lexicon(path: Path, rule: Rule) -> dict[str, tuple[float, str]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(path, None, f"cannot read word list of rule {rule.id}: {exc}") from None
+def read_lexicon(path: Path, rule: Entry) -> dict[str, tuple[float, str]]:
+    defaults = {k: rule[k] for k in ("weight", "category") if rule[k] is not None}
+    if "weight" in defaults:
+        defaults.setdefault("category", "")
     words = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) == 1 and "weight" in rule.fields:
-            parts = [parts[0], str(rule.fields["weight"]), str(rule.fields.get("category", ""))]
-        if len(parts) != 3:
-            raise RuleError(path, n, "expected word<TAB>weight<TAB>category")
-        try:
-            weight = float(parts[1])
-        except ValueError:
-            raise RuleError(path, n, f"weight {parts[1]!r} is not a number") from None
-        word = parts[0].strip()
-        words[word.lower() if word.isascii() else word] = (weight, parts[2].strip())
+    for e in load_word_list(path, LEXICON_FILE, defaults):
+        word = e["word"]
+        words[word.lower() if word.isascii() else word] = (float(e["weight"]), e["category"])
     return words
 
 
 def load_spam_rules(path: Path, rules_dir: Path):
+    loaded = load_toml_file(path, SPAM_FILE)
+    entries = loaded.arrays["rule"]
+    evidence = loaded.tables["evidence"]
+    text = SpamText(evidence["separators"], evidence["not_letters"])
     lexicons, domains, domain_rule, lines, inline, files = [], frozenset(), None, [], [], []
-    for r in load_rules(path, required=("kind",)):
-        kind = r.fields["kind"]
-        cases = _cases(r)
-        if kind in ("lexicon", "domains"):
-            file = rules_dir / _text(r, "file")
+    for e in entries:
+        cases = _cases(e)
+        if e.kind == SPAM_LEXICON.name:
+            file = rules_dir / e["file"]
             files.append(file)
-            if kind == "lexicon":
-                lexicons.append(Lexicon(r.id, r.version, read_lexicon(file, r), **cases))
-            else:
-                try:
-                    text = file.read_text(encoding="utf-8")
-                except OSError as exc:
-                    raise RuleError(path, r.line, f"rule {r.id}: cannot read {file}: {exc}") from None
-                domains = frozenset(d.strip().lower() for d in text.splitlines() if d.strip() and not d.startswith("#"))
-                domain_rule = Lexicon(r.id, r.version, {}, **cases)
-        elif kind == "line":
+            lexicons.append(Lexicon(e.id, e.version, read_lexicon(file, e), **cases))
+        elif e.kind == SPAM_DOMAINS.name:
+            file = rules_dir / e["file"]
+            files.append(file)
+            domains = frozenset(d["domain"].lower() for d in load_word_list(file, DOMAINS_FILE))
+            domain_rule = Lexicon(e.id, e.version, {}, **cases)
+        elif e.kind == SPAM_LINE.name:
             lines.append(SpamLineRule(
-                id=r.id, version=r.version, reason=_text(r, "reason"),
-                min_weight=_float(r, "min_weight", 0.0), min_density=_float(r, "min_density", 0.0),
-                max_sentence_marks=_int(r, "max_sentence_marks", None), min_segments=_int(r, "min_segments", 0),
-                max_chars=_int(r, "max_chars", None), min_domains=_int(r, "min_domains", 0), **cases,
-            ))
-        elif kind == "inline":
-            phrases = list(_strings(r, "phrases"))
-            if "phrases_file" in r.fields:
-                file = rules_dir / _text(r, "phrases_file")
-                files.append(file)
-                try:
-                    phrases += [p.strip() for p in file.read_text(encoding="utf-8").splitlines()
-                                if p.strip() and not p.startswith("#")]
-                except OSError as exc:
-                    raise RuleError(path, r.line, f"rule {r.id}: cannot read {file}: {exc}") from None
-            if not phrases:
-                raise RuleError(path, r.line, f"rule {r.id}: an inline rule needs `phrases` or `phrases_file`")
-            inline.append(InlineRule(
-                id=r.id, version=r.version, reason=_text(r, "reason"), phrases=tuple(phrases),
-                prefixes=_strings(r, "prefixes"), suffixes=_strings(r, "suffixes"),
-                require_suffix_for=frozenset(_strings(r, "require_suffix_for")),
-                not_followed_by=_text(r, "not_followed_by", ""), unless_context=_strings(r, "unless_context"),
-                absorb_before=_text(r, "absorb_before", ""), **cases,
+                id=e.id, version=e.version, reason=e["reason"], min_weight=float(e["min_weight"]),
+                min_density=float(e["min_density"]), max_sentence_marks=e["max_sentence_marks"],
+                min_segments=e["min_segments"], max_chars=e["max_chars"], min_domains=e["min_domains"], **cases,
             ))
         else:
-            raise RuleError(path, r.line, f"rule {r.id}: kind {kind!r} is not one of lexicon, domains, line, inline")
+            phrases = list(e["phrases"])
+            if e["phrases_file"]:
+                file = rules_dir / e["phrases_file"]
+                files.append(file)
+                phrases += [p["phrase"] for p in load_word_list(file, PHRASES_FILE)]
+            inline.append(InlineRule(
+                id=e.id, version=e.version, reason=e["reason"], phrases=tuple(phrases), prefixes=e["prefixes"],
+                suffixes=e["suffixes"], require_suffix_for=frozenset(e["require_suffix_for"]),
+                not_followed_by=e["not_followed_by"], unless_context=e["unless_context"],
+                absorb_before=e["absorb_before"], **cases,
+            ))
     if domain_rule is None:
         raise RuleError(path, None, "needs one rule of kind `domains`")
-    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files)
+    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text
 
 
-def load_spun_rules(path: Path) -> tuple[SpunRule, ...]:
-    return tuple(
-        SpunRule(r.id, r.version, _regex(r, "spun"), _regex(r, "standard"), **_cases(r))
-        for r in load_rules(path, required=("spun", "standard"))
-    )
+def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
+    entries = load_toml_file(path, SPUN_FILE).arrays["rule"]
+    return tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries), entries
 
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
-    view = load_view(paths[0])
-    line_rules = load_line_rules(paths[0])
-    fields, header, title = load_metadata_rules(paths[1])
-    lexicons, domains, domain_rule, spam_lines, inline, extra = load_spam_rules(paths[2], rules_dir)
-    spun_rules = load_spun_rules(paths[3])
-    rules = CleanRules(view, line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                       spun_rules, tuple(paths) + extra)
-    ids = [r.id for r in (*rules.lines, *rules.fields, rules.title, *rules.lexicons, rules.domain_rule,
-                          *rules.spam_lines, *rules.inline, *rules.spun)] + [header]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise RuleError(paths[0], None, f"rule id(s) used in more than one clean rule file: {', '.join(dupes)}")
-    return rules
+    line_rules, line_entries, view = load_line_rules(paths[0])
+    fields, header, title, meta_entries, meta_text = load_metadata_rules(paths[1])
+    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
+        paths[2], rules_dir)
+    spun_rules, spun_entries = load_spun_rules(paths[3])
+    entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
+    check_unique_ids(entries)
+    return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
+                      spun_rules, tuple(paths) + extra, {e.id: e for e in entries}, spam_text, meta_text, view)

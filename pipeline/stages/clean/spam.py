@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 
 from pipeline.core.patterns import alternation
-from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule
+from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule, SpamText
 from pipeline.stages.clean.text import LineView
 
-_SEGMENT_SPLIT = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—]+")
 _DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10}(?![a-z0-9-])")
-_NOT_LETTER = re.compile(r"[\s,、|/_;:·•。!?()\[\]【】\-—.]")
+
+
+def char_class(chars: str) -> str:
+    """A regex character class of white space and `chars` (escaped)."""
+    return "[\\s" + "".join(re.escape(c) for c in chars) + "]"
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,11 @@ class Evidence:
 
 class SpamScorer:
     def __init__(self, lexicons: tuple[Lexicon, ...], domains: frozenset, rules: tuple[SpamLineRule, ...],
-                 view: LineView):
+                 view: LineView, text: SpamText):
         self._view = view
+        # Separators and non-letters are data (rules/clean/spam.toml [evidence]).
+        self._segment_split = re.compile(char_class(text.separators) + "+")
+        self._not_letter = re.compile(char_class(text.not_letters))
         words: dict[str, float] = {}
         for lex in lexicons:
             for word, (weight, _) in lex.words.items():
@@ -57,14 +63,14 @@ class SpamScorer:
             for m in self._words.finditer(low):
                 weight += self.weights[m.group()]
                 covered += m.end() - m.start()
-        chars = len(_NOT_LETTER.sub("", view))
+        chars = len(self._not_letter.sub("", view))
         domains = 0
         if self.domains and "." in low:
             for m in _DOMAIN.finditer(low):
                 if self._is_spam_domain(m.group()):
                     domains += 1
                     covered += m.end() - m.start()
-        segments = sum(1 for s in _SEGMENT_SPLIT.split(view) if len(s) >= 2)
+        segments = sum(1 for s in self._segment_split.split(view) if len(s) >= 2)
         marks = self._view.sentence_marks(view)
         return Evidence(weight, covered / chars if chars else 0.0, marks, segments, len(view), domains)
 

@@ -16,12 +16,22 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.stages.clean.decide import Cleaner, CleanResult, Settings
+from pipeline.stages.clean.examples import clean_cases
 from pipeline.stages.clean.ruleset import FIELDS, load_clean_rules
 from pipeline.core.document import Document
-from pipeline.core.rules import RuleError
+from pipeline.core.schema import Float, Int, Kind, String
 from pipeline.core.stage import Assigns, Stage
 
 RULE_FILE_SETTINGS = ("lines", "metadata", "spam", "spun")
+_SETTING_DOCS = {
+    "body_min_chars": "a kept line with sentence punctuation and this many characters is an article paragraph",
+    "max_title_chars": "the longest line taken as the title",
+    "max_meta_chars": "longer lines are never metadata lines",
+    "spam_check_max_chars": "longer lines with sentence punctuation skip the spam line check (speed)",
+    "spam_threshold": "flag `spam` when spam_ratio is above this",
+    "spun_threshold": "flag `spun` when spun_score reaches this (with spun_min_hits phrases)",
+    "spun_min_hits": "spun phrases needed for the `spun` flag",
+}
 
 
 class CleanStage(Stage):
@@ -32,31 +42,26 @@ class CleanStage(Stage):
     assigns = Assigns(layer=True, meta={
         **{k: "string" for k in ("title", *FIELDS)}, "spam_ratio": "float", "spun_score": "float",
     })
-    defaults: Mapping[str, Any] = {
-        "lines": "clean/lines.toml",
-        "metadata": "clean/metadata.toml",
-        "spam": "clean/spam.toml",
-        "spun": "clean/spun.toml",
-        **{f.name: f.default for f in fields(Settings)},
-    }
+    settings_kind = Kind("settings.clean", "Settings of the clean stage ([stages.clean]).", {
+        "lines": String("furniture lines, relative to rules/", default="clean/lines.toml"),
+        "metadata": String("metadata fields, relative to rules/", default="clean/metadata.toml"),
+        "spam": String("spam lexicons, decisions and inline names, relative to rules/", default="clean/spam.toml"),
+        "spun": String("synonym-spun phrases, relative to rules/", default="clean/spun.toml"),
+        **{f.name: (Int if isinstance(f.default, int) else Float)(_SETTING_DOCS[f.name], default=f.default, minimum=0)
+           for f in fields(Settings)},
+    })
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
-        values = {}
-        for f in fields(Settings):
-            value = self.settings[f.name]
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-            if f.type == "int" or isinstance(f.default, int):
-                ok = ok and isinstance(value, int)
-            if not ok:
-                raise RuleError(rules_dir / "pipeline.toml", None,
-                                f"[stages.clean] {f.name} must be a {type(f.default).__name__} >= 0, got {value!r}")
-            values[f.name] = value
+        values = {f.name: self.settings[f.name] for f in fields(Settings)}
         self.rules = load_clean_rules(rules_dir, *(self.settings[k] for k in RULE_FILE_SETTINGS))
         self.cleaner = Cleaner(self.rules, Settings(**values))
 
     def rule_files(self) -> tuple[Path, ...]:
         return self.rules.files
+
+    def example_cases(self, prepare) -> list:
+        return clean_cases(self, prepare)
 
     def run(self, doc: Document) -> tuple[Document, CleanResult]:
         """The cleaned document and the decisions behind it (for goldens and evaluation)."""

@@ -9,8 +9,6 @@ rule made which change.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Mapping
@@ -19,41 +17,31 @@ import opencc
 
 from pipeline.core.align import diff_edits
 from pipeline.core.document import Document, Edit
-from pipeline.core.patterns import alternation
-from pipeline.core.rules import RuleError, load_rules
+from pipeline.core.examples import pair_cases
+from pipeline.core.literal import LiteralReplacer, load_literals
+from pipeline.core.schema import Enum, Kind, String
 from pipeline.core.stage import Assigns, Stage
 
 # Configs that convert to simplified; s2t and friends would undo the stage's purpose.
 OPENCC_CONFIGS = ("t2s", "tw2s", "tw2sp", "hk2s")
 
 
-@dataclass(frozen=True)
-class Fixup:
-    rule_id: str
-    source: str
-    target: str
-    not_followed_by: str
-
-
 class ConvertStage(Stage):
     name = "convert"
     version = 1
     assigns = Assigns(layer=True)
-    defaults: Mapping[str, Any] = {"config": "t2s", "fixups": "convert/fixups.toml"}
+    settings_kind = Kind("settings.convert", "Settings of the convert stage ([stages.convert]).", {
+        "config": Enum(OPENCC_CONFIGS, "OpenCC configuration", default="t2s"),
+        "fixups": String("fix-up table (literal replacements), relative to rules/", default="convert/fixups.toml"),
+    })
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
         config = self.settings["config"]
-        if config not in OPENCC_CONFIGS:
-            raise RuleError(
-                rules_dir / "pipeline.toml",
-                None,
-                f"[stages.convert] config {config!r} is not one of {', '.join(OPENCC_CONFIGS)}",
-            )
         self._converter = opencc.OpenCC(config)
         self._rule_id = f"convert.opencc.{config}"
-        self._fixups = load_fixups(self._fixup_path())
-        self._fixup_pattern = _fixup_pattern(self._fixups)
+        self._entries, fixups = load_literals(self._fixup_path())
+        self._replacer = LiteralReplacer(fixups)
 
     def _fixup_path(self) -> Path:
         return self.rules_dir / self.settings["fixups"]
@@ -75,35 +63,8 @@ class ConvertStage(Stage):
         return doc.with_flags(converted=len(edits), convert_fixups=len(fixups))
 
     def fixup_edits(self, text: str) -> list[Edit]:
-        if self._fixup_pattern is None:
-            return []
-        by_source = {f.source: f for f in self._fixups}
-        edits = []
-        for m in self._fixup_pattern.finditer(text):
-            fix = by_source[m.group()]
-            nxt = text[m.end() : m.end() + 1]
-            if nxt and nxt in fix.not_followed_by:
-                continue
-            edits.append(Edit(m.start(), m.end(), fix.target, fix.rule_id))
-        return edits
+        return self._replacer.edits(text)
 
-
-def load_fixups(path: Path) -> tuple[Fixup, ...]:
-    fixups = []
-    seen: dict[str, str] = {}
-    for rule in load_rules(path, required=("from", "to")):
-        source, target = rule.fields["from"], rule.fields["to"]
-        if not (isinstance(source, str) and source and isinstance(target, str)):
-            raise RuleError(path, rule.line, f"rule {rule.id}: `from` and `to` must be strings, `from` non-empty")
-        if source in seen:
-            raise RuleError(path, rule.line, f"rule {rule.id}: `from` {source!r} already used by {seen[source]}")
-        seen[source] = rule.id
-        fixups.append(Fixup(rule.id, source, target, rule.fields.get("not_followed_by", "")))
-    return tuple(fixups)
-
-
-def _fixup_pattern(fixups: tuple[Fixup, ...]) -> re.Pattern | None:
-    if not fixups:
-        return None
-    # Longest first, so a longer entry wins where two start at the same place.
-    return re.compile(alternation(f.source for f in fixups))
+    def example_cases(self, prepare) -> list:
+        """[traditional input, expected output]: the rule fires on examples only."""
+        return pair_cases(self._entries, self, prepare)

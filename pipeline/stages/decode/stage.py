@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from pipeline.stages.decode.detect import CharModel, decode_bytes
 from pipeline.core.document import Document
+from pipeline.core.schema import Float, Kind
 from pipeline.core.stage import Assigns, Stage
 
 # The character model detection scores candidates with; part of the fingerprint.
@@ -24,7 +25,10 @@ class DecodeStage(Stage):
     name = "decode"
     version = 1
     assigns = Assigns(original=True, meta={"encoding": "string", "encoding_confidence": "float"})
-    defaults: Mapping[str, Any] = {"min_confidence": 0.9}
+    settings_kind = Kind("settings.decode", "Settings of the decode stage ([stages.decode]).", {
+        "min_confidence": Float("below this detection confidence, flag encoding_uncertain", default=0.9,
+                                minimum=0, maximum=1),
+    })
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
 from pipeline.stages.extract import numerals
-from pipeline.stages.extract.rulefile import CompiledRule, compile_rules, expand, read_header
-from pipeline.core.rules import RuleError, file_sha256
+from pipeline.stages.extract.numerals import NO_APPROX, ApproxWords
+from pipeline.stages.extract.rulefile import CompiledRule, compiled, file_schema
+from pipeline.core.rules import Entry, compile_regex, file_sha256, load_toml_file
+from pipeline.core.schema import Field, Section
 
 
 @dataclass(frozen=True)
@@ -65,36 +67,50 @@ class Extractor:
     name: ClassVar[str]
     code_version: ClassVar[int]
     normaliser_names: ClassVar[tuple[str, ...]]
+    # The word tables of its rule file ([currencies], [units] ...), its rules' own fields
+    # (beyond pattern, normaliser, confidence, examples) and its header's.
+    tables: ClassVar[Mapping[str, Section]] = {}
+    rule_fields: ClassVar[Mapping[str, Field]] = {}
+    header_fields: ClassVar[Mapping[str, Field]] = {}
+    # Checks of a whole rule (its typed values): what is wrong with it, or None.
+    rule_checks: ClassVar[tuple] = ()
 
-    def __init__(self, path: Path):
+    @classmethod
+    def schema(cls):
+        return file_schema(cls.name, cls.normaliser_names, cls.tables, cls.rule_fields, cls.header_fields,
+                           cls.rule_checks)
+
+    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None):
         self.path = path
-        data, name, version = read_header(path)
-        if name != self.name:
-            raise RuleError(path, None, f"[extractor] name is {name!r}, expected {self.name!r}")
-        self.file_version = version
-        self.tables = data
-        self.setup(data)
-        own = data.get("fragments", {})
-        if not (isinstance(own, dict) and all(isinstance(v, str) for v in own.values())):
-            raise RuleError(path, None, "[fragments] must map NAMES to regex strings")
-        fragments = {**numerals.FRAGMENTS, **self.fragments(data), **own}
-        self.rules: tuple[CompiledRule, ...] = compile_rules(
-            path, fragments, dict.fromkeys(self.normaliser_names), self.name
-        )
+        # Approximation words (rules/extract/approx.toml), shared by every extractor.
+        self.approx = approx
+        self.approx_path = approx_path
+        fragments: dict[str, str] = {}
+
+        def read_tables(tables: Mapping[str, Entry]) -> dict[str, str]:
+            values = {name: entry.values for name, entry in tables.items()}
+            self.setup(values)
+            fragments.update({**numerals.fragments(approx), **self.fragments(values), **values["fragments"]})
+            return fragments
+
+        loaded = load_toml_file(path, self.schema(), fragments=read_tables)
+        header = loaded.tables["extractor"]
+        self.file_version = header["version"]
+        self.rules: tuple[CompiledRule, ...] = tuple(compiled(e) for e in loaded.arrays["rule"])
         # Speed: rules only run near a `trigger` (something every match contains), within `window`
         # characters of it; text without a trigger is not scanned by each rule in turn.
-        header = data["extractor"]
-        self.window = int(header.get("window", 40))
-        trigger = header.get("trigger")
-        try:
-            self.trigger = re.compile(expand(trigger, fragments, path, 0, "[extractor] trigger")) if trigger else None
-        except re.error as exc:
-            raise RuleError(path, None, f"[extractor] trigger does not compile: {exc}") from None
+        self.window = header["window"]
+        self.trigger = None
+        if header["trigger"]:
+            try:
+                self.trigger = compile_regex(header["trigger"], fragments)
+            except ValueError as exc:  # the loader's reason, at the trigger's line
+                raise header.error(f"`trigger` {exc}", "trigger") from None
 
-    def setup(self, data: Mapping[str, Any]) -> None:
-        """Read the word tables (override)."""
+    def setup(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        """Read the word tables (override): their loaded values by table name."""
 
-    def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
+    def fragments(self, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         return {}
 
     def fingerprint(self) -> str:
@@ -105,6 +121,7 @@ class Extractor:
             "file_version": self.file_version,
             "numerals": numerals.VERSION,
             "rules": file_sha256(self.path),
+            "approx": file_sha256(self.approx_path) if self.approx_path else None,
         }, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
 from pipeline.core.patterns import alternation
-from pipeline.core.rules import RuleError
+from pipeline.core.schema import Int, Kind, ListOf, Section, String
 
 _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
 _ARTICLE = {"一", "壹"}
@@ -29,16 +29,24 @@ class CountExtractor(Extractor):
     name = "count"
     code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("count",)
+    tables = {
+        "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
+            "words": ListOf(String("a measure word"), "measure words (量词)", required=True, non_empty=True),
+        }), required=True),
+        "object": Section(Kind("extract.count.object", "What may form the object after the measure word ([object]).", {
+            "pos": ListOf(String("a jieba tag"), "parts of speech of the object's tokens"),
+            "end_pos": ListOf(String("a jieba tag"), "parts of speech the object may end on"),
+            "max_tokens": Int("longest object, in tokens", default=5, minimum=1),
+            "stop_words": ListOf(String("a word"), "words that end an object rather than belong to it"),
+        })),
+    }
 
-    def setup(self, data: Mapping[str, Any]) -> None:
-        units = data.get("units", {}).get("words")
-        if not (isinstance(units, list) and units and all(isinstance(u, str) and u for u in units)):
-            raise RuleError(self.path, None, "[units] words must be a non-empty list of measure words")
-        obj = data.get("object", {})
-        self.object_pos = frozenset(obj.get("pos", ()))
-        self.object_end_pos = frozenset(obj.get("end_pos", ()))
-        self.object_max = int(obj.get("max_tokens", 5))
-        self.object_stop = frozenset(obj.get("stop_words", ()))
+    def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
+        obj = data["object"]
+        self.object_pos = frozenset(obj["pos"])
+        self.object_end_pos = frozenset(obj["end_pos"])
+        self.object_max = obj["max_tokens"]
+        self.object_stop = frozenset(obj["stop_words"])
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
         return {"UNIT": alternation(data["units"]["words"])}
@@ -47,7 +55,7 @@ class CountExtractor(Extractor):
         num = quantity.group(m, "num")
         if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague")) or (num in _ARTICLE and not quantity.group(m, "num2")):
             return None
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
             return None
         value: dict[str, Any] = {}

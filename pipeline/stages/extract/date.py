@@ -21,7 +21,19 @@ from pipeline.stages.extract import numerals
 from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.stages.extract.overlap import longest_first, resolve
 from pipeline.core.patterns import alternation
-from pipeline.core.rules import RuleError
+from pipeline.stages.extract.rulefile import word_list, word_table
+from pipeline.core.schema import Bool, Int, Kind, ListOf, Section, String
+
+
+def _date(value: str) -> str | None:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return "must be an ISO date (2021-07-26 or 2021-07-26T11:43)"
+    return None
+
+
+_MONTH = Int("a month", minimum=1, maximum=12)
 
 GRANULARITY_ORDER = ("year", "half", "quarter", "month", "day", "hour", "minute", "second")
 
@@ -69,23 +81,37 @@ class DateExtractor(Extractor):
     name = "date"
     code_version = 1
     normaliser_names = ("date",)
+    tables = {
+        "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
+                                             Int("years from the published date"), "extract.date.relative_years")),
+        "relative_months": Section(word_table("Relative month words -> offset in months ([relative_months]).",
+                                              Int("months from the published date"), "extract.date.relative_months")),
+        "relative_days": Section(word_table("Relative day words -> offset in days ([relative_days]).",
+                                            Int("days from the published date"), "extract.date.relative_days")),
+        "parts": Section(word_table("Parts of a year -> [first month, last month] ([parts]).",
+                                    ListOf(_MONTH, "[first month, last month]",
+                                           check=lambda v: None if len(v) == 2 and v[0] <= v[1] else
+                                           "must be [first month, last month]"), "extract.date.parts")),
+        "afternoon": Section(word_list("Words before a clock time that put it after noon ([afternoon]).",
+                                       "extract.date.afternoon")),
+        "range": Section(Kind("extract.date.range", "What joins two dates into a range ([range]).", {
+            "connectors": ListOf(String("a connector"), "words between two dates that make a range (至, 到, -)"),
+            "prefixes": ListOf(String("a prefix"), "words before a range that belong to it (从, 自)"),
+        })),
+    }
+    rule_fields = {"range_start_only": Bool("a match that stands only as the start of a range", default=False)}
+    header_fields = {"examples_published_at": String("the published date the examples resolve against",
+                                                     check=_date)}
 
-    def setup(self, data: Mapping[str, Any]) -> None:
-        def table(name: str) -> dict[str, Any]:
-            t = data.get(name, {})
-            if not isinstance(t, dict):
-                raise RuleError(self.path, None, f"[{name}] must be a table")
-            return t
-
-        self.rel_years = {k: int(v) for k, v in table("relative_years").items()}
-        self.rel_months = {k: int(v) for k, v in table("relative_months").items()}
-        self.rel_days = {k: int(v) for k, v in table("relative_days").items()}
-        self.parts = {k: (int(v[0]), int(v[1])) for k, v in table("parts").items()}
-        self.afternoon = frozenset(table("afternoon").get("words", ()))
-        rng = table("range")
-        self.connectors = frozenset(rng.get("connectors", ()))
-        self.prefixes = tuple(rng.get("prefixes", ()))
-        published = data["extractor"].get("examples_published_at")
+    def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
+        self.rel_years = dict(data["relative_years"])
+        self.rel_months = dict(data["relative_months"])
+        self.rel_days = dict(data["relative_days"])
+        self.parts = {k: (v[0], v[1]) for k, v in data["parts"].items()}
+        self.afternoon = frozenset(data["afternoon"]["words"])
+        self.connectors = frozenset(data["range"]["connectors"])
+        self.prefixes = tuple(data["range"]["prefixes"])
+        published = data["extractor"]["examples_published_at"]
         self.examples_published = datetime.fromisoformat(published) if published else None
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:

@@ -14,40 +14,49 @@ from pipeline.stages.extract import numerals
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
 from pipeline.core.patterns import alternation
-from pipeline.core.rules import RuleError
+from pipeline.stages.extract.rulefile import word_table
+from pipeline.core.schema import Enum, Section, String, Value
+
+_ISO = String("an ISO 4217 code", match="[A-Z]{3}")
+
+
+def _subunit(spec) -> str | None:
+    if (isinstance(spec, list) and len(spec) == 2 and isinstance(spec[0], str) and len(spec[0]) == 3
+            and isinstance(spec[1], (int, float)) and not isinstance(spec[1], bool)):
+        return None
+    return "must be [ISO code, fraction of the unit]"
 
 
 class MoneyExtractor(Extractor):
     name = "money"
     code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("money",)
+    tables = {
+        "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",
+                                         _ISO, "extract.money.currencies", non_empty=True), required=True),
+        "symbols": Section(word_table("Currency symbols before a number and their ISO codes ([symbols]).",
+                                      _ISO, "extract.money.symbols")),
+        "subunits": Section(word_table("Subunit words after the unit: [ISO code, fraction] ([subunits]).",
+                                       Value("[ISO code, fraction]", check=_subunit), "extract.money.subunits")),
+    }
+    rule_fields = {
+        "currency": _ISO,
+        "approx": Enum(("exact", "about", "over", "under"), "approximation when the text says none"),
+    }
 
-    def setup(self, data: Mapping[str, Any]) -> None:
-        currencies = data.get("currencies")
-        symbols = data.get("symbols", {})
-        subunits = data.get("subunits", {})
-        if not isinstance(currencies, dict) or not currencies:
-            raise RuleError(self.path, None, "[currencies] must map currency words to ISO codes")
-        for table in (currencies, symbols):
-            for word, code in table.items():
-                if not (isinstance(code, str) and len(code) == 3 and code.isupper()):
-                    raise RuleError(self.path, None, f"currency {word!r}: {code!r} is not an ISO 4217 code")
-        self.currencies = {**currencies, **symbols}
-        self.subunits = {}
-        for word, spec in subunits.items():
-            if not (isinstance(spec, list) and len(spec) == 2):
-                raise RuleError(self.path, None, f"[subunits] {word!r} must be [ISO code, fraction]")
-            self.subunits[word] = (spec[0], Decimal(str(spec[1])))
+    def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
+        self.currencies = {**data["currencies"], **data["symbols"]}
+        self.subunits = {word: (spec[0], Decimal(str(spec[1]))) for word, spec in data["subunits"].items()}
 
-    def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
+    def fragments(self, data: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         return {
             "CURRENCY": alternation(list(data["currencies"])),
-            "SYMBOL": alternation(list(data.get("symbols", {}))),
-            "SUBUNIT": alternation(list(data.get("subunits", {})) or ["\uffff"]),
+            "SYMBOL": alternation(list(data["symbols"])),
+            "SUBUNIT": alternation(list(data["subunits"]) or ["\uffff"]),
         }
 
     def normalise_money(self, m, rule, ctx: Context):
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None:
             return None
         word = quantity.group(m, "cur") or quantity.group(m, "sym")
@@ -59,7 +68,7 @@ class MoneyExtractor(Extractor):
             sub_num, sub_word = quantity.group(m, "sub" + i), quantity.group(m, "subunit" + i)
             if sub_num and sub_word in self.subunits:
                 try:
-                    extra += numerals.parse_number(sub_num).value * self.subunits[sub_word][1]
+                    extra += numerals.parse_number(sub_num, words=self.approx).value * self.subunits[sub_word][1]
                 except ValueError:
                     return None
         if q.value is not None:

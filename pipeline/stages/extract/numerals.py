@@ -6,20 +6,22 @@ Chinese numerals (`一千零二十`, `两万三千`, financial `壹佰`, traditi
 reads all of them into a `Decimal` (exact: 714.7亿 is 71470000000, not a float
 near it) and reports the approximation the numeral itself carries (`十余`,
 `三十多万`, `二十几万` are "over"). `split_approx` peels the approximation
-words around a number (约, 近, 逾, 超过, 左右, 以上, ...) and names their kind.
+words around a number (约, 近, 逾, 超过, 左右, 以上, ...) and names their kind;
+those words are data (`ApproxWords`, from rules/extract/approx.toml).
 
-The extractors' rule files build their patterns from the fragments in
-`FRAGMENTS` (`{NUM}`, `{ARABIC}`, `{CN_NUM}`, ...), so what a pattern accepts as
-a number and what `parse_number` can read stay the same thing.
+The extractors' rule files build their patterns from the fragments of
+`fragments(words)` (`{NUM}`, `{ARABIC}`, `{CN_NUM}`, `{APPROX_BEFORE}` ...), so what
+a pattern accepts as a number and what `parse_number` can read stay the same thing.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
+from typing import Mapping
 
 from pipeline.core.chars import halfwidth_map
 from pipeline.core.patterns import alternation, longest_first
@@ -46,22 +48,6 @@ _NEGATIVE = "负負-−－"
 # Inside a numeral: 十余万, 三十多万, 二十几万, 1000余 ("more than").
 _VAGUE = "余餘多几幾"
 
-# Approximation words around a number, by kind (DESIGN.md: exact, about, over, under).
-APPROX_BEFORE = MappingProxyType({
-    "大约": "about", "大概": "about", "约": "about", "約": "about", "大致": "about", "估计": "about",
-    "逾": "over", "超过": "over", "超": "over", "多于": "over", "高于": "over", "至少": "over", "不少于": "over",
-    "不低于": "over",
-    "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "少于": "under",
-    "低于": "under", "不超过": "under", "不高于": "under", "最多": "under",
-})
-# Verbs that imply the approximation but are not part of the quantity (突破700亿元: over).
-APPROX_CONTEXT = MappingProxyType({"突破": "over", "超出": "over", "达到近": "under", "高达": "exact"})
-APPROX_AFTER = MappingProxyType({
-    "左右": "about",
-    "以上": "over", "之上": "over",
-    "以下": "under", "之下": "under", "以内": "under", "之内": "under",
-})
-
 _FULLWIDTH = halfwidth_map(string.digits + ".,-%")
 
 _ARABIC = (
@@ -78,14 +64,49 @@ _ALL_UNITS = f"[{_CN_UNIT_CLASS}]"
 
 # Named regex fragments for rule patterns; `{NAME}` in a pattern expands to one of these.
 
-# 约 ends many words (签约, 节约, 预约, 合约 …): "签约7个项目" is seven projects, not about seven.
-_WORDS_ENDING_IN_YUE = "签簽节節预預合公条條制邀特履违違契相婚盟"
+_EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-def _not_word_tail(word: str) -> str:
-    if word in ("约", "約"):
-        return f"(?<![{_WORDS_ENDING_IN_YUE}]){word}"
-    return word
+@dataclass(frozen=True)
+class ApproxWords:
+    """Approximation words around a number, by kind (DESIGN.md: exact, about, over, under);
+    they are data: rules/extract/approx.toml (`pipeline.stages.extract.approx` loads it)."""
+
+    before: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 约300, 超过5万
+    context: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 突破700亿元: before a match only
+    after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 300左右
+    not_after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 约 -> 签节预…: 签约 is not 约
+    copulas: tuple[str, ...] = ()  # 约为, 超过了
+
+    def strip_copula(self, before: str) -> str:
+        """`before` without a linking verb at its end (约为 -> 约)."""
+        if not self.copulas:
+            return before
+        return re.sub(alternation(self.copulas) + "$", "", before)
+
+    def not_word_tail(self, word: str) -> str:
+        """`word` as a regex that does not match where it ends another word (签约)."""
+        chars = self.not_after.get(word)
+        return f"(?<![{chars}]){word}" if chars else word
+
+    def ends_another_word(self, before: str, word: str) -> bool:
+        """Whether `word` at the end of `before` is the end of another word (签约)."""
+        chars = self.not_after.get(word, "")
+        prev = before[-len(word) - 1 : -len(word)]
+        return bool(chars and prev and prev in chars)
+
+
+NO_APPROX = ApproxWords()
+
+
+def fragments(words: ApproxWords) -> dict[str, str]:
+    """The named fragments, with the approximation words' alternations."""
+    return {
+        **FRAGMENTS,
+        "APPROX_BEFORE": alternation(words.before, each=words.not_word_tail),
+        "APPROX_AFTER": alternation(words.after),
+    }
+
 
 FRAGMENTS = MappingProxyType({
     # An Arabic number: 3,500  714.7  ３５００  (thousands separators only in groups of three)
@@ -102,8 +123,6 @@ FRAGMENTS = MappingProxyType({
         f"(?:[余餘多几幾](?!{_ALL_UNITS}){_BIG}*)?)"
     ),
     "BIG_UNIT": _BIG,
-    "APPROX_BEFORE": alternation(APPROX_BEFORE, each=_not_word_tail),
-    "APPROX_AFTER": alternation(APPROX_AFTER),
     "NEG": f"[{_NEGATIVE}]",
 })
 
@@ -121,11 +140,11 @@ def normalise_digits(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-def parse_number(text: str, allow_bare_unit: bool = False) -> Number:
+def parse_number(text: str, allow_bare_unit: bool = False, words: ApproxWords = NO_APPROX) -> Number:
     """Read an Arabic, Chinese or mixed numeral. Raises ValueError when it is not one.
 
-    A bare 万/亿 is a number only after an approximation word (逾亿) or when
-    the caller saw one (`allow_bare_unit`: 上亿元, 过亿元).
+    A bare 万/亿 is a number only after an approximation word (逾亿, one of
+    `words.before`) or when the caller saw one (`allow_bare_unit`: 上亿元, 过亿元).
 
     >>> parse_number("七百一十四点七亿").value
     Decimal('71470000000.0')
@@ -137,9 +156,9 @@ def parse_number(text: str, allow_bare_unit: bool = False) -> Number:
     sign = 1
     if s[0] in _NEGATIVE:
         sign, s = -1, s[1:]
-    for word in longest_first(APPROX_BEFORE):
+    for word in longest_first(words.before):
         if s.startswith(word) and len(s) > len(word):
-            s, approx = s[len(word):], APPROX_BEFORE[word]
+            s, approx = s[len(word):], words.before[word]
             break
     if any(c in _VAGUE for c in s):
         approx = "over" if approx == "exact" else approx
@@ -260,19 +279,19 @@ def _after_unit(s: str) -> bool:
     return bool(m) and m.start() > 0 and len(m.group(1)) == 1 and s[m.start() - 1] in (_SMALL_UNITS.keys() | _BIG_UNITS.keys())
 
 
-def split_approx(before: str, after: str, context: bool = False) -> str:
+def split_approx(before: str, after: str, words: ApproxWords, context: bool = False) -> str:
     """The approximation kind from the words right before and right after a number.
 
     With `context`, `before` is the text preceding a match, where verbs such as
-    突破 (APPROX_CONTEXT) also count.
+    突破 (`words.context`) also count.
     """
-    words = {**APPROX_BEFORE, **APPROX_CONTEXT} if context else APPROX_BEFORE
-    for word in longest_first(words):
+    kinds = {**words.before, **words.context} if context else words.before
+    for word in longest_first(kinds):
         if before.endswith(word):
-            if word in ("约", "約") and before[-2:-1] and before[-2] in _WORDS_ENDING_IN_YUE:
+            if words.ends_another_word(before, word):
                 continue  # 签约 is not 约
-            return words[word]
-    for word in longest_first(APPROX_AFTER):
+            return kinds[word]
+    for word in longest_first(words.after):
         if after.startswith(word):
-            return APPROX_AFTER[word]
+            return words.after[word]
     return "exact"

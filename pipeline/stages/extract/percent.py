@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
+from pipeline.core.schema import Enum, Float
 
 UNITS = ("percent", "point")
 
@@ -22,10 +23,18 @@ class PercentExtractor(Extractor):
     name = "percent"
     code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
     normaliser_names = ("percent", "tenths", "fixed")
+    rule_fields = {
+        "unit": Enum(UNITS, "what the value is in", default="percent"),
+        "scale": Float("what one of the numbers read is worth in percent (千分之: 0.1)", above=0),
+        "value": Float("the value of a word that is a percentage by itself (normaliser fixed)"),
+        "half_value": Float("the value of 半 (半成 5, 半折 50) (normaliser tenths)"),
+    }
+    rule_checks = (lambda v: ("normaliser", "normaliser fixed needs `value`")
+                   if v["normaliser"] == "fixed" and v["value"] is None else None,)
 
     def normalise_percent(self, m, rule, ctx: Context):
         scale = Decimal(str(rule.fields.get("scale", 1)))
-        q = quantity.read(m, ctx.text, rule, scale)
+        q = quantity.read(m, ctx.text, self.approx, rule, scale)
         return self._value(q, m, rule)
 
     def normalise_fixed(self, m, rule, ctx: Context):
@@ -37,7 +46,7 @@ class PercentExtractor(Extractor):
         if quantity.group(m, "num") == "半" and "half_value" in rule.fields:
             # 半成 is 5%, 半折 half price (50%): the rule says which.
             return self._value(quantity.Quantity(Decimal(str(rule.fields["half_value"])), "exact"), m, rule)
-        q = quantity.read(m, ctx.text, rule)
+        q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or q.value is None:
             return None
         v = q.value

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.stages.extract import numerals
+from pipeline.stages.extract.numerals import ApproxWords
 
-_LINK = re.compile(r"(?:为|達|达|达到|是|有|了|在)$")
 _BIG = set("万萬亿億兆")
 _CN_UNITS = set("十拾百佰千仟万萬亿億兆")
 
@@ -33,20 +33,21 @@ def group(m, name: str) -> str:
     return ""
 
 
-def read(m, text: str, rule=None, scale: Decimal = Decimal(1)) -> Quantity | None:
+def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1)) -> Quantity | None:
     """The quantity of a match, scaled (percent kinds multiply); None when the number is unreadable.
 
-    A rule's own `approx` field names the kind its pattern implies (上亿元 is over).
+    A rule's own `approx` field names the kind its pattern implies (上亿元 is over);
+    `words` are the approximation words (rules/extract/approx.toml).
     """
     num, num2 = group(m, "num"), group(m, "num2")
     try:
-        first = numerals.parse_number(num, allow_bare_unit=bool(group(m, "pre")))
+        first = numerals.parse_number(num, allow_bare_unit=bool(group(m, "pre")), words=words)
         if num2:
             if not any(c in _BIG for c in num) and any(c in _BIG for c in num2):
                 # 100至200万元: the multiplier written once applies to both ends.
                 tail = _trailing_units(num2)
-                first = numerals.parse_number(num + tail)
-            second = numerals.parse_number(num2)
+                first = numerals.parse_number(num + tail, words=words)
+            second = numerals.parse_number(num2, words=words)
     except ValueError:
         return None
     if num2:
@@ -54,7 +55,7 @@ def read(m, text: str, rule=None, scale: Decimal = Decimal(1)) -> Quantity | Non
         if high < low:
             return None
         return Quantity(None, "range", low, high)
-    approx = numerals.split_approx(group(m, "pre"), group(m, "post"))
+    approx = numerals.split_approx(group(m, "pre"), group(m, "post"), words)
     if approx == "exact" and group(m, "vague"):
         approx = "over"  # 数十亿元, 几十万元: at least the number written
     if approx == "exact" and rule is not None:
@@ -62,16 +63,16 @@ def read(m, text: str, rule=None, scale: Decimal = Decimal(1)) -> Quantity | Non
     if approx == "exact":
         approx = first.approx
     if approx == "exact":
-        approx = before_context(text, m.start())
+        approx = before_context(text, m.start(), words)
     return Quantity(first.value * scale, approx)
 
 
-def before_context(text: str, start: int) -> str:
+def before_context(text: str, start: int, words: ApproxWords) -> str:
     """An approximation word right before the match, possibly across a linking verb (约为)."""
     before = text[max(0, start - 6) : start]
-    stripped = _LINK.sub("", before)
+    stripped = words.strip_copula(before)
     for candidate in (before, stripped) if stripped != before else (before,):
-        kind = numerals.split_approx(candidate, "", context=True)
+        kind = numerals.split_approx(candidate, "", words, context=True)
         if kind != "exact":
             return kind
     return "exact"

@@ -1,22 +1,26 @@
-"""Reading an extractor's rule file: its header, word tables and compiled rules.
+"""An extractor's rule file: its schema, header, word tables and compiled rules.
 
 A rule file (`rules/extract/money.toml`, ...) has an `[extractor]` table
-(`name`, `version`), word tables the extractor turns into pattern fragments
-(currencies, measure words, ...), and `[[rule]]` tables with `pattern`,
-`normaliser`, `confidence`, `examples` and `counterexamples`. Patterns refer to
-fragments as `{NAME}` (upper case, so `{2}` and `{1,3}` stay quantifiers).
+(`name`, `version`, `trigger`, `window`), word tables the extractor turns into
+pattern fragments (currencies, measure words, ...), a `[fragments]` table of
+its own, and `[[rule]]` tables with `pattern`, `normaliser`, `confidence`,
+`examples` and `counterexamples`. Patterns refer to fragments as `{NAME}`
+(upper case, so `{2}` and `{1,3}` stay quantifiers). Each extractor declares
+its word tables and its rules' extra fields; `file_schema` puts them together.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from pipeline.core.rules import Rule, RuleError, load_rules, load_toml
+from pipeline.core.rules import Entry
+from pipeline.core.schema import (
+    Enum, Field, Float, Int, Kind, ListOf, Regex, Section, String, TomlFile, Value,
+)
 
-PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+FRAGMENT_NAME = "[A-Z][A-Z0-9_]*"
 
 
 @dataclass(frozen=True)
@@ -39,83 +43,83 @@ class CompiledRule:
     examples: tuple[Example, ...] = ()
     counterexamples: tuple[str, ...] = ()
     line: int = 0
+    entry: Entry | None = None
 
 
-@dataclass(frozen=True)
-class RuleFile:
-    path: Path
-    name: str
-    version: int
-    tables: Mapping[str, Any]
-    rules: tuple[CompiledRule, ...] = field(default=())
+def _example(case: Any) -> str | None:
+    if not (isinstance(case, dict) and isinstance(case.get("text"), str) and isinstance(case.get("match"), str)
+            and set(case) <= {"text", "match", "value"} and isinstance(case.get("value", {}), dict)):
+        return "an example is { text = ..., match = ..., value = {...} }"
+    if case["match"] not in case["text"]:
+        return f"match {case['match']!r} is not in {case['text']!r}"
+    return None
 
 
-def read_header(path: Path) -> tuple[dict[str, Any], str, int]:
-    data = load_toml(path)
-    header = data.get("extractor")
-    if not isinstance(header, dict):
-        raise RuleError(path, None, "missing [extractor] table (name, version)")
-    name, version = header.get("name"), header.get("version")
-    if not isinstance(name, str) or not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise RuleError(path, None, "[extractor] needs a string `name` and an integer `version` >= 1")
-    return data, name, version
+def _counterexample(case: Any) -> str | None:
+    return None if isinstance(case, str) else "a counterexample is a text"
 
 
-def expand(pattern: str, fragments: Mapping[str, str], path: Path, line: int, rule_id: str) -> str:
-    """Replace `{NAME}` placeholders, recursively (a fragment may use others)."""
-    for _ in range(10):
-        def sub(m: re.Match) -> str:
-            if m.group(1) not in fragments:
-                raise RuleError(path, line, f"rule {rule_id}: unknown fragment {{{m.group(1)}}}; "
-                                f"known: {', '.join(sorted(fragments))}")
-            return fragments[m.group(1)]
-        new = PLACEHOLDER.sub(sub, pattern)
-        if new == pattern:
-            return new
-        pattern = new
-    raise RuleError(path, line, f"rule {rule_id}: fragments nest too deep")
+def header_kind(name: str, extra: Mapping[str, Field]) -> Kind:
+    return Kind(f"extract.{name}.header", f"The {name} extractor's name, version and trigger ([extractor]).", {
+        "name": String("the extractor's name (= the fact type)", required=True,
+                       check=lambda v: None if v == name else f"is {v!r}, expected {name!r}"),
+        "version": Int("bump when the word tables' meaning changes", required=True, minimum=1),
+        "trigger": String("regex every match contains ({NAME} fragments allowed): rules run only near it"),
+        "window": Int("characters around a trigger that rules scan", default=40, minimum=1),
+        **extra,
+    })
 
 
-def compile_rules(
-    path: Path,
-    fragments: Mapping[str, str],
-    normalisers: Mapping[str, Any],
-    prefix: str,
-) -> tuple[CompiledRule, ...]:
-    compiled = []
-    for rule in load_rules(path, required=("pattern", "normaliser")):
-        compiled.append(_compile(rule, fragments, normalisers, prefix))
-    return tuple(compiled)
+FRAGMENTS = Kind("extract.fragments", "Named regex fragments a pattern uses as {NAME} ([fragments]).",
+                 values=String("a regex fragment"), keys=FRAGMENT_NAME)
 
 
-def _compile(rule: Rule, fragments: Mapping[str, str], normalisers: Mapping[str, Any], prefix: str) -> CompiledRule:
-    f, path, line = rule.fields, rule.path, rule.line
-    if not rule.id.startswith(prefix + "."):
-        raise RuleError(path, line, f"rule {rule.id}: ids in this file start with {prefix!r}")
-    if f["normaliser"] not in normalisers:
-        raise RuleError(path, line, f"rule {rule.id}: unknown normaliser {f['normaliser']!r}; "
-                        f"known: {', '.join(sorted(normalisers))}")
-    if not isinstance(f["pattern"], str) or not f["pattern"]:
-        raise RuleError(path, line, f"rule {rule.id}: pattern must be a non-empty string")
-    source = expand(f["pattern"], fragments, path, line, rule.id)
-    try:
-        regex = re.compile(source)
-    except re.error as exc:
-        raise RuleError(path, line, f"rule {rule.id}: pattern does not compile: {exc}") from None
-    confidence = f.get("confidence", 0.9)
-    if not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1:
-        raise RuleError(path, line, f"rule {rule.id}: confidence must be a number in 0..1")
-    examples = []
-    for ex in f.get("examples", []):
-        if not (isinstance(ex, dict) and isinstance(ex.get("text"), str) and isinstance(ex.get("match"), str)):
-            raise RuleError(path, line, f"rule {rule.id}: an example is {{ text = ..., match = ..., value = {{...}} }}")
-        if ex["match"] not in ex["text"]:
-            raise RuleError(path, line, f"rule {rule.id}: example match {ex['match']!r} is not in {ex['text']!r}")
-        examples.append(Example(ex["text"], ex["match"], ex.get("value", {})))
-    counter = f.get("counterexamples", [])
-    if not (isinstance(counter, list) and all(isinstance(c, str) for c in counter)):
-        raise RuleError(path, line, f"rule {rule.id}: counterexamples must be a list of strings")
-    return CompiledRule(rule.id, rule.version, regex, f["normaliser"], float(confidence), f,
-                        tuple(examples), tuple(counter), line)
+def rule_kind(name: str, normalisers: tuple[str, ...], extra: Mapping[str, Field], checks: tuple = ()) -> Kind:
+    prefix = name + "."
+    return Kind(
+        f"extract.{name}.rule",
+        f"A {name} rule: a pattern and the normaliser that reads its match into a value.",
+        {
+            "pattern": Regex("what to match; {NAME} stands for a fragment", required=True, fragments=True),
+            "normaliser": Enum(normalisers, "the named normaliser that reads the match", required=True),
+            "confidence": Float("the facts' confidence", default=0.9, minimum=0, maximum=1),
+            "examples": ListOf(Value("{ text, match, value }", check=_example),
+                               "texts where the rule gives a fact `match` whose value holds `value`"),
+            "counterexamples": ListOf(Value("a text", check=_counterexample), "texts where it must not fire"),
+            **extra,
+        },
+        rule=True,
+        checks=(lambda v: None if v["id"].startswith(prefix) else ("id", f"ids in this file start with {name!r}"),
+                *checks),
+    )
+
+
+def file_schema(name: str, normalisers: tuple[str, ...], tables: Mapping[str, Section],
+                rule_fields: Mapping[str, Field], header_fields: Mapping[str, Field], checks: tuple = ()) -> TomlFile:
+    return TomlFile(f"extract {name}", f"Rules and word tables of the {name} extractor.", {
+        "extractor": Section(header_kind(name, header_fields), required=True),
+        **tables,
+        "fragments": Section(FRAGMENTS),
+        "rule": Section(rule_kind(name, normalisers, rule_fields, checks), array=True),
+    })
+
+
+def compiled(entry: Entry) -> CompiledRule:
+    """A loaded rule as the extractor runs it (`fields`: the keys the file gives)."""
+    fields = {k: v for k, v in entry.values.items() if k in entry.key_lines}
+    examples = tuple(Example(e["text"], e["match"], e.get("value", {})) for e in entry["examples"])
+    return CompiledRule(entry.id, entry.version, entry["pattern"], entry["normaliser"], float(entry["confidence"]),
+                        fields, examples, tuple(entry["counterexamples"]), entry.line, entry)
+
+
+def word_table(doc: str, value: Field, name: str, non_empty: bool = False) -> Kind:
+    """A table of words to values (`[currencies]`: word -> ISO code)."""
+    checks = (lambda v: None if v else "must not be empty",) if non_empty else ()
+    return Kind(name, doc, values=value, checks=checks)
+
+
+def word_list(doc: str, name: str, key: str = "words", required: bool = False) -> Kind:
+    """A table holding one list of words (`[units] words = [...]`)."""
+    return Kind(name, doc, {key: ListOf(String("a word"), doc, required=required, non_empty=required)})
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from pipeline.stages.extract.approx import load_approx
 from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.stages.extract.count import CountExtractor
 from pipeline.stages.extract.date import DateExtractor
@@ -24,42 +25,86 @@ from pipeline.stages.extract.overlap import resolve_candidates
 from pipeline.stages.extract.percent import PercentExtractor
 from pipeline.core.document import Document
 from pipeline.core.facts import FactMaker, with_own_facts
-from pipeline.core.rules import RuleError
+from pipeline.core.examples import ExampleCase, sample_doc
+from pipeline.core.schema import Enum, Kind, ListOf, String
 from pipeline.core.stage import Assigns, Stage
 
 EXTRACTORS: Mapping[str, type[Extractor]] = {
     cls.name: cls for cls in (MoneyExtractor, PercentExtractor, CountExtractor, DateExtractor)
 }
 EXTRACTOR_LABEL = "rule"
+# In the extractors' rule folder: approximation words for all of them.
+APPROX_FILE = "approx.toml"
+# The published date examples resolve against when their file names none.
+EXAMPLES_PUBLISHED = "2021-07-26T11:43"
 
 
 class ExtractStage(Stage):
     name = "extract"
     version = 1
     assigns = Assigns(facts=("money", "percent", "count", "date"))
-    defaults: Mapping[str, Any] = {"extractors": ["money", "percent", "count", "date"], "rules": "extract"}
+    settings_kind = Kind("settings.extract", "Settings of the extract stage ([stages.extract]).", {
+        "extractors": ListOf(Enum(tuple(EXTRACTORS), "an extractor"), "which rule extractors run",
+                             default=["money", "percent", "count", "date"]),
+        "rules": String("folder of the extractors' rule files (<name>.toml), relative to rules/", default="extract"),
+    })
+    # Counts read the segment stage's words (the object after the measure word).
+    examples_need = ("segment",)
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
         names = self.settings["extractors"]
-        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
-            raise RuleError(rules_dir / "pipeline.toml", None, "[stages.extract] extractors must be a list of names")
-        unknown = [n for n in names if n not in EXTRACTORS]
-        if unknown:
-            raise RuleError(rules_dir / "pipeline.toml", None,
-                            f"[stages.extract] unknown extractor(s) {', '.join(unknown)}; known: {', '.join(EXTRACTORS)}")
         folder = rules_dir / self.settings["rules"]
-        self.extractors: tuple[Extractor, ...] = tuple(EXTRACTORS[n](folder / f"{n}.toml") for n in names)
+        # Approximation words around numbers: data every quantity extractor reads.
+        self.approx_path = folder / APPROX_FILE
+        approx = load_approx(self.approx_path)
+        self.extractors: tuple[Extractor, ...] = tuple(
+            EXTRACTORS[n](folder / f"{n}.toml", approx, self.approx_path) for n in names)
         self._parts = tuple(ExtractorPart(e) for e in self.extractors)
 
     def rule_files(self) -> tuple[Path, ...]:
-        return tuple(e.path for e in self.extractors)
+        return (*(e.path for e in self.extractors), self.approx_path)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         # Per extractor, so a cache can rerun only the one whose rules changed.
         info["extractors"] = {e.name: e.describe() for e in self.extractors}
         return info
+
+    def example_cases(self, prepare) -> list[ExampleCase]:
+        """Each example must give a fact of the extractor's type with surface `match` and a value
+        holding `value`, where the rule itself matched; a counterexample no fact of the rule."""
+        out = []
+        for ex in self.extractors:
+            published = getattr(ex, "examples_published", None)
+            meta = {"published_at": published.isoformat(timespec="minutes") if published else EXAMPLES_PUBLISHED}
+            for rule in ex.rules:
+                def check(case, counter, rule=rule, ex=ex, meta=meta) -> str | None:
+                    text = case if counter else case.text
+                    doc = self(prepare(sample_doc(text, meta)))
+                    if counter:
+                        fired = [f.text for f in doc.facts if f.rule_id == rule.id]
+                        return f"fired on {fired}" if fired else None
+                    facts = [f for f in doc.facts if f.text == case.match]
+                    if not facts:
+                        return f"no fact {case.match!r}; got {[(f.text, f.rule_id) for f in doc.facts]}"
+                    fact = facts[0]
+                    if fact.type != ex.name:
+                        return f"the fact is a {fact.type}"
+                    wrong = {k: fact.value.get(k) for k, v in case.value.items() if fact.value.get(k) != v}
+                    if wrong:
+                        return f"value {dict(fact.value)}: {wrong}"
+                    # The rule itself matched there (a range joins two rules' matches).
+                    if not any(m.start() < fact.end and fact.start < m.end() for m in rule.regex.finditer(text)):
+                        return f"rule did not match there (the fact is {fact.rule_id}'s)"
+                    return None
+
+                entry = rule.entry
+                for counter, key, cases in ((False, "examples", rule.examples), (True, "counterexamples", rule.counterexamples)):
+                    out.extend(ExampleCase(rule.id, entry.path, entry.line_of(key, i), counter, case,
+                                           lambda case=case, counter=counter, check=check: check(case, counter))
+                               for i, case in enumerate(cases))
+        return out
 
     def parts(self) -> tuple[ExtractorPart, ...]:
         return self._parts

@@ -19,23 +19,120 @@ only where it starts and ends on jieba word boundaries (阿曼 the country, not 
 阿曼达; 马里 not in 马里兰州).
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
-not match at all. tests/test_ner_rules.py runs them.
+not match at all. `pipeline rules check` and tests/test_ner_rules.py run them.
+Lines starting with `#` are comments.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.stages.ner.merge import Completion
 from pipeline.core.patterns import longest_first
-from pipeline.core.rules import RULE_ID, RuleError, load_jsonl, load_toml
+from pipeline.core.rules import Entry, check_unique_ids, load_jsonl_file, load_toml_file
+from pipeline.core.schema import (
+    Bool, Enum, Float, Int, JsonlFile, Kind, ListOf, Regex, Section, String, TomlFile, Value,
+)
 
 LABELS = ("PER", "LOC", "ORG")
 DEFAULT_CONFIDENCE = 0.95
 _TOKEN_KEYS = {"TEXT", "ORTH", "TAG", "LEMMA", "OP"}
+
+
+def _pattern(value: Any) -> str | None:
+    if isinstance(value, str):
+        return None if value.strip() else "must not be empty (empty pattern)"
+    if not (isinstance(value, list) and value and all(isinstance(t, dict) for t in value)):
+        return "must be a phrase or a list of token patterns"
+    for tok in value:
+        bad = set(tok) - _TOKEN_KEYS
+        if bad:
+            return f"token attribute(s) {', '.join(sorted(bad))} not available; use {', '.join(sorted(_TOKEN_KEYS))}"
+    try:
+        expand_chars(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _example(value: Any) -> str | None:
+    if isinstance(value, str) or (isinstance(value, dict) and set(value) == {"text", "match"}
+                                  and all(isinstance(v, str) for v in value.values())):
+        return None
+    return 'an example is a text or {"text", "match"}'
+
+
+NAME_RULE = Kind(
+    "ner.name",
+    "A gazetteer name or token pattern for spaCy's span_ruler (one JSONL line).",
+    {
+        "label": Enum(LABELS, "the entity label", required=True),
+        "pattern": Value("a phrase (matched character for character) or a list of spaCy token patterns",
+                         required=True, check=_pattern),
+        "confidence": Float("the facts' confidence", default=DEFAULT_CONFIDENCE, above=0, maximum=1),
+        "examples": ListOf(Value("a text matched whole, or {text, match}", check=_example),
+                           "texts the rule must match"),
+        "counterexamples": ListOf(String("a text"), "texts it must not match at all"),
+        "after": ListOf(String("a word"), "one of these must come right before the match"),
+        "except": ListOf(String("a text"), "texts the rule never gives"),
+        "whole_words": Bool("the match stands only on jieba word boundaries", default=False),
+    },
+    rule=True,
+)
+NAME_FILE = JsonlFile("ner names", "Gazetteers and token patterns of the ner stage.", NAME_RULE)
+
+_POS = ListOf(String("a jieba tag"), "parts of speech")
+_WORDS = ListOf(String("a word"), "words")
+COMPLETION = Kind("ner.completion", "Completion of organisation names to the right ([completion]).", {
+    "confidence": Float("confidence of a completed name", required=True, minimum=0, maximum=1),
+    "max_extension": Int("characters a name may grow", required=True, minimum=0),
+    "max_verbs": Int("verbs a name may run through", required=True, minimum=0),
+    "bare_suffix": Bool("whether a name directly followed by a bare suffix is completed", required=True),
+    "clause_pos": ListOf(String("a jieba tag"), "after a verb, a word with these tags starts a new clause"),
+    "allowed_pos": ListOf(String("a jieba tag"), "parts of speech a name may run through", required=True),
+    "suffixes": ListOf(String("a suffix"), "organisation suffixes a completed name ends in", required=True),
+    "not_suffix_words": ListOf(String("a word"), "words ending in a suffix that never end a name", required=True),
+    "stop_words": Regex("words that end the extension (一家, 16家)"),
+}, rule=True)
+LEFT = Kind("ner.completion.left", "Company names grown leftwards from their suffix ([left]).", {
+    "confidence": Float("confidence of such a name", required=True, minimum=0, maximum=1),
+    "suffixes": ListOf(String("a suffix"), "company suffixes", required=True),
+    "allowed_pos": ListOf(String("a jieba tag"), "parts of speech the name grows through", required=True),
+    "boundary_pos": ListOf(String("a jieba tag"), "parts of speech a clean start stops at", required=True),
+    "min_chars": Int("characters before the suffix, at least", required=True, minimum=0),
+}, rule=True)
+FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([filter]).", {
+    "pos": ListOf(String("a jieba tag"), "a model name holding a word with these tags is dropped", required=True),
+    "chars": String("a model name holding one of these characters is dropped", required=True),
+    "org_end_pos": ListOf(String("a jieba tag"), "an organisation ending in these after other words is cut back"),
+})
+
+
+def _anchored(v) -> str | None:
+    if v["anchor"] is None and v["label"] is None:
+        return None
+    if v["anchor"] is None or v["label"] is None:
+        return "an example with an anchor needs both `anchor` and `label`"
+    if v["anchor"] not in v["text"]:
+        return ("anchor", f"anchor {v['anchor']!r} is not in the text")
+    return None
+
+
+COMPLETION_EXAMPLE = Kind("ner.completion.example", "A completion example ([[example]]): text, name and, "
+                          "for completion from a name, its anchor and label.", {
+    "text": String("the text", required=True),
+    "name": String("the name completion must give (\"\" for none)", required=True, non_empty=False),
+    "anchor": String("the entity completion starts from (omit for company names grown leftwards)"),
+    "label": Enum(LABELS, "the anchor's label"),
+}, checks=(_anchored,))
+COMPLETION_FILE = TomlFile("ner completion", "Organisation-name completion rules of the ner stage.", {
+    "completion": Section(COMPLETION, required=True),
+    "left": Section(LEFT, required=True),
+    "filter": Section(FILTER, required=True),
+    "example": Section(COMPLETION_EXAMPLE, array=True),
+})
 
 
 @dataclass(frozen=True)
@@ -96,138 +193,41 @@ def expand_chars(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def load_name_rules(paths: list[Path]) -> list[NameRule]:
-    rules: list[NameRule] = []
-    seen: dict[str, str] = {}
-    for path in paths:
-        for line, entry in load_jsonl(path):
-            rule = _name_rule(path, line, entry)
-            if rule.id in seen:
-                raise RuleError(path, line, f"duplicate rule id {rule.id!r} (first at {seen[rule.id]})")
-            seen[rule.id] = f"{path.name}:{line}"
-            rules.append(rule)
-    return rules
+    entries = [e for path in paths for e in load_jsonl_file(path, NAME_FILE)]
+    check_unique_ids(entries)
+    return [_name_rule(e) for e in entries]
 
 
-def _name_rule(path: Path, line: int, entry: dict[str, Any]) -> NameRule:
-    def fail(message: str):
-        raise RuleError(path, line, message)
-
-    unknown = set(entry) - {"id", "version", "label", "pattern", "confidence", "examples", "counterexamples", "after",
-                            "except", "whole_words"}
-    if unknown:
-        fail(f"unknown field(s) {', '.join(sorted(unknown))}")
-    rule_id, version, label = entry.get("id"), entry.get("version"), entry.get("label")
-    if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
-        fail(f"rule id {rule_id!r} must be dotted lowercase, e.g. 'ner.gazetteer.org.ceyear'")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        fail(f"{rule_id}: version must be an integer >= 1")
-    if label not in LABELS:
-        fail(f"{rule_id}: label must be one of {', '.join(LABELS)}, got {label!r}")
-    pattern = entry.get("pattern")
-    if isinstance(pattern, str):
-        if not pattern.strip():
-            fail(f"{rule_id}: empty pattern")
-    elif isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
-        for tok in pattern:
-            bad = set(tok) - _TOKEN_KEYS
-            if bad:
-                fail(f"{rule_id}: token attribute(s) {', '.join(sorted(bad))} not available; use {', '.join(sorted(_TOKEN_KEYS))}")
-        try:
-            expand_chars(pattern)
-        except ValueError as exc:
-            fail(f"{rule_id}: {exc}")
-    else:
-        fail(f"{rule_id}: pattern must be a phrase or a list of token patterns")
-    confidence = entry.get("confidence", DEFAULT_CONFIDENCE)
-    if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
-        fail(f"{rule_id}: confidence must be in (0, 1]")
-    examples = entry.get("examples", [])
-    counter = entry.get("counterexamples", [])
-    if not isinstance(examples, list) or not isinstance(counter, list) or not all(isinstance(c, str) for c in counter):
-        fail(f"{rule_id}: examples and counterexamples must be lists")
-    for ex in examples:
-        if not (isinstance(ex, str) or (isinstance(ex, dict) and isinstance(ex.get("text"), str) and isinstance(ex.get("match"), str))):
-            fail(f"{rule_id}: an example is a text or {{\"text\", \"match\"}}")
-    after, excepted = entry.get("after", []), entry.get("except", [])
-    for key, value in (("after", after), ("except", excepted)):
-        if not (isinstance(value, list) and all(isinstance(a, str) and a for a in value)):
-            fail(f"{rule_id}: {key} must be a list of texts")
-    whole_words = entry.get("whole_words", False)
-    if not isinstance(whole_words, bool):
-        fail(f"{rule_id}: whole_words must be true or false")
-    return NameRule(rule_id, version, label, pattern, float(confidence), tuple(examples), tuple(counter), path, line,
-                    tuple(after), frozenset(excepted), whole_words)
+def _name_rule(e: Entry) -> NameRule:
+    return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
+                    tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
+                    e["whole_words"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
     """The completion rules and their examples from org_suffixes.toml: {text, anchor, label, name}
     for completion from a name (step 2), {text, name} for company names grown leftwards (step 3)."""
-    data = load_toml(path)
-    c = data.get("completion")
-    if not isinstance(c, dict):
-        raise RuleError(path, None, "missing [completion] table")
+    completion, examples = load_completion_entries(path)
+    return completion, [{k: v for k, v in e.values.items() if v is not None} for e in examples]
 
-    def need(key: str, kind: type | tuple[type, ...]):
-        value = c.get(key)
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise RuleError(path, None, f"[completion] {key} is missing or not a {getattr(kind, '__name__', kind)}")
-        return value
 
-    rule_id = need("id", str)
-    if not RULE_ID.match(rule_id):
-        raise RuleError(path, None, f"[completion] id {rule_id!r} must be dotted lowercase")
-    lists = {k: need(k, list) for k in ("suffixes", "allowed_pos", "not_suffix_words")}
-    for key, values in lists.items():
-        if not all(isinstance(v, str) and v for v in values):
-            raise RuleError(path, None, f"[completion] {key} must be a list of non-empty strings")
-    examples = data.get("example", [])
-    for ex in examples:
-        anchored = "anchor" in ex or "label" in ex
-        keys = ("text", "anchor", "label", "name") if anchored else ("text", "name")
-        if not (isinstance(ex, dict) and all(isinstance(ex.get(k), str) for k in keys)
-                and (not anchored or (ex["anchor"] in ex["text"] and ex["label"] in LABELS))):
-            raise RuleError(path, None, f"[[example]] needs text, name and, for step 2, anchor (in the text) "
-                                        f"and label: {ex!r}")
-    left = data.get("left")
-    if not isinstance(left, dict):
-        raise RuleError(path, None, "missing [left] table (company names completed leftwards)")
-    for key, kind in (("id", str), ("version", int), ("confidence", (int, float)), ("suffixes", list),
-                      ("allowed_pos", list), ("boundary_pos", list), ("min_chars", int)):
-        if not isinstance(left.get(key), kind) or isinstance(left.get(key), bool):
-            raise RuleError(path, None, f"[left] {key} is missing or of the wrong type")
-    if not RULE_ID.match(left["id"]):
-        raise RuleError(path, None, f"[left] id {left['id']!r} must be dotted lowercase")
-    filt = data.get("filter")
-    if not (isinstance(filt, dict) and isinstance(filt.get("pos"), list) and all(isinstance(x, str) for x in filt["pos"])
-            and isinstance(filt.get("chars"), str)):
-        raise RuleError(path, None, "missing [filter] table with a list `pos` and a string `chars`")
-
-    def pos_list(table: dict, section: str, key: str) -> frozenset[str]:
-        values = table.get(key, [])
-        if not (isinstance(values, list) and all(isinstance(x, str) for x in values)):
-            raise RuleError(path, None, f"[{section}] {key} must be a list of parts of speech")
-        return frozenset(values)
-
-    stop_words = c.get("stop_words")
-    if stop_words is not None:
-        try:
-            stop_words = re.compile(stop_words)
-        except (re.error, TypeError) as exc:
-            raise RuleError(path, None, f"[completion] stop_words must be a regular expression: {exc}") from None
+def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
+    loaded = load_toml_file(path, COMPLETION_FILE)
+    c, left, filt = (loaded.tables[k] for k in ("completion", "left", "filter"))
     completion = Completion(
-        id=rule_id,
-        version=need("version", int),
-        confidence=float(need("confidence", (int, float))),
-        max_extension=need("max_extension", int),
-        max_verbs=need("max_verbs", int),
-        bare_suffix=need("bare_suffix", bool),
-        clause_pos=pos_list(c, "completion", "clause_pos"),
-        allowed_pos=frozenset(lists["allowed_pos"]),
+        id=c.id,
+        version=c.version,
+        confidence=float(c["confidence"]),
+        max_extension=c["max_extension"],
+        max_verbs=c["max_verbs"],
+        bare_suffix=c["bare_suffix"],
+        clause_pos=frozenset(c["clause_pos"]),
+        allowed_pos=frozenset(c["allowed_pos"]),
         # Longest first, so 股份有限公司 is tried before 公司.
-        suffixes=tuple(longest_first(lists["suffixes"])),
-        not_suffix_words=tuple(lists["not_suffix_words"]),
-        left_id=left["id"],
-        left_version=left["version"],
+        suffixes=tuple(longest_first(c["suffixes"])),
+        not_suffix_words=tuple(c["not_suffix_words"]),
+        left_id=left.id,
+        left_version=left.version,
         left_confidence=float(left["confidence"]),
         left_suffixes=tuple(longest_first(left["suffixes"])),
         left_allowed_pos=frozenset(left["allowed_pos"]),
@@ -235,7 +235,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
         left_min_chars=left["min_chars"],
         filter_pos=frozenset(filt["pos"]),
         filter_chars=frozenset(filt["chars"]),
-        filter_org_end_pos=pos_list(filt, "filter", "org_end_pos"),
-        stop_words=stop_words,
+        filter_org_end_pos=frozenset(filt["org_end_pos"]),
+        stop_words=c["stop_words"],
     )
-    return completion, examples
+    return completion, loaded.arrays["example"]

@@ -25,9 +25,11 @@ from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
-from pipeline.stages.ner.rulefile import load_completion, load_name_rules
+from pipeline.stages.ner.examples import completion_cases, name_rule_cases
+from pipeline.stages.ner.rulefile import load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.core.rules import RuleError
+from pipeline.core.schema import Int, Kind, ListOf, String
 from pipeline.core.stage import Assigns, Stage
 
 FACT_TYPES = {"PER": "person", "LOC": "location", "ORG": "org"}
@@ -41,26 +43,25 @@ class NerStage(Stage):
     version = 3
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
-    defaults: Mapping[str, Any] = {
-        "model": "ner_zh",
-        "rules": ["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"],
-        "completion": "ner/org_suffixes.toml",
-        "batch_size": 256,
-    }
+    settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
+        "model": String("a model under pipeline/stages/ner/models/, or a path", default="ner_zh"),
+        "rules": ListOf(String("a path"), "gazetteers and token patterns (JSONL), relative to rules/",
+                        default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"]),
+        "completion": String("organisation-name completion rules, relative to rules/",
+                             default="ner/org_suffixes.toml"),
+        "batch_size": Int("sentences per spaCy batch (speed only)", default=256, minimum=1),
+    })
+    # Rule examples match on the segment stage's words.
+    examples_need = ("segment",)
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
         where = rules_dir / "pipeline.toml"
-        files = self.settings["rules"]
-        if not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
-            raise RuleError(where, None, "[stages.ner] rules must be a list of paths")
         batch = self.settings["batch_size"]
-        if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-            raise RuleError(where, None, "[stages.ner] batch_size must be a positive integer")
-        self.rule_paths = [rules_dir / f for f in files]
+        self.rule_paths = [rules_dir / f for f in self.settings["rules"]]
         self.completion_path = rules_dir / self.settings["completion"]
         self.name_rules = {r.id: r for r in load_name_rules(self.rule_paths)}
-        self.completion, _ = load_completion(self.completion_path)
+        self.completion, self._completion_examples = load_completion_entries(self.completion_path)
         try:
             self.model = NerModel(resolve_model(self.settings["model"], rules_dir), batch)
         except ModelError as exc:
@@ -80,6 +81,10 @@ class NerStage(Stage):
 
     def parts(self):
         return self._parts
+
+    def example_cases(self, prepare) -> list:
+        return [*name_rule_cases(list(self.name_rules.values()), prepare, self.ruler),
+                *completion_cases(self.completion, self._completion_examples, prepare)]
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
         """The document's sentences with their words (from the segment stage, which `reads` requires)."""

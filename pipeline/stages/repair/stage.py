@@ -23,12 +23,15 @@ from pipeline.stages.repair.base import Fixer
 from pipeline.stages.repair.charlm import CHAR_LM, CharLM
 from pipeline.stages.repair.frameshift import FrameshiftLMFixer, FrameshiftPinyinFixer
 from pipeline.stages.repair.ftfy_fix import FtfyFixer
-from pipeline.stages.repair.homoglyphs import HomoglyphFixer, load_homoglyphs
+from pipeline.stages.repair.homoglyphs import HomoglyphFixer
 from pipeline.stages.repair.pinyin import PINYIN_TABLE, PinyinAnnotationFixer, PinyinTable
 from pipeline.stages.repair.order import ORDER
 from pipeline.stages.repair.roundtrip import GbkLatin1Fixer, Utf8GbkFixer
 from pipeline.stages.repair.width import InvisibleFixer, WidthFixer
-from pipeline.core.rules import RuleError, load_rules
+from pipeline.core.examples import is_pair, pair_cases
+from pipeline.core.literal import load_literals
+from pipeline.core.rules import RuleError, check_unique_ids, load_toml_file
+from pipeline.core.schema import Cases, Enum, Float, Kind, ListOf, Section, String, TomlFile
 from pipeline.core.stage import Assigns, Stage
 
 DATA_FILES = (PINYIN_TABLE, CHAR_LM)
@@ -49,25 +52,49 @@ _NEEDS_LM = frozenset({"gbk_latin1", "utf8_gbk", "frameshift_pinyin", "frameshif
 # Passes of the whole fixer chain; real text settles in one or two.
 _MAX_PASSES = 4
 
+FIXER_RULE = Kind(
+    "repair.fixer",
+    "A rule id a repair fixer emits, with its version and examples run through the whole stage.",
+    {
+        "fixer": Enum([n for n in ORDER if n != "homoglyphs"], "the fixer that emits it", required=True),
+        "examples": Cases("[input, expected output of the repair stage] pairs where the rule fires", is_pair),
+        "counterexamples": Cases("[input, expected output] pairs where it must not fire", is_pair),
+    },
+    rule=True,
+)
+FIXERS_FILE = TomlFile("repair fixers", "Rule ids of the repair stage's fixers ([[rule]]).",
+                       {"rule": Section(FIXER_RULE, array=True)})
+
+
+def _fixer_order(names) -> str | None:
+    if [n for n in ORDER if n in names] != list(names):
+        return f"must keep this order (a subset is fine): {', '.join(ORDER)}"
+    return None
+
 
 class RepairStage(Stage):
     name = "repair"
     version = 1
     assigns = Assigns(layer=True)
-    defaults: Mapping[str, Any] = {
-        "fixers": list(ORDER),
-        "rules": "repair/fixers.toml",
-        "homoglyphs": "repair/homoglyphs.toml",
-        "min_confidence": 0.9,
-        "min_gain": 3.0,
-    }
+    settings_kind = Kind("settings.repair", "Settings of the repair stage ([stages.repair]).", {
+        "fixers": ListOf(Enum(ORDER, "a fixer"), "fixers to run, in the fixed order (a subset may be listed)",
+                         default=list(ORDER), check=_fixer_order),
+        "rules": String("rule ids, versions and examples of the fixers, relative to rules/",
+                        default="repair/fixers.toml"),
+        "homoglyphs": String("the homoglyph table (literal replacements), relative to rules/",
+                             default="repair/homoglyphs.toml"),
+        "min_confidence": Float("share of the candidates' probability a character the model chooses needs",
+                                default=0.9, above=0, maximum=1),
+        "min_gain": Float("nats per character a repair without evidence must gain", default=3.0, minimum=0),
+    })
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
-        self._names = self._check_fixers(self.settings["fixers"])
-        self._check_numbers()
-        self.rule_versions = {r.id: r.version for r in load_rules(self._path("rules"))}
-        self._homoglyphs = load_homoglyphs(self._path("homoglyphs"))
+        self._names = list(self.settings["fixers"])
+        self._rules = load_toml_file(self._path("rules"), FIXERS_FILE).arrays["rule"]
+        self.rule_versions = {r.id: r.version for r in self._rules}
+        self._homoglyph_rules, self._homoglyphs = load_literals(self._path("homoglyphs"))
+        check_unique_ids([*self._rules, *self._homoglyph_rules])
         for name in self._names:
             if name == "homoglyphs":
                 continue  # its rules are the table's own entries
@@ -95,25 +122,6 @@ class RepairStage(Stage):
     def _path(self, key: str) -> Path:
         return self.rules_dir / self.settings[key]
 
-    def _check_fixers(self, names: Any) -> list[str]:
-        where = self.rules_dir / "pipeline.toml"
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise RuleError(where, None, "[stages.repair] fixers must be a list of fixer names")
-        unknown = [n for n in names if n not in ORDER]
-        if unknown:
-            raise RuleError(where, None, f"[stages.repair] unknown fixer(s) {', '.join(unknown)}; known: {', '.join(ORDER)}")
-        if [n for n in ORDER if n in names] != names:
-            raise RuleError(where, None, f"[stages.repair] fixers must keep this order (a subset is fine): {', '.join(ORDER)}")
-        return names
-
-    def _check_numbers(self) -> None:
-        where = self.rules_dir / "pipeline.toml"
-        conf, gain = self.settings["min_confidence"], self.settings["min_gain"]
-        if not (isinstance(conf, (int, float)) and 0 < conf <= 1):
-            raise RuleError(where, None, "[stages.repair] min_confidence must be a number in (0, 1]")
-        if not (isinstance(gain, (int, float)) and gain >= 0):
-            raise RuleError(where, None, "[stages.repair] min_gain must be a number >= 0")
-
     def _build(self, name: str) -> Fixer:
         conf, gain = float(self.settings["min_confidence"]), float(self.settings["min_gain"])
         builders = {
@@ -138,6 +146,10 @@ class RepairStage(Stage):
             for f in DATA_FILES
         }
         return {"ftfy": package_version("ftfy"), **data}
+
+    def example_cases(self, prepare) -> list:
+        """[input, expected output] through the whole stage: the rule fires on examples only."""
+        return pair_cases((*self._rules, *self._homoglyph_rules), self, prepare)
 
     def __call__(self, doc: Document) -> Document:
         counts: dict[str, int] = {}

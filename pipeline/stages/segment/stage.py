@@ -24,32 +24,49 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
-from pipeline.core.rules import RuleError, load_toml
+from pipeline.core.rules import load_toml_file, load_word_list
+from pipeline.core.schema import Bool, Enum, Int, Kind, ListOf, Section, String, TomlFile, WordList
 from pipeline.core.stage import Assigns, Stage
 
 BACKENDS = ("jieba", "jieba_fast")
 _PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast"}
+
+_CHARS = String("a character", length=1)
+SENTENCES = Kind("segment.sentences", "Sentence boundaries: end punctuation, closing quotes, brackets.", {
+    key: ListOf(_CHARS, doc, required=True) for key, doc in (
+        ("end", "characters that end a sentence"),
+        ("ascii_end", "ASCII characters that end one (`.` only before whitespace or the end)"),
+        ("closing", "closing quotes and brackets that stay with the sentence they follow"),
+        ("opening_brackets", "brackets inside which end punctuation does not end a sentence"),
+        ("closing_brackets", "the brackets that close them"),
+    )
+})
+SENTENCES_FILE = TomlFile("segment sentences", "Sentence boundaries of the segment stage.",
+                          {"sentences": Section(SENTENCES, required=True)})
+USER_WORD = Kind("segment.user_word", "A jieba user-dictionary word: `word [freq] [tag]` a line.", {
+    "word": String("the word", required=True),
+    "freq": Int("jieba frequency (default: jieba's own estimate)", minimum=0),
+    "tag": String("part of speech (jieba's tags: n, nz, nt, vn ...)", match="[A-Za-z]+"),
+})
+USER_WORDS_FILE = WordList("jieba user dictionary", "Words for the segment stage's tokenizer.", USER_WORD,
+                           ("word", "freq", "tag"), separator=None)
 
 
 class SegmentStage(Stage):
     name = "segment"
     version = 1
     assigns = Assigns(sentences=True, tokens=True)
-    defaults: Mapping[str, Any] = {
-        "sentences": "segment/sentences.toml",
-        "dictionaries": ["segment/words.txt", "segment/organisations.txt"],
-        "backend": "jieba",
-        "hmm": True,
-    }
+    settings_kind = Kind("settings.segment", "Settings of the segment stage ([stages.segment]).", {
+        "sentences": String("sentence boundaries, relative to rules/", default="segment/sentences.toml"),
+        "dictionaries": ListOf(String("a path"), "jieba user dictionaries, relative to rules/",
+                               default=["segment/words.txt", "segment/organisations.txt"]),
+        "backend": Enum(BACKENDS, "tokenizer package (same output)", default="jieba"),
+        "hmm": Bool("jieba's HMM for words not in the dictionary", default=True),
+    })
 
     def __init__(self, settings: Mapping[str, Any], rules_dir: Path, cache_dir: Path | None = None):
         super().__init__(settings, rules_dir, cache_dir)
-        where = rules_dir / "pipeline.toml"
-        if self.settings["backend"] not in BACKENDS:
-            raise RuleError(where, None, f"[stages.segment] backend must be one of {', '.join(BACKENDS)}")
         dicts = self.settings["dictionaries"]
-        if not (isinstance(dicts, list) and all(isinstance(d, str) for d in dicts)):
-            raise RuleError(where, None, "[stages.segment] dictionaries must be a list of paths")
         self.punctuation = load_sentence_rules(self.rules_dir / self.settings["sentences"])
         self.user_words = tuple(w for d in dicts for w in load_user_words(self.rules_dir / d))
         self._tagger = None
@@ -115,42 +132,13 @@ class SegmentStage(Stage):
 
 
 def load_sentence_rules(path: Path) -> dict[str, frozenset[str]]:
-    data = load_toml(path)
-    out = {}
-    for key in ("end", "closing", "opening_brackets", "closing_brackets", "ascii_end"):
-        values = data.get("sentences", {}).get(key)
-        if not (isinstance(values, list) and all(isinstance(v, str) and len(v) == 1 for v in values)):
-            raise RuleError(path, None, f"[sentences] {key} must be a list of single characters")
-        out[key] = frozenset(values)
-    return out
+    table = load_toml_file(path, SENTENCES_FILE).tables["sentences"]
+    return {key: frozenset(table[key]) for key in SENTENCES.fields}
 
 
 def load_user_words(path: Path) -> list[tuple[str, int | None, str | None]]:
     """jieba's user-dictionary format: `word [freq] [tag]` a line; `#` starts a comment."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise RuleError(path, None, "file not found") from None
-    words = []
-    for n, line in enumerate(lines, 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = line.split()
-        if len(parts) > 3:
-            raise RuleError(path, n, "expected `word [freq] [tag]`")
-        word = parts[0]
-        freq = None
-        tag = None
-        for extra in parts[1:]:
-            if extra.isdigit():
-                freq = int(extra)
-            elif extra.isalpha() and extra.isascii():
-                tag = extra
-            else:
-                raise RuleError(path, n, f"{extra!r} is neither a frequency nor a POS tag")
-        words.append((word, freq, tag))
-    return words
+    return [(e["word"], e["freq"], e["tag"]) for e in load_word_list(path, USER_WORDS_FILE)]
 
 
 def split_sentences(text: str, punct: Mapping[str, frozenset[str]]) -> list[Sentence]:
