@@ -71,3 +71,60 @@ def test_duplicate_ids_across_inputs_keep_the_first(tmp_path):
     items, _ = read([f, f])
     assert isinstance(items[0], InputRecord)
     assert isinstance(items[1], InputError) and items[1].error == "DuplicateId"
+
+
+def hostile_jsonl(tmp_path):
+    f = tmp_path / "hostile.jsonl"
+    lines = [
+        json.dumps({"id": "ok1", "text": "第一篇"}),
+        '{"id": "sur\\ud800", "text": "半个\\udc00字", "title": "\\ud83d"}',  # lone surrogates
+        '{"id": "pair", "text": "\\ud83d\\ude00 一对"}',  # a valid pair: an emoji, untouched
+        "[" * 100_000 + "]" * 100_000,  # nested past the parser's recursion limit
+        '{"id": ' + "9" * 5000 + ', "text": "x"}',  # past Python's integer digit limit
+        json.dumps({"id": "ok2", "text": "第二篇"}),
+    ]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def test_hostile_jsonl_records_fail_one_by_one(tmp_path):
+    items, total = read([hostile_jsonl(tmp_path)])
+    assert total == 6 and len(items) == 6
+    records = {i.doc_id: i for i in items if isinstance(i, InputRecord)}
+    assert list(records) == ["ok1", "sur\ufffd", "pair", "ok2"]
+    sur = records["sur\ufffd"]
+    assert sur.raw == "半个\ufffd字" and sur.meta["title"] == "\ufffd" and sur.flags == {"surrogates_replaced": 3}
+    assert records["pair"].raw == "😀 一对" and records["pair"].flags == {}
+    errors = [i for i in items if isinstance(i, InputError)]
+    assert [e.error for e in errors] == ["MalformedJSONL", "MalformedJSONL"]
+    assert "nested too deep" in errors[0].message and errors[0].source.endswith("hostile.jsonl:4")
+    assert errors[1].source.endswith("hostile.jsonl:5")
+
+
+def test_a_hostile_batch_runs_to_the_end_with_every_record_accounted_for(tmp_path):
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(hostile_jsonl(tmp_path)), "--out", str(out), "--quiet", "--jobs", "1",
+                 "--stages", "decode,convert"]) == 1  # some records failed
+    docs = pd.read_parquet(out / "documents.parquet")
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert list(docs.doc_id) == ["ok1", "sur\ufffd", "pair", "ok2"] and len(errors) == 2
+    assert json.loads(docs["flags"][1]) == {"surrogates_replaced": 3}
+
+
+def test_file_names_that_are_not_utf8_become_escaped_ids(tmp_path):
+    import os
+
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    name = "新闻".encode("gbk") + b".txt"  # a GBK-named file, common in Chinese crawl dumps
+    with open(os.path.join(os.fsencode(folder), name), "wb") as fh:
+        fh.write("正文".encode("gbk"))
+    (folder / "ok.txt").write_bytes("正文".encode())
+    items, total = read([folder])
+    assert total == 2 and [i.doc_id for i in items] == ["ok.txt", "\\xd0\\xc2\\xce\\xc5.txt"]
+    assert items[1].raw == "正文".encode("gbk")
+    assert items[1].doc_id.encode("utf-8") and items[1].source.endswith("crawl/\\xd0\\xc2\\xce\\xc5.txt")

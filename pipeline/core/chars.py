@@ -12,9 +12,11 @@ on how a full-width form maps to ASCII. Tables are read-only mappings for
 
 from __future__ import annotations
 
+import os
 import re
 import string
 import unicodedata
+from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -78,3 +80,26 @@ def halfwidth_map(ascii_chars: Iterable[str] | None = None, spaces: str = "") ->
 def fullwidth_class(ascii_chars: str) -> str:
     """The body of a regex character class matching the full-width forms of `ascii_chars`."""
     return re.escape("".join(to_fullwidth(c) for c in ascii_chars))
+
+
+def replace_lone_surrogates(text: str) -> tuple[str, int]:
+    r"""`text` with each unpaired surrogate (valid in JSON, not in UTF-8) as U+FFFD, and how many.
+
+    >>> replace_lone_surrogates("a\ud800b")
+    ('a�b', 1)
+    """
+    if text.isascii() or not any("\ud800" <= c <= "\udfff" for c in text):
+        return text, 0
+    # Through UTF-16, where a high and a low surrogate in order make one character again.
+    fixed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return fixed, fixed.count("\ufffd") - text.count("\ufffd")
+
+
+def path_text(path) -> str:
+    r"""A path as text that is always valid UTF-8: bytes of a file name that are not
+    UTF-8 (a GBK-named file from a crawl dump) appear as `\xNN` escapes.
+
+    >>> path_text(Path(os.fsdecode(b"/in/\xd6\xd0.txt")))
+    '/in/\\xd6\\xd0.txt'
+    """
+    return os.fsencode(Path(path).as_posix()).decode("utf-8", "backslashreplace")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pipeline.core.chars import path_text, replace_lone_surrogates
+
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 FOLDER_GLOB = "*.txt"
 JSONL_FIELDS = ("title", "published_at", "url")
@@ -24,6 +26,8 @@ class InputRecord:
     source: str
     raw: bytes | str
     meta: dict[str, Any] = field(default_factory=dict)
+    # What reading had to repair (e.g. `surrogates_replaced`): become the document's flags.
+    flags: dict[str, int] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:
@@ -40,13 +44,10 @@ class InputError:
     stage: str = "read"
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "doc_id": self.doc_id,
-            "source": self.source,
-            "stage": self.stage,
-            "error": self.error,
-            "message": self.message,
-        }
+        # Always writable as UTF-8, whatever the record held.
+        return {k: replace_lone_surrogates(v)[0] for k, v in (
+            ("doc_id", self.doc_id), ("source", self.source), ("stage", self.stage),
+            ("error", self.error), ("message", self.message))}
 
 
 def expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
@@ -54,7 +55,8 @@ def expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
 
     Folders are walked recursively for `*.txt` in sorted order, ids relative to
     the folder; explicit files keep the path as given. JSONL files are returned
-    with an empty id: their records carry their own ids.
+    with an empty id: their records carry their own ids. Ids are always valid
+    UTF-8: bytes of a file name that are not appear as `\\xNN` (`path_text`).
     """
     files: list[tuple[Path, str]] = []
     for arg in paths:
@@ -62,11 +64,11 @@ def expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
         if path.is_dir():
             for f in sorted(path.rglob(FOLDER_GLOB)):
                 if f.is_file() or f.is_symlink():
-                    files.append((f, f.relative_to(path).as_posix()))
+                    files.append((f, path_text(f.relative_to(path))))
         elif path.suffix.lower() in JSONL_SUFFIXES:
             files.append((path, ""))
         else:
-            files.append((path, path.as_posix()))
+            files.append((path, path_text(path)))
     return files
 
 
@@ -102,23 +104,24 @@ def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputEr
 
 
 def _read_file(path: Path, doc_id: str) -> InputRecord | InputError:
+    source = path_text(path)
     try:
-        return InputRecord(doc_id, path.as_posix(), path.read_bytes())
+        return InputRecord(doc_id, source, path.read_bytes())
     except OSError as exc:
-        return InputError(doc_id, path.as_posix(), type(exc).__name__, f"cannot read {path}: {exc.strerror or exc}")
+        return InputError(doc_id, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
 
 
 def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
+    source = path_text(path)
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield InputError(path.as_posix(), path.as_posix(), type(exc).__name__,
-                         f"cannot read {path}: {exc.strerror or exc}")
+        yield InputError(source, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
         return
     with fh:
         for lineno, line in enumerate(fh, 1):
             if line.strip():
-                yield _parse_jsonl_line(line, f"{path.as_posix()}:{lineno}")
+                yield _parse_jsonl_line(line, f"{source}:{lineno}")
 
 
 def _parse_jsonl_line(line: bytes, source: str) -> InputRecord | InputError:
@@ -131,21 +134,33 @@ def _parse_jsonl_line(line: bytes, source: str) -> InputRecord | InputError:
         return fail("MalformedJSONL", f"line is not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:
         return fail("MalformedJSONL", f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return fail("MalformedJSONL", "invalid JSON: nested too deep")
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        return fail("MalformedJSONL", f"invalid JSON: {exc}")
     if not isinstance(obj, dict):
         return fail("MalformedJSONL", f"expected a JSON object, got {type(obj).__name__}")
     doc_id = obj.get("id")
     if isinstance(doc_id, int) and not isinstance(doc_id, bool):
-        doc_id = str(doc_id)
+        try:
+            doc_id = str(doc_id)
+        except ValueError:  # past Python's digit limit
+            return fail("MalformedJSONL", "`id` is an integer too long to read; use a string")
     if not isinstance(doc_id, str) or not doc_id:
         return fail("MalformedJSONL", "missing `id` (a non-empty string or integer)")
+    # JSON may escape lone surrogates (\ud800), which UTF-8 cannot hold: U+FFFD, counted.
+    doc_id, replaced = replace_lone_surrogates(doc_id)
     text = obj.get("text")
     if not isinstance(text, str):
         return fail("MalformedJSONL", "missing `text` (a string)", doc_id)
+    text, n = replace_lone_surrogates(text)
+    replaced += n
     meta = {}
     for key in JSONL_FIELDS:
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             return fail("MalformedJSONL", f"`{key}` must be a string", doc_id)
         if value is not None:
-            meta[key] = value
-    return InputRecord(doc_id, source, text, meta)
+            meta[key], n = replace_lone_surrogates(value)
+            replaced += n
+    return InputRecord(doc_id, source, text, meta, {"surrogates_replaced": replaced} if replaced else {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,7 +39,7 @@ class Outcome:
 
 def to_document(record: InputRecord) -> Document:
     meta = dict(record.meta)
-    flags = {}
+    flags = dict(record.flags)
     published = meta.get("published_at")
     if published is not None:
         normalised = normalise_iso8601(published)
@@ -83,8 +84,16 @@ class Pipeline:
         }
 
     def process_one(self, item: InputRecord | InputError) -> Outcome:
+        """The record's outcome; whatever goes wrong becomes that record's error, never the batch's."""
         if isinstance(item, InputError):
             return Outcome(None, error=item)
+        try:
+            return self._process(item)
+        except Exception as exc:  # outside the stages: the cache, the record itself
+            return Outcome(None, error=InputError(item.doc_id, item.source, type(exc).__name__, str(exc),
+                                                  stage="pipeline"))
+
+    def _process(self, item: InputRecord) -> Outcome:
         sha = item.sha256
         doc = to_document(item)
         keys, start = [], 0
@@ -112,6 +121,12 @@ class Pipeline:
                 timings[stage.name] = time.perf_counter() - t0
             if self.cache:
                 self.cache.put(keys[i + 1], to_state(doc))
+        try:
+            check_writable(doc)
+        except UnicodeError as exc:
+            return Outcome(sha, error=InputError(item.doc_id, item.source, type(exc).__name__,
+                                                 f"cannot be written as UTF-8: {exc}", stage="write"),
+                           timings=timings, cached=start)
         return Outcome(sha, document=doc, timings=timings, cached=start)
 
     def _run_parts(self, stage: Stage, doc: Document, upstream_key: str) -> Document:
@@ -138,6 +153,16 @@ class Pipeline:
             except (CacheError, KeyError, TypeError, ValueError):
                 continue  # a row this version cannot read: recompute, never trust it
         return doc, 0
+
+
+def check_writable(doc: Document) -> None:
+    """Raise UnicodeError if a string of `doc` cannot be written as UTF-8 (a lone surrogate),
+    so the record fails on its own rather than the table it would be written into."""
+    doc.text.encode("utf-8")
+    doc.original.encode("utf-8")
+    json.dumps([doc.doc_id, doc.source, dict(doc.meta), [dict(f.value) for f in doc.facts],
+                [e.replacement for layer in doc.layers for e in layer.edits]],
+               ensure_ascii=False).encode("utf-8")
 
 
 def process(
