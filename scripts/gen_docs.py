@@ -152,7 +152,7 @@ def _wrap(usage: str, indent: int) -> list[str]:
 def rule_kinds() -> str:
     """The rule-kind reference: per stage, its settings and each rule-file layout
     (`rule_file_schemas()`), each kind with its fields in a table."""
-    from pipeline.core.schema import TomlFile
+    from pipeline.core.schema import Kind
     from pipeline.run.config import load_config
     from pipeline.stages.registry import KNOWN_STAGES
     from pipeline.stages.rulecheck import rule_file_schemas
@@ -163,12 +163,8 @@ def rule_kinds() -> str:
     order = ["pipeline", *order, *(n for n in KNOWN_STAGES if n not in order)]
     out, shown = [], {}
     for name in order:
-        cls = KNOWN_STAGES.get(name)
-        items = list(schemas.get(name, ()))
-        if cls is not None and cls.settings_kind is not None and cls.settings_kind not in items:
-            items.insert(0, cls.settings_kind)  # a stage with settings but no rule files (decode)
-        for item in items:
-            if not hasattr(item, "kind") and not isinstance(item, TomlFile):  # a stage's settings kind
+        for item in schemas.get(name, ()):
+            if isinstance(item, Kind):  # the stage's settings
                 out += [f"#### `{name}`: settings", "",
                         f"`[stages.{name}]` in `pipeline.toml`. {_sentence(item.doc)}", "", *_field_table(item)]
                 continue
@@ -195,6 +191,7 @@ def _shipped_layouts(schemas: Mapping[str, tuple]) -> dict[int, dict[str, list[s
     from unittest import mock
 
     from pipeline.core import rules
+    from pipeline.core.schema import Kind
     from pipeline.run.config import load_config
     from pipeline.stages.registry import KNOWN_STAGES
 
@@ -217,7 +214,7 @@ def _shipped_layouts(schemas: Mapping[str, tuple]) -> dict[int, dict[str, list[s
                 paths = list(stage.rule_files())
             else:
                 paths = [load_config(RULES, tuple(KNOWN_STAGES)).path]
-            layouts = [i for i in items if hasattr(i, "kind") or hasattr(i, "sections")]
+            layouts = [i for i in items if not isinstance(i, Kind)]
             for path in paths:
                 kinds = {k for p, k in seen if p == path}
                 fits = [la for la in layouts if kinds and kinds <= kinds_of(la)]
