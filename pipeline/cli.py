@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     rul = sub.add_parser("rules", help="validate the rule files and run every rule's examples")
     rul.add_argument("action", choices=("check",))
     rul.add_argument("--rules", type=Path, default=None, help="rules folder")
+    rul.add_argument("--no-examples", action="store_true",
+                     help="only load and validate the rule files, without running examples "
+                          "(about a second, e.g. for an editor or a pre-commit hook)")
     return parser
 
 
@@ -114,7 +117,7 @@ def _main(argv: list[str]) -> int:
     if args.command == "report":
         return _report(args)
     if args.command == "rules":
-        return _rules_check(args.rules or default_rules_dir())
+        return _rules_check(args.rules or default_rules_dir(), examples=not args.no_examples)
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
@@ -135,12 +138,12 @@ def _main(argv: list[str]) -> int:
     return _run(args, config, stages, argv)
 
 
-def _rules_check(rules_dir: Path) -> int:
+def _rules_check(rules_dir: Path, examples: bool = True) -> int:
     from pipeline.core.rules import RuleError
     from pipeline.stages.rulecheck import check_rules
 
     try:
-        report = check_rules(rules_dir)
+        report = check_rules(rules_dir, examples=examples)
     except RuleError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

@@ -12,9 +12,14 @@ in README.md; everything outside the markers is hand-written. Sections:
   reads, what it assigns (once stages declare `assigns`) and the first line
   of its module's docstring.
 - `cli`: the usage line of every `pipeline` subcommand, from the argparse parser.
+- `rule-kinds`: per stage, its settings kind and the layouts of its rule files
+  (`pipeline.stages.rulecheck.rule_file_schemas()`), each headed by the
+  shipped files that use it (found by watching the loader while the stages
+  load), each kind's fields in a table: type with bounds and choices,
+  required or default, doc string.
 
-To add a section (the rule-kind reference, say), write a function from nothing
-to Markdown text and add it to `SECTIONS`; then put its markers in README.md.
+To add a section, write a function from nothing to Markdown text and add it
+to `SECTIONS`; then put its markers in README.md.
 Stages are read through their class attributes (`name`, `version`,
 `defaults`) and an instance built with default settings (`rule_files()`,
 `libraries()`); other attributes are ignored, so new ones need no change here.
@@ -144,7 +149,189 @@ def _wrap(usage: str, indent: int) -> list[str]:
     return [*lines, line]
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"stages": stage_table, "cli": cli_synopsis}
+def rule_kinds() -> str:
+    """The rule-kind reference: per stage, its settings and each rule-file layout
+    (`rule_file_schemas()`), each kind with its fields in a table."""
+    from pipeline.core.schema import Kind
+    from pipeline.run.config import load_config
+    from pipeline.stages.registry import KNOWN_STAGES
+    from pipeline.stages.rulecheck import rule_file_schemas
+
+    schemas = rule_file_schemas()
+    files = _shipped_layouts(schemas)
+    order = list(load_config(RULES, tuple(KNOWN_STAGES)).stages)
+    order = ["pipeline", *order, *(n for n in KNOWN_STAGES if n not in order)]
+    out, shown = [], {}
+    for name in order:
+        for item in schemas.get(name, ()):
+            if isinstance(item, Kind):  # the stage's settings
+                out += [f"#### `{name}`: settings", "",
+                        f"`[stages.{name}]` in `pipeline.toml`. {_sentence(item.doc)}", "", *_field_table(item)]
+                continue
+            paths = files.get(id(item), {}).get(name, [])
+            where = ", ".join(f"`{p}`" for p in paths) or item.name
+            out += [f"#### `{name}`: {where}", ""]
+            if id(item) in shown:
+                out += [f"{_sentence(item.doc)} The same layout as {shown[id(item)]} above.", ""]
+                continue
+            shown[id(item)] = where
+            out += [f"{_sentence(item.doc)} {_layout_note(item)}", ""]
+            out += _layout_kinds(item)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _shipped_layouts(schemas: Mapping[str, tuple]) -> dict[int, dict[str, list[str]]]:
+    """Which shipped rule files each layout reads, by stage: {id(layout): {stage: [path]}}.
+
+    The loader is watched while the configuration and each stage load with
+    default settings: every entry it makes names its kind, and a file's kinds
+    name its layout. A file nothing loaded (read on first use) goes to the
+    stage's only layout of its sort (TOML, JSONL, word list), if there is one.
+    """
+    from unittest import mock
+
+    from pipeline.core import rules
+    from pipeline.core.schema import Kind
+    from pipeline.run.config import load_config
+    from pipeline.stages.registry import KNOWN_STAGES
+
+    def kinds_of(layout) -> set[str]:
+        top = [s.kind for s in layout.sections.values()] if hasattr(layout, "sections") else [layout.kind]
+        return {k.name for t in top for k in (t, *t.variants.values())}
+
+    real, seen = rules.Entry, []
+
+    def entry(kind, values, path, *rest):
+        seen.append((Path(path), kind))
+        return real(kind, values, path, *rest)
+
+    found: dict[int, dict[str, list[str]]] = {}
+    with mock.patch.object(rules, "Entry", entry):
+        for name, items in schemas.items():
+            seen.clear()
+            if name in KNOWN_STAGES:
+                stage = KNOWN_STAGES[name]({}, RULES)
+                paths = list(stage.rule_files())
+            else:
+                paths = [load_config(RULES, tuple(KNOWN_STAGES)).path]
+            layouts = [i for i in items if not isinstance(i, Kind)]
+            for path in paths:
+                kinds = {k for p, k in seen if p == path}
+                fits = [la for la in layouts if kinds and kinds <= kinds_of(la)]
+                if not kinds:
+                    fits = [la for la in layouts if _sort(la) == _sort(path)]
+                if len(fits) != 1:
+                    raise ValueError(f"{path}: no single layout of stage {name} fits it ({[f.name for f in fits]})")
+                rel = path.relative_to(RULES).as_posix()
+                found.setdefault(id(fits[0]), {}).setdefault(name, []).append(rel)
+    return found
+
+
+def _sort(thing: Any) -> str:
+    """TOML, JSONL or a word list: of a layout, or of a file by its suffix."""
+    if isinstance(thing, Path):
+        return {".toml": "TomlFile", ".jsonl": "JsonlFile"}.get(thing.suffix, "WordList")
+    return type(thing).__name__
+
+
+def _layout_note(layout: Any) -> str:
+    if _sort(layout) == "JsonlFile":
+        return "One JSON object a line; a line starting with `#` is a comment."
+    if _sort(layout) == "WordList":
+        sep = {"\t": "separated by a tab", None: "separated by spaces"}.get(layout.separator, "the whole line")
+        cols = " ".join(f"`{c}`" if layout.kind.all_fields()[c].required else f"[`{c}`]" for c in layout.columns)
+        return f"One entry a line: {cols}, {sep}; `#` starts a comment."
+    return "Any other top-level key is an error."
+
+
+def _layout_kinds(layout: Any) -> list[str]:
+    if _sort(layout) != "TomlFile":
+        return [f"{_sentence(layout.kind.doc)}", "", *_kind_body(layout.kind)]
+    out = []
+    for key, section in layout.sections.items():
+        where = f"`[[{key}]]`" if section.array else f"`[{key}]`"
+        rules = section.kind.rule or any(v.rule for v in section.kind.variants.values())
+        flags = [w for w, on in (("required", section.required), ("rules", rules)) if on]
+        head = f"{where}" + (f" ({', '.join(flags)})" if flags else "")
+        out += [f"{head}: {_sentence(section.kind.doc)}", "", *_kind_body(section.kind)]
+    return out
+
+
+def _kind_body(kind: Any) -> list[str]:
+    """A kind's fields as a table; a word table as one line; variants one after another."""
+    if kind.values is not None:
+        keys = f" matching `{_cell(kind.keys)}`" if kind.keys else ""
+        return [f"Any key{keys} → {_type(kind.values)}.", ""]
+    if kind.variants:
+        out = []
+        for value, variant in kind.variants.items():
+            doc = variant.doc.replace(f' ({kind.discriminator} = "{value}")', "")
+            out += [f"- `{kind.discriminator} = \"{value}\"`: {_sentence(doc)}", ""]
+            out += ["  " + row if row else row for row in _field_table(variant, skip=kind.discriminator)]
+        return out
+    return _field_table(kind)
+
+
+def _field_table(kind: Any, skip: str | None = None) -> list[str]:
+    rows = ["| key | value | default | meaning |", "|---|---|---|---|"]
+    for name, f in kind.all_fields().items():
+        if name == skip or (kind.rule and name in ("id", "version")):
+            continue
+        default = "required" if f.required else ("–" if f.default is None else f"`{_toml(f.default)}`")
+        rows.append(f"| `{name}` | {_type(f)} | {default} | {_cell(f.doc)} |")
+    if len(rows) == 2:
+        return ["Besides `id` and `version`, no keys.", ""] if kind.rule else []
+    return [*rows, ""]
+
+
+_PLURAL = {"string": "strings", "character": "characters", "characters": "strings of characters",
+           "regex": "regexes", "integer": "integers", "number": "numbers", "value": "values"}
+
+
+def _plural(item: str) -> str | None:
+    """`integer ≥ 1` -> `integers ≥ 1`; None when the words do not start with a noun."""
+    head, _, rest = item.partition(" ")
+    return f"{_PLURAL[head]} {rest}".rstrip() if head in _PLURAL else None
+
+
+def _type(f: Any) -> str:
+    """A field's value in a few words, for a table cell (compare `Field.describe`)."""
+    if f.type in ("list", "table"):
+        item = _type(f.item) if f.item is not None else "value"
+        head = ("non-empty " if f.minimum else "") + f.type
+        keys = f" (keys matching `{_cell(f.keys)}`)" if f.keys else ""
+        plural = _plural(item)
+        return f"{head}{keys} of {plural}" if plural else f"{head}{keys}, each {item}"
+    if f.type == "enum":
+        return "one of `" + "`, `".join(f.choices) + "`" if len(f.choices) > 1 else f"`{f.choices[0]}`"
+    text = {"str": "string", "chars": "characters", "regex": "regex", "int": "integer", "float": "number",
+            "bool": "`true`/`false`", "any": "value"}[f.type]
+    if f.type == "str" and f.length == 1:
+        text = "character"
+    if f.match:
+        text += f" matching `{_cell(f.match)}`"
+    if f.fragments:
+        text += " with `{NAME}` fragments"
+    if f.groups:
+        text += " with groups " + ", ".join(f"`{g}`" for g in f.groups)
+    bounds = [f"{op} {v:g}" for op, v in ((">", f.above), ("≥", f.minimum), ("≤", f.maximum))
+              if v is not None and f.type in ("int", "float")]
+    return text + (" " + ", ".join(bounds) if bounds else "")
+
+
+def _sentence(doc: str) -> str:
+    """A kind's doc as a sentence, without the `([name])` its section heading already shows."""
+    doc = re.sub(r"\s*\(\[\[?[\w.]+\]\]?\)(?=\.?$)", "", doc.strip())
+    return _cell(doc if doc.endswith(".") else doc + ".")
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: `|` escaped, and `<` outside code spans (`<name>.toml` is no HTML tag)."""
+    parts = text.replace("|", "\\|").replace("\n", " ").split("`")
+    return "`".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"stages": stage_table, "cli": cli_synopsis, "rule-kinds": rule_kinds}
 
 
 def render(readme: str) -> str:

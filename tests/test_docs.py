@@ -115,3 +115,27 @@ def test_a_readme_missing_a_section_or_with_an_unknown_one_is_an_error():
         gen.render("no markers at all")
     with pytest.raises(ValueError, match="unknown"):
         gen.render(README + "<!-- gen:nosuch -->\n<!-- /gen:nosuch -->\n")
+
+
+def _rule_kind_reference() -> str:
+    return re.search(r"<!-- gen:rule-kinds -->\n(.*?)<!-- /gen:rule-kinds -->", README, re.S).group(1)
+
+
+def test_the_rule_kind_reference_heads_every_shipped_rule_file_and_shows_every_field():
+    from pipeline.core.schema import TomlFile
+    from pipeline.stages.rulecheck import rule_file_schemas
+
+    reference = _rule_kind_reference()
+    headings = re.findall(r"^#### `(\w+)`: (.*)$", reference, re.M)
+    rules = ROOT / "rules"
+    for name, cls in KNOWN_STAGES.items():
+        for path in cls({}, rules).rule_files():
+            rel = f"`{path.relative_to(rules).as_posix()}`"
+            assert any(n == name and rel in h for n, h in headings), f"no heading for {name}'s {rel}"
+    for items in rule_file_schemas().values():
+        for item in items:
+            tops = [s.kind for s in item.sections.values()] if isinstance(item, TomlFile) else [getattr(item, "kind", item)]
+            for kind in (k for t in tops for k in (t, *t.variants.values())):
+                for key in kind.all_fields():
+                    if not (kind.rule and key in ("id", "version")):
+                        assert f"| `{key}` |" in reference, f"{kind.name}: `{key}` is not in the reference"

@@ -1,5 +1,9 @@
 """The one rule schema and loader: each kind of mistake in a rule file exits 2 with `file:line`,
-through `pipeline rules check` and `pipeline run` alike; the shipped rules and their examples pass."""
+through `pipeline rules check` and `pipeline run` alike; the shipped rules and their examples pass.
+
+A load error needs no examples run, so the error tests call `rules check --no-examples`
+(a second, not several); one slow test checks a load error and a failing example of
+another stage together through the full check."""
 
 from __future__ import annotations
 
@@ -26,8 +30,8 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
-def check(rules: Path, capsys) -> tuple[int, str]:
-    status = main(["rules", "check", "--rules", str(rules)])
+def check(rules: Path, capsys, *options: str) -> tuple[int, str]:
+    status = main(["rules", "check", "--rules", str(rules), *options])
     out = capsys.readouterr()
     return status, out.out + out.err
 
@@ -41,7 +45,7 @@ def run(rules: Path, tmp_path: Path, capsys) -> tuple[int, str]:
 
 
 def assert_reported(rules_copy, tmp_path, capsys, expected: str) -> None:
-    for status, output in (check(rules_copy, capsys), run(rules_copy, tmp_path, capsys)):
+    for status, output in (check(rules_copy, capsys, "--no-examples"), run(rules_copy, tmp_path, capsys)):
         assert status == 2
         assert re.search(expected, output), output
     assert not (tmp_path / "out" / "documents.parquet").exists()
@@ -97,6 +101,7 @@ def test_a_setting_of_the_wrong_type(rules_copy, tmp_path, capsys):
                     r'a number >= 0, got a string "high"')
 
 
+@pytest.mark.slow  # every example again: the per-stage rule tests run them one by one
 def test_the_shipped_rules_pass(capsys):
     status, output = check(RULES, capsys)
     assert status == 0, output
@@ -105,14 +110,39 @@ def test_the_shipped_rules_pass(capsys):
     assert m and int(m.group(1)) > 20 and int(m.group(2)) > 100 and int(m.group(3)) > 500, output
 
 
+def only_stages(rules: Path, *names: str) -> None:
+    """Configure only `names`, so `rules check` runs only their examples (fast)."""
+    path = rules / "pipeline.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^stages = \[.*\]", f"stages = {list(names)!r}".replace("'", '"'), text, count=1),
+                    encoding="utf-8")
+
+
+def break_an_example(rules: Path) -> tuple[Path, int]:
+    path = rules / "convert" / "fixups.toml"
+    return path, edit(path, '["著手準備會議", "着手准备会议"]', '["著手準備會議", "著手准备会议"]')
+
+
 def test_a_broken_example_is_reported_at_its_line(rules_copy, capsys):
-    path = rules_copy / "convert" / "fixups.toml"
-    line = edit(path, '["著手準備會議", "着手准备会议"]', '["著手準備會議", "著手准备会议"]')
+    only_stages(rules_copy, "convert")
+    path, line = break_an_example(rules_copy)
+    assert check(rules_copy, capsys, "--no-examples") == (0, "ok: 2 rule files loaded (examples not run)\n")
     status, output = check(rules_copy, capsys)
     assert status == 2
     assert output.splitlines()[0] == (f"{path}:{line}: rule convert.fixup.zhuoshou: example "
                                       "['著手準備會議', '著手准备会议']: gives '着手准备会议'")
     assert "1 problem(s)" in output
+
+
+@pytest.mark.slow  # runs every other stage's examples
+def test_a_load_error_does_not_hide_another_stages_broken_example(rules_copy, capsys):
+    path, line = break_an_example(rules_copy)
+    bad = edit(rules_copy / "extract" / "percent.toml", 'unit = "percent"', 'unit = "procent"')
+    status, output = check(rules_copy, capsys)
+    assert status == 2
+    assert re.search(rf"percent.toml:{bad}: rule percent\.\w+: `unit` 'procent'", output), output
+    assert f"{path}:{line}: rule convert.fixup.zhuoshou: example" in output
+    assert "2 problem(s)" in output
 
 
 # --- the loader itself ---------------------------------------------------------------------------------

@@ -22,16 +22,23 @@ class CheckReport:
     files: set[Path] = field(default_factory=set)
     rules: set[str] = field(default_factory=set)
     examples: int = 0
+    examples_run: bool = True
 
     def summary(self) -> str:
+        if not self.examples_run:
+            return f"{len(self.files)} rule files loaded (examples not run)"
         return (f"{len(self.files)} rule files, {len(self.rules)} rules with examples, "
                 f"{self.examples} examples and counterexamples checked")
 
 
-def check_rules(rules_dir: Path) -> CheckReport:
-    """Every problem with the rules in `rules_dir`; a broken pipeline.toml raises RuleError."""
+def check_rules(rules_dir: Path, examples: bool = True) -> CheckReport:
+    """Every problem with the rules in `rules_dir`; a broken pipeline.toml raises RuleError.
+
+    With `examples=False` the files are only loaded and validated (the
+    examples take nearly all the time).
+    """
     config = load_config(rules_dir, tuple(KNOWN_STAGES))
-    report = CheckReport(files={config.path})
+    report = CheckReport(files={config.path}, examples_run=examples)
     stages: dict[str, Stage] = {}
     for name in config.stages:
         try:
@@ -40,6 +47,8 @@ def check_rules(rules_dir: Path) -> CheckReport:
             report.problems.extend(str(e) for e in exc.errors)
     for name, stage in stages.items():
         report.files.update(stage.rule_files())
+        if not examples:
+            continue
         needed = [stages.get(n) or KNOWN_STAGES[n]({}, config.rules_dir) for n in stage.examples_need]
 
         def prepare(doc: Document, needed=needed) -> Document:
@@ -81,5 +90,9 @@ def rule_file_schemas() -> dict[str, tuple]:
         "ner": (ner.NAME_FILE, ner.COMPLETION_FILE),
         "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE),
     }
-    return {name: (*((KNOWN_STAGES[name].settings_kind,) if name in KNOWN_STAGES else ()), *layouts)
-            for name, layouts in files.items()}
+    out = {}
+    # Every registered stage, so one with settings but no rule files (decode) is listed too.
+    for name in [*files, *(n for n in KNOWN_STAGES if n not in files)]:
+        settings = getattr(KNOWN_STAGES.get(name), "settings_kind", None)
+        out[name] = (*((settings,) if settings else ()), *files.get(name, ()))
+    return out
