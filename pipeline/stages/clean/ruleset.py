@@ -225,6 +225,13 @@ def _line_rule_complete(v) -> str | tuple | None:
     return None
 
 
+def _chars_in_order(v) -> str | tuple | None:
+    """A rule whose min_chars exceeds its max_chars would never fire."""
+    if v["min_chars"] > v["max_chars"]:
+        return "min_chars", f"min_chars {v['min_chars']} is above max_chars {v['max_chars']}: the rule never fires"
+    return None
+
+
 def _scope_fits(v) -> str | tuple | None:
     scope, kind = v["scope"], v["kind"]
     if kind not in SCOPES[scope]:
@@ -253,7 +260,7 @@ LINE_RULE = Kind("clean.line", "A kind of page-furniture line the clean stage re
     "scope": Enum(tuple(SCOPES), "the clean pass that runs the rule: " + ", ".join(SCOPES), required=True),
     "examples": _texts("text placed in a document (in the rule's zone) where the rule fires"),
     "counterexamples": _texts("text where it must not fire, in any zone"),
-}, rule=True, checks=(_line_rule_complete, _scope_fits))
+}, rule=True, checks=(_line_rule_complete, _scope_fits, _chars_in_order))
 VIEW = Kind("clean.view", "How a line is read before rules look at it ([view]).", {
     "pinyin_annotation": Regex("a reading annotation after a Han character, left out of the view ({HAN})",
                                required=True, fragments=True),
@@ -335,11 +342,13 @@ SPAM_DOMAINS = Kind("clean.spam.domains", "Spam site domains (kind = \"domains\"
 }, rule=True)
 SPAM_LINE = Kind("clean.spam.line", "A spam-line decision: every condition given must hold (kind = \"line\").", {
     "kind": Enum(("line",), "line"),
-    "class": _CLASS,
+    # Only lines of class spam count toward spam_ratio and the `spam` flag: a misspelt class would not.
+    "class": Enum(("spam",), "the removal's class", required=True),
     "reason": _REASON,
     "min_weight": Float("summed weight of spam vocabulary, at least", default=0.0, minimum=0),
+    # A share: above 1 the rule could never fire.
     "min_density": Float("share of the line's characters spam vocabulary covers, at least", default=0.0,
-                         minimum=0),
+                         minimum=0, maximum=1),
     "max_sentence_marks": Int("sentence punctuation marks, at most", minimum=0),
     "min_segments": Int("separator-delimited segments, at least", default=0, minimum=0),
     "max_chars": Int("characters, at most", minimum=0),
@@ -408,10 +417,14 @@ def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...]
     loaded = load_toml_file(path, LINES_FILE, fragments={"HAN": HAN})
     entries = loaded.arrays["rule"]
     ids = {e.id for e in entries}
+    classes = {e["class"] for e in entries}
     scoped: dict[str, str] = {}
     for e in entries:
         if e["kind"] == "list_after" and e["after_rule"] not in ids:
             raise e.error(f"after_rule {e['after_rule']!r} is not a rule of this file", "after_rule")
+        if e["kind"] == "island" and e["between_class"] not in classes:  # else the island never fires
+            raise e.error(f"between_class {e['between_class']!r} is not the class of a rule of this file",
+                          "between_class")
         if e["scope"] in SINGLE_RULE_SCOPES:
             if e["scope"] in scoped:
                 raise e.error(f"scope {e['scope']!r} already taken by {scoped[e['scope']]}", "scope")

@@ -32,6 +32,10 @@ _SETTING_DOCS = {
     "spun_threshold": "flag `spun` when spun_score reaches this (with spun_min_hits phrases)",
     "spun_min_hits": "spun phrases needed for the `spun` flag",
 }
+# Bounds beyond `minimum=0`. spam_ratio and spun_score are shares (0 to 1): a threshold above 1
+# (5 meant as 5%) would silently switch the flag off. With 0 hits a text without a single spun
+# phrase could be flagged (spun_threshold 0).
+_SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum": 1}, "spun_min_hits": {"minimum": 1}}
 
 
 class CleanStage(Stage):
@@ -47,7 +51,8 @@ class CleanStage(Stage):
         "metadata": String("metadata fields, relative to rules/", default="clean/metadata.toml"),
         "spam": String("spam lexicons, decisions and inline names, relative to rules/", default="clean/spam.toml"),
         "spun": String("synonym-spun phrases, relative to rules/", default="clean/spun.toml"),
-        **{f.name: (Int if isinstance(f.default, int) else Float)(_SETTING_DOCS[f.name], default=f.default, minimum=0)
+        **{f.name: (Int if isinstance(f.default, int) else Float)(
+            _SETTING_DOCS[f.name], default=f.default, **{"minimum": 0, **_SETTING_BOUNDS.get(f.name, {})})
            for f in fields(Settings)},
     })
 

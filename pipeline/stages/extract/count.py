@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Context, Extractor
 from pipeline.core.patterns import alternation
+from pipeline.core.postags import JiebaTags
 from pipeline.core.schema import Int, Kind, ListOf, Section, String
 
 _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
@@ -34,8 +35,8 @@ class CountExtractor(Extractor):
             "words": ListOf(String("a measure word"), "measure words (量词)", required=True, non_empty=True),
         }), required=True),
         "object": Section(Kind("extract.count.object", "What may form the object after the measure word ([object]).", {
-            "pos": ListOf(String("a jieba tag"), "parts of speech of the object's tokens"),
-            "end_pos": ListOf(String("a jieba tag"), "parts of speech the object may end on"),
+            "pos": JiebaTags("parts of speech of the object's tokens"),
+            "end_pos": JiebaTags("parts of speech the object may end on"),
             "max_tokens": Int("longest object, in tokens", default=5, minimum=1),
             "stop_words": ListOf(String("a word"), "words that end an object rather than belong to it"),
         })),

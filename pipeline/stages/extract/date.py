@@ -22,7 +22,7 @@ from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.stages.extract.overlap import longest_first, resolve
 from pipeline.core.patterns import alternation
 from pipeline.stages.extract.rulefile import word_list, word_table
-from pipeline.core.schema import Bool, Int, Kind, ListOf, Section, String
+from pipeline.core.schema import Bool, Field, Int, Kind, ListOf, Section, String
 
 
 def _date(value: str) -> str | None:
@@ -34,6 +34,14 @@ def _date(value: str) -> str | None:
 
 
 _MONTH = Int("a month", minimum=1, maximum=12)
+# Relative words reach a few units from the published date (大前天 -3, 后年 +2); the bounds catch
+# a date written where an offset belongs (去年 = 2020), which would silently move dates by millennia.
+_OFFSET_BOUND = {"years": 10, "months": 12, "days": 31}
+
+
+def _offset(unit: str) -> Field:
+    bound = _OFFSET_BOUND[unit]
+    return Int(f"{unit} from the published date", minimum=-bound, maximum=bound)
 
 GRANULARITY_ORDER = ("year", "half", "quarter", "month", "day", "hour", "minute", "second")
 
@@ -83,11 +91,11 @@ class DateExtractor(Extractor):
     normaliser_names = ("date",)
     tables = {
         "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
-                                             Int("years from the published date"), "extract.date.relative_years")),
+                                             _offset("years"), "extract.date.relative_years")),
         "relative_months": Section(word_table("Relative month words -> offset in months ([relative_months]).",
-                                              Int("months from the published date"), "extract.date.relative_months")),
+                                              _offset("months"), "extract.date.relative_months")),
         "relative_days": Section(word_table("Relative day words -> offset in days ([relative_days]).",
-                                            Int("days from the published date"), "extract.date.relative_days")),
+                                            _offset("days"), "extract.date.relative_days")),
         "parts": Section(word_table("Parts of a year -> [first month, last month] ([parts]).",
                                     ListOf(_MONTH, "[first month, last month]",
                                            check=lambda v: None if len(v) == 2 and v[0] <= v[1] else

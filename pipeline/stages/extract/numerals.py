@@ -179,99 +179,138 @@ def to_json_number(value: Decimal) -> int | float:
     return float(value)
 
 
-def _parse(s: str, original: str) -> Decimal:
-    total = Decimal(0)      # everything closed by a big unit (万, 亿, 兆)
-    section = Decimal(0)    # the part below the current big unit
-    pending: Decimal | None = None  # a digit (or Arabic number) not yet multiplied
-    pending_cn_digits = 0   # how many Chinese digits in a row make `pending` (二零零四 reads 2004)
-    last_unit = 0           # the last unit seen, for 一万三 = 13000
-    last_big = 0
-    zero_gap = False        # 一百零一: a 零 means the next digit is literal
-    i = 0
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c.isdigit() and c.isascii():
-            j = i
-            while j < n and s[j].isascii() and (s[j].isdigit() or s[j] == "."):
-                j += 1
-            try:
-                pending = Decimal(s[i:j])
-            except InvalidOperation:
-                raise ValueError(f"not a number: {original!r}") from None
-            pending_cn_digits = 0
-            i = j
-            continue
-        if c in _CN_DIGITS:
-            d = _CN_DIGITS[c]
-            if d == 0:
-                zero_gap = True
-                if pending is not None and pending_cn_digits:
-                    pending = pending * 10
-                    pending_cn_digits += 1
-                elif pending is None and (last_unit == 0):
-                    pending, pending_cn_digits = Decimal(0), 1
-            elif pending is not None and pending_cn_digits:
-                pending = pending * 10 + d  # positional: 二零二三, 三六七
-                pending_cn_digits += 1
-            else:
-                pending, pending_cn_digits = Decimal(d), 1
-            i += 1
-            continue
-        if c == "半":
-            pending, pending_cn_digits = Decimal("0.5"), 0
-            i += 1
-            continue
-        if c in _POINT:
-            if i == 0:
-                raise ValueError(f"not a number: {original!r}")
-            j = i + 1
-            digits = []
-            while j < n and (s[j] in _CN_DIGITS or (s[j].isascii() and s[j].isdigit())):
-                digits.append(str(_CN_DIGITS[s[j]]) if s[j] in _CN_DIGITS else s[j])
-                j += 1
-            if not digits:
-                raise ValueError(f"not a number: {original!r}")
-            whole = section + (pending or 0)
-            pending = whole + Decimal("0." + "".join(digits))
-            pending_cn_digits = 0
-            section = Decimal(0)
-            i = j
-            continue
-        if c in _SMALL_UNITS or c in _BIG_UNITS:
-            if pending is not None and pending_cn_digits > 1 and pending >= 10:
-                raise ValueError(f"a range, not a number: {original!r}")  # 二三十, 三四百
-        if c in _SMALL_UNITS:
-            u = _SMALL_UNITS[c]
-            if last_unit and u >= last_unit and last_unit < 10**4 and section:
-                raise ValueError(f"units out of order: {original!r}")  # 七十百
-            section += (pending if pending is not None else 1) * u
-            pending, pending_cn_digits, last_unit, zero_gap = None, 0, u, False
-            i += 1
-            continue
-        if c in _BIG_UNITS:
-            u = _BIG_UNITS[c]
-            part = section + (pending or 0)
-            if part == 0 and (total or last_big):
-                total *= u  # 万万, 万亿: the unit multiplies everything before it
-            elif part == 0:
-                total = Decimal(u)  # a bare 亿 (逾亿元)
-            elif last_big and u > last_big:
-                total = (total + part) * u  # 4.78万亿
-            else:
-                total += part * u
-            section, pending, pending_cn_digits = Decimal(0), None, 0
-            last_unit, last_big, zero_gap = u, u, False
-            i += 1
-            continue
-        raise ValueError(f"not a number: {original!r}")
-    if pending is not None and pending_cn_digits == 1 and last_unit >= 100 and not zero_gap:
-        pending = pending * (last_unit // 10)  # 一万三 = 13000, 两千四百五 = 2450, 百三 = 130
-    elif pending is not None and pending_cn_digits == 0 and last_unit >= 100 and not zero_gap and s[-1].isdigit() \
-            and "." not in s and _after_unit(s):
-        pending = pending * (last_unit // 10)  # 7万5 = 75000 (colloquial, as 七万五)
-    return total + section + (pending or 0)
+@dataclass
+class _Reading:
+    """Where reading one numeral, left to right, has got to."""
 
+    original: str            # the numeral as given, for error messages
+    total: Decimal = Decimal(0)      # everything closed by a big unit (万, 亿, 兆)
+    section: Decimal = Decimal(0)    # the part below the current big unit
+    pending: Decimal | None = None   # a digit (or Arabic number) not yet multiplied
+    cn_digits: int = 0               # how many Chinese digits in a row make `pending` (二零零四 reads 2004)
+    last_unit: int = 0               # the last unit seen, for 一万三 = 13000
+    last_big: int = 0
+    zero_gap: bool = False           # 一百零一: a 零 means the next digit is literal
+
+    def error(self, why: str = "not a number") -> ValueError:
+        return ValueError(f"{why}: {self.original!r}")
+
+
+def _parse(s: str, original: str) -> Decimal:
+    """The value of a normalised numeral `s` (no sign, approximation or separators); `original` names it in errors."""
+    r = _Reading(original)
+    i = 0
+    while i < len(s):
+        i = _read_token(r, s, i)
+    return _finish(r, s)
+
+
+def _read_token(r: _Reading, s: str, i: int) -> int:
+    """Reads the token at `i` (a number, a digit, 半, a point and its decimals, or a unit); the index after it."""
+    c = s[i]
+    if c.isdigit() and c.isascii():
+        return _read_arabic(r, s, i)
+    if c in _CN_DIGITS:
+        _read_cn_digit(r, _CN_DIGITS[c])
+    elif c == "半":
+        r.pending, r.cn_digits = Decimal("0.5"), 0
+    elif c in _POINT:
+        return _read_decimals(r, s, i)
+    elif c in _SMALL_UNITS:
+        _read_small_unit(r, _SMALL_UNITS[c])
+    elif c in _BIG_UNITS:
+        _read_big_unit(r, _BIG_UNITS[c])
+    else:
+        raise r.error()
+    return i + 1
+
+
+def _read_arabic(r: _Reading, s: str, i: int) -> int:
+    """Reads an Arabic number (digits and points) at `i` as the pending value; the index after it."""
+    j = i
+    while j < len(s) and s[j].isascii() and (s[j].isdigit() or s[j] == "."):
+        j += 1
+    try:
+        r.pending = Decimal(s[i:j])
+    except InvalidOperation:
+        raise r.error() from None
+    r.cn_digits = 0
+    return j
+
+
+def _read_cn_digit(r: _Reading, d: int) -> None:
+    """Reads one Chinese digit: a new pending digit, or the next place of a positional run (二零二三)."""
+    if d == 0:
+        r.zero_gap = True
+        if r.pending is not None and r.cn_digits:
+            r.pending = r.pending * 10
+            r.cn_digits += 1
+        elif r.pending is None and r.last_unit == 0:
+            r.pending, r.cn_digits = Decimal(0), 1
+    elif r.pending is not None and r.cn_digits:
+        r.pending = r.pending * 10 + d  # positional: 二零二三, 三六七
+        r.cn_digits += 1
+    else:
+        r.pending, r.cn_digits = Decimal(d), 1
+
+
+def _read_decimals(r: _Reading, s: str, i: int) -> int:
+    """Reads a point (点, .) at `i` and the digits after it into the pending value; the index after them."""
+    if i == 0:
+        raise r.error()
+    j = i + 1
+    digits = []
+    while j < len(s) and (s[j] in _CN_DIGITS or (s[j].isascii() and s[j].isdigit())):
+        digits.append(str(_CN_DIGITS[s[j]]) if s[j] in _CN_DIGITS else s[j])
+        j += 1
+    if not digits:
+        raise r.error()
+    r.pending = r.section + (r.pending or 0) + Decimal("0." + "".join(digits))
+    r.cn_digits = 0
+    r.section = Decimal(0)
+    return j
+
+
+def _check_not_a_range(r: _Reading) -> None:
+    """Before a unit: two or more Chinese digits in a row are a range (二三十, 三四百), not a number."""
+    if r.pending is not None and r.cn_digits > 1 and r.pending >= 10:
+        raise r.error("a range, not a number")
+
+
+def _read_small_unit(r: _Reading, u: int) -> None:
+    """Reads 十, 百 or 千: the pending digit (1 without one) times the unit joins the section."""
+    _check_not_a_range(r)
+    if r.last_unit and u >= r.last_unit and r.last_unit < 10**4 and r.section:
+        raise r.error("units out of order")  # 七十百
+    r.section += (r.pending if r.pending is not None else 1) * u
+    r.pending, r.cn_digits, r.last_unit, r.zero_gap = None, 0, u, False
+
+
+def _read_big_unit(r: _Reading, u: int) -> None:
+    """Reads 万, 亿 or 兆: the section (and pending digit) times the unit joins the total."""
+    _check_not_a_range(r)
+    part = r.section + (r.pending or 0)
+    if part == 0 and (r.total or r.last_big):
+        r.total *= u  # 万万, 万亿: the unit multiplies everything before it
+    elif part == 0:
+        r.total = Decimal(u)  # a bare 亿 (逾亿元)
+    elif r.last_big and u > r.last_big:
+        r.total = (r.total + part) * u  # 4.78万亿
+    else:
+        r.total += part * u
+    r.section, r.pending, r.cn_digits = Decimal(0), None, 0
+    r.last_unit, r.last_big, r.zero_gap = u, u, False
+
+
+def _finish(r: _Reading, s: str) -> Decimal:
+    """The value once all of `s` is read: a trailing lone digit after a unit is one place below it (一万三)."""
+    pending = r.pending
+    if pending is not None and r.cn_digits == 1 and r.last_unit >= 100 and not r.zero_gap:
+        pending = pending * (r.last_unit // 10)  # 一万三 = 13000, 两千四百五 = 2450, 百三 = 130
+    elif pending is not None and r.cn_digits == 0 and r.last_unit >= 100 and not r.zero_gap and s[-1].isdigit() \
+            and "." not in s and _after_unit(s):
+        pending = pending * (r.last_unit // 10)  # 7万5 = 75000 (colloquial, as 七万五)
+    return r.total + r.section + (pending or 0)
 
 def _after_unit(s: str) -> bool:
     """The trailing Arabic digit follows a unit directly (7万5), not a whole number (1.5)."""

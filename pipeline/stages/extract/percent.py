@@ -26,8 +26,10 @@ class PercentExtractor(Extractor):
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),
         "scale": Float("what one of the numbers read is worth in percent (千分之: 0.1)", above=0),
-        "value": Float("the value of a word that is a percentage by itself (normaliser fixed)"),
-        "half_value": Float("the value of 半 (半成 5, 半折 50) (normaliser tenths)"),
+        # Shares of a whole: a value outside 0-100 is a slip (0.5 meant as 50, or a count), not a percentage.
+        "value": Float("the value of a word that is a percentage by itself (normaliser fixed)",
+                       minimum=0, maximum=100),
+        "half_value": Float("the value of 半 (半成 5, 半折 50) (normaliser tenths)", above=0, maximum=100),
     }
     rule_checks = (lambda v: ("normaliser", "normaliser fixed needs `value`")
                    if v["normaliser"] == "fixed" and v["value"] is None else None,)

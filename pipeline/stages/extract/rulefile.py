@@ -65,7 +65,9 @@ def header_kind(name: str, extra: Mapping[str, Field]) -> Kind:
                        check=lambda v: None if v == name else f"is {v!r}, expected {name!r}"),
         "version": Int("bump when the word tables' meaning changes", required=True, minimum=1),
         "trigger": String("regex every match contains ({NAME} fragments allowed): rules run only near it"),
-        "window": Int("characters around a trigger that rules scan", default=40, minimum=1),
+        # At least 20: a shorter window cuts a long amount (约人民币1,234.5万元) short of its trigger and
+        # silently loses the fact (money's own examples need 12).
+        "window": Int("characters around a trigger that rules scan", default=40, minimum=20),
         **extra,
     })
 

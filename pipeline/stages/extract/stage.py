@@ -44,8 +44,10 @@ class ExtractStage(Stage):
     version = 1
     assigns = Assigns(facts=("money", "percent", "count", "date"))
     settings_kind = Kind("settings.extract", "Settings of the extract stage ([stages.extract]).", {
+        # Listed twice, an extractor would run twice: every fact of its type doubled.
         "extractors": ListOf(Enum(tuple(EXTRACTORS), "an extractor"), "which rule extractors run",
-                             default=["money", "percent", "count", "date"]),
+                             default=["money", "percent", "count", "date"],
+                             check=lambda v: "lists an extractor twice" if len(set(v)) != len(v) else None),
         "rules": String("folder of the extractors' rule files (<name>.toml), relative to rules/", default="extract"),
     })
     # Counts read the segment stage's words (the object after the measure word).

@@ -31,6 +31,7 @@ from typing import Any
 
 from pipeline.stages.ner.merge import Completion
 from pipeline.core.patterns import longest_first
+from pipeline.core.postags import JiebaTags
 from pipeline.core.rules import Entry, check_unique_ids, load_jsonl_file, load_toml_file
 from pipeline.core.schema import (
     Bool, Enum, Float, Int, JsonlFile, Kind, ListOf, Regex, Section, String, TomlFile, Value,
@@ -83,15 +84,14 @@ NAME_RULE = Kind(
 )
 NAME_FILE = JsonlFile("ner names", "Gazetteers and token patterns of the ner stage.", NAME_RULE)
 
-_POS = ListOf(String("a jieba tag"), "parts of speech")
 _WORDS = ListOf(String("a word"), "words")
 COMPLETION = Kind("ner.completion", "Completion of organisation names to the right ([completion]).", {
     "confidence": Float("confidence of a completed name", required=True, minimum=0, maximum=1),
     "max_extension": Int("characters a name may grow", required=True, minimum=0),
     "max_verbs": Int("verbs a name may run through", required=True, minimum=0),
     "bare_suffix": Bool("whether a name directly followed by a bare suffix is completed", required=True),
-    "clause_pos": ListOf(String("a jieba tag"), "after a verb, a word with these tags starts a new clause"),
-    "allowed_pos": ListOf(String("a jieba tag"), "parts of speech a name may run through", required=True),
+    "clause_pos": JiebaTags("after a verb, a word with these tags starts a new clause"),
+    "allowed_pos": JiebaTags("parts of speech a name may run through", required=True),
     "suffixes": ListOf(String("a suffix"), "organisation suffixes a completed name ends in", required=True),
     "not_suffix_words": ListOf(String("a word"), "words ending in a suffix that never end a name", required=True),
     "stop_words": Regex("words that end the extension (一家, 16家)"),
@@ -99,14 +99,14 @@ COMPLETION = Kind("ner.completion", "Completion of organisation names to the rig
 LEFT = Kind("ner.completion.left", "Company names grown leftwards from their suffix ([left]).", {
     "confidence": Float("confidence of such a name", required=True, minimum=0, maximum=1),
     "suffixes": ListOf(String("a suffix"), "company suffixes", required=True),
-    "allowed_pos": ListOf(String("a jieba tag"), "parts of speech the name grows through", required=True),
-    "boundary_pos": ListOf(String("a jieba tag"), "parts of speech a clean start stops at", required=True),
+    "allowed_pos": JiebaTags("parts of speech the name grows through", required=True),
+    "boundary_pos": JiebaTags("parts of speech a clean start stops at", required=True),
     "min_chars": Int("characters before the suffix, at least", required=True, minimum=0),
 }, rule=True)
 FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([filter]).", {
-    "pos": ListOf(String("a jieba tag"), "a model name holding a word with these tags is dropped", required=True),
+    "pos": JiebaTags("a model name holding a word with these tags is dropped", required=True),
     "chars": String("a model name holding one of these characters is dropped", required=True),
-    "org_end_pos": ListOf(String("a jieba tag"), "an organisation ending in these after other words is cut back"),
+    "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
 })
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
+from pipeline.core.postags import JiebaTag
 from pipeline.core.rules import load_toml_file, load_word_list
 from pipeline.core.schema import Bool, Enum, Int, Kind, ListOf, Section, String, TomlFile, WordList
 from pipeline.core.stage import Assigns, Stage
@@ -46,7 +47,7 @@ SENTENCES_FILE = TomlFile("segment sentences", "Sentence boundaries of the segme
 USER_WORD = Kind("segment.user_word", "A jieba user-dictionary word: `word [freq] [tag]` a line.", {
     "word": String("the word", required=True),
     "freq": Int("jieba frequency (default: jieba's own estimate)", minimum=0),
-    "tag": String("part of speech (jieba's tags: n, nz, nt, vn ...)", match="[A-Za-z]+"),
+    "tag": JiebaTag("part of speech (jieba's tags: n, nz, nt, vn ...)"),
 })
 USER_WORDS_FILE = WordList("jieba user dictionary", "Words for the segment stage's tokenizer.", USER_WORD,
                            ("word", "freq", "tag"), separator=None)
