@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path

@@ -8,7 +8,6 @@ approximation word just before the match, across a linking verb (约为, 超过�
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
