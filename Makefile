@@ -35,7 +35,7 @@ test: $(STAMP)
 # The inner loop: what is marked slow (end-to-end runs, quality gates, the seeds'
 # whole-pipeline goldens) is left out; see the markers in pyproject.toml.
 quick: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" --hypothesis-profile=quick
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py

@@ -8,7 +8,7 @@ field is a `JiebaTag`: one of these, or a rule error.
 `JIEBA_TAGS` is what jieba 0.42 gives: the tags of its dictionary
 (jieba/dict.txt), of its HMM for unknown words (jieba/posseg/prob_start.py)
 and the three `jieba.posseg` assigns itself (`eng`, `m`, `x`);
-tests/test_rule_values.py checks it against the installed jieba.
+tests/core/test_rule_values.py checks it against the installed jieba.
 
 >>> JiebaTag("a tag").check("nt") is None, JiebaTag("a tag").check("nl")
 (True, "'nl' is not a jieba part-of-speech tag (did you mean 'n'?)")

@@ -19,7 +19,7 @@ only where it starts and ends on jieba word boundaries (阿曼 the country, not 
 阿曼达; 马里 not in 马里兰州).
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
-not match at all. `pipeline rules check` and tests/test_ner_rules.py run them.
+not match at all. `pipeline rules check` and tests/stages/ner/test_ner_rules.py run them.
 Lines starting with `#` are comments.
 """
 

@@ -1,7 +1,7 @@
 """The ner stage: facts and their spans, caching of its parts, settings and errors.
 
 Runs the shipped model (pipeline/stages/ner/models/ner_zh). What it finds on the seeds is
-tests/test_ner_seeds.py; here the assertions hold for any model.
+tests/stages/ner/test_ner_seeds.py; here the assertions hold for any model.
 """
 
 import json

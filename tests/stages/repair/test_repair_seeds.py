@@ -3,7 +3,7 @@
 `tests/golden/seeds_repair.tsv` lists, per seed, every distinct change the
 repair stage makes (rule, before, after, how often); each line was checked
 by hand. Regenerate with
-`python tests/test_repair_seeds.py > tests/golden/seeds_repair.tsv`, then
+`python tests/stages/repair/test_repair_seeds.py > tests/golden/seeds_repair.tsv`, then
 review the diff.
 """
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest import RULES, SEEDS  # noqa: E402
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_repair.tsv"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "seeds_repair.tsv"
 
 
 def repaired_seeds():

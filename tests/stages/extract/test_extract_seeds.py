@@ -12,7 +12,7 @@ clean, whose line removals would move facts in and out while it evolves),
 with the published dates of `tests/golden/seeds_published.json` standing in
 for what clean lifts from the headers. Spans are in the original file, which
 no stage changes; a change upstream that moves a fact shows as a diff here. Regenerate with
-`python tests/test_extract_seeds.py > tests/golden/seeds_facts.tsv`, then
+`python tests/stages/extract/test_extract_seeds.py > tests/golden/seeds_facts.tsv`, then
 review the diff line by line.
 """
 
@@ -24,16 +24,16 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest import RULES, SEEDS  # noqa: E402
 import missed  # noqa: E402
 
 # Five stages over the seeds: not in `make quick`.
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_facts.tsv"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "seeds_facts.tsv"
 MISSED = GOLDEN.with_name("seeds_facts_missed.tsv")
-PUBLISHED = Path(__file__).resolve().parent / "golden" / "seeds_published.json"
+PUBLISHED = Path(__file__).resolve().parents[2] / "golden" / "seeds_published.json"
 # Every stage up to extract but clean: clean lifts headers and drops lines, which would move
 # facts in and out as it evolves; the published dates below stand in for what it lifts.
 STAGES = ["decode", "repair", "convert", "segment", "extract"]

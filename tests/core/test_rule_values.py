@@ -57,6 +57,7 @@ def assert_rejected(run, rules: Path, path: Path, line: int, *words: str) -> Non
         assert word in err, err
 
 
+@pytest.mark.slow  # the whole pipeline once, as the control of the cases below
 def test_the_unedited_rules_run(run, rules_copy, tmp_path):
     status, err = run(rules_copy)
     assert status == 0, err

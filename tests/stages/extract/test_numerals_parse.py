@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.stages.extract import numerals
 
-GOLDEN = Path(__file__).parent / "golden" / "numerals_parse.tsv"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "numerals_parse.tsv"
 
 _CN = "零〇一壹二两兩三叁四五六七八九玖"
 _SMALL = "十拾百千仟"

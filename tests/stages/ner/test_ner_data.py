@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 # The training-data tooling (spaCy DocBins), not the pipeline: not in `make quick`.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "ner_data.py"
 
 

@@ -16,7 +16,7 @@ from pipeline.stages.ner.ruler import NameRuler
 from pipeline.core.rules import RuleError
 from pipeline.stages.segment.stage import SegmentStage
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
+RULES = Path(__file__).resolve().parents[3] / "rules"
 NAME_FILES = [RULES / "ner" / f for f in ("gazetteer.jsonl", "countries.jsonl", "patterns.jsonl")]
 NAME_RULES = load_name_rules(NAME_FILES)
 COMPLETION, COMPLETION_EXAMPLES = load_completion(RULES / "ner" / "org_suffixes.toml")

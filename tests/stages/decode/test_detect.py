@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.stages.decode.detect import CharModel, Decoded, decode_bytes
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 DATA_FILE = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
 LABELS = {"utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gbk", "gb18030", "big5"}
 

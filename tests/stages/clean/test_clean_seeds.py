@@ -6,7 +6,7 @@ clean stage sees it: after the stages before it) with what clean did to it
 scores and flags. Each line was reviewed by hand. The first line of the lines
 file names the stages the goldens were made with; the test runs exactly those,
 so another stage landing does not change what is compared. Regenerate with
-`python tests/test_clean_seeds.py` (it writes both files), then review the diff.
+`python tests/stages/clean/test_clean_seeds.py` (it writes both files), then review the diff.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest import RULES, SEEDS  # noqa: E402
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 LINES = GOLDEN / "seeds_clean.tsv"
 META = GOLDEN / "seeds_clean_meta.tsv"
 META_FIELDS = ("title", "published_at", "author", "news_source", "original_title", "editor", "spam_ratio", "spun_score")

@@ -7,7 +7,7 @@ against the article. `tests/golden/seeds_ner_missed.tsv` lists the names a
 careful reader finds that the stage misses or gets wrong, one case a line, run
 as strict expected failures (`tests/missed.py`); `seeds_ner_missed.md` is the
 review around them. Regenerate with
-`python tests/test_ner_seeds.py > tests/golden/seeds_ner.tsv` (after a retrained
+`python tests/stages/ner/test_ner_seeds.py > tests/golden/seeds_ner.tsv` (after a retrained
 model or a rule edit), then review the diff line by line.
 """
 
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest import RULES, SEEDS  # noqa: E402
 import missed  # noqa: E402
 
 # Every stage over the seeds, the NER model included: not in `make quick`.
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds_ner.tsv"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "seeds_ner.tsv"
 MISSED = GOLDEN.with_name("seeds_ner_missed.tsv")
 COLUMNS = ["doc_id", "type", "orig_start", "orig_end", "text", "rule_id", "made_by"]
 NAMES = ("person", "location", "org")
