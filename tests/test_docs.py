@@ -139,3 +139,12 @@ def test_the_rule_kind_reference_heads_every_shipped_rule_file_and_shows_every_f
                 for key in kind.all_fields():
                     if not (kind.rule and key in ("id", "version")):
                         assert f"| `{key}` |" in reference, f"{kind.name}: `{key}` is not in the reference"
+
+
+@pytest.mark.slow  # runs every rule example
+def test_the_rules_check_output_shown_in_the_readme_is_what_it_prints():
+    from pipeline.stages.rulecheck import check_rules
+
+    report = check_rules(ROOT / "rules")
+    assert not report.problems
+    assert f"ok: {report.summary()}" in README
