@@ -75,7 +75,7 @@ def check_tables(run: Path, manifest: dict[str, Any]) -> None:
         if not isinstance(size, int) or Path(name).name != name:
             raise RunSchemaError(f"{run / 'manifest.json'}: bad record of table {name!r}")
         if not path.is_file():
-            raise RunFolderError(f"{run} mixes runs: its manifest records {name}, which is missing")
+            raise RunFolderError(f"{run} is incomplete: its manifest records {name}, which is missing")
         found = path.stat().st_size
         if found != size:
             raise RunFolderError(
