@@ -143,10 +143,16 @@ def add_document_columns(run: Path, columns: dict[str, list]) -> None:
 def reseal(run: Path) -> Path:
     """After a test rewrote tables: the manifest records them as they are now (as if the run wrote them)."""
     data = manifest(run)
-    data["tables"] = {name: table_record(run / name, record["rows"])
-                      for name, record in data["tables"].items() if (run / name).is_file()}
+    data["tables"] = {name: table_record(run / name, _rows(run / name))
+                      for name in data["tables"] if (run / name).is_file()}
     (run / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     return run
+
+
+def _rows(path: Path) -> int:
+    if path.suffix == ".parquet":
+        return pq.read_metadata(path).num_rows
+    return len(path.read_text(encoding="utf-8").splitlines())
 
 
 def as_older_run(run: Path) -> Path:
