@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE, EXIT_RUN_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 EXIT_STATUS = """exit status:
   0    every document went through
   1    the run finished, but some documents failed (listed in errors.jsonl)
@@ -23,7 +24,7 @@ EXIT_STATUS = """exit status:
        run, or a file there (or at --cache) was not written by pipeline; nothing run
   3    the run itself failed (an unexpected error; the traceback goes to a file,
        or to stderr with --debug)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)"""
 # Inside the run folder: files stages derive from rules (dictionary caches),
 # and the stage cache.
 CACHE_DIR = ".cache"
@@ -105,21 +106,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like Ctrl-C so the run folder is cleaned up and unlocked."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = build_parser().parse_args(argv)
         return _main(args, argv)
     except BrokenPipeError:  # `pipeline explain ... | head`
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # The run folder is left without a manifest (incomplete), its lock removed.
-        print("pipeline: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        terminated = isinstance(exc, _Terminated)
+        print(f"pipeline: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - anything else is the run itself failing
         return _crashed(exc, debug=bool(args and args.debug))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _crashed(exc: Exception, debug: bool) -> int:

@@ -173,5 +173,17 @@ def test_exit_codes_are_documented_in_help():
     proc = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT)
     section = proc.stdout.split("exit status:\n", 1)[1]
     lines = {line.split()[0]: line for line in section.splitlines() if line.split()[0].isdigit()}
-    assert sorted(lines) == ["0", "1", "130", "2", "3"]
+    assert sorted(lines) == ["0", "1", "130", "2", "3"] and "143 terminated" in lines["130"]
     assert "locked by another" in lines["2"] and "failed" in lines["3"] and "Ctrl-C" in lines["130"]
+
+
+def test_sigterm_is_unwound_like_ctrl_c(src, tmp_path, monkeypatch, capsys):
+    import signal
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(outputs.RunWriter, "add_document", lambda *a: os.kill(os.getpid(), signal.SIGTERM))
+    before = signal.getsignal(signal.SIGTERM)
+    assert run(src, out) == 143
+    assert capsys.readouterr().err == "pipeline: terminated\n"
+    assert [p.name for p in out.iterdir()] == ["cache.sqlite"]
+    assert signal.getsignal(signal.SIGTERM) is before  # main() put the handler back
