@@ -350,9 +350,16 @@ def _report(args) -> int:
     if max_docs < 0:
         print("pipeline: error: --max-docs must be at least 0", file=sys.stderr)
         return EXIT_USAGE
+    from pipeline.run.lock import RunFolderLocked, RunLock
+
+    if not args.run_dir.is_dir():
+        print(f"pipeline: error: {args.run_dir} is not a run folder: no such folder", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        path = write_report(args.run_dir, max_docs=max_docs)
-    except (RunFolderError, OSError) as exc:
+        # Held while the report is written, so no run starts into the folder meanwhile.
+        with RunLock(args.run_dir):
+            path = write_report(args.run_dir, max_docs=max_docs)
+    except (RunFolderError, RunFolderLocked, OSError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(path)

@@ -187,3 +187,20 @@ def test_sigterm_is_unwound_like_ctrl_c(src, tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().err == "pipeline: terminated\n"
     assert [p.name for p in out.iterdir()] == ["cache.sqlite"]
     assert signal.getsignal(signal.SIGTERM) is before  # main() put the handler back
+
+
+def test_report_refuses_a_locked_folder_and_a_report_it_did_not_write(tmp_path, capsys):
+    from report_runs import write_run
+
+    run_dir = write_run(tmp_path / "run")
+    write_lock(run_dir, os.getpid())
+    assert main(["report", str(run_dir)]) == 2
+    assert "is in use by another run" in capsys.readouterr().err
+    (run_dir / LOCK_FILE).unlink()
+    (run_dir / "report.html").write_bytes(b"<p>my notes</p>")
+    assert main(["report", str(run_dir)]) == 2
+    assert "report.html was not written by pipeline" in capsys.readouterr().err
+    assert (run_dir / "report.html").read_bytes() == b"<p>my notes</p>"
+    (run_dir / "report.html").unlink()
+    assert main(["report", str(run_dir)]) == 0 and not (run_dir / LOCK_FILE).exists()
+    assert main(["report", str(run_dir)]) == 0  # its own report is replaced
