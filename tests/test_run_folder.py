@@ -79,6 +79,6 @@ def test_a_folder_whose_run_did_not_finish_says_so(run):
     (run / "manifest.json").unlink()  # what a run removes first, and writes last
     with pytest.raises(RunFolderError, match="manifest.json missing \\(the last run into it did not finish\\)"):
         load_run(run)
-    (run / ".pipeline.lock").write_text("{}", encoding="utf-8")
+    (run / ".pipeline-run.lock").write_text("{}", encoding="utf-8")
     with pytest.raises(RunFolderError, match="a run into it is in progress"):
         load_run(run)

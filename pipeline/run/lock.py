@@ -1,6 +1,6 @@
 """The run-folder lock: one `pipeline run` per `--out` folder at a time.
 
-`DIR/.pipeline.lock` holds the pid, host and start time of the run that owns
+`DIR/.pipeline-run.lock` holds the pid, host and start time of the run that owns
 the folder. It is created with O_CREAT|O_EXCL, so of two runs starting together
 exactly one gets it. A lock left by a run that was killed (same host, pid no
 longer alive) is taken over with a warning; a lock from another host cannot be
@@ -19,7 +19,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-LOCK_FILE = ".pipeline.lock"
+LOCK_FILE = ".pipeline-run.lock"
 
 
 class RunFolderLocked(RuntimeError):
