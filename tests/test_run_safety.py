@@ -204,3 +204,17 @@ def test_report_refuses_a_locked_folder_and_a_report_it_did_not_write(tmp_path, 
     (run_dir / "report.html").unlink()
     assert main(["report", str(run_dir)]) == 0 and not (run_dir / LOCK_FILE).exists()
     assert main(["report", str(run_dir)]) == 0  # its own report is replaced
+
+
+def test_this_tools_own_files_are_recognised(tmp_path):
+    from report_runs import write_run
+
+    run_dir = write_run(tmp_path / "run")
+    (run_dir / "errors.jsonl").write_text('{"doc_id": "x", "message": "' + "长" * 300_000 + '"}\n',
+                                          encoding="utf-8")
+    for name in (*outputs.TABLE_FILES, outputs.MANIFEST_FILE):
+        assert outputs.is_own_file(run_dir / name), name
+    (run_dir / "facts.jsonl").write_text("", encoding="utf-8")  # a run without facts
+    assert outputs.is_own_file(run_dir / "facts.jsonl")
+    (run_dir / "facts.jsonl").write_text('["doc_id"]\n', encoding="utf-8")
+    assert not outputs.is_own_file(run_dir / "facts.jsonl")

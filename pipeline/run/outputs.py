@@ -310,11 +310,15 @@ def is_own_file(path: Path) -> bool:
         return isinstance(package, dict) and package.get("name") == PACKAGE
     if path.name == REPORT_FILE:
         return any(sign in head for sign in _REPORT_SIGNS)
-    # JSONL tables: empty, or a first line that is a record with a doc_id.
+    # JSONL tables: empty, or a first line that is a record with a doc_id (written first;
+    # a first line longer than what was read is judged by that start).
     if not head:
         return True
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        return line.startswith(b'{"doc_id": ')
     try:
-        first = json.loads(head.split(b"\n", 1)[0])
+        first = json.loads(line)
     except ValueError:
         return False
     return isinstance(first, dict) and "doc_id" in first
