@@ -4,7 +4,7 @@ Exit status: 0 every document went through; 1 the run finished but some
 documents failed (see errors.jsonl); 2 bad usage, invalid rules, or refused
 (the run folder is locked by another run, a file there or at --cache is not
 this tool's); 3 the run itself failed (an unexpected error: one line, the
-traceback in a file); 130 interrupted (Ctrl-C).
+traceback in a file); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -158,7 +158,8 @@ def _crashed(exc: Exception, debug: bool) -> int:
             where = f"traceback in {name}; rerun with --debug to print it"
         except OSError:
             where = "rerun with --debug for the traceback"
-    print(f"pipeline: error: the run failed: {type(exc).__name__}: {exc} ({where})", file=sys.stderr)
+    message = " / ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    print(f"pipeline: error: unexpected {type(exc).__name__}: {message} ({where})", file=sys.stderr)
     return EXIT_RUN_FAILED
 
 

@@ -121,13 +121,13 @@ def test_a_run_that_fails_leaves_no_manifest_no_temporary_files_and_exits_3(src,
     (out / "report.html").write_text('<meta name="generator" content="zh-news-pipeline report">', encoding="utf-8")
 
     def broken(self, doc, sha):
-        raise RuntimeError("disk on fire")
+        raise RuntimeError("disk on fire\nand smoke")
 
     monkeypatch.setattr(outputs.RunWriter, "add_document", broken)
     assert run(src, out) == 3
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
-    assert err.startswith("pipeline: error: the run failed: RuntimeError: disk on fire (traceback in ")
+    assert err.startswith("pipeline: error: unexpected RuntimeError: disk on fire / and smoke (traceback in ")
     trace = err.split("traceback in ", 1)[1].split(";", 1)[0]
     assert "Traceback" in open(trace, encoding="utf-8").read()
     os.unlink(trace)
