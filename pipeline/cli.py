@@ -1,7 +1,10 @@
 """Command line: `pipeline run`, `pipeline explain`, `pipeline stages`, `pipeline rules check`, ….
 
 Exit status: 0 every document went through; 1 the run finished but some
-documents failed (see errors.jsonl); 2 bad usage or invalid rules, nothing run.
+documents failed (see errors.jsonl); 2 bad usage, invalid rules, or refused
+(the run folder is locked by another run, a file there or at --cache is not
+this tool's); 3 the run itself failed (an unexpected error: one line, the
+traceback in a file); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE, EXIT_RUN_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+EXIT_STATUS = """exit status:
+  0    every document went through
+  1    the run finished, but some documents failed (listed in errors.jsonl)
+  2    bad usage or invalid rules, or refused: the run folder is locked by another
+       run, or a file there (or at --cache) was not written by pipeline; nothing run
+  3    the run itself failed (an unexpected error; the traceback goes to a file,
+       or to stderr with --debug)
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)"""
 # Inside the run folder: files stages derive from rules (dictionary caches),
 # and the stage cache.
 CACHE_DIR = ".cache"
@@ -27,9 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline",
         description="Turn crawled Chinese news into clean text and traceable facts.",
-        epilog="Exit status: 0 all documents ok, 1 some documents failed "
-        "(listed in errors.jsonl), 2 usage or rule error.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="on an unexpected error, print its traceback (it goes to a file otherwise)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -95,16 +109,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like Ctrl-C so the run folder is cleaned up and unlocked."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = None
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        args = build_parser().parse_args(argv)
+        return _main(args, argv)
     except BrokenPipeError:  # `pipeline explain ... | head`
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt as exc:
+        # The run folder is left without a manifest (incomplete), its lock removed.
+        terminated = isinstance(exc, _Terminated)
+        print(f"pipeline: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - anything else is the run itself failing
+        return _crashed(exc, debug=bool(args and args.debug))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def _main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+def _crashed(exc: Exception, debug: bool) -> int:
+    """One line for an unexpected error; the traceback to stderr (--debug) or to a file."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    if debug:
+        print(text, file=sys.stderr, end="")
+        where = "traceback above"
+    else:
+        try:
+            fd, name = tempfile.mkstemp(prefix="pipeline-error-", suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+            where = f"traceback in {name}; rerun with --debug to print it"
+        except OSError:
+            where = "rerun with --debug for the traceback"
+    message = " / ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    print(f"pipeline: error: unexpected {type(exc).__name__}: {message} ({where})", file=sys.stderr)
+    return EXIT_RUN_FAILED
+
+
+def _main(args: argparse.Namespace, argv: list[str]) -> int:
     # Imported here so `pipeline --help` stays instant.
     from pipeline.run.config import default_rules_dir, load_config
     from pipeline.core.rules import RuleError
@@ -118,10 +180,13 @@ def _main(argv: list[str]) -> int:
         return _report(args)
     if args.command == "rules":
         return _rules_check(args.rules or default_rules_dir(), examples=not args.no_examples)
+    out = getattr(args, "out", None)
+    if out is not None and out.exists() and not out.is_dir():
+        print(f"pipeline: error: --out {out} is a file, not a folder", file=sys.stderr)
+        return EXIT_USAGE
     try:
         config = load_config(args.rules or default_rules_dir(), tuple(KNOWN_STAGES))
         names = select_stages(config, getattr(args, "stages", None), getattr(args, "skip", []))
-        out = getattr(args, "out", None)
         stages = build_stages(config, names, cache_dir=out / CACHE_DIR if out else None)
     except (RuleError, StageSelectionError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
@@ -181,28 +246,37 @@ def _cache_path(args) -> Path | None:
 
 
 def _cache(args) -> int:
-    from pipeline.run.cache import StageCache
+    from pipeline.run.cache import CacheError, StageCache, cache_stats, read_header
 
     path = _cache_path(args)
     if path is None:
         print("pipeline: error: give --cache PATH or --out DIR", file=sys.stderr)
         return EXIT_USAGE
-    if not path.exists():
-        print(f"no cache at {path}")
-        return EXIT_OK
-    cache = StageCache(path)
     try:
-        if args.action == "clear":
+        # Both identify the file by its header first: only this tool's cache is read or cleared.
+        if args.action == "info":  # read-only: creates, changes and removes nothing
+            count, header = cache_stats(path)
+            print(f"{path}: {count} cached results, {path.stat().st_size:,} bytes, format {header.get('format')}")
+            return EXIT_OK
+        if read_header(path) is None:
+            raise FileNotFoundError(f"no cache at {path}")
+        cache = StageCache(path)
+        try:
             print(f"removed {cache.clear()} cached results from {path}")
-        else:
-            print(f"{path}: {cache.count()} cached results, {path.stat().st_size:,} bytes")
-    finally:
-        cache.close()
+        finally:
+            cache.close()
+    except FileNotFoundError:
+        empty = " (an empty file)" if path.is_file() else ""
+        print(f"pipeline: error: no cache at {path}{empty}", file=sys.stderr)
+        return EXIT_USAGE
+    except CacheError as exc:
+        print(f"pipeline: error: {exc}; it is left as it is", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
 def _run(args, config, stages, argv) -> int:
-    from pipeline.run.batch import run_batch
+    from pipeline.run.lock import RunFolderLocked, RunLock
 
     if args.out is None:
         print("pipeline: error: run needs --out DIR", file=sys.stderr)
@@ -214,12 +288,37 @@ def _run(args, config, stages, argv) -> int:
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"pipeline: warning: input {p} does not exist (recorded in errors.jsonl)", file=sys.stderr)
-    summary = run_batch(
-        args.inputs, args.out, config, stages,
-        jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
-        cache_path=None if args.no_cache else _cache_path(args),
-        show_progress=not args.quiet, argv=["pipeline", *argv],
-    )
+    # The lock covers the run and its report: nothing else writes the folder meanwhile.
+    lock = RunLock(args.out)
+    try:
+        lock.acquire()
+    except RunFolderLocked as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"pipeline: error: cannot use --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run_locked(args, config, stages, argv)
+    finally:
+        lock.release()
+
+
+def _run_locked(args, config, stages, argv) -> int:
+    from pipeline.run.batch import run_batch
+    from pipeline.run.cache import CacheError
+    from pipeline.run.outputs import OutputError
+
+    try:
+        summary = run_batch(
+            args.inputs, args.out, config, stages,
+            jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+            cache_path=None if args.no_cache else _cache_path(args),
+            show_progress=not args.quiet, argv=["pipeline", *argv], lock=False,
+        )
+    except (OutputError, CacheError) as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if not args.quiet:
         print(
             f"{summary.documents} documents, {summary.failed} failed, {summary.facts} facts, "
@@ -228,12 +327,8 @@ def _run(args, config, stages, argv) -> int:
         )
         if summary.failed:
             print(f"see {summary.out_dir / 'errors.jsonl'} for the failures", file=sys.stderr)
-    if args.no_report:
-        from pipeline.inspect.report import REPORT_FILE
-
-        # A report left by an earlier run would describe other results.
-        (summary.out_dir / REPORT_FILE).unlink(missing_ok=True)
-    else:
+    # An earlier run's report (it would describe other results) went when this run started.
+    if not args.no_report:
         _write_run_report(summary.out_dir, args.quiet)
     return EXIT_DOCS_FAILED if summary.failed else EXIT_OK
 
@@ -259,9 +354,16 @@ def _report(args) -> int:
     if max_docs < 0:
         print("pipeline: error: --max-docs must be at least 0", file=sys.stderr)
         return EXIT_USAGE
+    from pipeline.run.lock import RunFolderLocked, RunLock
+
+    if not args.run_dir.is_dir():
+        print(f"pipeline: error: {args.run_dir} is not a run folder: no such folder", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        path = write_report(args.run_dir, max_docs=max_docs)
-    except (RunFolderError, OSError) as exc:
+        # Held while the report is written, so no run starts into the folder meanwhile.
+        with RunLock(args.run_dir):
+            path = write_report(args.run_dir, max_docs=max_docs)
+    except (RunFolderError, RunFolderLocked, OSError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(path)

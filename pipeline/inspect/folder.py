@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.run.lock import LOCK_FILE
 from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 
 # Files without which a folder is not a run.
@@ -39,14 +40,47 @@ class RunSchemaError(RunFolderError):
 
 
 def run_folder(path: str | Path) -> Path:
-    """`path` as a Path, once it is known to be a run folder."""
+    """`path` as a Path, once it is known to be a run folder whose tables are its manifest's."""
     run = Path(path)
     if not run.is_dir():
         raise RunFolderError(f"{run} is not a run folder: no such folder")
     missing = [n for n in MARKERS if not (run / n).is_file()]
     if missing:
-        raise RunFolderError(f"{run} is not a run folder: {' and '.join(missing)} missing")
+        why = ""
+        if "manifest.json" in missing and (run / "documents.parquet").is_file():
+            # A run removes the previous manifest first and writes its own last.
+            why = (" (a run into it is in progress)" if (run / LOCK_FILE).exists()
+                   else " (the last run into it did not finish)")
+        raise RunFolderError(f"{run} is not a run folder: {' and '.join(missing)} missing{why}")
+    check_tables(run, read_manifest(run))
     return run
+
+
+def check_tables(run: Path, manifest: dict[str, Any]) -> None:
+    """RunFolderError unless every table the manifest records is there with its recorded size.
+
+    The manifest records each table's size, rows and SHA-256 (the run id is not
+    written into the tables, which stay byte-identical across reruns); a table
+    of another size is from another run. Manifests of versions that did not
+    record tables are not checked.
+    """
+    tables = manifest.get("tables")
+    if tables is None:
+        return
+    if not isinstance(tables, dict):
+        raise RunSchemaError(f"{run / 'manifest.json'}: `tables` is not an object")
+    for name, record in tables.items():
+        path = run / name
+        size = record.get("bytes") if isinstance(record, dict) else None
+        if not isinstance(size, int) or Path(name).name != name:
+            raise RunSchemaError(f"{run / 'manifest.json'}: bad record of table {name!r}")
+        if not path.is_file():
+            raise RunFolderError(f"{run} is incomplete: its manifest records {name}, which is missing")
+        found = path.stat().st_size
+        if found != size:
+            raise RunFolderError(
+                f"{run} mixes runs: {name} is {found:,} bytes, its manifest ({manifest.get('run_id')}) "
+                f"records {size:,}; rerun into the folder to make it whole")
 
 
 def read_manifest(run: Path) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import platform
-
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from typing import Iterable, Sequence
 from pipeline import __version__
 from pipeline.run.config import PipelineConfig
 from pipeline.run.inputs import count_documents, expand, read_inputs
-from pipeline.run.outputs import RunWriter
+from pipeline.run.lock import RunLock
+from pipeline.run.outputs import RunWriter, check_out_dir
 from pipeline.run.progress import Progress
 from pipeline.core.rules import file_sha256
 from pipeline.run.cache import StageCache
@@ -47,6 +47,7 @@ def run_batch(
     cache_path: Path | None = None,
     show_progress: bool = True,
     argv: Sequence[str] = (),
+    lock: bool = True,
 ) -> RunSummary:
     """Run `stages` over `inputs` into `out_dir`.
 
@@ -54,16 +55,36 @@ def run_batch(
     other engines build the same ones in each worker. With `cache_path`, stage
     results are reused from, and saved to, that cache; that is also what makes
     a killed run resume without redoing finished documents.
+
+    The run holds `out_dir`'s lock (RunFolderLocked if another run does);
+    `lock=False` when the caller already holds it. A cache path that is not
+    this tool's cache (ForeignCacheError) or a run folder file that is not this
+    tool's (OutputError) stops the run before anything in the folder changes.
     """
+    if not lock:
+        return _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path,
+                          show_progress, argv)
+    with RunLock(out_dir):
+        return _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path,
+                          show_progress, argv)
+
+
+def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path, show_progress, argv):
     started = time.perf_counter()
     created = datetime.now(timezone.utc)
+    check_out_dir(out_dir)
+    if cache_path:
+        # Identify (or create, or rebuild) the cache here, once, before the
+        # folder changes and before workers share it.
+        StageCache(cache_path).close()
     files = expand(inputs)
     total = count_documents(files)
-    progress = Progress(total, enabled=show_progress)
     writer = RunWriter(out_dir, [s.name for s in stages])
+    progress = Progress(total, enabled=show_progress)
     tally = _Tally(stages)
-    outcomes = _start(stages, config, read_inputs(files), engine, jobs, total, scheduler, cache_path)
+    outcomes = None
     try:
+        outcomes = _start(stages, config, read_inputs(files), engine, jobs, total, scheduler, cache_path)
         for outcome in outcomes:
             if outcome.document is not None:
                 writer.add_document(outcome.document, outcome.record_sha256)
@@ -87,9 +108,14 @@ def run_batch(
         edits=writer.edits.count,
         seconds=time.perf_counter() - started,
     )
-    writer.commit(_manifest(summary, tally, created, argv, config, stages, inputs, len(files),
-                            {"name": engine, "jobs": jobs, "scheduler": scheduler,
-                             "cache": str(cache_path) if cache_path else None}))
+    manifest = _manifest(summary, tally, created, argv, config, stages, inputs, len(files),
+                         {"name": engine, "jobs": jobs, "scheduler": scheduler,
+                          "cache": str(cache_path) if cache_path else None})
+    try:
+        writer.commit(manifest)
+    except BaseException:
+        writer.abort()
+        raise
     return summary
 
 
@@ -97,9 +123,6 @@ def _start(stages, config, items, engine, jobs, total, scheduler, cache_path) ->
     """The outcomes of the engine the run asked for, in input order."""
     spec = PipelineSpec(config.rules_dir, tuple(s.name for s in stages), cache_path,
                         stages[0].cache_dir if stages else None)
-    if cache_path:
-        # Validate (or rebuild) the cache here, once, before workers share it.
-        StageCache(cache_path).close()
     if engine == "dask":
         return run_dask(spec, items, scheduler, jobs)
     if jobs > 1 and total > jobs:

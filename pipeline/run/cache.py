@@ -4,8 +4,11 @@ A result is keyed by the document (id, input bytes, input metadata) and the
 fingerprints of every stage up to and including the one that produced it, so
 editing a rule of one stage invalidates that stage and the ones after it, and
 nothing before. Values are JSON (never pickle: a cache file is data, not code),
-compressed, with a checksum; a row that fails its checksum, or a file that is
-not this tool's cache, is rebuilt rather than trusted.
+compressed, with a checksum; a row that fails its checksum is recomputed
+rather than trusted. The file is identified by its header: this tool's cache
+of another format is rebuilt, while a file that is not this tool's cache
+(another SQLite database, anything else) is never removed, replaced or
+written to (ForeignCacheError).
 """
 
 from __future__ import annotations
@@ -30,6 +33,58 @@ COMMIT_EVERY = 64
 
 class CacheError(RuntimeError):
     pass
+
+
+class ForeignCacheError(CacheError):
+    """The path holds something that is not this tool's cache: it is left as it is."""
+
+
+def read_header(path: Path) -> dict[str, str] | None:
+    """The header of the cache at `path`, read without writing anything; None when
+    there is no file or an empty one. ForeignCacheError when it is not this tool's cache."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    if not path.is_file():
+        raise ForeignCacheError(f"{path} is not a file")
+    if path.stat().st_size == 0:
+        return None
+    try:
+        db = connect_readonly(path)
+        try:
+            header = dict(db.execute("SELECT key, value FROM header"))
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise ForeignCacheError(f"{path} is not a pipeline cache ({exc})") from None
+    if header.get("magic") != MAGIC:
+        raise ForeignCacheError(f"{path} is not a pipeline cache (an SQLite database without its header)")
+    return header
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that neither writes the file nor creates -wal/-shm files beside it.
+
+    `mode=ro` on a WAL database creates those files when they are missing;
+    then nothing is writing it, so reading it as immutable sees all of it.
+    """
+    live = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    uri = f"{Path(path).absolute().as_uri()}?{'mode=ro' if live else 'immutable=1'}"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def cache_stats(path: Path) -> tuple[int, dict[str, str]]:
+    """Number of results and the header of the cache at `path`, read-only (FileNotFoundError if none)."""
+    header = read_header(path)
+    if header is None:
+        raise FileNotFoundError(f"no cache at {path}")
+    db = connect_readonly(path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM results").fetchone()[0], header
+    except sqlite3.DatabaseError as exc:
+        raise CacheError(f"{path}: damaged pipeline cache ({exc})") from None
+    finally:
+        db.close()
 
 
 def document_key(doc: Document, input_sha256: str) -> str:
@@ -58,13 +113,21 @@ class StageCache:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.hits = 0
         self.misses = 0
         self._pending = 0
+        header = read_header(self.path)  # raises ForeignCacheError before anything is touched
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if header is not None and header.get("format") != str(FORMAT):
+            print(f"pipeline: warning: cache {self.path} is of format {header.get('format')}, "
+                  f"this version uses {FORMAT}; rebuilding it", file=sys.stderr)
+            self._remove_files()
         try:
             self._db = self._open()
         except (sqlite3.DatabaseError, CacheError) as exc:
+            if header is None:  # nothing was there, or an empty file: not a cache to rebuild
+                raise CacheError(f"cannot create a cache at {self.path} ({exc})") from None
+            # This tool's cache (its header says so), damaged: rebuilt, not trusted.
             print(f"pipeline: warning: cache {self.path} is unusable ({exc}); rebuilding it", file=sys.stderr)
             self._remove_files()
             self._db = self._open()

@@ -4,12 +4,21 @@ Tables stream to temporary files in row groups and are renamed into place
 when the run finishes, so a run folder never holds a half-written table.
 Rows are written in input order with fixed schemas, so the same input and
 rules give byte-identical files.
+
+A run folder never mixes runs and never loses a user's file: a run starts by
+removing the previous run's manifest (so a run that dies leaves a folder
+without one, which no reader accepts), commits the tables, then writes a
+manifest recording each table's size, rows and SHA-256; readers refuse tables
+that do not match it. Only files of this tool's own names, recognised as its
+own by their content, are ever removed or replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,6 +29,21 @@ import pyarrow.parquet as pq
 from pipeline.core.document import Document, Fact, apply_edits
 
 ROW_GROUP = 500
+
+TABLE_FILES = ("documents.parquet", "facts.parquet", "facts.jsonl", "edits.parquet", "errors.jsonl")
+MANIFEST_FILE = "manifest.json"
+REPORT_FILE = "report.html"  # written by pipeline.inspect.report
+PACKAGE = "zh-news-pipeline"
+# The temporary names `_temp_path` gives this tool's files: `.NAME.XXXXXXXX.tmp`
+# (mkstemp's eight random characters). Only these are cleaned up after a killed run.
+_OWN_TEMP = re.compile(
+    r"\.(?:%s)\.[a-z0-9_]{8}\.tmp" % "|".join(map(re.escape, (*TABLE_FILES, MANIFEST_FILE, REPORT_FILE))))
+# How a report this tool wrote starts (the generator tag; older reports: the heading).
+_REPORT_SIGNS = (b'<meta name="generator" content="zh-news-pipeline', b'<h1>Run report <span class="run-id">')
+
+
+class OutputError(RuntimeError):
+    """The run folder cannot be written without removing or replacing a file that is not this tool's."""
 
 _ARROW = {"string": pa.string(), "float": pa.float64()}
 # Input metadata (JSONL fields) that has a column even when no stage assigns it.
@@ -228,13 +252,83 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def table_record(path: Path, rows: int) -> dict[str, Any]:
+    """What the manifest records of a committed table, and readers check it against."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return {"rows": rows, "bytes": path.stat().st_size, "sha256": h.hexdigest()}
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """OutputError when a run into `out_dir` would replace a file that is not this
+    tool's (a file of one of its names, not recognised as its own); changes nothing."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file, not a folder")
+    for name in (*TABLE_FILES, MANIFEST_FILE, REPORT_FILE):
+        path = out_dir / name
+        if (path.exists() or path.is_symlink()) and not is_own_file(path):
+            raise OutputError(
+                f"{path} was not written by pipeline and a run would replace it; "
+                f"move it away or choose another --out folder")
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Make `out_dir` ready for a new run (the caller holds its lock).
+
+    After `check_out_dir`: removes this tool's temporary files left by a
+    killed run, and the previous run's manifest and report, so the folder is
+    a run again only once this run commits.
+    """
+    check_out_dir(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in out_dir.iterdir():
+        if _OWN_TEMP.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink():
+            entry.unlink()  # left by a run that was killed
+    for name in (MANIFEST_FILE, REPORT_FILE):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def is_own_file(path: Path) -> bool:
+    """Whether `path` (one of the run folder's names) is a file this tool wrote, judged by its content."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        if path.suffix == ".parquet":
+            return "doc_id" in pq.read_schema(path).names
+        with path.open("rb") as fh:
+            head = fh.read(1 << 18)
+    except (OSError, pa.ArrowException):
+        return False
+    if path.name == MANIFEST_FILE:
+        try:
+            manifest = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return False
+        package = manifest.get("package") if isinstance(manifest, dict) else None
+        return isinstance(package, dict) and package.get("name") == PACKAGE
+    if path.name == REPORT_FILE:
+        return any(sign in head for sign in _REPORT_SIGNS)
+    # JSONL tables: empty, or a first line that is a record with a doc_id (written first;
+    # a first line longer than what was read is judged by that start).
+    if not head:
+        return True
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        return line.startswith(b'{"doc_id": ')
+    try:
+        first = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(first, dict) and "doc_id" in first
+
+
 class RunWriter:
-    """Streams documents, facts, edits and errors into a run folder."""
+    """Streams documents, facts, edits and errors into a run folder (see `prepare_out_dir`)."""
 
     def __init__(self, out_dir: Path, stages: Iterable[str]):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in out_dir.glob(".*.tmp"):  # left by a run that was killed
-            stale.unlink()
+        prepare_out_dir(out_dir)
         self.out_dir = out_dir
         self.stages = tuple(stages)
         self.documents = _ParquetTable(out_dir / "documents.parquet", DOCUMENT_SCHEMA)
@@ -255,10 +349,16 @@ class RunWriter:
         self.errors.add([error])
 
     def commit(self, manifest: dict[str, Any]) -> None:
+        # Tables first, the manifest last: a folder with a manifest is a complete run.
         for table in self._tables:
             table.commit()
-        write_json_atomic(self.out_dir / "manifest.json", manifest)
+        tables = {t.path.name: table_record(t.path, t.count) for t in self._tables}
+        write_json_atomic(self.out_dir / MANIFEST_FILE, {**manifest, "tables": tables})
 
     def abort(self) -> None:
+        """Remove this run's temporary tables (after a failure, also one in commit)."""
         for table in self._tables:
-            table.abort()
+            try:
+                table.abort()
+            except Exception:  # noqa: BLE001 - already failing; removing the rest matters more
+                pass

@@ -10,6 +10,7 @@ from pipeline.cli import main
 from pipeline.run.outputs import FACT_SCHEMA
 
 from conftest import SEEDS
+from report_runs import reseal
 
 
 # runs the pipeline on the seeds twice: not in `make quick`.
@@ -24,6 +25,7 @@ def fact(doc, fid, type_, rule, value, conf=0.9):
 
 def write_facts(run, facts):
     pq.write_table(pa.Table.from_pylist(facts, schema=FACT_SCHEMA), run / "facts.parquet")
+    reseal(run)
 
 
 def test_diff_counts_and_details(tmp_path, rules_copy, capsys):

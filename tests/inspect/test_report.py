@@ -19,7 +19,7 @@ from pipeline.inspect.report.render import script_json
 from pipeline.inspect.report.spans import flatten
 
 from conftest import ROOT, SEEDS
-from report_runs import XSS_ID, XSS_LINE, manifest, seeds_run, write_run
+from report_runs import XSS_ID, XSS_LINE, manifest, reseal, seeds_run, write_run
 
 
 class Page(HTMLParser):
@@ -179,7 +179,7 @@ def test_nan_in_a_fact_value_becomes_null(run):
     values = table["value"].to_pylist()
     values[0] = '{"name": NaN, "x": Infinity}'
     pq.write_table(table.set_column(table.column_names.index("value"), "value", [values]), run / "facts.parquet")
-    page = Page(write_report(run).read_text(encoding="utf-8"))
+    page = Page(write_report(reseal(run)).read_text(encoding="utf-8"))
     assert blobs(page)["d0"]["facts"][0][2] == {"name": None, "x": None}
 
 

@@ -66,12 +66,9 @@ def test_no_cache_writes_no_cache_file(tmp_path):
     assert manifest(out)["engine"]["cache"] is None
 
 
-@pytest.mark.parametrize("damage", ["garbage", "foreign"])
-def test_corrupt_or_foreign_cache_file_is_rebuilt(tmp_path, capsys, damage):
-    out = tmp_path / "out"
-    out.mkdir()
-    path = out / "cache.sqlite"
-    if damage == "garbage":
+def foreign_file(path, kind):
+    """A user's file where the cache would go: another SQLite database, or not a database at all."""
+    if kind == "garbage":
         path.write_bytes(b"this is not a database" * 100)
     else:
         db = sqlite3.connect(path)
@@ -79,11 +76,64 @@ def test_corrupt_or_foreign_cache_file_is_rebuilt(tmp_path, capsys, damage):
         db.execute("INSERT INTO results VALUES ('k', 'v')")
         db.commit()
         db.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("kind", ["garbage", "foreign"])
+def test_a_file_that_is_not_this_tools_cache_is_refused_and_left_alone(tmp_path, capsys, kind):
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "cache.sqlite"
+    before = foreign_file(path, kind)
+    assert run(SEEDS, "--out", out) == 2
+    assert f"{path} is not a pipeline cache" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["cache.sqlite"]  # nothing run, nothing written
+    mine = tmp_path / "mine.sqlite"
+    before = foreign_file(mine, kind)
+    assert run(SEEDS, "--out", tmp_path / "out2", "--cache", mine) == 2
+    assert mine.read_bytes() == before and not (tmp_path / "out2" / "manifest.json").exists()
+
+
+def test_this_tools_cache_of_an_older_format_is_rebuilt(tmp_path, capsys):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out)
+    db = sqlite3.connect(out / "cache.sqlite")
+    db.execute("UPDATE header SET value = '3' WHERE key = 'format'")
+    db.commit()
+    db.close()
     assert run(SEEDS, "--out", out) == 0
-    assert "rebuilding it" in capsys.readouterr().err
-    assert manifest(out)["counts"]["documents"] == 5
+    assert "is of format 3, this version uses" in capsys.readouterr().err
+    assert manifest(out)["cache"]["reused"]["convert"] == 0
     run(SEEDS, "--out", out)
     assert manifest(out)["cache"]["reused"]["convert"] == 5  # the rebuilt cache works
+
+
+@pytest.mark.parametrize("action", ["info", "clear"])
+@pytest.mark.parametrize("kind", ["garbage", "foreign"])
+def test_cache_commands_leave_a_file_that_is_not_a_cache_alone(tmp_path, capsys, action, kind):
+    path = tmp_path / "data.sqlite"
+    before = foreign_file(path, kind)
+    assert main(["cache", action, "--cache", str(path)]) == 2
+    assert "is not a pipeline cache" in capsys.readouterr().err
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["data.sqlite"]
+
+
+@pytest.mark.parametrize("action", ["info", "clear"])
+def test_cache_commands_on_a_missing_path_create_nothing(tmp_path, capsys, action):
+    path = tmp_path / "nothing.sqlite"
+    assert main(["cache", action, "--cache", str(path)]) == 2
+    assert f"no cache at {path}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cache_info_is_read_only(tmp_path, capsys):
+    out = tmp_path / "out"
+    run(SEEDS, "--out", out)
+    files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert main(["cache", "info", "--out", str(out)]) == 0
+    assert "10 cached results" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == files  # no -wal, -shm, nothing changed
 
 
 def test_a_damaged_row_is_recomputed_not_trusted(tmp_path):

@@ -21,8 +21,9 @@ DEFAULT_MAX_DOCS = 5_000
 
 def write_report(run_dir: str | Path, *, max_docs: int = DEFAULT_MAX_DOCS) -> Path:
     """Write `report.html` into the run folder `run_dir` (atomically) and return its path."""
+    from pipeline.inspect.folder import RunFolderError
     from pipeline.inspect.load import load_run
-    from pipeline.run.outputs import _temp_path
+    from pipeline.run.outputs import _temp_path, is_own_file
     from pipeline.inspect.report.collect import collect
     from pipeline.inspect.report.render import render
 
@@ -31,6 +32,8 @@ def write_report(run_dir: str | Path, *, max_docs: int = DEFAULT_MAX_DOCS) -> Pa
     run = load_run(run_dir)
     html = render(collect(run, max_docs))
     path = run.path / REPORT_FILE
+    if (path.exists() or path.is_symlink()) and not is_own_file(path):
+        raise RunFolderError(f"{path} was not written by pipeline; it is left as it is (move it to write the report)")
     tmp = _temp_path(path)
     try:
         tmp.write_text(html, encoding="utf-8", newline="\n")
