@@ -4,7 +4,7 @@ import pytest
 from hypothesis import settings
 
 # `make quick` runs property tests with fewer examples; `make test` with hypothesis's default.
-settings.register_profile("quick", max_examples=25)
+settings.register_profile("quick", max_examples=10)
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -18,6 +18,9 @@ import pytest
 from pipeline.cli import main
 from pipeline.core.postags import JIEBA_TAGS
 
+# Each case is a `pipeline run` of an edited rules folder.
+pytestmark = pytest.mark.e2e
+
 
 def edit(path: Path, old: str, new: str, after: str = "") -> int:
     """Replace the first `old` after the text `after` by `new`; the line `new` starts on."""
@@ -57,7 +60,6 @@ def assert_rejected(run, rules: Path, path: Path, line: int, *words: str) -> Non
         assert word in err, err
 
 
-@pytest.mark.slow  # the whole pipeline once, as the control of the cases below
 def test_the_unedited_rules_run(run, rules_copy, tmp_path):
     status, err = run(rules_copy)
     assert status == 0, err

@@ -263,24 +263,23 @@ def test_a_code_change_reruns_that_stage_and_the_ones_after_not_before(tmp_path,
     from pipeline.stages.clean.stage import CleanStage
     from pipeline.stages.convert.stage import ConvertStage
     from pipeline.stages.decode.stage import DecodeStage
-    from pipeline.stages.repair.stage import RepairStage
 
     from conftest import RULES
 
     def build():
-        return [cls({}, RULES) for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage)]
+        return [cls({}, RULES) for cls in (DecodeStage, ConvertStage, CleanStage)]
 
     items = [InputRecord(f"d{i}", "s", f"聯動第{i}篇".encode()) for i in range(2)]
     cache = StageCache(tmp_path / "c.sqlite")
     first = [Pipeline(build(), cache).process_one(i) for i in items]
     assert [o.cached for o in first] == [0, 0]
-    assert [o.cached for o in (Pipeline(build(), cache).process_one(i) for i in items)] == [4, 4]
+    assert [o.cached for o in (Pipeline(build(), cache).process_one(i) for i in items)] == [3, 3]
 
     real = stage_module.source_digest
     monkeypatch.setattr(stage_module, "source_digest",
                         lambda package: "edited" if package == "pipeline.stages.convert" else real(package))
     again = [Pipeline(build(), cache).process_one(i) for i in items]
-    assert [o.cached for o in again] == [2, 2]  # decode and repair reused; convert and clean rerun
+    assert [o.cached for o in again] == [1, 1]  # decode reused; convert and clean rerun
     assert [o.document for o in again] == [o.document for o in first]
     cache.close()
 

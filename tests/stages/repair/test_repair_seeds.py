@@ -19,6 +19,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest import RULES, SEEDS  # noqa: E402
 
+# Golden files over the seeds: the whole repair stage on every seed.
+pytestmark = pytest.mark.slow
+
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "seeds_repair.tsv"
 
 
