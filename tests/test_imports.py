@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 # Imports every module (but __main__, which is the program) with an audit hook
@@ -28,6 +30,7 @@ print(json.dumps({"modules": len(names), "printed": out.getvalue(), "opened": ou
 """
 
 
+@pytest.mark.slow  # a fresh interpreter imports every module
 def test_importing_every_module_reads_no_data_and_prints_nothing():
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(ROOT)], capture_output=True, text=True, cwd=ROOT, check=True,

@@ -23,6 +23,7 @@ def run(tmp_path):
     return write_run(tmp_path / "run")
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_import_pipeline_stays_cheap_and_load_run_is_exported():
     code = "import sys, pipeline; print('pandas' in sys.modules); pipeline.load_run; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout

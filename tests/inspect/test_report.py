@@ -284,6 +284,7 @@ def test_assets_ship_with_the_package():
 
 # ---- any text ------------------------------------------------------------
 
+@pytest.mark.slow  # renders a whole report per example
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(min_size=1, max_size=60), cut=st.tuples(st.integers(0, 60), st.integers(0, 60)),
        fact=st.tuples(st.integers(0, 60), st.integers(0, 60)))

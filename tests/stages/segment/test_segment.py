@@ -79,6 +79,7 @@ def test_empty_text_has_no_sentences_or_tokens(stage):
     assert out.sentences == () and out.tokens == ()
 
 
+@pytest.mark.slow  # builds jieba's dictionary cache
 def test_jieba_is_private_and_caches_in_the_run_folder(tmp_path):
     import jieba
 
@@ -92,6 +93,7 @@ def test_jieba_is_private_and_caches_in_the_run_folder(tmp_path):
     assert "青岛市科技局" not in jieba.dt.FREQ  # the user dictionary did not leak into the global one
 
 
+@pytest.mark.slow  # builds jieba's dictionary cache
 def test_without_a_run_folder_the_stage_owns_a_temporary_cache():
     stage = SegmentStage({}, RULES)
     stage(doc("科学仪器。"))
