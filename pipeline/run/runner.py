@@ -106,8 +106,8 @@ class Pipeline:
         for i in range(start, len(self.stages)):
             stage = self.stages[i]
             t0 = time.perf_counter()
+            before = doc
             try:
-                before = doc
                 if self.cache and self.parts[stage.name]:
                     doc = self._run_parts(stage, doc, keys[i])
                 else:
