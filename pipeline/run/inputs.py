@@ -120,6 +120,8 @@ def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
         return
     with fh:
         for lineno, line in enumerate(fh, 1):
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM (editors on Windows)
+                line = line[3:]
             if line.strip():
                 yield _parse_jsonl_line(line, f"{source}:{lineno}")
 

@@ -128,3 +128,11 @@ def test_file_names_that_are_not_utf8_become_escaped_ids(tmp_path):
     assert total == 2 and [i.doc_id for i in items] == ["ok.txt", "\\xd0\\xc2\\xce\\xc5.txt"]
     assert items[1].raw == "正文".encode("gbk")
     assert items[1].doc_id.encode("utf-8") and items[1].source.endswith("crawl/\\xd0\\xc2\\xce\\xc5.txt")
+
+
+def test_a_utf8_bom_before_the_first_jsonl_record_is_not_part_of_it(tmp_path):
+    f = tmp_path / "bom.jsonl"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": "第一篇"}).encode() + b"\n"
+                  + json.dumps({"id": "b", "text": "\ufeff正文"}, ensure_ascii=False).encode() + b"\n")
+    items, total = read([f])
+    assert total == 2 and [(i.doc_id, i.raw) for i in items] == [("a", "第一篇"), ("b", "\ufeff正文")]
