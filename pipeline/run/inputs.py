@@ -8,10 +8,11 @@ bad input is reported and the rest still run.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from pipeline.core.chars import path_text, replace_lone_surrogates
 
@@ -81,10 +82,26 @@ def count_documents(files: list[tuple[Path, str]]) -> int:
             continue
         try:
             with path.open("rb") as fh:
-                total += sum(1 for line in fh if line.strip())
+                total += sum(1 for line in jsonl_lines(fh) if line.strip())
         except OSError:
             total += 1
     return total
+
+
+def jsonl_lines(fh: BinaryIO) -> Iterator[bytes]:
+    """The lines of a JSONL file as UTF-8 bytes: a UTF-8 byte-order mark (editors on
+    Windows) is dropped; a file starting with a UTF-16 one is read as UTF-16."""
+    head = fh.read(3)
+    fh.seek(0)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
+        for line in text:
+            yield line.encode("utf-8")
+        text.detach()
+        return
+    if head == b"\xef\xbb\xbf":
+        fh.seek(3)
+    yield from fh
 
 
 def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputError]:
@@ -119,9 +136,7 @@ def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
         yield InputError(source, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
         return
     with fh:
-        for lineno, line in enumerate(fh, 1):
-            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM (editors on Windows)
-                line = line[3:]
+        for lineno, line in enumerate(jsonl_lines(fh), 1):
             if line.strip():
                 yield _parse_jsonl_line(line, f"{source}:{lineno}")
 

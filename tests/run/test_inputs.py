@@ -136,3 +136,13 @@ def test_a_utf8_bom_before_the_first_jsonl_record_is_not_part_of_it(tmp_path):
                   + json.dumps({"id": "b", "text": "\ufeff正文"}, ensure_ascii=False).encode() + b"\n")
     items, total = read([f])
     assert total == 2 and [(i.doc_id, i.raw) for i in items] == [("a", "第一篇"), ("b", "\ufeff正文")]
+
+
+def test_a_utf16_jsonl_file_is_read_record_by_record(tmp_path):
+    f = tmp_path / "utf16.jsonl"
+    lines = [json.dumps({"id": "a", "text": "第一篇"}, ensure_ascii=False),
+             json.dumps({"id": "b", "text": "第二篇"}, ensure_ascii=False)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-16")  # with its byte-order mark
+    items, total = read([f])
+    assert total == 2 and [(i.doc_id, i.raw) for i in items] == [("a", "第一篇"), ("b", "第二篇")]
+    assert items[1].source.endswith("utf16.jsonl:2")
