@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from pipeline.cli import main
+from pipeline.core.rules import catastrophic_repeat
 from pipeline.stages.clean.stage import CleanStage
 from pipeline.stages.extract import numerals as n
 from conftest import RULES
@@ -94,3 +96,27 @@ def test_crafted_menu_lines_match_as_before():
     for line in ("a/" * 12 + ",", "a/" * 12 + "a", "首页/" * 6 + "新闻", "a·" * 10 + "a", "a | " * 10 + "a"):
         assert bool(new.search(line)) == bool(old.search(line)), line
     assert new.search("a/" * 60 + "a") and not new.search("a/" * 60 + ",")
+
+
+@pytest.mark.parametrize("pattern", [r"(?:[0-9]+)+", r"(?:x|[0-9]+)+$", r"(a|a)*", r"(?:a|a?)+", r"(?:a*b?)*"])
+def test_catastrophic_shapes_are_named(pattern):
+    assert catastrophic_repeat(pattern)
+
+
+@pytest.mark.parametrize("pattern", [r"(?:[0-9]++)+", r"(?>[0-9]+)+", r"(?:[0-9]+,)+", r"(?:,[0-9]{3})+",
+                                     r"[0-9]+元", r"(?:\s*x)+", r"(?:[0-9]+){1,3}", OLD_MENU.replace("|,", "|丨/·•,"),
+                                     n.FRAGMENTS["NUM"]])
+def test_safe_shapes_pass(pattern):
+    assert catastrophic_repeat(pattern) is None
+
+
+def test_rules_check_rejects_a_catastrophic_user_pattern(rules_copy, capsys):
+    path = rules_copy / "extract" / "money.toml"
+    text = path.read_text(encoding="utf-8")
+    old = "(?P<cur>块)(?="
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, "(?P<cur>块)(?:[0-9]+)+(?=", 1), encoding="utf-8")
+    status = main(["rules", "check", "--rules", str(rules_copy), "--no-examples"])
+    out = capsys.readouterr()
+    assert status == 2
+    assert re.search(rf"money.toml:{line}: rule money.kuai: `pattern` can take exponential time", out.out + out.err)
