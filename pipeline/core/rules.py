@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -416,10 +417,121 @@ def compile_regex(source: str, fragments: Mapping[str, str] | None = None, group
         regex = re.compile(source)
     except re.error as exc:
         raise _Invalid(f"does not compile: {exc}") from None
+    blowup = catastrophic_repeat(source)
+    if blowup:
+        raise _Invalid(f"can take exponential time (catastrophic backtracking): {blowup}; make the inner "
+                       "repeat possessive (x++) or atomic ((?>...)), or bound it")
     missing = [g for g in groups if g not in regex.groupindex]
     if missing:
         raise _Invalid(f"needs the named group(s) {', '.join(missing)}")
     return regex
+
+
+def catastrophic_repeat(source: str) -> str | None:
+    """Where a pattern repeats, without bound, something that can match the same text in many ways.
+
+    Two shapes (issue 22): an unbounded repeat whose body is, apart from an inner unbounded repeat,
+    optional (`(?:[0-9]+)+`, `(?:a*b?)*`): a run splits between the two repeats in exponentially many
+    ways; and an unbounded repeat of alternatives two of which start with the same character
+    (`(a|a)*`, `(?:ab|a)+`). Possessive repeats and atomic groups do not backtrack, so are allowed.
+    A static check: it names the common shapes, not every slow pattern. None when none is found.
+    """
+    parser = re._parser  # type: ignore[attr-defined]
+    tree = parser.parse(source)
+    return _walk_repeats(list(tree), tree.state)
+
+
+def _walk_repeats(items: list, state) -> str | None:
+    c = re._constants  # type: ignore[attr-defined]
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, hi, body = av
+            body = list(body)
+            if hi == c.MAXREPEAT:
+                why = _ambiguous_body(body, state)
+                if why:
+                    return why
+            found = _walk_repeats(body, state)
+        elif op in (c.SUBPATTERN,):
+            found = _walk_repeats(list(av[-1]), state)
+        elif op == c.BRANCH:
+            found = next((w for b in av[1] if (w := _walk_repeats(list(b), state))), None)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            found = _walk_repeats(list(av[1]), state)
+        else:  # literals, classes, possessive repeats and atomic groups (they do not backtrack)
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _min_width(items: list, state) -> int:
+    return re._parser.SubPattern(state, items).getwidth()[0]  # type: ignore[attr-defined]
+
+
+def _inner_unbounded(items: list) -> bool:
+    """Whether `items` hold a backtracking repeat without bound (not inside an atomic group)."""
+    c = re._constants  # type: ignore[attr-defined]
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and (av[1] == c.MAXREPEAT or _inner_unbounded(list(av[2]))):
+            return True
+        if op == c.SUBPATTERN and _inner_unbounded(list(av[-1])):
+            return True
+        if op == c.BRANCH and any(_inner_unbounded(list(b)) for b in av[1]):
+            return True
+    return False
+
+
+def _first_chars(items: list) -> set | None:
+    """Characters a sequence may start with (more, not fewer); None when not simply known (assertions...)."""
+    c = re._constants  # type: ignore[attr-defined]
+    if not items:
+        return None
+    op, av = items[0]
+    if op == c.LITERAL:
+        return {av}
+    if op == c.IN and all(o == c.LITERAL for o, _ in av):
+        return {v for _, v in av}
+    if op == c.SUBPATTERN:
+        return _first_chars(list(av[-1]))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        return _first_chars(list(av[2]))
+    return None
+
+
+def _overlapping_branch(items: list, state) -> bool:
+    """Whether a choice in `items` (outside atomic groups) has two alternatives that can match alike."""
+    c = re._constants  # type: ignore[attr-defined]
+    for op, av in items:
+        if op == c.BRANCH:
+            alts = [list(b) for b in av[1]]
+            if sum(_min_width(b, state) == 0 for b in alts) > 1:
+                return True  # (a|a)* is parsed as a(?:|)
+            firsts = [_first_chars(b) for b in alts]
+            if any(x is not None and y is not None and x & y for x, y in itertools.combinations(firsts, 2)):
+                return True
+            if any(_overlapping_branch(b, state) for b in alts):
+                return True
+        elif op == c.SUBPATTERN and _overlapping_branch(list(av[-1]), state):
+            return True
+    return False
+
+
+def _ambiguous_body(body: list, state) -> str | None:
+    c = re._constants  # type: ignore[attr-defined]
+    while len(body) == 1 and body[0][0] == c.SUBPATTERN:
+        body = list(body[0][1][-1])
+    if len(body) == 1 and body[0][0] == c.BRANCH:
+        for branch in body[0][1][1]:
+            if (why := _ambiguous_body(list(branch), state)):
+                return why
+    else:
+        for i, item in enumerate(body):
+            if _inner_unbounded([item]) and _min_width(body[:i] + body[i + 1:], state) == 0:
+                return "an unbounded repeat inside an unbounded repeat"
+    if _overlapping_branch(body, state):
+        return "an unbounded repeat of alternatives that can match the same text"
+    return None
 
 
 def _duplicates(entries: Iterable[Entry], seen: dict[str, Entry] | None = None) -> list[RuleError]:

@@ -55,12 +55,43 @@ _ARABIC = (
 )
 _CN_DIGIT_CLASS = "".join(_CN_DIGITS)
 _CN_UNIT_CLASS = "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
-_CN_NUM = (
-    f"(?:[{_CN_DIGIT_CLASS}半]?[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]*[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]"
-    f"(?:[点點][{_CN_DIGIT_CLASS}]+)?)"
-)
+# (Was `[digit半]?[digit unit]*[digit unit]`: the same strings, tried in the same order, but with
+# quadratically many ways to match each.)
+_CN_NUM = f"(?:半?[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]+(?:[点點][{_CN_DIGIT_CLASS}]+)?)"
 _BIG = f"[{''.join(_BIG_UNITS)}]"
 _ALL_UNITS = f"[{_CN_UNIT_CLASS}]"
+
+
+def _num_fragment() -> str:
+    """`{NUM}`: Arabic or Chinese numbers joined by units (5万4千6百, 七百一十四点七亿, 十余万).
+
+    It matches what `(?:ARABIC|CN_NUM)(?:V?U+(?:ARABIC|CN_NUM)?)*(?:V(?!U))?` matched (the
+    pattern before issue 22; V a vague marker, U a unit), and tries the ends of a number in the
+    same order, so every rule picks the same match. That pattern could split a run of
+    digits and units between CN_NUM and U+ in exponentially many ways (`一` + 24 × `万` + `X元`
+    ran for minutes). Here a run of digits and units is one possessive run, followed by what
+    may come after it (a point and decimals, a vague marker, an Arabic number or 半 after a
+    unit), so each end is reached once: a failing match costs time linear in the number.
+    tests/core/test_safe_regex.py compares both on every short string of numeral characters.
+    """
+    run, unit, digit = f"[{_CN_DIGIT_CLASS}{_CN_UNIT_CLASS}]", _ALL_UNITS, f"[{_CN_DIGIT_CLASS}]"
+    vague, point = "[余餘多几幾]", "[点點]"
+    decimals = f"{point}{digit}+"
+    then_number = f"(?:(?:{_ARABIC}){vague}?|半)"  # after a unit: 5万4千, 一万半
+    # A run starting the number or after 半: any run may take decimals; a number follows a run of
+    # two or more that ends in a unit. Empty alternatives stand where the old pattern tried
+    # ending the number, between the longer continuations.
+    free = (f"{run}(?:{run}*+(?:{decimals}{vague}?|{vague})"
+            f"|{run}++(?:(?<={unit}){then_number})??|(?!{run}))")
+    # A run after a number, decimals or a vague marker: it starts with a unit.
+    after_break = (f"{unit}{unit}*+(?:(?!{run})(?:{then_number}|{vague}||(?<={unit}{unit}){decimals}{vague}?)"
+                   f"|{digit}{run}*+(?:{decimals}{vague}?|{vague}||(?<={unit}){then_number}))")
+    # The last run, which may end anywhere; or nothing (after a vague marker only before a non-unit).
+    last = (f"(?:(?<=半){run}+(?:{decimals})?"
+            f"|(?<!半)(?:{unit}(?:{run}+(?:{decimals})?)?|(?<!{vague})|(?<={vague})(?!{unit})))")
+    return (f"(?:(?:(?:{_ARABIC}){vague}?|半?{free})(?:(?<!半){after_break}|(?<=半){free})*{last}"
+            f"|半?{run}+(?:{decimals})?)")
+
 
 # Named regex fragments for rule patterns; `{NAME}` in a pattern expands to one of these.
 
@@ -118,10 +149,7 @@ FRAGMENTS = MappingProxyType({
     "CN_NUM": _CN_NUM,
     # Any number, with multipliers and the vague markers inside it:
     # 714.7亿 1.2万余 11280万 五百 两万三千 十余万 5万4千6百 七百一十四点七亿
-    "NUM": (
-        f"(?:(?:{_ARABIC}|{_CN_NUM})(?:[余餘多几幾]?{_ALL_UNITS}+(?:{_ARABIC}|{_CN_NUM})?)*"
-        f"(?:[余餘多几幾](?!{_ALL_UNITS}){_BIG}*)?)"
-    ),
+    "NUM": _num_fragment(),
     "BIG_UNIT": _BIG,
     "NEG": f"[{_NEGATIVE}]",
 })
