@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extract.py --check
 	$(BIN)/python bench/repair.py --check
 	$(BIN)/python bench/ner.py --check
+	$(BIN)/python bench/regex.py --check
 
 eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check
