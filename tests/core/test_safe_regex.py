@@ -42,6 +42,7 @@ def assert_same(compiled, texts):
         assert first_ends(new, text) == first_ends(old, text), text
 
 
+@pytest.mark.slow  # every string of up to 4 numeral characters
 def test_num_matches_as_before_on_every_short_string():
     # Every string of up to 4 of these, from every start, with each follower: same match.
     alphabet = "1一万十半点余,.２元%"
