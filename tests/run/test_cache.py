@@ -9,7 +9,9 @@ from pipeline.run.cache import StageCache, from_state, to_state
 from pipeline.cli import main
 from pipeline.core.document import Document, Edit, Fact
 
-from conftest import SEEDS
+from pipeline.core.stage import Stage
+
+from conftest import RULES, SEEDS
 
 OUTPUTS = ("documents.parquet", "edits.parquet", "facts.parquet", "facts.jsonl")
 
@@ -161,6 +163,22 @@ def test_cache_clear_and_info(tmp_path, capsys):
     cache.close()
 
 
+class Extractors(Stage):
+    """A stage made of parts; each part's result becomes a flag."""
+
+    name, version = "extract", 1
+
+    def __init__(self, parts):
+        super().__init__({}, RULES)
+        self._parts = parts
+
+    def parts(self):
+        return self._parts
+
+    def assemble(self, doc, results):
+        return doc.with_flags(**{f"{n}_chars": r[0]["chars"] for n, r in results.items()})
+
+
 class Counting:
     """A stage part that counts how often it really runs."""
 
@@ -178,24 +196,7 @@ class Counting:
 def test_parts_of_a_stage_are_cached_one_by_one(tmp_path):
     from pipeline.run.inputs import InputRecord
     from pipeline.run.runner import Pipeline
-    from pipeline.core.stage import Stage
     from pipeline.stages.decode.stage import DecodeStage
-
-    from conftest import RULES
-
-    class Extractors(Stage):
-        name, version = "extract", 1
-
-        def __init__(self, parts):
-            super().__init__({}, RULES)
-            self._parts = parts
-
-        def parts(self):
-            return self._parts
-
-        def assemble(self, doc, results):
-            flags = {f"{name}_chars": r[0]["chars"] for name, r in results.items()}
-            return doc.with_flags(**flags)
 
     items = [InputRecord(f"d{i}", "s", f"第{i}篇文章".encode()) for i in range(3)]
     money, dates = Counting("money", 1), Counting("date", 1)
@@ -213,32 +214,6 @@ def test_parts_of_a_stage_are_cached_one_by_one(tmp_path):
     cache.close()
 
 
-class Extractors:
-    """A stage made of parts (built on demand: the class needs the Stage import)."""
-
-    @staticmethod
-    def make(version=1):
-        from pipeline.core.stage import Stage
-
-        from conftest import RULES
-
-        class Parts(Stage):
-            name = "extract"
-
-            def __init__(self, parts):
-                super().__init__({}, RULES)
-                self._parts = parts
-
-            def parts(self):
-                return self._parts
-
-            def assemble(self, doc, results):
-                return doc.with_flags(**{f"{n}_chars": r[0]["chars"] for n, r in results.items()})
-
-        Parts.version = version
-        return Parts
-
-
 def test_a_version_bump_reruns_every_part(tmp_path):
     from pipeline.run.inputs import InputRecord
     from pipeline.run.runner import Pipeline
@@ -249,8 +224,9 @@ def test_a_version_bump_reruns_every_part(tmp_path):
     items = [InputRecord(f"d{i}", "s", f"第{i}篇".encode()) for i in range(2)]
     money, dates = Counting("money", 1), Counting("date", 1)
     cache = StageCache(tmp_path / "c.sqlite")
-    for version, expected in ((1, 2), (1, 2), (2, 4)):  # same version: all parts cached
-        stage = Extractors.make(version)([money, dates])
+    bumped = type("Extractors", (Extractors,), {"version": 2})
+    for cls, expected in ((Extractors, 2), (Extractors, 2), (bumped, 4)):  # same version: all parts cached
+        stage = cls([money, dates])
         [Pipeline([DecodeStage({}, RULES), stage], cache).process_one(i) for i in items]
         assert (money.calls, dates.calls) == (expected, expected)
     cache.close()
