@@ -219,7 +219,6 @@ def test_a_version_bump_reruns_every_part(tmp_path):
     from pipeline.run.runner import Pipeline
     from pipeline.stages.decode.stage import DecodeStage
 
-    from conftest import RULES
 
     items = [InputRecord(f"d{i}", "s", f"第{i}篇".encode()) for i in range(2)]
     money, dates = Counting("money", 1), Counting("date", 1)
@@ -240,7 +239,6 @@ def test_a_code_change_reruns_that_stage_and_the_ones_after_not_before(tmp_path,
     from pipeline.stages.convert.stage import ConvertStage
     from pipeline.stages.decode.stage import DecodeStage
 
-    from conftest import RULES
 
     def build():
         return [cls({}, RULES) for cls in (DecodeStage, ConvertStage, CleanStage)]
