@@ -219,7 +219,6 @@ def test_a_version_bump_reruns_every_part(tmp_path):
     from pipeline.run.runner import Pipeline
     from pipeline.stages.decode.stage import DecodeStage
 
-
     items = [InputRecord(f"d{i}", "s", f"第{i}篇".encode()) for i in range(2)]
     money, dates = Counting("money", 1), Counting("date", 1)
     cache = StageCache(tmp_path / "c.sqlite")
