@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.run.budget import DEFAULT_SECONDS
+from pipeline.run.inputs import DEFAULT_MAX_MB
+
 EXIT_OK, EXIT_DOCS_FAILED, EXIT_USAGE, EXIT_RUN_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 EXIT_STATUS = """exit status:
@@ -72,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="local processes, or a dask.distributed cluster")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="Dask scheduler address (default with --engine dask: a LocalCluster of --jobs workers)")
+    run.add_argument("--timeout", type=float, default=DEFAULT_SECONDS, metavar="SECONDS",
+                     help=f"time budget per document (default {DEFAULT_SECONDS:g}; 0: none); a document over it "
+                          "is recorded in errors.jsonl as DocumentTimeout with its stage, and the run goes on")
+    run.add_argument("--max-doc-mb", type=float, default=DEFAULT_MAX_MB, metavar="MB",
+                     help=f"largest document read, in MB of input (default {DEFAULT_MAX_MB:g}); a larger one is "
+                          "recorded in errors.jsonl as TooLarge, unread past the limit")
     run.add_argument("--no-report", action="store_true", help="do not write report.html into the run folder")
     cache_opts(run)
     common(run)
@@ -284,6 +293,9 @@ def _run(args, config, stages, argv) -> int:
     if args.jobs < 1:
         print("pipeline: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if not args.timeout >= 0 or not args.max_doc_mb > 0:  # `not >=` also refuses nan
+        print("pipeline: error: --timeout must be at least 0 and --max-doc-mb more than 0", file=sys.stderr)
+        return EXIT_USAGE
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
@@ -315,6 +327,7 @@ def _run_locked(args, config, stages, argv) -> int:
             jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
             cache_path=None if args.no_cache else _cache_path(args),
             show_progress=not args.quiet, argv=["pipeline", *argv], lock=False,
+            timeout=args.timeout or None, max_bytes=int(args.max_doc_mb * 1_000_000),
         )
     except (OutputError, CacheError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)

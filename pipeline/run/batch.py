@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from pipeline import __version__
+from pipeline.run.budget import DEFAULT_SECONDS
 from pipeline.run.config import PipelineConfig
-from pipeline.run.inputs import count_documents, expand, read_inputs
+from pipeline.run.inputs import DEFAULT_MAX_BYTES, count_documents, expand, read_inputs
 from pipeline.run.lock import RunLock
 from pipeline.run.outputs import RunWriter, check_out_dir
 from pipeline.run.progress import Progress
@@ -48,6 +49,8 @@ def run_batch(
     show_progress: bool = True,
     argv: Sequence[str] = (),
     lock: bool = True,
+    timeout: float | None = DEFAULT_SECONDS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RunSummary:
     """Run `stages` over `inputs` into `out_dir`.
 
@@ -57,19 +60,22 @@ def run_batch(
     a killed run resume without redoing finished documents.
 
     The run holds `out_dir`'s lock (RunFolderLocked if another run does);
-    `lock=False` when the caller already holds it. A cache path that is not
+    `lock=False` when the caller already holds it. `timeout`: seconds per
+    document (run/budget.py); a document over it is recorded as failed, as is
+    one larger than `max_bytes` of input (run/inputs.py). A cache path that is not
     this tool's cache (ForeignCacheError) or a run folder file that is not this
     tool's (OutputError) stops the run before anything in the folder changes.
     """
     if not lock:
         return _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path,
-                          show_progress, argv)
+                          show_progress, argv, timeout, max_bytes)
     with RunLock(out_dir):
         return _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path,
-                          show_progress, argv)
+                          show_progress, argv, timeout, max_bytes)
 
 
-def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path, show_progress, argv):
+def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_path, show_progress, argv,
+               timeout, max_bytes):
     started = time.perf_counter()
     created = datetime.now(timezone.utc)
     check_out_dir(out_dir)
@@ -78,13 +84,14 @@ def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_p
         # folder changes and before workers share it.
         StageCache(cache_path).close()
     files = expand(inputs)
-    total = count_documents(files)
+    total = count_documents(files, max_bytes)
     writer = RunWriter(out_dir, [s.name for s in stages])
     progress = Progress(total, enabled=show_progress)
     tally = _Tally(stages)
     outcomes = None
     try:
-        outcomes = _start(stages, config, read_inputs(files), engine, jobs, total, scheduler, cache_path)
+        outcomes = _start(stages, config, read_inputs(files, max_bytes), engine, jobs, total, scheduler, cache_path,
+                          timeout)
         for outcome in outcomes:
             if outcome.document is not None:
                 writer.add_document(outcome.document, outcome.record_sha256)
@@ -110,7 +117,8 @@ def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_p
     )
     manifest = _manifest(summary, tally, created, argv, config, stages, inputs, len(files),
                          {"name": engine, "jobs": jobs, "scheduler": scheduler,
-                          "cache": str(cache_path) if cache_path else None})
+                          "cache": str(cache_path) if cache_path else None, "timeout": timeout,
+                          "max_bytes": max_bytes})
     try:
         writer.commit(manifest)
     except BaseException:
@@ -119,15 +127,15 @@ def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_p
     return summary
 
 
-def _start(stages, config, items, engine, jobs, total, scheduler, cache_path) -> Iterable[Outcome]:
+def _start(stages, config, items, engine, jobs, total, scheduler, cache_path, timeout) -> Iterable[Outcome]:
     """The outcomes of the engine the run asked for, in input order."""
     spec = PipelineSpec(config.rules_dir, tuple(s.name for s in stages), cache_path,
-                        stages[0].cache_dir if stages else None)
+                        stages[0].cache_dir if stages else None, timeout)
     if engine == "dask":
         return run_dask(spec, items, scheduler, jobs)
     if jobs > 1 and total > jobs:
         return run_pool(spec, items, jobs)
-    return run_local(Pipeline(stages, StageCache(cache_path) if cache_path else None), items)
+    return run_local(Pipeline(stages, StageCache(cache_path) if cache_path else None, timeout), items)
 
 
 class _Tally:

@@ -10,15 +10,28 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator, NamedTuple
 
 from pipeline.core.chars import path_text, replace_lone_surrogates
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 FOLDER_GLOB = "*.txt"
 JSONL_FIELDS = ("title", "published_at", "url")
+# The largest document read (a file, or one JSONL line), in MB of input. A bound, so that /dev/zero or a
+# runaway dump is one recorded failure rather than a run that fills memory.
+DEFAULT_MAX_MB = 64.0
+DEFAULT_MAX_BYTES = int(DEFAULT_MAX_MB * 1_000_000)
+
+
+class InputFile(NamedTuple):
+    path: Path
+    doc_id: str  # empty for JSONL: its records carry their own ids
+    # For a file found by walking a folder, that folder: such a file must be a regular file
+    # inside it. A path named explicitly may be anything readable (a FIFO, a symlink anywhere).
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -51,64 +64,91 @@ class InputError:
             ("error", self.error), ("message", self.message))}
 
 
-def expand(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """Every input file with its doc_id prefix rule: (file, id) for plain files.
+def expand(paths: Iterable[str | Path]) -> list[InputFile]:
+    """Every input file with its doc_id.
 
     Folders are walked recursively for `*.txt` in sorted order, ids relative to
     the folder; explicit files keep the path as given. JSONL files are returned
     with an empty id: their records carry their own ids. Ids are always valid
     UTF-8: bytes of a file name that are not appear as `\\xNN` (`path_text`).
+    Everything the walk finds is listed, FIFOs and symlinks included, so that
+    what `read_inputs` refuses is recorded, never skipped in silence.
     """
-    files: list[tuple[Path, str]] = []
+    files: list[InputFile] = []
     for arg in paths:
         path = Path(arg)
         if path.is_dir():
             for f in sorted(path.rglob(FOLDER_GLOB)):
-                if f.is_file() or f.is_symlink():
-                    files.append((f, path_text(f.relative_to(path))))
+                if not f.is_dir():
+                    files.append(InputFile(f, path_text(f.relative_to(path)), path))
         elif path.suffix.lower() in JSONL_SUFFIXES:
-            files.append((path, ""))
+            files.append(InputFile(path, ""))
         else:
-            files.append((path, path_text(path)))
+            files.append(InputFile(path, path_text(path)))
     return files
 
 
-def count_documents(files: list[tuple[Path, str]]) -> int:
+def count_documents(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """How many documents `read_inputs` will yield (for progress), cheaply."""
     total = 0
-    for path, doc_id in files:
+    for path, doc_id, _ in files:
         if doc_id:
             total += 1
             continue
         try:
+            if not path.is_file():  # a stream is read once, by read_inputs
+                total += 1
+                continue
             with path.open("rb") as fh:
-                total += sum(1 for line in jsonl_lines(fh) if line.strip())
+                total += sum(1 for line in jsonl_lines(fh, max_bytes) if line is None or line.strip())
         except OSError:
             total += 1
     return total
 
 
-def jsonl_lines(fh: BinaryIO) -> Iterator[bytes]:
+def jsonl_lines(fh: BinaryIO, max_bytes: int | None = None) -> Iterator[bytes | None]:
     """The lines of a JSONL file as UTF-8 bytes: a UTF-8 byte-order mark (editors on
-    Windows) is dropped; a file starting with a UTF-16 one is read as UTF-16."""
-    head = fh.read(3)
-    fh.seek(0)
+    Windows) is dropped; a file starting with a UTF-16 one is read as UTF-16. With
+    `max_bytes`, a longer line is skipped unread and yields None in its place."""
+    fh = io.BufferedReader(fh) if not hasattr(fh, "peek") else fh
+    head = fh.peek(3)[:3]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
-        for line in text:
+        while line := text.readline(max_bytes + 1 if max_bytes else -1):
+            if max_bytes and len(line) > max_bytes and not line.endswith("\n"):
+                while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
+                    pass
+                yield None
+                continue
             yield line.encode("utf-8")
         text.detach()
         return
     if head == b"\xef\xbb\xbf":
-        fh.seek(3)
-    yield from fh
+        fh.read(3)
+    while line := fh.readline(max_bytes + 1 if max_bytes else -1):
+        if max_bytes and len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # the rest of the line, read in bounded pieces and dropped
+            yield None
+            continue
+        yield line
 
 
-def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputError]:
-    """Yield every document (or the reason it could not be read), ids unique."""
+def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputRecord | InputError]:
+    """Yield every document (or the reason it could not be read), ids unique.
+
+    A document larger than `max_bytes` (a file, or a JSONL line) is an error, read no further.
+    """
     seen: dict[str, str] = {}
-    for path, doc_id in files:
-        items = _read_jsonl(path) if not doc_id else [_read_file(path, doc_id)]
+    for path, doc_id, root in files:
+        refused = _refuse(path, root)
+        if refused:
+            source = path_text(path)
+            items = [InputError(doc_id or source, source, "NotReadable", refused)]
+        elif not doc_id:
+            items = _read_jsonl(path, max_bytes)
+        else:
+            items = [_read_file(path, doc_id, max_bytes)]
         for item in items:
             if isinstance(item, InputRecord):
                 first = seen.get(item.doc_id)
@@ -120,15 +160,42 @@ def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputEr
             yield item
 
 
-def _read_file(path: Path, doc_id: str) -> InputRecord | InputError:
+def _refuse(path: Path, root: Path | None) -> str | None:
+    """Why a file a folder walk found is not read (None: read it)."""
+    if root is None:
+        return None
     source = path_text(path)
     try:
-        return InputRecord(doc_id, source, path.read_bytes())
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read {source}: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return (f"{source} is not a regular file (a FIFO, socket or device) and was found by walking a "
+                "folder; name it explicitly to read it as a stream")
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return (f"{source} is a symbolic link to {path_text(path.resolve())}, outside the input folder; "
+                "name that file explicitly to read it")
+    return None
+
+
+def _too_large(source: str, max_bytes: int) -> str:
+    return (f"{source} is larger than the document size limit of {max_bytes / 1e6:g} MB "
+            "(pipeline run --max-doc-mb); not read")
+
+
+def _read_file(path: Path, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> InputRecord | InputError:
+    source = path_text(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)  # bounded, whatever the file is (a device, a FIFO)
     except OSError as exc:
         return InputError(doc_id, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
+    if len(data) > max_bytes:
+        return InputError(doc_id, source, "TooLarge", _too_large(source, max_bytes))
+    return InputRecord(doc_id, source, data)
 
 
-def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
+def _read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputRecord | InputError]:
     source = path_text(path)
     try:
         fh = path.open("rb")
@@ -136,9 +203,12 @@ def _read_jsonl(path: Path) -> Iterator[InputRecord | InputError]:
         yield InputError(source, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
         return
     with fh:
-        for lineno, line in enumerate(jsonl_lines(fh), 1):
-            if line.strip():
-                yield _parse_jsonl_line(line, f"{source}:{lineno}")
+        for lineno, line in enumerate(jsonl_lines(fh, max_bytes), 1):
+            where = f"{source}:{lineno}"
+            if line is None:
+                yield InputError(where, where, "TooLarge", _too_large(where, max_bytes))
+            elif line.strip():
+                yield _parse_jsonl_line(line, where)
 
 
 def _parse_jsonl_line(line: bytes, source: str) -> InputRecord | InputError:

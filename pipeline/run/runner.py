@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from pipeline.run.cache import (
     CacheError, StageCache, chain_keys, document_key, from_state, part_key, to_state,
 )
+from pipeline.run.budget import DocumentTimeout, time_budget
 from pipeline.run.inputs import InputError, InputRecord
 from pipeline.core.document import Document
 from pipeline.core.stage import Stage
@@ -72,9 +73,10 @@ class Pipeline:
     their constructors, so each worker pays that once.
     """
 
-    def __init__(self, stages: list[Stage], cache: StageCache | None = None):
+    def __init__(self, stages: list[Stage], cache: StageCache | None = None, timeout: float | None = None):
         self.stages = stages
         self.cache = cache
+        self.timeout = timeout  # seconds per document (run/budget.py); None: no limit
         self.fingerprints = [s.fingerprint() for s in stages]
         # A part's key holds the stage's base fingerprint (version, settings, code,
         # libraries) and the part's own (its rules): a version bump or a code
@@ -88,10 +90,16 @@ class Pipeline:
         if isinstance(item, InputError):
             return Outcome(None, error=item)
         try:
-            return self._process(item)
+            with time_budget(self.timeout):
+                return self._process(item)
         except Exception as exc:  # outside the stages: the cache, the record itself
-            return Outcome(None, error=InputError(item.doc_id, item.source, type(exc).__name__, str(exc),
-                                                  stage="pipeline"))
+            return Outcome(None, error=InputError(item.doc_id, item.source, type(exc).__name__,
+                                                  self._message(exc), stage="pipeline"))
+
+    def _message(self, exc: Exception) -> str:
+        if isinstance(exc, DocumentTimeout) and not str(exc):  # raised asynchronously, as the bare class
+            return str(DocumentTimeout(self.timeout or 0))
+        return str(exc)
 
     def _process(self, item: InputRecord) -> Outcome:
         sha = item.sha256
@@ -115,7 +123,7 @@ class Pipeline:
                 stage.assigns.check(stage.name, before, doc)
             except Exception as exc:
                 return Outcome(sha, error=InputError(
-                    item.doc_id, item.source, type(exc).__name__, str(exc), stage=stage.name),
+                    item.doc_id, item.source, type(exc).__name__, self._message(exc), stage=stage.name),
                     timings=timings, cached=start)
             finally:
                 timings[stage.name] = time.perf_counter() - t0
