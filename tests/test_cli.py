@@ -144,3 +144,21 @@ def test_importing_the_package_does_no_work_and_prints_nothing():
         capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+
+
+def test_limits_are_settings_with_clear_refusals(tmp_path, capsys):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "big.txt").write_bytes("新闻".encode() * 1000)  # 6,000 bytes
+    (corpus / "small.txt").write_bytes("新闻".encode())
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "--out", str(out), "--max-doc-mb", "0.005", "--no-cache", "--quiet",
+                 "--no-report", "--jobs", "1"]) == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["doc_id"], e["error"]) for e in errors] == [("big.txt", "TooLarge")]
+    assert pd.read_parquet(out / "documents.parquet").doc_id.tolist() == ["small.txt"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"]["max_bytes"] == 5000 and manifest["engine"]["timeout"] == 300
+    for bad in (["--timeout", "-1"], ["--max-doc-mb", "0"], ["--timeout", "nan"]):
+        assert main(["run", str(corpus), "--out", str(tmp_path / "o2"), *bad]) == 2
+        assert "--timeout must be at least 0" in capsys.readouterr().err

@@ -27,9 +27,9 @@ HARD_GRACE = 30.0
 class DocumentTimeout(Exception):
     """The document used up its time budget; raised inside whatever stage was running."""
 
-    def __init__(self, seconds: float):
-        super().__init__(f"the document took longer than its time budget of {seconds:g} s "
-                         f"(pipeline run --timeout)")
+    def __init__(self, seconds: float | None = None):  # None: raised asynchronously, as the bare class
+        budget = f" of {seconds:g} s" if seconds else ""
+        super().__init__(f"the document took longer than its time budget{budget} (pipeline run --timeout)")
         self.seconds = seconds
 
 
@@ -76,9 +76,10 @@ def _watchdog(seconds: float) -> Iterator[None]:
     thread.start()
     try:
         yield
-    except DocumentTimeout:
-        # The asynchronous exception arrives as the bare class; give it its message.
-        raise DocumentTimeout(seconds) from None
+    except DocumentTimeout as exc:
+        if exc.seconds is None:  # the asynchronous one: give it its budget
+            raise DocumentTimeout(seconds) from None
+        raise
     finally:
         done.set()
         thread.join()

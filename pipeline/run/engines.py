@@ -134,7 +134,8 @@ class _Supervisor:
         # whose library threads (pyarrow's) may hold locks.
         self.ctx = multiprocessing.get_context("forkserver")
         self.spec = spec
-        self.limit = spec.timeout + HARD_GRACE if spec.timeout else None
+        self.grace = HARD_GRACE
+        self.limit = spec.timeout + self.grace if spec.timeout else None
         self.workers = [self._start() for _ in range(jobs)]
         self.start_failures = 0
 
@@ -255,7 +256,7 @@ class _Supervisor:
             else:
                 error = InputError(item.doc_id, item.source, "DocumentTimeout",
                                    f"the worker running this document did not finish within its time budget "
-                                   f"of {self.spec.timeout:g} s plus {HARD_GRACE:g} s and was killed",
+                                   f"of {self.spec.timeout:g} s plus {self.grace:g} s and was killed",
                                    stage="pipeline")
             results[seq] = Outcome(item.sha256, error=error)
             retry.extendleft(reversed(w.held))

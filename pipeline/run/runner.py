@@ -97,8 +97,8 @@ class Pipeline:
                                                   self._message(exc), stage="pipeline"))
 
     def _message(self, exc: Exception) -> str:
-        if isinstance(exc, DocumentTimeout) and not str(exc):  # raised asynchronously, as the bare class
-            return str(DocumentTimeout(self.timeout or 0))
+        if isinstance(exc, DocumentTimeout) and exc.seconds is None:  # raised asynchronously
+            return str(DocumentTimeout(self.timeout))
         return str(exc)
 
     def _process(self, item: InputRecord) -> Outcome:

@@ -146,3 +146,77 @@ def test_a_utf16_jsonl_file_is_read_record_by_record(tmp_path):
     items, total = read([f])
     assert total == 2 and [(i.doc_id, i.raw) for i in items] == [("a", "第一篇"), ("b", "第二篇")]
     assert items[1].source.endswith("utf16.jsonl:2")
+
+
+def read_limited(paths, max_bytes):
+    files = expand(paths)
+    return list(read_inputs(files, max_bytes)), count_documents(files, max_bytes)
+
+
+def test_a_file_over_the_size_limit_is_recorded_unread(tmp_path):
+    (tmp_path / "big.txt").write_bytes(b"x" * 1001)
+    (tmp_path / "ok.txt").write_bytes(b"x" * 1000)
+    items, total = read_limited([tmp_path], 1000)
+    assert total == 2
+    assert isinstance(items[0], InputError) and items[0].error == "TooLarge" and "0.001 MB" in items[0].message
+    assert isinstance(items[1], InputRecord) and len(items[1].raw) == 1000
+
+
+def test_an_endless_stream_named_explicitly_is_read_up_to_the_limit():
+    items, total = read_limited(["/dev/zero"], 10_000)
+    assert total == 1
+    assert [(i.doc_id, i.error) for i in items] == [("/dev/zero", "TooLarge")]
+
+
+def test_a_jsonl_line_over_the_limit_is_recorded_and_the_next_line_read(tmp_path):
+    f = tmp_path / "in.jsonl"
+    long = json.dumps({"id": "long", "text": "字" * 5000}, ensure_ascii=False)
+    f.write_text(long + "\n" + json.dumps({"id": "next", "text": "下一篇"}, ensure_ascii=False) + "\n",
+                 encoding="utf-8")
+    items, total = read_limited([f], 1000)
+    assert total == 2
+    assert isinstance(items[0], InputError) and items[0].error == "TooLarge"
+    assert items[0].source.endswith("in.jsonl:1")
+    assert isinstance(items[1], InputRecord) and items[1].doc_id == "next"
+
+
+def test_a_fifo_found_in_a_folder_is_recorded_not_skipped_or_waited_on(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "real.txt").write_bytes(b"ok")
+    items, total = read([tmp_path])
+    assert total == 2
+    assert [(i.doc_id, type(i).__name__) for i in items] == [("pipe.txt", "InputError"), ("real.txt", "InputRecord")]
+    assert "not a regular file" in items[0].message and "name it explicitly" in items[0].message
+
+
+def test_a_fifo_named_explicitly_is_read_as_a_stream(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "feed.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes("流".encode()))
+    writer.start()
+    items, _ = read_limited([fifo], 1000)
+    writer.join(10)
+    assert isinstance(items[0], InputRecord) and items[0].raw == "流".encode()
+
+
+def test_a_folder_walk_does_not_follow_a_symlink_out_of_its_root(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"not yours")
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "inside.txt").write_bytes(b"mine")
+    (root / "link_in.txt").symlink_to(root / "inside.txt")
+    (root / "link_out.txt").symlink_to(outside)
+    items, total = read([root])
+    assert total == 3
+    kinds = {i.doc_id: i for i in items}
+    assert kinds["inside.txt"].raw == b"mine" and kinds["link_in.txt"].raw == b"mine"
+    assert isinstance(kinds["link_out.txt"], InputError) and "outside the input folder" in kinds["link_out.txt"].message
+    # Named explicitly, the same link is the user's choice: read.
+    items, _ = read([root / "link_out.txt"])
+    assert items[0].raw == b"not yours"
