@@ -61,7 +61,7 @@ def test_every_input_ends_up_in_the_run_folder(tmp_path_factory, stages, files, 
             f.write(data)
     jsonl = root / "in.jsonl"
     # A first record of its own: a file starting with \xff\xfe is UTF-16 by design (see inputs.jsonl_lines).
-    lines = [b'{"id": "first", "text": "\u7b2c\u4e00"}', *lines]
+    lines = [br'{"id": "first", "text": "\u7b2c\u4e00"}', *lines]
     jsonl.write_bytes(b"\n".join(lines) + b"\n")
     out = root / "out"
     summary = run_batch([str(folder), str(jsonl)], out, config, built, show_progress=False, timeout=60)
