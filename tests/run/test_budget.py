@@ -161,3 +161,60 @@ class BrokenSpec:
 def test_workers_that_cannot_start_fail_the_run_with_the_reason():
     with pytest.raises(engines.WorkerStartError, match="no model here"):
         run_pool(BrokenSpec(), records("第一篇", "第二篇", "第三篇"))
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in os.listdir("/proc"):
+        if stat.isdigit():
+            try:
+                with open(f"/proc/{stat}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.e2e
+def test_killing_a_worker_of_a_real_run_loses_at_most_its_document(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i in range(200):
+        (corpus / f"{i:03d}.txt").write_text(f"第{i}篇。" + "新华社北京电，公司收入100万元，增长5%。" * 20, encoding="utf-8")
+    out = tmp_path / "out"
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--jobs", "2",
+                            "--no-cache", "--no-report", "--quiet"], stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    for _ in range(600):  # until both workers hold a pipeline (they use more than 150 MB then)
+        time.sleep(0.2)
+        workers = [p for p in _descendants(run.pid) if _rss_mb(p) > 150]
+        if len(workers) >= 2 or run.poll() is not None:
+            break
+    assert workers, "no worker started"
+    time.sleep(1.0)
+    os.kill(workers[0], signal.SIGKILL)
+    stderr = run.communicate(timeout=600)[1]
+    assert run.returncode in (0, 1), stderr
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(e["error"] == "WorkerDied" for e in errors) and len(errors) <= 1, errors
+    documents = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]["documents"]
+    assert documents + len(errors) == 200
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next(x for x in f if x.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0.0
+    return int(line.split()[1]) / 1024
