@@ -46,6 +46,7 @@ def stages():
     return config, build_stages(config, config.stages)
 
 
+@pytest.mark.e2e  # whole runs: left out of `make quick`
 @settings(deadline=None, max_examples=25,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=st.lists(st.tuples(FILE_NAME, st.binary(max_size=200) | TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))),
