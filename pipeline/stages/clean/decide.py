@@ -15,8 +15,11 @@ its `scope` names (ruleset.SCOPES), never by its id:
    nothing changes, since removing a line can move the body's end;
 4. the title: the first title-like line of the head;
 5. repeats: `metadata-duplicate` and `title-duplicate`;
-6. brand names stuffed into kept lines (the inline rules of spam.toml);
-7. `layout`: blank lines left over by removals.
+6. bylines inside kept lines (`clean.meta.byline`, pipeline/stages/clean/bylines.py):
+   removed, their names and media lifted; removed metadata lines are read by
+   the same grammar, so 记者 王伟 通讯员 李明 gives both names;
+7. brand names stuffed into kept lines (the inline rules of spam.toml);
+8. `layout`: blank lines left over by removals.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
+from pipeline.stages.clean.bylines import Byline, BylineParser
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
@@ -60,6 +64,7 @@ class CleanResult:
     removed: dict[int, Removal]  # line index -> why
     inline: dict[int, list[tuple[int, int, str]]]  # line index -> phrase spans (line offsets)
     lines: list[Line] = field(default_factory=list)
+    bylines: dict[int, list[Byline]] = field(default_factory=dict)  # line index -> bylines (line offsets)
 
 
 @dataclass
@@ -72,6 +77,7 @@ class _Pass:
     pending: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines waiting for their zone
     metas: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines removed
     inline: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    bylines: dict[int, list[Byline]] = field(default_factory=dict)  # kept lines: bylines inside
     meta: dict[str, Any] = field(default_factory=dict)
     title_key: str = ""
 
@@ -89,6 +95,7 @@ class Cleaner:
                                    rules.meta_text)
         self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
+        self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
         self.lists = tuple(r for r in scoped["block"] if r.kind == "list_after")
@@ -104,6 +111,7 @@ class Cleaner:
         first = self._zone_pass(state)
         self._title_pass(state, first, given)
         self._repeats(state)
+        self._byline_pass(state)
         self._metadata_values(state, given)
         self._inline_pass(state)
         self._layout_pass(state)
@@ -214,12 +222,60 @@ class Cleaner:
             if dup_title is not None and state.title_key and _key(line.plain) == state.title_key:
                 state.removed[i] = Removal(dup_title.id, "duplicate")
 
+    def _byline_only(self, raw: str) -> bool:
+        """The line is bylines and nothing but digits and marks (26 编辑：张明 来源：新华社)."""
+        if self.bylines is None:
+            return False
+        found = self.bylines.find(raw)
+        return bool(found) and not any(ch.isalpha() for ch in _without(raw, found))
+
+    def _byline_pass(self, state: _Pass) -> None:
+        """Bylines inside kept lines; a line left with nothing but digits and marks goes whole."""
+        if self.bylines is None:
+            return
+        rule_id = self.rules.byline.id
+        for line in list(state.kept()):
+            found = self.bylines.find(line.raw)
+            if not found:
+                continue
+            if not any(ch.isalpha() for ch in _without(line.raw, found)):
+                state.removed[line.index] = Removal(rule_id, "metadata")
+            state.bylines[line.index] = found
+
     def _metadata_values(self, state: _Pass, given: Mapping[str, Any]) -> None:
-        """Values of the removed metadata lines, first in reading order; input metadata wins."""
+        """Values of the removed metadata lines and of bylines, first in reading order; input
+        metadata wins. Author and editor names gather (joined with 、), every source goes to
+        `news_sources`."""
         meta = state.meta
-        for i in sorted(state.metas):
-            for name, (value, _) in state.metas[i].values.items():
-                meta.setdefault(name, value)
+        lists: dict[str, list[str]] = {}
+
+        def gather(name: str, value: str) -> None:
+            values = lists.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+
+        for i in sorted(set(state.metas) | set(state.bylines)):
+            read = self.bylines.find(state.lines[i].raw) if i in state.metas and self.bylines else []
+            read += state.bylines.get(i, [])
+            for b in read:
+                for name, values in b.values.items():
+                    for value in values:
+                        gather(name, value)
+            for name, (value, _) in state.metas.get(i, MetaLine()).values.items():
+                if name in _GATHERED and (read and name in lists):
+                    continue  # the grammar read this field of the line (all its names)
+                if name in _GATHERED:
+                    gather(name, value)
+                else:
+                    meta.setdefault(name, value)
+        for name in ("author", "editor"):
+            if lists.get(name):
+                meta[name] = "、".join(lists[name])
+        if lists.get("news_source"):
+            meta["news_source"] = lists["news_source"][0]
+            meta["news_sources"] = list(lists["news_source"])
+        if lists.get("original_title"):
+            meta.setdefault("original_title", lists["original_title"][0])
         if given.get("published_at") and "published_at" in meta:
             text_value = meta.pop("published_at")
             if text_value != given["published_at"]:
@@ -251,9 +307,16 @@ class Cleaner:
                 if removed[i].cls == "spam":
                     spam_chars += non_space(line.raw)
                 continue
-            for a, b, rule_id in inline.get(i, ()):
+            spans = sorted([(a, b, rule_id, True) for a, b, rule_id in inline.get(i, ())]
+                           + [(x.start, x.end, self.rules.byline.id, False) for x in state.bylines.get(i, ())])
+            last = 0
+            for a, b, rule_id, spam in spans:
+                if a < last:  # a brand name inside a byline: the byline's edit covers it
+                    continue
                 edits.append(Edit(line.start + a, line.start + b, "", rule_id))
-                spam_chars += non_space(line.raw[a:b])
+                last = b
+                if spam:
+                    spam_chars += non_space(line.raw[a:b])
         for i, spans in inline.items():
             if i in removed:  # the lifted title: its phrases count as spam too
                 spam_chars += sum(non_space(lines[i].raw[a:b]) for a, b, _ in spans)
@@ -273,7 +336,7 @@ class Cleaner:
             flags["spun"] = spun
         if total and not out_text.strip():
             flags["clean_empty"] = 1
-        return CleanResult(edits, meta_out, flags, removed, inline, lines)
+        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines)
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]
@@ -315,6 +378,8 @@ class Cleaner:
             if line.blank or line.index in removed or line.index in pending:
                 continue
             text = rule.column_tag.sub("", line.view)
+            if self._byline_only(line.raw):  # 文／记者　陈晶, 原标题：…: a byline, not the title
+                return None
             if rule.min_chars <= len(text) <= self.settings.max_title_chars and not rule.forbid.search(text):
                 return line
             return None  # the first kept head line is not a title: no guessing further down
@@ -358,6 +423,16 @@ class Cleaner:
             seen_kept = True
         flush(at_end=True)
         return out
+
+
+# Metadata fields whose values gather over lines and bylines (the rest: the first one found).
+_GATHERED = frozenset({"author", "editor", "news_source", "original_title"})
+
+
+def _without(raw: str, found: list[Byline]) -> str:
+    for b in reversed(found):
+        raw = raw[:b.start] + raw[b.end:]
+    return raw
 
 
 def _key(text: str) -> str:
