@@ -501,7 +501,10 @@ def byline_figures(news: Path, path: Path = BYLINES, show: int = 0) -> dict[str,
             for k, _ in keys:
                 want[k] += [_norm(v) for v in g[k] if _norm(v) not in want[k]]
         t["docs"] += 1
-        t["doc_exact"] += all(sorted(want[k]) == sorted(set(got[k])) for k, _ in keys)
+        exact = all(sorted(want[k]) == sorted(set(got[k])) for k, _ in keys)
+        t["doc_exact"] += exact
+        if show and not exact:
+            print(f"  byline {items[0]['split']} doc not exact {doc_id}: want {want} got {got}")
     out = {}
     for split, t in sorted(tally.items()):
         out[f"byline_{split}_item_accuracy"] = t["ok"] / t["items"]

@@ -42,6 +42,7 @@ class BylineParser:
     def __init__(self, rule: BylineRule):
         self.rule = rule
         self._roles = re.compile(alternation(rule.roles))
+        self._shaped_role = re.compile("(?:%s)(?P<role>%s)" % (rule.prefix_shape.pattern, alternation(rule.roles)))
         self._prefixes = sorted(rule.prefixes, key=len, reverse=True)
         self._label_sep = re.compile(r"[%s]*[%s]?[%s]*" % (_SPACE, re.escape(rule.label_separators), _SPACE))
         self._name_sep = re.compile(r"[%s%s]*" % (_SPACE, re.escape(rule.name_separators)))
@@ -87,11 +88,16 @@ class BylineParser:
         wrapped = self._wrapped(text, lo, hi)
         out: list[Byline] = []
         for start in self._starts(text, lo, hi):
+            glued = start < 0
+            start = -start - 1 if glued else start
             if any(x.start <= start < x.end for x in out + wrapped):
                 continue
             got = self._parse(text, start, hi, wrapped=False)
             if got is None or not got.values:
                 continue
+            if glued and got.end < hi and _is_han(text[got.end]) and not text.endswith("报道", 0, got.end) \
+                    and not self._labelled(text, start, hi):
+                continue  # 韩国记者关于中国…: a role glued on both sides is text
             at_end = not text[got.end:hi].strip(_SPACE)
             if start - lo >= self.rule.head_chars and not at_end:
                 continue
@@ -144,7 +150,15 @@ class BylineParser:
             elif self._boundary(text, r, lo):
                 yield r
             elif r - lo < rule.head_chars and text[r - 1] not in rule.not_after:
-                yield r
+                yield -r - 1  # glued to the text before it: marked, it needs a clear end
+
+    def _labelled(self, text: str, start: int, end: int) -> bool:
+        """The role at start is followed by a label separator (作者：)."""
+        role = self._role_at(text, start, end)
+        if role is None:
+            return False
+        sep = self._label_sep.match(text, role[1], end)
+        return any(c in self.rule.label_separators for c in text[role[1]:sep.end()])
 
     def _boundary(self, text: str, i: int, lo: int) -> bool:
         if i <= lo:
@@ -189,19 +203,23 @@ class BylineParser:
         return out
 
     def _role_at(self, text: str, p: int, end: int) -> tuple[str, int] | None:
-        for prefix in ("", *self._prefixes):
-            q = p + len(prefix)
-            if prefix and not text.startswith(prefix, p):
-                continue
-            m = self._roles.match(text, q, end)
-            if m:
-                return m.group(0), m.end()
-        m = self.rule.prefix_shape.match(text, p, end)
-        if m and m.end() > p:
-            r = self._roles.match(text, m.end(), end)
-            if r:
-                return r.group(0), r.end()
-        return None
+        """The role word at p (after a medium prefix) and where it ends. A role that needs
+        a separator (文/, 来源：) is no role without one."""
+        m = None
+        for prefix in self._prefixes:
+            if text.startswith(prefix, p):
+                m = self._roles.match(text, p + len(prefix), end)
+                if m:
+                    break
+        m = m or self._roles.match(text, p, end) or self._shaped_role.match(text, p, end)
+        if not m:
+            return None
+        word = m.group("role") if "role" in m.re.groupindex else m.group(0)
+        if word in self.rule.separator_only:
+            sep = self._label_sep.match(text, m.end(), end)
+            if not any(c in self.rule.label_separators for c in text[m.end():sep.end()]):
+                return None
+        return word, m.end()
 
     def _item(self, text: str, p: int, end: int, out: Byline, closed_end: bool) -> int | None:
         rule = self.rule
@@ -227,9 +245,9 @@ class BylineParser:
             return q
         if any(text.startswith(w, q) for w in rule.not_names):
             return None
-        names = self._names(text, q, end, pen=has_sep or closed_end)
+        names = self._names(text, q, end, pen=has_sep)
         if not names:
-            return None
+            return None if has_sep else self._names_then_role(text, q, end, out)
         for name in names[0]:
             out.add(kind, name)
         return self._trail(text, names[1], end)
@@ -269,13 +287,12 @@ class BylineParser:
             if text[pos:s].strip(_SPACE):  # 新华社、人民网: another medium
                 pos = s
                 continue
-            names = self._names(text, s, end, pen=True)  # 中国日报网 信莲: a name after the medium
+            names = self._names(text, s, end, pen=False)  # 中国日报网 信莲: a name after the medium
             if names:
                 for name in names[0]:
                     out.add("author", name)
                 pos = names[1]
-                break
-            pos = s
+            break
         if not n:
             return None
         while pos > q and text[pos - 1] in _SPACE:
@@ -286,15 +303,15 @@ class BylineParser:
         names: list[str] = []
         pos = p
         while True:
-            got = self._name(text, pos, end, pen=pen, first=not names)
+            got = self._name(text, pos, end, pen=pen and not names, first=not names)
             if got is None:
                 break
             names.append(got[0])
             pos = got[1]
             s = self._name_sep.match(text, pos, end).end()
-            if s == pos or self._role_at(text, s, end) is not None:
+            if s == pos or self._role_at(text, s, end) is not None or self.rule.trail.match(text, pos, end):
                 break
-            nxt = self._name(text, s, end, pen=pen, first=False)
+            nxt = self._name(text, s, end, pen=False, first=False)
             if nxt is None:
                 break
             pos = s
@@ -331,8 +348,14 @@ class BylineParser:
         k = 0
         while g + k < end and k < 3 and _is_han(text[g + k]):
             k += 1
+        if k and text[g] in self.rule.not_given:
+            return None
+        if k >= 2 and text[g + 1] in self.rule.not_given:
+            return text[p:g + 1], g + 1
         if k == 0:
             return None
+        if k == 2 and g + 2 < end and text[g + 2].isdigit() and self.rule.name_stop.match(text, g + 1, end):
+            return text[p:g + 1], g + 1  # 李娜自2005年
         if k <= 2:
             return text[p:g + k], g + k
         # Glued to the article: one given character if what follows starts like text.
@@ -364,4 +387,4 @@ class BylineParser:
         if ch in _SPACE:
             s = self._skip(text, q, end)
             return s >= end or self._role_at(text, s, end) is not None or text[s] in self._closers
-        return self._role_at(text, q, end) is not None
+        return self._role_at(text, q, end) is not None or ch.isdigit() or ch.isascii() and ch.isalpha()

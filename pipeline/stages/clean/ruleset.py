@@ -107,6 +107,7 @@ class BylineRule:
     segment_breaks: str
     affiliation: re.Pattern
     pen_name: re.Pattern
+    not_given: str
     wrappers: Mapping[str, str]
     surnames: frozenset
     compound_surnames: tuple[str, ...]
@@ -366,6 +367,7 @@ META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the t
     "segment_breaks": Chars("characters that end a segment inside a line (U+E40C)"),
     "affiliation": Regex("a medium or school before a name, skipped", required=True),
     "pen_name": Regex("a name without a surname (needs a closed end)", required=True),
+    "not_given": Chars("characters no given name holds (的, 和)"),
     "wrappers": ListOf(_PAIR, "brackets a byline may fill", required=True),
     "surnames": String("single-character surnames", required=True),
     "compound_surnames": ListOf(String("a surname"), "two-character surnames"),
@@ -549,7 +551,7 @@ def _byline_rule(e: Entry) -> BylineRule:
         prefixes=tuple(e["prefixes"]), prefix_shape=e["prefix_shape"], label_separators=e["label_separators"],
         name_separators=e["name_separators"], lead_marks=e["lead_marks"], boundary_before=e["boundary_before"],
         not_after=e["not_after"], segment_breaks=e["segment_breaks"], affiliation=e["affiliation"],
-        pen_name=e["pen_name"], wrappers=dict(e["wrappers"]), surnames=frozenset(e["surnames"]), compound_surnames=tuple(e["compound_surnames"]),
+        pen_name=e["pen_name"], not_given=e["not_given"], wrappers=dict(e["wrappers"]), surnames=frozenset(e["surnames"]), compound_surnames=tuple(e["compound_surnames"]),
         name_stop=e["name_stop"], trail=e["trail"], media_value=e["media_value"],
         ignore_values=frozenset(e["ignore_values"]), head_chars=e["head_chars"], **_cases(e),
     )
