@@ -149,7 +149,8 @@ class BylineParser:
                 yield shaped[0]
             elif self._boundary(text, r, lo):
                 yield r
-            elif r - lo < rule.head_chars and text[r - 1] not in rule.not_after:
+            elif r - lo < rule.head_chars and text[r - 1] not in rule.not_after \
+                    and m.group(0) not in rule.separator_only:  # 组图：… is a title, not a photo credit
                 yield -r - 1  # glued to the text before it: marked, it needs a clear end
 
     def _labelled(self, text: str, start: int, end: int) -> bool:
@@ -329,6 +330,8 @@ class BylineParser:
             sl = 1
         if sl:
             got = self._surname_name(text, p, sl, end)
+            if got is not None and got[1] < end and text[got[1]] in "-·•－":
+                return None  # 乔纳森-费根: a transliterated name, told about, not a byline
             if got is not None and not self._bad_follow(text, got[1], end, first):
                 return got
         if pen:
@@ -387,4 +390,4 @@ class BylineParser:
         if ch in _SPACE:
             s = self._skip(text, q, end)
             return s >= end or self._role_at(text, s, end) is not None or text[s] in self._closers
-        return self._role_at(text, q, end) is not None or ch.isdigit() or ch.isascii() and ch.isalpha()
+        return self._role_at(text, q, end) is not None
