@@ -15,7 +15,8 @@ its `scope` names (ruleset.SCOPES), never by its id:
    nothing changes, since removing a line can move the body's end;
 4. the title: the first title-like line of the head;
 5. repeats: `metadata-duplicate` and `title-duplicate`;
-6. bylines inside kept lines (`clean.meta.byline`, pipeline/stages/clean/bylines.py):
+6. `inline`: a related list or comment button glued to the end of a kept line
+   (kind tail of lines.toml), then bylines inside kept lines (`clean.meta.byline`, pipeline/stages/clean/bylines.py):
    removed, their names and media lifted; removed metadata lines are read by
    the same grammar, so 记者 王伟 通讯员 李明 gives both names;
 7. brand names stuffed into kept lines (the inline rules of spam.toml);
@@ -65,6 +66,7 @@ class CleanResult:
     inline: dict[int, list[tuple[int, int, str]]]  # line index -> phrase spans (line offsets)
     lines: list[Line] = field(default_factory=list)
     bylines: dict[int, list[Byline]] = field(default_factory=dict)  # line index -> bylines (line offsets)
+    tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # line index -> glued list (line offsets)
 
 
 @dataclass
@@ -78,6 +80,7 @@ class _Pass:
     metas: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines removed
     inline: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     bylines: dict[int, list[Byline]] = field(default_factory=dict)  # kept lines: bylines inside
+    tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # kept lines: a glued related list
     meta: dict[str, Any] = field(default_factory=dict)
     title_key: str = ""
 
@@ -97,6 +100,9 @@ class Cleaner:
         self.inline = InlineSpam(rules.inline)
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
+        self.tails = scoped["inline"]
+        breaks = rules.byline.segment_breaks if rules.byline is not None else ""
+        self._breaks = tuple(breaks)
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
         self.lists = tuple(r for r in scoped["block"] if r.kind == "list_after")
         # The loader allows one rule in each of these scopes; without one, the pass is off.
@@ -111,6 +117,7 @@ class Cleaner:
         first = self._zone_pass(state)
         self._title_pass(state, first, given)
         self._repeats(state)
+        self._tail_pass(state)
         self._byline_pass(state)
         self._metadata_values(state, given)
         self._inline_pass(state)
@@ -222,6 +229,28 @@ class Cleaner:
             if dup_title is not None and state.title_key and _key(line.plain) == state.title_key:
                 state.removed[i] = Removal(dup_title.id, "duplicate")
 
+    def _tail_pass(self, state: _Pass) -> None:
+        """Scope `inline`: a related list (or comment button) glued to the end of a kept line."""
+        for line in list(state.kept()):
+            raw = line.raw
+            for rule in self.tails:
+                span = self._tail(rule, raw)
+                if span is None:
+                    continue
+                if not any(ch.isalpha() for ch in raw[:span[0]]):
+                    state.removed[line.index] = Removal(rule.id, rule.cls)
+                else:
+                    state.tails[line.index] = (*span, rule.id)
+                break
+
+    def _tail(self, rule, raw: str) -> tuple[int, int] | None:
+        for m in rule.pattern.finditer(raw):
+            end = min((raw.find(b, m.end()) for b in self._breaks if b in raw[m.end():]), default=len(raw))
+            rest = "".join(raw[m.end():end].split())
+            if len(rest) <= rule.max_chars and not (rule.forbid is not None and rule.forbid.search(rest)):
+                return m.start(), end
+        return None
+
     def _byline_only(self, raw: str) -> bool:
         """The line is bylines and nothing but digits and marks (26 编辑：张明 来源：新华社)."""
         if self.bylines is None:
@@ -235,7 +264,8 @@ class Cleaner:
             return
         rule_id = self.rules.byline.id
         for line in list(state.kept()):
-            found = self.bylines.find(line.raw)
+            cut = state.tails.get(line.index, (len(line.raw),))[0]
+            found = self.bylines.find(line.raw[:cut])  # what a glued list leaves of the line
             if not found:
                 continue
             if not any(ch.isalpha() for ch in _without(line.raw, found)):
@@ -308,7 +338,8 @@ class Cleaner:
                     spam_chars += non_space(line.raw)
                 continue
             spans = sorted([(a, b, rule_id, True) for a, b, rule_id in inline.get(i, ())]
-                           + [(x.start, x.end, self.rules.byline.id, False) for x in state.bylines.get(i, ())])
+                           + [(x.start, x.end, self.rules.byline.id, False) for x in state.bylines.get(i, ())]
+                           + ([(*state.tails[i], False)] if i in state.tails else []))
             last = 0
             for a, b, rule_id, spam in spans:
                 if a < last:  # a brand name inside a byline: the byline's edit covers it
@@ -336,7 +367,7 @@ class Cleaner:
             flags["spun"] = spun
         if total and not out_text.strip():
             flags["clean_empty"] = 1
-        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines)
+        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails)
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]

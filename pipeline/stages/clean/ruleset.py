@@ -19,7 +19,7 @@ from pipeline.core.schema import (
 )
 
 ZONES = ("any", "head", "body", "tail")
-LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout")
+LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout", "tail")
 # The clean passes, each with the line-rule kinds it runs (Cleaner runs them in this order).
 SCOPES = {
     "line": ("pattern", "tokens"),  # the line on its own, anywhere (zones = any)
@@ -29,6 +29,7 @@ SCOPES = {
     "metadata-duplicate": ("duplicate",),  # a metadata line repeated
     "title-duplicate": ("duplicate",),  # a line repeating the title
     "layout": ("layout",),  # blank lines left over by removals
+    "inline": ("tail",),  # the end of a kept line from a heading on (a related list glued to the article)
 }
 # Scopes that take one rule: a second one would never run.
 SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
@@ -256,6 +257,8 @@ def _line_rule_complete(v) -> str | tuple | None:
         return "kind", "an island rule needs `between_class`"
     if kind == "list_after" and not (v["after_rule"] and v["pattern"] is not None):
         return "kind", "a list_after rule needs `after_rule` and `pattern`"
+    if kind == "tail" and v["pattern"] is None:
+        return "kind", "a tail rule needs `pattern` (the heading, searched in the raw line)"
     return None
 
 

@@ -67,9 +67,10 @@ def tables(stages: list[str]) -> tuple[list[str], list[str]]:
                 lines.append(f"{doc.doc_id}\t{line.index + 1}\tremove\t{why.rule_id}\t{len(line.raw)}\t{shown}")
                 for a, b, rule_id in result.inline.get(line.index, ()):
                     lines.append(f"{doc.doc_id}\t{line.index + 1}\tphrase\t{rule_id}\t{b - a}\t{line.raw[a:b]}")
-            elif line.index in result.inline or line.index in result.bylines:
+            elif line.index in result.inline or line.index in result.bylines or line.index in result.tails:
                 spans = [*result.inline.get(line.index, ()),
-                         *((x.start, x.end, "clean.meta.byline") for x in result.bylines.get(line.index, ()))]
+                         *((x.start, x.end, "clean.meta.byline") for x in result.bylines.get(line.index, ())),
+                         *([result.tails[line.index]] if line.index in result.tails else [])]
                 for a, b, rule_id in sorted(spans):
                     lines.append(f"{doc.doc_id}\t{line.index + 1}\tedit\t{rule_id}\t{b - a}\t{line.raw[a:b]}")
             else:
