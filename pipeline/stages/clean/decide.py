@@ -67,6 +67,7 @@ class CleanResult:
     lines: list[Line] = field(default_factory=list)
     bylines: dict[int, list[Byline]] = field(default_factory=dict)  # line index -> bylines (line offsets)
     tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # line index -> glued list (line offsets)
+    annotations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # line index -> 青(qing) spans
 
 
 @dataclass
@@ -81,6 +82,7 @@ class _Pass:
     inline: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     bylines: dict[int, list[Byline]] = field(default_factory=dict)  # kept lines: bylines inside
     tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # kept lines: a glued related list
+    annotations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # kept lines: 青(qing)
     meta: dict[str, Any] = field(default_factory=dict)
     title_key: str = ""
 
@@ -100,7 +102,8 @@ class Cleaner:
         self.inline = InlineSpam(rules.inline)
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
-        self.tails = scoped["inline"]
+        self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
+        self.annotations = tuple(r for r in scoped["inline"] if r.kind == "annotation")
         breaks = rules.byline.segment_breaks if rules.byline is not None else ""
         self._breaks = tuple(breaks)
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
@@ -118,6 +121,7 @@ class Cleaner:
         self._title_pass(state, first, given)
         self._repeats(state)
         self._tail_pass(state)
+        self._annotation_pass(state)
         self._byline_pass(state)
         self._metadata_values(state, given)
         self._inline_pass(state)
@@ -243,6 +247,14 @@ class Cleaner:
                     state.tails[line.index] = (*span, rule.id)
                 break
 
+    def _annotation_pass(self, state: _Pass) -> None:
+        """Scope `inline`: reading annotations after the character they read (青(qing))."""
+        for line in state.kept():
+            spans = [(m.start(), m.end(), rule.id) for rule in self.annotations for m in rule.pattern.finditer(line.raw)
+                     if m.group("syllable") in rule.readings.get(line.raw[m.start() - 1], ())]
+            if spans:
+                state.annotations[line.index] = spans
+
     def _tail(self, rule, raw: str) -> tuple[int, int] | None:
         for m in rule.pattern.finditer(raw):
             end = min((raw.find(b, m.end()) for b in self._breaks if b in raw[m.end():]), default=len(raw))
@@ -339,7 +351,8 @@ class Cleaner:
                 continue
             spans = sorted([(a, b, rule_id, True) for a, b, rule_id in inline.get(i, ())]
                            + [(x.start, x.end, self.rules.byline.id, False) for x in state.bylines.get(i, ())]
-                           + ([(*state.tails[i], False)] if i in state.tails else []))
+                           + ([(*state.tails[i], False)] if i in state.tails else [])
+                           + [(a, b, rule_id, False) for a, b, rule_id in state.annotations.get(i, ())])
             last = 0
             for a, b, rule_id, spam in spans:
                 if a < last:  # a brand name inside a byline: the byline's edit covers it
@@ -367,7 +380,8 @@ class Cleaner:
             flags["spun"] = spun
         if total and not out_text.strip():
             flags["clean_empty"] = 1
-        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails)
+        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
+                           state.annotations)
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]

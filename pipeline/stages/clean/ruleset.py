@@ -19,7 +19,7 @@ from pipeline.core.schema import (
 )
 
 ZONES = ("any", "head", "body", "tail")
-LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout", "tail")
+LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout", "tail", "annotation")
 # The clean passes, each with the line-rule kinds it runs (Cleaner runs them in this order).
 SCOPES = {
     "line": ("pattern", "tokens"),  # the line on its own, anywhere (zones = any)
@@ -29,7 +29,7 @@ SCOPES = {
     "metadata-duplicate": ("duplicate",),  # a metadata line repeated
     "title-duplicate": ("duplicate",),  # a line repeating the title
     "layout": ("layout",),  # blank lines left over by removals
-    "inline": ("tail",),  # the end of a kept line from a heading on (a related list glued to the article)
+    "inline": ("tail", "annotation"),  # inside a kept line: a glued related list, reading annotations
 }
 # Scopes that take one rule: a second one would never run.
 SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
@@ -56,6 +56,7 @@ class LineRule:
     examples: tuple = ()
     counterexamples: tuple = ()
     scope: str = "line"
+    readings: Mapping[str, frozenset] = field(default_factory=dict)  # annotation: char -> syllables
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,9 @@ def _line_rule_complete(v) -> str | tuple | None:
         return "kind", "an island rule needs `between_class`"
     if kind == "list_after" and not (v["after_rule"] and v["pattern"] is not None):
         return "kind", "a list_after rule needs `after_rule` and `pattern`"
+    if kind == "annotation" and (v["pattern"] is None or "syllable" not in v["pattern"].groupindex
+                                 or not v["readings"]):
+        return "kind", "an annotation rule needs `pattern` with a group `syllable` and `readings`"
     if kind == "tail" and v["pattern"] is None:
         return "kind", "a tail rule needs `pattern` (the heading, searched in the raw line)"
     return None
@@ -293,6 +297,7 @@ LINE_RULE = Kind("clean.line", "A kind of page-furniture line the clean stage re
     "tokens": ListOf(String("a token"), "literal tokens a tokens line is made of"),
     "token_patterns": ListOf(Regex("a token regex"), "regex tokens a tokens line is made of"),
     "between_class": String("island: the class of the removed lines around it", default=""),
+    "readings": String("annotation: the table of readings (char, syllables), relative to rules/", default=""),
     "after_rule": String("list_after: the id of the heading rule", default=""),
     "scope": Enum(tuple(SCOPES), "the clean pass that runs the rule: " + ", ".join(SCOPES), required=True),
     "examples": _texts("text placed in a document (in the rule's zone) where the rule fires"),
@@ -485,7 +490,18 @@ def _cases(e: Entry) -> dict[str, tuple]:
     return {k: tuple(tuple(v) if isinstance(v, list) else v for v in e[k]) for k in ("examples", "counterexamples")}
 
 
-def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...], ViewRules]:
+READING = Kind("clean.lexicon.reading", "A character and its untoned readings: char<TAB>syllable,syllable.", {
+    "char": String("the character", required=True, length=1),
+    "syllables": String("its readings, comma-separated", required=True),
+})
+READINGS_FILE = WordList("readings", "Untoned readings of characters.", READING, ("char", "syllables"))
+
+
+def _readings(path: Path) -> dict[str, frozenset]:
+    return {e["char"]: frozenset(e["syllables"].split(",")) for e in load_word_list(path, READINGS_FILE)}
+
+
+def load_line_rules(path: Path, rules_dir: Path | None = None) -> tuple[tuple[LineRule, ...], tuple[Entry, ...], ViewRules]:
     loaded = load_toml_file(path, LINES_FILE, fragments={"HAN": HAN})
     entries = loaded.arrays["rule"]
     ids = {e.id for e in entries}
@@ -508,6 +524,7 @@ def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...]
         requires=e["requires"], forbid=e["forbid"], max_chars=e["max_chars"], zones=frozenset(e["zones"]),
         tokens=e["tokens"], token_patterns=tuple(r.pattern for r in e["token_patterns"]),
         between_class=e["between_class"], after_rule=e["after_rule"], min_chars=e["min_chars"], scope=e["scope"],
+        readings=_readings((rules_dir or path.parent.parent) / e["readings"]) if e["readings"] else {},
         **_cases(e),
     ) for e in entries)
     return rules, entries, view
@@ -618,7 +635,8 @@ def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
-    line_rules, line_entries, view = load_line_rules(paths[0])
+    line_rules, line_entries, view = load_line_rules(paths[0], rules_dir)
+    extra_lines = tuple(dict.fromkeys(rules_dir / e["readings"] for e in line_entries if e["readings"]))
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
         paths[2], rules_dir)
@@ -626,5 +644,5 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                      spun_rules, tuple(paths) + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
+                      spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
                       byline)
