@@ -357,7 +357,11 @@ class Cleaner:
             for a, b, rule_id, spam in spans:
                 if a < last:  # a brand name inside a byline: the byline's edit covers it
                     continue
-                edits.append(Edit(line.start + a, line.start + b, "", rule_id))
+                # A byline glued between title and text (…净利2.4亿⊙本报记者 谢卫国国元证券…) was
+                # their only boundary: a line break keeps them apart (no 2.4亿国元证券).
+                glued = (rule_id == self.rules.byline.id and 0 < a and b < len(line.raw)
+                         and _word_char(line.raw[a - 1]) and _word_char(line.raw[b]))
+                edits.append(Edit(line.start + a, line.start + b, "\n" if glued else "", rule_id))
                 last = b
                 if spam:
                     spam_chars += non_space(line.raw[a:b])
@@ -472,6 +476,10 @@ class Cleaner:
 
 # Metadata fields whose values gather over lines and bylines (the rest: the first one found).
 _GATHERED = frozenset({"author", "editor", "news_source", "original_title"})
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum()
 
 
 def _without(raw: str, found: list[Byline]) -> str:

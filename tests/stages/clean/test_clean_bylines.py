@@ -102,3 +102,9 @@ def test_labelled_bylines_point_at_their_surface_in_the_news_set():
     for g in gold:  # split by article: an article's bylines are all on one side
         by_doc.setdefault(g["doc_id"], set()).add(g["split"])
     assert all(len(s) == 1 for s in by_doc.values())
+
+
+def test_a_byline_glued_between_title_and_text_leaves_a_line_break():
+    doc, _ = clean("长盛基金去年获净利2.4亿⊙本报记者 谢卫国国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n")
+    assert doc.meta["author"] == "谢卫国"
+    assert doc.text == "长盛基金去年获净利2.4亿\n国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n"
