@@ -24,7 +24,7 @@ class Assigns:
 
     `original`: the decoded text every offset refers to (decode only). `layer`: a text
     layer of edits. `meta`: metadata keys it sets, with their column type
-    (`string` or `float`); documents.parquet has a column for each. `facts`: the
+    (`string`, `float` or `list` of strings); documents.parquet has a column for each. `facts`: the
     fact types it owns (it replaces those, and leaves every other fact alone).
     Flags are counters any stage may add.
     """

@@ -45,7 +45,7 @@ _REPORT_SIGNS = (b'<meta name="generator" content="zh-news-pipeline', b'<h1>Run 
 class OutputError(RuntimeError):
     """The run folder cannot be written without removing or replacing a file that is not this tool's."""
 
-_ARROW = {"string": pa.string(), "float": pa.float64()}
+_ARROW = {"string": pa.string(), "float": pa.float64(), "list": pa.list_(pa.string())}
 # Input metadata (JSONL fields) that has a column even when no stage assigns it.
 INPUT_META = {"title": "string", "published_at": "string", "url": "string"}
 

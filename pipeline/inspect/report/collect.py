@@ -296,6 +296,8 @@ def _finite(value: Any) -> Any:
 
 
 def _shown(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # a list column (news_sources) comes back from parquet as an array
+        value = value.tolist()
     if isinstance(value, float):
         return round(value, 4)
     return value

@@ -15,8 +15,12 @@ its `scope` names (ruleset.SCOPES), never by its id:
    nothing changes, since removing a line can move the body's end;
 4. the title: the first title-like line of the head;
 5. repeats: `metadata-duplicate` and `title-duplicate`;
-6. brand names stuffed into kept lines (the inline rules of spam.toml);
-7. `layout`: blank lines left over by removals.
+6. `inline`: a related list or comment button glued to the end of a kept line
+   (kind tail of lines.toml), then bylines inside kept lines (`clean.meta.byline`, pipeline/stages/clean/bylines.py):
+   removed, their names and media lifted; removed metadata lines are read by
+   the same grammar, so 记者 王伟 通讯员 李明 gives both names;
+7. brand names stuffed into kept lines (the inline rules of spam.toml);
+8. `layout`: blank lines left over by removals.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
+from pipeline.stages.clean.bylines import Byline, BylineParser
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
@@ -60,6 +65,9 @@ class CleanResult:
     removed: dict[int, Removal]  # line index -> why
     inline: dict[int, list[tuple[int, int, str]]]  # line index -> phrase spans (line offsets)
     lines: list[Line] = field(default_factory=list)
+    bylines: dict[int, list[Byline]] = field(default_factory=dict)  # line index -> bylines (line offsets)
+    tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # line index -> glued list (line offsets)
+    annotations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # line index -> 青(qing) spans
 
 
 @dataclass
@@ -72,6 +80,9 @@ class _Pass:
     pending: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines waiting for their zone
     metas: dict[int, MetaLine] = field(default_factory=dict)  # metadata lines removed
     inline: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    bylines: dict[int, list[Byline]] = field(default_factory=dict)  # kept lines: bylines inside
+    tails: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # kept lines: a glued related list
+    annotations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # kept lines: 青(qing)
     meta: dict[str, Any] = field(default_factory=dict)
     title_key: str = ""
 
@@ -89,7 +100,12 @@ class Cleaner:
                                    rules.meta_text)
         self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
+        self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
+        self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
+        self.annotations = tuple(r for r in scoped["inline"] if r.kind == "annotation")
+        breaks = rules.byline.segment_breaks if rules.byline is not None else ""
+        self._breaks = tuple(breaks)
         self.islands = tuple(r for r in scoped["block"] if r.kind == "island")
         self.lists = tuple(r for r in scoped["block"] if r.kind == "list_after")
         # The loader allows one rule in each of these scopes; without one, the pass is off.
@@ -104,6 +120,9 @@ class Cleaner:
         first = self._zone_pass(state)
         self._title_pass(state, first, given)
         self._repeats(state)
+        self._tail_pass(state)
+        self._annotation_pass(state)
+        self._byline_pass(state)
         self._metadata_values(state, given)
         self._inline_pass(state)
         self._layout_pass(state)
@@ -214,12 +233,91 @@ class Cleaner:
             if dup_title is not None and state.title_key and _key(line.plain) == state.title_key:
                 state.removed[i] = Removal(dup_title.id, "duplicate")
 
+    def _tail_pass(self, state: _Pass) -> None:
+        """Scope `inline`: a related list (or comment button) glued to the end of a kept line."""
+        for line in list(state.kept()):
+            raw = line.raw
+            for rule in self.tails:
+                span = self._tail(rule, raw)
+                if span is None:
+                    continue
+                if not any(ch.isalpha() for ch in raw[:span[0]]):
+                    state.removed[line.index] = Removal(rule.id, rule.cls)
+                else:
+                    state.tails[line.index] = (*span, rule.id)
+                break
+
+    def _annotation_pass(self, state: _Pass) -> None:
+        """Scope `inline`: reading annotations after the character they read (青(qing))."""
+        for line in state.kept():
+            spans = [(m.start(), m.end(), rule.id) for rule in self.annotations for m in rule.pattern.finditer(line.raw)
+                     if m.group("syllable") in rule.readings.get(line.raw[m.start() - 1], ())]
+            if spans:
+                state.annotations[line.index] = spans
+
+    def _tail(self, rule, raw: str) -> tuple[int, int] | None:
+        for m in rule.pattern.finditer(raw):
+            end = min((raw.find(b, m.end()) for b in self._breaks if b in raw[m.end():]), default=len(raw))
+            rest = "".join(raw[m.end():end].split())
+            if len(rest) <= rule.max_chars and not (rule.forbid is not None and rule.forbid.search(rest)):
+                return m.start(), end
+        return None
+
+    def _byline_only(self, raw: str) -> bool:
+        """The line is bylines and nothing but digits and marks (26 编辑：张明 来源：新华社)."""
+        if self.bylines is None:
+            return False
+        found = self.bylines.find(raw)
+        return bool(found) and not any(ch.isalpha() for ch in _without(raw, found))
+
+    def _byline_pass(self, state: _Pass) -> None:
+        """Bylines inside kept lines; a line left with nothing but digits and marks goes whole."""
+        if self.bylines is None:
+            return
+        rule_id = self.rules.byline.id
+        for line in list(state.kept()):
+            cut = state.tails.get(line.index, (len(line.raw),))[0]
+            found = self.bylines.find(line.raw[:cut])  # what a glued list leaves of the line
+            if not found:
+                continue
+            if not any(ch.isalpha() for ch in _without(line.raw, found)):
+                state.removed[line.index] = Removal(rule_id, "metadata")
+            state.bylines[line.index] = found
+
     def _metadata_values(self, state: _Pass, given: Mapping[str, Any]) -> None:
-        """Values of the removed metadata lines, first in reading order; input metadata wins."""
+        """Values of the removed metadata lines and of bylines, first in reading order; input
+        metadata wins. Author and editor names gather (joined with 、), every source goes to
+        `news_sources`."""
         meta = state.meta
-        for i in sorted(state.metas):
-            for name, (value, _) in state.metas[i].values.items():
-                meta.setdefault(name, value)
+        lists: dict[str, list[str]] = {}
+
+        def gather(name: str, value: str) -> None:
+            values = lists.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+
+        for i in sorted(set(state.metas) | set(state.bylines)):
+            read = self.bylines.find(state.lines[i].raw) if i in state.metas and self.bylines else []
+            read += state.bylines.get(i, [])
+            for b in read:
+                for name, values in b.values.items():
+                    for value in values:
+                        gather(name, value)
+            for name, (value, _) in state.metas.get(i, MetaLine()).values.items():
+                if name in _GATHERED and (read and name in lists):
+                    continue  # the grammar read this field of the line (all its names)
+                if name in _GATHERED:
+                    gather(name, value)
+                else:
+                    meta.setdefault(name, value)
+        for name in ("author", "editor"):
+            if lists.get(name):
+                meta[name] = "、".join(lists[name])
+        if lists.get("news_source"):
+            meta["news_source"] = lists["news_source"][0]
+            meta["news_sources"] = list(lists["news_source"])
+        if lists.get("original_title"):
+            meta.setdefault("original_title", lists["original_title"][0])
         if given.get("published_at") and "published_at" in meta:
             text_value = meta.pop("published_at")
             if text_value != given["published_at"]:
@@ -251,9 +349,22 @@ class Cleaner:
                 if removed[i].cls == "spam":
                     spam_chars += non_space(line.raw)
                 continue
-            for a, b, rule_id in inline.get(i, ()):
-                edits.append(Edit(line.start + a, line.start + b, "", rule_id))
-                spam_chars += non_space(line.raw[a:b])
+            spans = sorted([(a, b, rule_id, True) for a, b, rule_id in inline.get(i, ())]
+                           + [(x.start, x.end, self.rules.byline.id, False) for x in state.bylines.get(i, ())]
+                           + ([(*state.tails[i], False)] if i in state.tails else [])
+                           + [(a, b, rule_id, False) for a, b, rule_id in state.annotations.get(i, ())])
+            last = 0
+            for a, b, rule_id, spam in spans:
+                if a < last:  # a brand name inside a byline: the byline's edit covers it
+                    continue
+                # A byline glued between title and text (…净利2.4亿⊙本报记者 谢卫国国元证券…) was
+                # their only boundary: a line break keeps them apart (no 2.4亿国元证券).
+                glued = (rule_id == self.rules.byline.id and 0 < a and b < len(line.raw)
+                         and _word_char(line.raw[a - 1]) and _word_char(line.raw[b]))
+                edits.append(Edit(line.start + a, line.start + b, "\n" if glued else "", rule_id))
+                last = b
+                if spam:
+                    spam_chars += non_space(line.raw[a:b])
         for i, spans in inline.items():
             if i in removed:  # the lifted title: its phrases count as spam too
                 spam_chars += sum(non_space(lines[i].raw[a:b]) for a, b, _ in spans)
@@ -273,7 +384,8 @@ class Cleaner:
             flags["spun"] = spun
         if total and not out_text.strip():
             flags["clean_empty"] = 1
-        return CleanResult(edits, meta_out, flags, removed, inline, lines)
+        return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
+                           state.annotations)
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]
@@ -315,6 +427,8 @@ class Cleaner:
             if line.blank or line.index in removed or line.index in pending:
                 continue
             text = rule.column_tag.sub("", line.view)
+            if self._byline_only(line.raw):  # 文／记者　陈晶, 原标题：…: a byline, not the title
+                return None
             if rule.min_chars <= len(text) <= self.settings.max_title_chars and not rule.forbid.search(text):
                 return line
             return None  # the first kept head line is not a title: no guessing further down
@@ -358,6 +472,20 @@ class Cleaner:
             seen_kept = True
         flush(at_end=True)
         return out
+
+
+# Metadata fields whose values gather over lines and bylines (the rest: the first one found).
+_GATHERED = frozenset({"author", "editor", "news_source", "original_title"})
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _without(raw: str, found: list[Byline]) -> str:
+    for b in reversed(found):
+        raw = raw[:b.start] + raw[b.end:]
+    return raw
 
 
 def _key(text: str) -> str:

@@ -17,6 +17,7 @@ P2 = "据介绍,今年以来全市新增国家级创新平台十二个,技术合
 ALL_ZONES = ("head", "body", "tail")
 # Rules whose passes need more than one line (or none): their examples are not single cases.
 _NO_CASES = ("layout",)
+BYLINE_FIELDS = ("author", "editor", "news_source", "original_title")
 
 
 def place(text: str, zone: str) -> str:
@@ -78,6 +79,19 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
             return f"title {doc.meta.get('title')!r}"
         return None
 
+    def byline_rule(rule, case, counter):
+        # Bylines stand inside a line: the case is the line, placed before the paragraphs.
+        doc, result = run(place(case if counter else case[0], "head"))
+        if counter:
+            got = {k: doc.meta[k] for k in BYLINE_FIELDS if k in doc.meta}
+            return f"lifted {got}" if got or rule.id in fired(result) else None
+        want = dict(kv.split("=", 1) for kv in case[1].split(";"))
+        got = {k: ("、".join(doc.meta["news_sources"]) if k == "news_source" else doc.meta[k])
+               for k in BYLINE_FIELDS if k in doc.meta}
+        if got != want:
+            return f"lifted {got}"
+        return None if rule.id in fired(result) else "not removed"
+
     def spam_line(rule, case, counter):
         if counter:
             for zone in ALL_ZONES:
@@ -117,6 +131,7 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
     checks: list[tuple[Any, Callable]] = [
         *((r, line_rule) for r in rules.lines if r.kind not in _NO_CASES),
         *((r, field_rule) for r in rules.fields),
+        *(((rules.byline, byline_rule),) if rules.byline is not None else ()),
         (rules.title, title_rule),
         *((r, spam_line) for r in rules.spam_lines),
         *((r, inline_rule) for r in rules.inline),

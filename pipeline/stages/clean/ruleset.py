@@ -19,7 +19,7 @@ from pipeline.core.schema import (
 )
 
 ZONES = ("any", "head", "body", "tail")
-LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout")
+LINE_KINDS = ("pattern", "tokens", "island", "list_after", "duplicate", "layout", "tail", "annotation")
 # The clean passes, each with the line-rule kinds it runs (Cleaner runs them in this order).
 SCOPES = {
     "line": ("pattern", "tokens"),  # the line on its own, anywhere (zones = any)
@@ -29,6 +29,7 @@ SCOPES = {
     "metadata-duplicate": ("duplicate",),  # a metadata line repeated
     "title-duplicate": ("duplicate",),  # a line repeating the title
     "layout": ("layout",),  # blank lines left over by removals
+    "inline": ("tail", "annotation"),  # inside a kept line: a glued related list, reading annotations
 }
 # Scopes that take one rule: a second one would never run.
 SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
@@ -55,6 +56,7 @@ class LineRule:
     examples: tuple = ()
     counterexamples: tuple = ()
     scope: str = "line"
+    readings: Mapping[str, frozenset] = field(default_factory=dict)  # annotation: char -> syllables
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,39 @@ class TitleRule:
     column_tag: re.Pattern
     forbid: re.Pattern
     min_chars: int
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
+class BylineRule:
+    """The byline grammar (kind = "byline" in metadata.toml); see pipeline/stages/clean/bylines.py."""
+
+    id: str
+    version: int
+    reason: str
+    roles: Mapping[str, str]  # role word -> field (author, editor, news_source, original_title)
+    separator_only: frozenset
+    not_names: frozenset
+    prefixes: tuple[str, ...]
+    prefix_shape: re.Pattern
+    label_separators: str
+    name_separators: str
+    lead_marks: str
+    boundary_before: str
+    not_after: str
+    segment_breaks: str
+    affiliation: re.Pattern
+    pen_name: re.Pattern
+    not_given: str
+    wrappers: Mapping[str, str]
+    surnames: frozenset
+    compound_surnames: tuple[str, ...]
+    name_stop: re.Pattern
+    trail: re.Pattern
+    media_value: re.Pattern
+    ignore_values: frozenset
+    head_chars: int
     examples: tuple = ()
     counterexamples: tuple = ()
 
@@ -182,9 +217,10 @@ class CleanRules:
     spam_text: SpamText | None = None
     meta_text: MetaText | None = None
     view: ViewRules | None = None
+    byline: BylineRule | None = None
 
     def by_id(self) -> dict[str, Any]:
-        every = [*self.lines, *self.fields, self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
+        every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
                  *self.inline, *self.spun]
         return {r.id: r for r in every}
 
@@ -222,6 +258,11 @@ def _line_rule_complete(v) -> str | tuple | None:
         return "kind", "an island rule needs `between_class`"
     if kind == "list_after" and not (v["after_rule"] and v["pattern"] is not None):
         return "kind", "a list_after rule needs `after_rule` and `pattern`"
+    if kind == "annotation" and (v["pattern"] is None or "syllable" not in v["pattern"].groupindex
+                                 or not v["readings"]):
+        return "kind", "an annotation rule needs `pattern` with a group `syllable` and `readings`"
+    if kind == "tail" and v["pattern"] is None:
+        return "kind", "a tail rule needs `pattern` (the heading, searched in the raw line)"
     return None
 
 
@@ -256,6 +297,7 @@ LINE_RULE = Kind("clean.line", "A kind of page-furniture line the clean stage re
     "tokens": ListOf(String("a token"), "literal tokens a tokens line is made of"),
     "token_patterns": ListOf(Regex("a token regex"), "regex tokens a tokens line is made of"),
     "between_class": String("island: the class of the removed lines around it", default=""),
+    "readings": String("annotation: the table of readings (char, syllables), relative to rules/", default=""),
     "after_rule": String("list_after: the id of the heading rule", default=""),
     "scope": Enum(tuple(SCOPES), "the clean pass that runs the rule: " + ", ".join(SCOPES), required=True),
     "examples": _texts("text placed in a document (in the rule's zone) where the rule fires"),
@@ -312,6 +354,40 @@ META_TITLE = Kind("clean.metadata.title", "The title: the first title-like line 
     "counterexamples": _texts("head lines that are no title"),
 }, rule=True)
 _PAIR = String("an opening and a closing character", length=2)
+_WORDS = ListOf(String("a word"), "role words")
+META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the text (kind = \"byline\").", {
+    "kind": Enum(("byline",), "byline"),
+    "reason": _REASON,
+    "author_roles": ListOf(String("a role"), "roles whose names go to `author` (记者, 通讯员, 作者)", required=True),
+    "editor_roles": ListOf(String("a role"), "roles whose names go to `editor`", required=True),
+    "source_roles": ListOf(String("a role"), "roles whose values are media (`news_source`)", required=True),
+    "title_roles": ListOf(String("a role"), "roles whose value is the original title", required=True),
+    "separator_only": ListOf(String("a role"), "roles that count only with a label separator (文/张三)"),
+    "not_names": ListOf(String("a word"), "words after a role that are no name (作者简介)"),
+    "prefixes": ListOf(String("a word"), "media and words that may stand before a role (本报记者)"),
+    "prefix_shape": Regex("a medium-shaped prefix, allowed where the byline starts at a boundary", required=True),
+    "label_separators": Chars("characters between a role and its value", required=True),
+    "name_separators": Chars("besides white space, characters between names", required=True),
+    "lead_marks": Chars("marks before a byline (⊙)", required=True),
+    "boundary_before": Chars("besides white space and lead marks, what an unwrapped byline may follow",
+                             required=True),
+    "not_after": Chars("characters after which a bare role glued to the text is no byline (告诉记者)"),
+    "segment_breaks": Chars("characters that end a segment inside a line (U+E40C)"),
+    "affiliation": Regex("a medium or school before a name, skipped", required=True),
+    "pen_name": Regex("a name without a surname (needs a closed end)", required=True),
+    "not_given": Chars("characters no given name holds (的, 和)"),
+    "wrappers": ListOf(_PAIR, "brackets a byline may fill", required=True),
+    "surnames": String("single-character surnames", required=True),
+    "compound_surnames": ListOf(String("a surname"), "two-character surnames"),
+    "name_stop": Regex("after a glued two-character name: text that starts like the article", required=True),
+    "trail": Regex("what may close a list of names (/文, 发自北京, 报道)", required=True),
+    "media_value": Regex("a value of a source role", required=True),
+    "ignore_values": ListOf(String("a value"), "source values that name no source (网络)"),
+    "head_chars": Int("an unwrapped byline inside a line starts within this many characters", default=80,
+                      minimum=0),
+    "examples": _pairs("[text, \"field=value;field=value\"] (names and media joined with 、)"),
+    "counterexamples": _texts("texts with no byline"),
+}, rule=True)
 META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brackets, quotes, label separators "
                  "([line]).", {
     "wrappers": ListOf(_PAIR, "brackets around a whole metadata line ([来源:新华社])", required=True),
@@ -323,7 +399,8 @@ METADATA_FILE = TomlFile("clean metadata", "Article metadata the clean stage lif
     "line": Section(META_TEXT, required=True),
     "rule": Section(Kind("clean.metadata", "A metadata rule: a field, the header line or the title.",
                          discriminator="kind",
-                         variants={"field": META_FIELD, "line": META_LINE, "title": META_TITLE}), array=True),
+                         variants={"field": META_FIELD, "line": META_LINE, "title": META_TITLE,
+                                   "byline": META_BYLINE}), array=True),
 })
 
 SPAM_LEXICON = Kind("clean.spam.lexicon", "A spam word list with weights (kind = \"lexicon\").", {
@@ -413,7 +490,18 @@ def _cases(e: Entry) -> dict[str, tuple]:
     return {k: tuple(tuple(v) if isinstance(v, list) else v for v in e[k]) for k in ("examples", "counterexamples")}
 
 
-def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...], ViewRules]:
+READING = Kind("clean.lexicon.reading", "A character and its untoned readings: char<TAB>syllable,syllable.", {
+    "char": String("the character", required=True, length=1),
+    "syllables": String("its readings, comma-separated", required=True),
+})
+READINGS_FILE = WordList("readings", "Untoned readings of characters.", READING, ("char", "syllables"))
+
+
+def _readings(path: Path) -> dict[str, frozenset]:
+    return {e["char"]: frozenset(e["syllables"].split(",")) for e in load_word_list(path, READINGS_FILE)}
+
+
+def load_line_rules(path: Path, rules_dir: Path | None = None) -> tuple[tuple[LineRule, ...], tuple[Entry, ...], ViewRules]:
     loaded = load_toml_file(path, LINES_FILE, fragments={"HAN": HAN})
     entries = loaded.arrays["rule"]
     ids = {e.id for e in entries}
@@ -436,6 +524,7 @@ def load_line_rules(path: Path) -> tuple[tuple[LineRule, ...], tuple[Entry, ...]
         requires=e["requires"], forbid=e["forbid"], max_chars=e["max_chars"], zones=frozenset(e["zones"]),
         tokens=e["tokens"], token_patterns=tuple(r.pattern for r in e["token_patterns"]),
         between_class=e["between_class"], after_rule=e["after_rule"], min_chars=e["min_chars"], scope=e["scope"],
+        readings=_readings((rules_dir or path.parent.parent) / e["readings"]) if e["readings"] else {},
         **_cases(e),
     ) for e in entries)
     return rules, entries, view
@@ -446,9 +535,11 @@ def load_metadata_rules(path: Path):
     entries = loaded.arrays["rule"]
     t = loaded.tables["line"]
     text = MetaText(dict(t["wrappers"]), dict(t["quotes"]), t["before_label"], t["after_label"])
-    fields, header, title = [], None, None
+    fields, header, title, byline = [], None, None, None
     for e in entries:
-        if e.kind == META_FIELD.name:
+        if e.kind == META_BYLINE.name:
+            byline = _byline_rule(e)
+        elif e.kind == META_FIELD.name:
             zones = frozenset(e["zones"])
             fields.append(FieldRule(
                 id=e.id, version=e.version, field=e["field"], reason=e["reason"], labels=e["labels"],
@@ -463,7 +554,27 @@ def load_metadata_rules(path: Path):
             title = TitleRule(e.id, e.version, e["reason"], e["column_tag"], e["forbid"], e["min_chars"], **_cases(e))
     if header is None or title is None:
         raise RuleError(path, None, "needs one rule of kind `line` (header lines) and one of kind `title`")
-    return tuple(fields), header, title, entries, text
+    return tuple(fields), header, title, entries, text, byline
+
+
+def _byline_rule(e: Entry) -> BylineRule:
+    roles: dict[str, str] = {}
+    for key, name in (("title_roles", "original_title"), ("source_roles", "news_source"),
+                      ("editor_roles", "editor"), ("author_roles", "author")):
+        for word in e[key]:
+            if word in roles:
+                raise e.error(f"role {word!r} is given twice", key)
+            roles[word] = name
+    return BylineRule(
+        id=e.id, version=e.version, reason=e["reason"], roles=roles, separator_only=frozenset(e["separator_only"]),
+        not_names=frozenset(e["not_names"]),
+        prefixes=tuple(e["prefixes"]), prefix_shape=e["prefix_shape"], label_separators=e["label_separators"],
+        name_separators=e["name_separators"], lead_marks=e["lead_marks"], boundary_before=e["boundary_before"],
+        not_after=e["not_after"], segment_breaks=e["segment_breaks"], affiliation=e["affiliation"],
+        pen_name=e["pen_name"], not_given=e["not_given"], wrappers=dict(e["wrappers"]), surnames=frozenset(e["surnames"]), compound_surnames=tuple(e["compound_surnames"]),
+        name_stop=e["name_stop"], trail=e["trail"], media_value=e["media_value"],
+        ignore_values=frozenset(e["ignore_values"]), head_chars=e["head_chars"], **_cases(e),
+    )
 
 
 def read_lexicon(path: Path, rule: Entry) -> dict[str, tuple[float, str]]:
@@ -524,12 +635,14 @@ def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
     paths = [rules_dir / p for p in (lines, metadata, spam, spun)]
-    line_rules, line_entries, view = load_line_rules(paths[0])
-    fields, header, title, meta_entries, meta_text = load_metadata_rules(paths[1])
+    line_rules, line_entries, view = load_line_rules(paths[0], rules_dir)
+    extra_lines = tuple(dict.fromkeys(rules_dir / e["readings"] for e in line_entries if e["readings"]))
+    fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
         paths[2], rules_dir)
     spun_rules, spun_entries = load_spun_rules(paths[3])
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                      spun_rules, tuple(paths) + extra, {e.id: e for e in entries}, spam_text, meta_text, view)
+                      spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
+                      byline)

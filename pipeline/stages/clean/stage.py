@@ -40,11 +40,13 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 1
+    version = 2
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
-    # may name) and the document scores.
+    # may name; author and editor names joined with 、), every source named (a list) and
+    # the document scores.
     assigns = Assigns(layer=True, meta={
-        **{k: "string" for k in ("title", *FIELDS)}, "spam_ratio": "float", "spun_score": "float",
+        **{k: "string" for k in ("title", *FIELDS)}, "news_sources": "list",
+        "spam_ratio": "float", "spun_score": "float",
     })
     settings_kind = Kind("settings.clean", "Settings of the clean stage ([stages.clean]).", {
         "lines": String("furniture lines, relative to rules/", default="clean/lines.toml"),

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 LINES = GOLDEN / "seeds_clean.tsv"
 META = GOLDEN / "seeds_clean_meta.tsv"
-META_FIELDS = ("title", "published_at", "author", "news_source", "original_title", "editor", "spam_ratio", "spun_score")
+META_FIELDS = ("title", "published_at", "author", "news_source", "news_sources", "original_title", "editor", "spam_ratio",
+               "spun_score")
 SHOWN = 60
 
 
@@ -66,8 +67,11 @@ def tables(stages: list[str]) -> tuple[list[str], list[str]]:
                 lines.append(f"{doc.doc_id}\t{line.index + 1}\tremove\t{why.rule_id}\t{len(line.raw)}\t{shown}")
                 for a, b, rule_id in result.inline.get(line.index, ()):
                     lines.append(f"{doc.doc_id}\t{line.index + 1}\tphrase\t{rule_id}\t{b - a}\t{line.raw[a:b]}")
-            elif line.index in result.inline:
-                for a, b, rule_id in result.inline[line.index]:
+            elif line.index in result.inline or line.index in result.bylines or line.index in result.tails:
+                spans = [*result.inline.get(line.index, ()),
+                         *((x.start, x.end, "clean.meta.byline") for x in result.bylines.get(line.index, ())),
+                         *([result.tails[line.index]] if line.index in result.tails else [])]
+                for a, b, rule_id in sorted(spans):
                     lines.append(f"{doc.doc_id}\t{line.index + 1}\tedit\t{rule_id}\t{b - a}\t{line.raw[a:b]}")
             else:
                 lines.append(f"{doc.doc_id}\t{line.index + 1}\tkeep\t-\t{len(line.raw)}\t{shown}")
@@ -102,7 +106,9 @@ def test_seed_metadata_as_reviewed(generated):
 def test_seed_000_metadata_from_the_issue(generated):
     meta = dict(tuple(row.split("\t")[1:]) for row in generated[1] if row.startswith("000_"))
     assert meta["published_at"] == "2024-04-25T11:36"
-    assert meta["author"] == "韩彤彤"
+    # The header line names the reporter; the dateline's byline (记者 韩彤彤 通讯员 薛笑飞) adds
+    # the correspondent (issue 21: every name of a byline is lifted).
+    assert meta["author"] == "韩彤彤、薛笑飞"
     assert meta["news_source"] == "青岛新闻网"
 
 

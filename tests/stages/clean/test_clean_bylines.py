@@ -1,0 +1,110 @@
+"""Bylines inside the text (clean.meta.byline): what is lifted, what is removed, what stays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.core.examples import sample_doc
+from pipeline.stages.clean.stage import CleanStage
+
+from conftest import RULES
+
+STAGE = CleanStage({}, RULES)
+PARSER = STAGE.cleaner.bylines
+BODY = "青岛市科技局今天发布消息称，全市高新技术企业数量突破一万家，同比增长百分之二十，创下历史新高。"
+BYLINES = Path(__file__).resolve().parents[3] / "eval" / "data" / "clean" / "bylines.jsonl"
+NEWS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "news" / "news_zh.jsonl"
+
+
+def clean(text: str):
+    return STAGE.run(sample_doc(text))
+
+
+def test_a_dateline_byline_in_brackets_is_lifted_and_cut_out_exactly():
+    doc, result = clean(f"本报讯 (记者 张奕 实习生 范凌子){BODY}\n")
+    assert doc.meta["author"] == "张奕、范凌子"
+    assert doc.text == f"本报讯 {BODY}\n"
+    (edit,) = [e for e in result.edits if e.rule_id == "clean.meta.byline"]
+    assert doc.original[edit.start:edit.end] == "(记者 张奕 实习生 范凌子)"
+
+
+def test_a_foot_byline_with_a_bracketed_source_keeps_every_source_in_order():
+    doc, _ = clean(f"{BODY}作者：刘俊\u3000（来源：广州日报、新华社）\n")
+    assert doc.meta["author"] == "刘俊"
+    assert doc.meta["news_source"] == "广州日报"
+    assert doc.meta["news_sources"] == ["广州日报", "新华社"]
+    assert doc.text == f"{BODY}\n"
+
+
+def test_editor_and_source_on_a_line_of_their_own_go_with_the_page_number():
+    doc, _ = clean(f"{BODY}\n26 编辑：张明 刘洋 来源：某某能源网\n")
+    assert doc.meta["editor"] == "张明、刘洋"
+    assert doc.meta["news_sources"] == ["某某能源网"]
+    assert doc.text == f"{BODY}\n"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("华商开通旗下基金转换业务⊙本报记者 王文清华商基金公告称，自2月24日起开通转换业务。", "王文清"),
+    ("银华基金发行⊙本报记者 潘琦银华基金管理公司今日发布公告，银华和谐主题基金将发行。", "潘琦"),
+    ("基金分红同比缩水超一半文/表 记者崔群根据记者的初步统计，截至2月24日，共有20只基金分红。", "崔群"),
+    ("上投摩根基金打开申购证券时报记者 余子君本报讯 进入4月，分红市场终于再度活跃。", "余子君"),
+])
+def test_a_name_glued_to_the_article_ends_where_the_article_starts(text, name):
+    assert [b.values for b in PARSER.find(text)] == [{"author": [name]}]
+
+
+@pytest.mark.parametrize("text", [
+    "他告诉记者，自己之所以从泰国北部来到曼谷求职，主要是因为在曼谷有亲戚。",
+    "组图：范冰冰冬日写真 羽绒服也能穿出女人味",
+    "《休斯敦纪事报》专栏记者乔纳森-费根在博客里回答了球迷们的提问。",
+    "编辑点评：佳能 7D 无疑是本年度最受人关注的产品之一。",
+    "记者：很多明星的孩子也都进入了娱乐圈，你有类似的打算吗？",
+    "中国已经成为加拿大最大的留学生来源国。",
+    "外交部发言人在记者会上，就韩国记者关于中国是否建议朝鲜推进改革开放的问题表示。",
+])
+def test_text_that_mentions_reporters_is_no_byline(text):
+    assert PARSER.find(text) == []
+
+
+def test_a_byline_line_is_no_title():
+    doc, _ = clean(f"文／记者\u3000陈晶\u3000图／\u3000记者\u3000刘畅\n{BODY}\n")
+    assert "title" not in doc.meta
+    assert doc.meta["author"] == "陈晶、刘畅"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="记者作者编辑来源原标题：:/（）()【】 \u3000本报讯王李张文图陈晶，。a1", max_size=60))
+def test_bylines_found_lie_inside_the_text_in_order_without_overlap(text):
+    found = PARSER.find(text)
+    last = 0
+    for b in found:
+        assert last <= b.start < b.end <= len(text)
+        last = b.end
+
+
+@pytest.mark.skipif(not NEWS.is_file(), reason="the news set lives in ../shared/data/news/")
+def test_labelled_bylines_point_at_their_surface_in_the_news_set():
+    texts = {}
+    with NEWS.open(encoding="utf-8") as fh:
+        for line in fh:
+            obj = json.loads(line)
+            texts[obj["id"]] = obj["text"]
+    gold = [json.loads(line) for line in BYLINES.open(encoding="utf-8")]
+    assert len(gold) >= 150
+    assert {g["split"] for g in gold} == {"dev", "heldout"}
+    for g in gold:
+        assert texts[g["doc_id"]][g["start"]:g["end"]] == g["surface"]
+    by_doc = {}
+    for g in gold:  # split by article: an article's bylines are all on one side
+        by_doc.setdefault(g["doc_id"], set()).add(g["split"])
+    assert all(len(s) == 1 for s in by_doc.values())
+
+
+def test_a_byline_glued_between_title_and_text_leaves_a_line_break():
+    doc, _ = clean("长盛基金去年获净利2.4亿⊙本报记者 谢卫国国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n")
+    assert doc.meta["author"] == "谢卫国"
+    assert doc.text == "长盛基金去年获净利2.4亿\n国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n"
