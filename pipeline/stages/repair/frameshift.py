@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.core.document import Edit
@@ -38,6 +39,10 @@ UNRECOVERABLE = "\ufffd"
 # a character it cannot recover, and repairing repaired text must change nothing.
 LOST = "?"
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# A lost paragraph mark (user-defined GBK code) is scored as the line break
+# it stands for; a lost space or break is shown as nothing.
+_PARAGRAPH = "\n"
+_SPACES = frozenset("\n\u3000 ")
 # Characters of plain text after a run that the score also covers, so that
 # readings ending at different places are compared on the same span.
 _CONTEXT_AFTER = 3
@@ -95,14 +100,11 @@ class RunChooser:
                 after = text[reading.end] if reading.end < len(text) else "\n"
             key = (before, cands, after)
             if key not in picks:
-                picks[key] = self._lm.choose(before, cands, after)
-            best, share = picks[key]
+                picks[key] = self._pick(before, cands, after, trusted=k == 0 and self._trust_first)
+            best, show = picks[key]
             chosen.append(best)
-            if share >= self._min_confidence or (k == 0 and self._trust_first):
-                shown.append(best)
-            else:
-                shown.append(UNRECOVERABLE)
-                unsure += 1
+            shown.append(show)
+            unsure += show == UNRECOVERABLE
         run = "".join(chosen)
         if _PRIVATE_USE.search(run):
             # GBK text has no user-defined characters: a reading that makes
@@ -111,6 +113,35 @@ class RunChooser:
         score = lm.score(run + text[reading.end : limit], prev)
         exact = sum(len(c) == 1 for c in items)
         return Choice("".join(shown), reading.end, score, limit, unsure, exact)
+
+
+    def _pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool) -> tuple[str, str]:
+        """The model's choice for a lost character (scored in the run) and what the text shows.
+
+        A user-defined GBK code (private use after decoding) is what a strict
+        decoder could not read, so it is a strong candidate for the lost
+        character: the Sogou dumps mark paragraphs with one (FDA3, U+E40C),
+        which a strict GBK decoder turns into `?` and a run shifted by the
+        trail byte A3. The model scores such candidates as a line break (the
+        character model learnt U+E40C as one). Only a letter the model is sure
+        of is shown: punctuation is never synthesised (the paragraph mark read
+        as `。` made `。。` after every paragraph), a lost break or space
+        becomes nothing, anything else U+FFFD.
+        """
+        scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        best, share = self._lm.choose(before, scored, after)
+        sure = share >= self._min_confidence or trusted
+        if best in _SPACES:
+            return best, "" if sure else UNRECOVERABLE
+        return best, best if sure and _is_letter(best) else UNRECOVERABLE
+
+
+def _is_private(ch: str) -> bool:
+    return "\ue000" <= ch <= "\uf8ff"
+
+
+def _is_letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
 
 
 def _line_end(text: str, start: int) -> int:

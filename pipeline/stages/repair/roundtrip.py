@@ -19,6 +19,8 @@ ftfy and takes a run only when GBK beats UTF-8.
 
 from __future__ import annotations
 
+import unicodedata
+
 import re
 
 import ftfy
@@ -173,7 +175,9 @@ class Utf8GbkFixer(Fixer):
             before = (out[-1] if isinstance(out[-1], str) else out[-1][0]) if out else prev
             nxt = chars[k + 1][0] if k + 1 < len(chars) and len(chars[k + 1]) == 1 else (after if k + 1 == len(chars) else "")
             best, share = self._lm.choose(before, cands, nxt)
-            out.append((best, best if share >= self._min_confidence else UNRECOVERABLE))
+            # As in the frame-shift fixers: only a letter the model is sure of, never punctuation.
+            sure = share >= self._min_confidence and unicodedata.category(best)[0] in "LN"
+            out.append((best, best if sure else UNRECOVERABLE))
         return out
 
 

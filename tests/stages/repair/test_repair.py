@@ -196,3 +196,46 @@ def test_char_model_chooses_with_context(lm):
 
     best, share = lm.choose("化", GbkCodes().pairs(tuple(range(0x81, 0xFF)), 0xA3), "活")
     assert best == "。" and share > 0.9
+
+
+# --- precision: lost characters are never punctuation ------------------------------------
+
+_PARAGRAPHS = [
+    "　　新华社北京电，国务院总理今天在人民大会堂会见了来访的客人。",
+    "　　双方就两国关系和共同关心的国际问题交换了意见。",
+    "　　记者了解到，青岛市科技局今天发布了新的扶持政策。",
+    "　　高新技术企业数量比去年增长了两成。",
+]
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk"])
+def test_lost_paragraph_mark_never_becomes_a_full_stop(repair, decoder):
+    # Sogou dumps mark paragraphs with FDA3 (U+E40C), a user-defined code a strict
+    # decoder turns into `?`; its trail byte A3 then shifts the paragraph's start.
+    raw = bytes.fromhex("fda3").join(p.encode("gbk") for p in _PARAGRAPHS)
+    damaged = raw.decode(decoder, "replace").replace("\ufffd", "?")
+    assert damaged.count("?") >= 3
+    out = run(repair, damaged).text
+    assert "。。" not in out
+    assert out.count("。") == sum(p.count("。") for p in _PARAGRAPHS)
+    assert "新华社北京电" in out and "方就两国关系" in out  # the runs realigned
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk", "gb18030"])
+@pytest.mark.parametrize("which", [0, 1])  # the lead or the trail byte
+@pytest.mark.parametrize("at", [0, 1, 2])  # the first `　`, the second, the first Han character
+def test_paragraph_initial_byte_loss_synthesises_no_punctuation(repair, decoder, which, at):
+    before = "\n".join(_PARAGRAPHS)
+    text = "上一段结束了。\n" + before
+    raw = bytearray()
+    cut = None
+    for k, ch in enumerate(text):
+        if k == len("上一段结束了。\n") + at:
+            cut = len(raw) + which
+        raw += ch.encode("gbk")
+    damaged = (raw[:cut] + raw[cut + 1 :]).decode(decoder, "replace").replace("\ufffd", "?")
+    out = run(repair, damaged).text
+    assert "。。" not in out
+    assert out.count("。") <= damaged.count("。")
+    punct = set("，。、；：？！“”（）《》")
+    assert sum(out.count(c) for c in punct) <= sum(damaged.count(c) for c in punct) + 0
