@@ -100,8 +100,8 @@ class RunChooser:
                 after = text[reading.end] if reading.end < len(text) else "\n"
             key = (before, cands, after)
             if key not in picks:
-                picks[key] = self._pick(before, cands, after, trusted=k == 0 and self._trust_first)
-            best, show = picks[key]
+                picks[key] = self.pick(before, cands, after, trusted=k == 0 and self._trust_first)
+            best, _, show = picks[key]
             chosen.append(best)
             shown.append(show)
             unsure += show == UNRECOVERABLE
@@ -115,8 +115,9 @@ class RunChooser:
         return Choice("".join(shown), reading.end, score, limit, unsure, exact)
 
 
-    def _pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool) -> tuple[str, str]:
-        """The model's choice for a lost character (scored in the run) and what the text shows.
+    def pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool = False) -> tuple[str, float, str]:
+        """The model's choice for a lost character (scored in the run), its share
+        of the candidates' probability, and what the text shows.
 
         A user-defined GBK code (private use after decoding) is what a strict
         decoder could not read, so it is a strong candidate for the lost
@@ -132,8 +133,8 @@ class RunChooser:
         best, share = self._lm.choose(before, scored, after)
         sure = share >= self._min_confidence or trusted
         if best in _SPACES:
-            return best, "" if sure else UNRECOVERABLE
-        return best, best if sure and _is_letter(best) else UNRECOVERABLE
+            return best, share, "" if sure else UNRECOVERABLE
+        return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
 
 
 def _is_private(ch: str) -> bool:

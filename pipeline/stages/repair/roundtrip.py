@@ -70,9 +70,14 @@ class GbkLatin1Fixer(Fixer):
     def _line_edits(self, line: str, offset: int) -> list[Edit]:
         found = []
         for m in _LATIN1_RUN.finditer(line):
-            gbk = self._reading(line, m.start(), m.end())
+            end = m.end()
+            # No-break spaces after the mojibake are the page's own (A0 leads only
+            # rare GBK/3 characters, 牋 for two of them): not part of the run.
+            while end - m.start() >= 2 and line[end - 2] == "\xa0":
+                end -= 2
+            gbk = self._reading(line, m.start(), end)
             if gbk is not None:
-                found.append(Edit(m.start(), m.end(), gbk, LATIN1_RULE))
+                found.append(Edit(m.start(), end, gbk, LATIN1_RULE))
         if not found:
             return []
         # A piece of UTF-8 mojibake may pair up as GBK too (`°é` in
@@ -151,8 +156,10 @@ class Utf8GbkFixer(Fixer):
             boundaries[len(data)] = k + 1
         chars = _utf8_prefix(data)
         # Keep the longest prefix that ends where a run character ends; what
-        # follows (`。` after the mojibake) is real text.
-        while chars and chars[-1][1] not in boundaries:
+        # follows (`。` after the mojibake) is real text. So is a character at
+        # the end that reads as two-byte UTF-8 (学 = D1 A7 = `ѧ`, 司 = CB BE):
+        # Chinese in UTF-8 is three bytes a character.
+        while chars and (chars[-1][1] not in boundaries or _two_byte_utf8(chars[-1][0])):
             chars.pop()
         if len(chars) < 2:
             return None
@@ -182,6 +189,10 @@ class Utf8GbkFixer(Fixer):
 
 
 UNKNOWN = "?\ufffd"
+
+
+def _two_byte_utf8(cands: tuple[str, ...]) -> bool:
+    return all("\x80" <= c < "\u0800" for c in cands)
 
 
 def _utf8_prefix(data: list[int | None]) -> list[tuple[tuple[str, ...], int]]:

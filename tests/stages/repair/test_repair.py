@@ -239,3 +239,28 @@ def test_paragraph_initial_byte_loss_synthesises_no_punctuation(repair, decoder,
     assert out.count("。") <= damaged.count("。")
     punct = set("，。、；：？！“”（）《》")
     assert sum(out.count(c) for c in punct) <= sum(damaged.count(c) for c in punct) + 0
+
+
+class _Pick:
+    """An rng whose choice is the k-th place: the damage lands where the test says."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def choice(self, seq):
+        return seq[self.k]
+
+
+def test_silent_deletion_generator_reproduces_real_damage():
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    # The issue's example: the lead byte of 技 lost, a strict decoder realigns at `?`.
+    text = "青岛市科技局今天发布了新的扶持政策"
+    assert silent_deletion(text, _Pick(4), "gb2312", "lead") == "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    assert silent_deletion(text, _Pick(4), "gbk", "lead") == "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    # The trail byte of 科 (BF C6): its lead stays and pairs with the lead of 技 (BC).
+    assert silent_deletion(text, _Pick(3), "gb2312", "trail").startswith("青岛市" + b"\xbf\xbc".decode("gb2312"))
+    # GB18030 reads the user-defined codes and runs on to the end (no ASCII byte to realign at).
+    out = silent_deletion(text + "。2012年", _Pick(4), "gb18030", "lead")
+    assert "?" not in out[:-6] and out.endswith("?2012年")
+    assert silent_deletion("繁體", _Pick(0), "gb2312", "lead") is None  # not GB2312: no such page
