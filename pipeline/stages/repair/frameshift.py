@@ -34,6 +34,7 @@ from pipeline.stages.repair.pinyin import PinyinTable
 
 PINYIN_RULE = "repair.frameshift.pinyin"
 LM_RULE = "repair.frameshift.lm"
+REALIGN_RULE = "repair.frameshift.realign"
 UNRECOVERABLE = "\ufffd"
 # What a lost lead byte became. Only `?`: U+FFFD is what this stage writes for
 # a character it cannot recover, and repairing repaired text must change nothing.
@@ -51,6 +52,10 @@ _CONTEXT_AFTER = 3
 _MIN_EXACT = 2
 # Characters after a `?` the cheap pre-check looks at.
 _PEEK = 8
+# A run ending at a `?` realignment: characters looked back at, and the start
+# positions (best by a first, cheap score) read in full.
+_MAX_BACK = 400
+_STARTS = 3
 
 
 @dataclass(frozen=True)
@@ -202,8 +207,24 @@ class FrameshiftPinyinFixer(Fixer):
 
 
 class FrameshiftLMFixer(Fixer):
+    """Frame shifts without evidence, found from either end.
+
+    From the start (`LM_RULE`): a `?` then a shifted run, as above. From the
+    end (`REALIGN_RULE`): a byte silently lost (`青岛市科技局今天发布` →
+    `青岛市科季纸裉旆⒉剂`) leaves no mark where the run starts; a strict
+    decoder runs on one byte off until a pair it cannot decode, writes `?` for
+    that one byte and realigns (`…姆龀终?策`). Every character T of such a
+    run is [trail of one original character][lead of the next], so the
+    original characters in between are [T_i trail][T_i+1 lead], exactly; the
+    first one lost its lead or its trail (candidates: either), the last one
+    its trail (the byte behind the `?`). Where the run starts is the point
+    where reading on as written stops being more plausible than reading
+    realigned (GB18030 decoders never stop early: their runs end at the next
+    ASCII byte, still with a mark).
+    """
+
     name = "frameshift_lm"
-    rule_ids = (LM_RULE,)
+    rule_ids = (LM_RULE, REALIGN_RULE)
 
     def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float):
         self._codes = GbkCodes()
@@ -228,7 +249,110 @@ class FrameshiftLMFixer(Fixer):
                 continue
             edits.append(Edit(start, choice.end, choice.text, LM_RULE))
             pos = choice.end
-        return edits
+        return self._realigned(text, edits)
+
+    def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """Adds the runs that end at a `?` no edit has taken."""
+        found = list(edits)
+        taken = [(e.start, e.end) for e in edits]
+        pos = 0
+        while (q := text.find(LOST, pos)) >= 0:
+            pos = q + 1
+            if any(a <= q < b for a, b in taken):
+                continue
+            floor = max((b for a, b in taken if b <= q), default=0)
+            edit = self._run_before(text, q, floor)
+            if edit is not None:
+                found.append(edit)
+                taken.append((edit.start, edit.end))
+        found.sort(key=lambda e: e.start)
+        return found
+
+    def _codes2(self, ch: str) -> tuple[int, int] | None:
+        options = self._codes.options(ch)
+        # ASCII in a run would have realigned it: only two-byte codes.
+        return options[0] if options and len(options[0]) == 2 and not ch.isascii() else None  # type: ignore[return-value]
+
+    def _run_before(self, text: str, q: int, floor: int) -> Edit | None:
+        lower = q
+        codes: list[tuple[int, int]] = []
+        while lower > floor and q - lower < _MAX_BACK and (c := self._codes2(text[lower - 1])) is not None:
+            codes.append(c)
+            lower -= 1
+        codes.reverse()
+        n = q - lower
+        if n < _MIN_EXACT + 1:
+            return None
+        # realigned[k]: the character between run characters k and k+1, if any.
+        pair = self._codes.pairs
+        realigned = [pair((codes[k][1],), codes[k + 1][0]) for k in range(n - 1)]
+        lm = self._lm
+        simple = lm.simplify(text[lower - 1 : q] if lower else text[lower:q])
+        written = simple[1:] if lower else simple
+        prev_s = simple[0] if lower else ""
+        # Cheap look first: the last few characters read realigned must be far
+        # more plausible than as written (most `?` follow ordinary text).
+        # The run may be as short as three characters, so each tail length is tried.
+        tail = ""
+        for j in range(n - 2, max(-1, n - 2 - _PEEK), -1):
+            t = realigned[j]
+            if len(t) != 1 or _is_private(t[0]):
+                return None
+            tail = t[0] + tail
+            if len(tail) >= _MIN_EXACT and (
+                lm.score(lm.simplify(tail)) - lm.score(written[j + 1 : n]) >= self._min_gain * len(tail) / 2
+            ):
+                break
+        else:
+            return None
+        # Changepoint: as written up to the start s, realigned after it.
+        as_written = [0.0] * (n + 1)
+        before = prev_s
+        for j, ch in enumerate(written):
+            as_written[j + 1] = as_written[j] + lm.logprob(before, ch)
+            before = ch
+        ok = [len(t) == 1 and not _is_private(t[0]) for t in realigned]
+        re_simple = lm.simplify("".join(t[0] if len(t) == 1 else "\ufffd" for t in realigned))
+        as_realigned = [0.0] * n  # as_realigned[j]: score of realigned[j..n-2] (chain inside)
+        for j in range(n - 3, -1, -1):
+            as_realigned[j] = as_realigned[j + 1] + lm.logprob(re_simple[j], re_simple[j + 1])
+        starts = []
+        # s_ = run start relative to lower. A run of two (one realigned character)
+        # is a candidate too, so that its start is not taken for an earlier one;
+        # it is not repaired (too little to tell from chance).
+        for s_ in range(n - 1):
+            if not all(ok[s_:]):
+                continue
+            starts.append((as_written[s_] + as_realigned[s_], s_))
+        if not starts:
+            return None
+        starts.sort(reverse=True)
+        limit = _line_end(text, q + 1)
+        best: tuple[float, Choice, int] | None = None
+        for _, s_ in starts[:_STARTS]:
+            start = lower + s_
+            lead = codes[s_][0]
+            first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
+            last = self._codes.with_lead(codes[-1][1])
+            if not first or not last:
+                continue
+            items = (first, *realigned[s_:], last)
+            choice = self._chooser.best(text, start, [Reading(items, q + 1, 0)])
+            if choice is None or choice.score == -math.inf:
+                continue
+            total = lm.score(text[lower:start], text[lower - 1] if lower else "") + choice.score
+            if best is None or total > best[0]:
+                best = (total, choice, start)
+        if best is None:
+            return None
+        _, choice, start = best
+        if choice.exact < _MIN_EXACT:
+            return None
+        prev = text[start - 1] if start else ""
+        gain = choice.score - lm.score(text[start:limit], prev)
+        if gain < self._min_gain * (q + 1 - start):
+            return None
+        return Edit(start, q + 1, choice.text, REALIGN_RULE)
 
     def _promising(self, text: str, at: int) -> bool:
         """A cheap look at the few characters after a `?` before the full search.
