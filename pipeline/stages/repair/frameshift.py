@@ -56,6 +56,8 @@ _PEEK = 8
 # positions (best by a first, cheap score) read in full.
 _MAX_BACK = 400
 _STARTS = 3
+# log unigram probability below which a character may end a run that swallowed an ASCII byte.
+_RARE = math.log(1e-6)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,14 @@ class RunChooser:
         if best in _SPACES:
             return best, share, "" if sure else UNRECOVERABLE
         return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
+
+
+def _gb2312_pair(lead: int, trail: int) -> bool:
+    try:
+        bytes((lead, trail)).decode("gb2312")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_private(ch: str) -> bool:
@@ -233,10 +243,12 @@ class FrameshiftLMFixer(Fixer):
         self._lm = lm
         self._min_gain = min_gain
         self._pattern = re.compile(re.escape(LOST))
+        # Two-byte codes with an ASCII trail byte: where a run can end without a mark.
+        self._swallow = re.compile(f"[{re.escape(''.join(self._codes.with_ascii_trail()))}]")
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
-            return []
+            return self._realigned(text, []) if self._swallow.search(text) else []
         edits: list[Edit] = []
         pos = 0
         while (m := self._pattern.search(text, pos)) is not None:
@@ -252,28 +264,55 @@ class FrameshiftLMFixer(Fixer):
         return self._realigned(text, edits)
 
     def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
-        """Adds the runs that end at a `?` no edit has taken."""
+        """Adds the runs that end at a `?` or a swallowed ASCII byte no edit has taken."""
         found = list(edits)
         taken = [(e.start, e.end) for e in edits]
-        pos = 0
-        while (q := text.find(LOST, pos)) >= 0:
-            pos = q + 1
-            if any(a <= q < b for a, b in taken):
+        ends = [(m.start(), True) for m in self._pattern.finditer(text)]
+        ends += [(m.end(), False) for m in self._swallow.finditer(text) if self._rare(m.group())]
+        for stop, marker in sorted(ends):
+            if any(a <= stop - (not marker) < b for a, b in taken):
                 continue
-            floor = max((b for a, b in taken if b <= q), default=0)
-            edit = self._run_before(text, q, floor)
+            floor = max((b for a, b in taken if b <= stop), default=0)
+            edit = self._run_before(text, stop, floor, marker)
             if edit is not None:
                 found.append(edit)
                 taken.append((edit.start, edit.end))
         found.sort(key=lambda e: e.start)
         return found
 
+    def _rare(self, ch: str) -> bool:
+        # The last character of a run that swallowed an ASCII byte is a GBK/4
+        # or user-defined code: rare (說 = D5 66 is common, and no sign of a run).
+        return _is_private(ch) or self._lm.unigram(self._lm.simplify(ch)) < _RARE
+
     def _codes2(self, ch: str) -> tuple[int, int] | None:
         options = self._codes.options(ch)
         # ASCII in a run would have realigned it: only two-byte codes.
         return options[0] if options and len(options[0]) == 2 and not ch.isascii() else None  # type: ignore[return-value]
 
-    def _run_before(self, text: str, q: int, floor: int) -> Edit | None:
+    def _last(self, lead: int, after: str) -> tuple[str, ...]:
+        """Candidates for the run's last character: `lead` and the byte behind the `?`.
+
+        The decoder wrote `?` because that byte and the next one (the lead of
+        the character after the `?`) made no character it knew. Even the
+        strictest of them (GB2312) knows most pairs, so this leaves few
+        candidates: the trail bytes that are no GB2312 lead with it (AA-AF,
+        F8-FE, ...). Before an ASCII character any trail byte fits.
+        """
+        cands = self._codes.with_lead(lead)
+        nxt = self._codes2(after) if after else None
+        if nxt is None:
+            return cands
+        return tuple(c for c in cands if not _gb2312_pair(c.encode("gb18030")[-1], nxt[0]))
+
+    def _run_before(self, text: str, q: int, floor: int, marker: bool = True) -> Edit | None:
+        """The run of two-byte characters ending before `q`, read realigned.
+
+        `marker`: `text[q]` is the decoder's `?` for the last character's
+        trail byte. Else the run's last character `text[q - 1]` took the ASCII
+        byte after the original's last character as its trail (`珹` for `A`):
+        nothing is unknown at that end and the ASCII character comes back.
+        """
         lower = q
         codes: list[tuple[int, int]] = []
         while lower > floor and q - lower < _MAX_BACK and (c := self._codes2(text[lower - 1])) is not None:
@@ -327,32 +366,50 @@ class FrameshiftLMFixer(Fixer):
         if not starts:
             return None
         starts.sort(reverse=True)
-        limit = _line_end(text, q + 1)
-        best: tuple[float, Choice, int] | None = None
+        if marker:
+            last = self._last(codes[-1][1], text[q + 1] if q + 1 < len(text) else "")
+            stop = q + 1
+        else:
+            last = (chr(codes[-1][1]),)
+            stop = q
+        limit = _line_end(text, stop)
+        scored: list[tuple[float, Choice, int]] = []
         for _, s_ in starts[:_STARTS]:
             start = lower + s_
             lead = codes[s_][0]
             first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
-            last = self._codes.with_lead(codes[-1][1])
             if not first or not last:
                 continue
             items = (first, *realigned[s_:], last)
-            choice = self._chooser.best(text, start, [Reading(items, q + 1, 0)])
+            choice = self._chooser.best(text, start, [Reading(items, stop, 0)])
             if choice is None or choice.score == -math.inf:
                 continue
             total = lm.score(text[lower:start], text[lower - 1] if lower else "") + choice.score
-            if best is None or total > best[0]:
-                best = (total, choice, start)
-        if best is None:
+            scored.append((total, choice, start))
+        if not scored:
             return None
-        _, choice, start = best
-        if choice.exact < _MIN_EXACT:
+        scored.sort(key=lambda t: -t[0])
+        top, choice, start = scored[0]
+        if choice.exact < _MIN_EXACT + (not marker):  # the ASCII byte is no evidence
             return None
         prev = text[start - 1] if start else ""
         gain = choice.score - lm.score(text[start:limit], prev)
-        if gain < self._min_gain * (q + 1 - start):
+        if gain < self._min_gain * (stop - start):
             return None
-        return Edit(start, q + 1, choice.text, REALIGN_RULE)
+        shown = choice.text
+        # Starts nearly as plausible (`黄品?表示` for 黄奇帆表示: 品 may be the
+        # run's first character or real): where their readings disagree, U+FFFD.
+        close = [(c, st) for t, c, st in scored[1:] if top - t < self._min_gain]
+        if close:
+            first = min(st for _, st in close + [(choice, start)])
+            shown = text[first:start] + shown
+            for c, st in close:
+                other = text[first:st] + c.text
+                if len(other) != len(shown):
+                    return None
+                shown = "".join(a if a == b else UNRECOVERABLE for a, b in zip(shown, other))
+            start = first
+        return Edit(start, stop, shown, REALIGN_RULE)
 
     def _promising(self, text: str, at: int) -> bool:
         """A cheap look at the few characters after a `?` before the full search.

@@ -236,9 +236,10 @@ def test_paragraph_initial_byte_loss_synthesises_no_punctuation(repair, decoder,
     damaged = (raw[:cut] + raw[cut + 1 :]).decode(decoder, "replace").replace("\ufffd", "?")
     out = run(repair, damaged).text
     assert "。。" not in out
-    assert out.count("。") <= damaged.count("。")
-    punct = set("，。、；：？！“”（）《》")
-    assert sum(out.count(c) for c in punct) <= sum(damaged.count(c) for c in punct) + 0
+    # Punctuation read back exactly from a shifted run's bytes is the text's own;
+    # none may be added beyond what the undamaged text had.
+    punct = "，。、；：？！“”（）《》"
+    assert all(out.count(c) <= text.count(c) for c in punct), out
 
 
 class _Pick:
