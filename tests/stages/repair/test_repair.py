@@ -265,3 +265,21 @@ def test_silent_deletion_generator_reproduces_real_damage():
     out = silent_deletion(text + "。2012年", _Pick(4), "gb18030", "lead")
     assert "?" not in out[:-6] and out.endswith("?2012年")
     assert silent_deletion("繁體", _Pick(0), "gb2312", "lead") is None  # not GB2312: no such page
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk", "gb18030"])
+@pytest.mark.parametrize("byte", ["lead", "trail"])
+def test_silent_deletion_is_repaired_from_the_end_or_left(repair, decoder, byte):
+    import random
+
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。"
+    recovered = 0
+    for seed in range(10):
+        damaged = silent_deletion(text, random.Random(seed), decoder, byte)
+        out = run(repair, damaged).text
+        # Never a wrong character: repaired (U+FFFD where unsure) or left as it was.
+        assert _recovered(out, text) or out == damaged, (damaged, out)
+        recovered += _recovered(out, text)
+    assert recovered >= 6, recovered
