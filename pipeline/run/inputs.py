@@ -106,9 +106,11 @@ def jsonl_lines(fh: BinaryIO) -> Iterator[bytes]:
 
 def read_inputs(files: list[tuple[Path, str]]) -> Iterator[InputRecord | InputError]:
     """Yield every document (or the reason it could not be read), ids unique."""
+    from pipeline.run.dumps import split_dump  # imports this module
+
     seen: dict[str, str] = {}
     for path, doc_id in files:
-        items = _read_jsonl(path) if not doc_id else [_read_file(path, doc_id)]
+        items = _read_jsonl(path) if not doc_id else split_dump(_read_file(path, doc_id))
         for item in items:
             if isinstance(item, InputRecord):
                 first = seen.get(item.doc_id)
