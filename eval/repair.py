@@ -60,7 +60,7 @@ DELETIONS = {
 MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, "utf8_as_gbk", "gbk_as_latin1")
 PARTS = ("tune", "report")
 # Thresholds printed in the confidence table of the lost-character choice.
-THRESHOLDS = (0.9, 0.99, 0.995, 0.998, 0.999, 0.9995)
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
 # Lost-character slots sampled per article for that table.
 SLOTS = 20
 # Rules whose edits on clean text are normalisation, not false repairs.
@@ -222,7 +222,7 @@ def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dic
 
     codes = GbkCodes()
     rows: dict[str, list[tuple[float, bool, bool]]] = defaultdict(list)
-    chooser = RunChooser(stage._lm, 0.0)
+    chooser = RunChooser(stage._lm, 0.0, ngram=stage._ngram_model)
     for doc_id, text in articles:
         rng = random.Random(f"{SEED}:{doc_id}:slots")
         for _ in range(SLOTS):
@@ -236,7 +236,7 @@ def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dic
             if len(code) != 2:
                 continue
             cands = codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
-            best, share, shown = chooser.pick(text[i - 1], cands, text[i + 1])
+            best, share, shown = chooser.pick(text[max(0, i - 3) : i], cands, text[i + 1 : i + 4])
             if shown and shown != UNRECOVERABLE:
                 rows[part_of(doc_id)].append((share, best == text[i], True))
             else:
@@ -245,6 +245,8 @@ def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dic
     for part in PARTS:
         r = rows[part]
         table[part] = []
+        # Threshold 0: the model's first choice, right or wrong, shown or not.
+        table[part].append((0.0, len(r), len(r), sum(not ok for _, ok, _ in r)))
         for th in THRESHOLDS:
             shown = [ok for share, ok, letter in r if letter and share >= th]
             table[part].append((th, len(shown), len(r), sum(not ok for ok in shown)))
@@ -329,7 +331,8 @@ def main() -> int:
                     f"{figures[f'outside_{k}']:>8.0f}{figures[f'unrecoverable_{k}']:>7.0f}"
                     f"{figures[f'doubled_stops_{k}']:>5.0f}"
                 )
-    print("\nlost-character choice (min_confidence is read from the tune half):")
+    print("\nlost-character choice, 4-gram model (min_confidence is read from the tune half; share >= 0:"
+          " the first choice, all slots):")
     for part in PARTS:
         for th, shown, total, wrong in table[part]:
             print(f"  {part:<7} share >= {th:<7} shown {shown / max(1, total):.3f} of {total}, "

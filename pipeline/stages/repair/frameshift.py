@@ -47,6 +47,8 @@ _SPACES = frozenset("\n\u3000 ")
 # Characters of plain text after a run that the score also covers, so that
 # readings ending at different places are compared on the same span.
 _CONTEXT_AFTER = 3
+# Characters of context on each side of a lost character when choosing it.
+_CONTEXT = 3
 # Without evidence, a run must recover at least this many characters exactly:
 # one guessed character alone is no sign of a shift.
 _MIN_EXACT = 2
@@ -73,8 +75,10 @@ class Choice:
 class RunChooser:
     """Picks the most plausible reading of a run and its unknown characters."""
 
-    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False):
+    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None):
         self._lm = lm
+        # A callable giving the 4-gram model (loaded on first use), or None: the bigram model chooses.
+        self._ngram = ngram
         self._min_confidence = min_confidence
         # With pinyin evidence the first character's candidates are already
         # narrowed to the readings of the lost code: take the best of them.
@@ -86,10 +90,11 @@ class RunChooser:
         prev = text[start - 1] if start else ""
         limit = _line_end(text, max(r.end for r in readings))
         picks: dict = {}  # readings share their unknown characters: choose each once
-        choices = [self._choose(text, prev, r, limit, picks) for r in readings]
+        context = text[max(0, start - _CONTEXT) : start]
+        choices = [self._choose(text, prev, context, r, limit, picks) for r in readings]
         return max(choices, key=lambda c: c.score)
 
-    def _choose(self, text: str, prev: str, reading: Reading, limit: int, picks: dict) -> Choice:
+    def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
         lm = self._lm
         chosen: list[str] = []
         shown: list[str] = []
@@ -100,15 +105,25 @@ class RunChooser:
                 chosen.append(cands[0])
                 shown.append(cands[0])
                 continue
-            before = chosen[-1] if chosen else prev
-            if k + 1 < len(items):
-                after = items[k + 1][0] if len(items[k + 1]) == 1 else ""
-            else:  # the end of the text is the end of a paragraph
-                after = text[reading.end] if reading.end < len(text) else "\n"
+            before = (context + "".join(chosen))[-_CONTEXT:]
+            after = ""
+            for nxt in items[k + 1 : k + 1 + _CONTEXT]:
+                if len(nxt) != 1:
+                    break
+                after += nxt[0]
+            else:
+                if k + 1 + _CONTEXT > len(items):
+                    # The end of the text is the end of a paragraph.
+                    after += text[reading.end : reading.end + _CONTEXT] if reading.end < len(text) else "\n"
+            after = after[:_CONTEXT]
             key = (before, cands, after)
             if key not in picks:
-                picks[key] = self.pick(before, cands, after, trusted=k == 0 and self._trust_first)
-            best, _, show = picks[key]
+                _, _, show = self.pick(before, cands, after, trusted=k == 0 and self._trust_first)
+                # Readings (and starts) are compared under the bigram model, each
+                # unknown character at its best there, whatever the text shows.
+                scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+                picks[key] = (self._lm.choose(before[-1:], scored, after[:1])[0], show)
+            best, show = picks[key]
             chosen.append(best)
             shown.append(show)
             unsure += show == UNRECOVERABLE
@@ -133,14 +148,20 @@ class RunChooser:
         trail byte A3. The model scores such candidates as a line break (the
         character model learnt U+E40C as one). Only a letter the model is sure
         of is shown: punctuation is never synthesised (the paragraph mark read
-        as `。` made `。。` after every paragraph), a lost break or space
-        becomes nothing, anything else U+FFFD.
+        as `。` made `。。` after every paragraph), a lost break or space before
+        white space becomes nothing, anything else U+FFFD.
         """
         scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
-        best, share = self._lm.choose(before, scored, after)
+        if self._ngram is not None:
+            best, share = self._ngram().choose(before, scored, after)
+        else:
+            best, share = self._lm.choose(before[-1:], scored, after[:1])
         sure = share >= self._min_confidence or trusted
         if best in _SPACES:
-            return best, share, "" if sure else UNRECOVERABLE
+            # Nothing only beside other white space (a paragraph's `　　`): inside
+            # a sentence a lost character was there.
+            beside = after[:1] in _SPACES or not after
+            return best, share, "" if sure and beside else UNRECOVERABLE
         return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
 
 
@@ -178,10 +199,10 @@ class FrameshiftPinyinFixer(Fixer):
     name = "frameshift_pinyin"
     rule_ids = (PINYIN_RULE,)
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float):
+    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, ngram=None):
         self._table = table
         self._reader = ShiftReader(table, GbkCodes())
-        self._chooser = RunChooser(lm, min_confidence, trust_first=True)
+        self._chooser = RunChooser(lm, min_confidence, trust_first=True, ngram=ngram)
         self._lm = lm
         letters = "".join(sorted(table.letters))
         self._pattern = re.compile(f"{re.escape(LOST)}[(（]?([{re.escape(letters)}]{{1,6}})[)）]")
@@ -236,10 +257,10 @@ class FrameshiftLMFixer(Fixer):
     name = "frameshift_lm"
     rule_ids = (LM_RULE, REALIGN_RULE)
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float):
+    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
         self._codes = GbkCodes()
         self._reader = ShiftReader(table, self._codes)
-        self._chooser = RunChooser(lm, min_confidence)
+        self._chooser = RunChooser(lm, min_confidence, ngram=ngram)
         self._lm = lm
         self._min_gain = min_gain
         self._pattern = re.compile(re.escape(LOST))

@@ -121,8 +121,9 @@ class Utf8GbkFixer(Fixer):
     name = "utf8_gbk"
     rule_ids = (UTF8_RULE,)
 
-    def __init__(self, lm: CharLM, min_gain: float, min_confidence: float):
+    def __init__(self, lm: CharLM, min_gain: float, min_confidence: float, ngram=None):
         self._lm = lm
+        self._ngram = ngram  # a callable giving the 4-gram model, or None: the bigram model chooses
         self._min_gain = min_gain
         self._min_confidence = min_confidence
         chars, leads = _utf8_like_gbk_chars()
@@ -181,7 +182,10 @@ class Utf8GbkFixer(Fixer):
                 continue
             before = (out[-1] if isinstance(out[-1], str) else out[-1][0]) if out else prev
             nxt = chars[k + 1][0] if k + 1 < len(chars) and len(chars[k + 1]) == 1 else (after if k + 1 == len(chars) else "")
-            best, share = self._lm.choose(before, cands, nxt)
+            if self._ngram is not None:
+                best, share = self._ngram().choose(before, cands, nxt)
+            else:
+                best, share = self._lm.choose(before, cands, nxt)
             # As in the frame-shift fixers: only a letter the model is sure of, never punctuation.
             sure = share >= self._min_confidence and unicodedata.category(best)[0] in "LN"
             out.append((best, best if sure else UNRECOVERABLE))
