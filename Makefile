@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick docs bench eval char-freq train-ner clean help
+.PHONY: run test quick docs bench eval char-freq char-ngram train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/stages/decode/data/char_freq.tsv from jieba's dictionary"
+	@echo "make char-ngram  rebuild pipeline/stages/repair/data/char_ngram.tsv.gz from ../shared/data (a few minutes)"
 	@echo "make train-ner  retrain pipeline/stages/ner/models/ner_zh from ../shared/data/ner (about half an hour)"
 
 $(STAMP): pyproject.toml
@@ -56,6 +57,9 @@ eval: $(STAMP)
 
 char-freq: $(STAMP)
 	$(BIN)/python scripts/build_char_freq.py
+
+char-ngram: $(STAMP)
+	$(BIN)/python scripts/build_char_ngram.py
 
 train-ner: $(STAMP)
 	$(BIN)/python scripts/train_ner.py

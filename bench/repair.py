@@ -48,6 +48,7 @@ def damaged(texts: list[tuple[str, str]], stage: RepairStage) -> list[str]:
             lambda t: corrupt.annotate(t, rng, table),
             lambda t: corrupt.straddle(t, rng, table),
             lambda t: corrupt.lost_byte(t, rng),
+            lambda t: corrupt.silent_deletion(t, rng, "gbk", "lead"),
             lambda t: corrupt.utf8_as_gbk(t, rng),
             lambda t: corrupt.gbk_as_latin1(t, rng),
         ):

@@ -8,12 +8,21 @@ whole repair stage. Reference: the clean window after the repair stage (so
 width and invisible-character normalisation, which also act on clean text,
 do not count as errors).
 
+The held-out articles are split again by id into a `tune` half (settings such
+as `min_confidence` were chosen on it) and a `report` half (nothing was tuned
+on it); figures are printed for both, floors are pinned on `report`.
+
 Printed per mechanism: character error rate before and after repair (edit
 distance / reference characters, summed over windows), the reduction
-(1 - after/before), the share of windows repaired exactly, and the lost
-characters the stage marked with U+FFFD. Then false repairs: characters the
-stage changes in the clean held-out articles by any rule other than the width
-and invisible-character ones, and the share of clean characters left alone.
+(1 - after/before), the share of windows repaired exactly, `wrong`: characters
+the stage left or wrote in the damaged stretch that are neither the
+reference's nor U+FFFD, as a share of the non-U+FFFD characters there (windows
+the stage changed only), `outside`: characters changed outside the damaged
+stretch, U+FFFD left, and `。。` introduced. Then the confidence table of the
+lost-character choice (the threshold `min_confidence` was read from on the
+tune half), and false repairs: characters the stage changes in the clean
+held-out articles by any rule other than the width and invisible-character
+ones, the share of clean characters left alone and `。。` introduced.
 
 Usage: .venv/bin/python eval/repair.py [--news PATH] [--limit N] [--check [--floors PATH]] [--print-floors]
 """
@@ -21,6 +30,7 @@ Usage: .venv/bin/python eval/repair.py [--news PATH] [--limit N] [--check [--flo
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -43,13 +53,27 @@ FLOORS = REPO / "eval" / "floors.toml"
 SECTION = "repair"
 SEED = 20240603
 WINDOW = 160  # characters of article text per sample
-MECHANISMS = ("annotation", "straddle", "lost_byte", "utf8_as_gbk", "gbk_as_latin1")
+# Silent deletion: decoder x the byte dropped (corrupt.silent_deletion).
+DELETIONS = {
+    f"deletion_{dec}_{byte}": (dec, byte) for dec in ("gb2312", "gbk", "gb18030") for byte in ("lead", "trail")
+}
+MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, "utf8_as_gbk", "gbk_as_latin1")
+PARTS = ("tune", "report")
+# Thresholds printed in the confidence table of the lost-character choice.
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+# Lost-character slots sampled per article for that table.
+SLOTS = 20
 # Rules whose edits on clean text are normalisation, not false repairs.
 NORMALISING = ("repair.width.", "repair.invisible.")
 # The Sogou records separate paragraphs with a private-use character (U+E40C);
 # a GBK page has line breaks there, and private-use characters have no GBK
 # code a frame shift could run through, so they become line breaks.
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def part_of(article_id: str) -> str:
+    """'tune' or 'report': halves of the held-out split, stable per id."""
+    return PARTS[int(hashlib.sha256(f"tune:{article_id}".encode("utf-8")).hexdigest(), 16) % 2]
 
 
 def load_articles(path: Path) -> list[tuple[str, str]]:
@@ -69,6 +93,9 @@ def damage(mechanism: str, text: str, rng: random.Random, table) -> str | None:
         return corrupt.straddle(text, rng, table)
     if mechanism == "lost_byte":
         return corrupt.lost_byte(text, rng)
+    if mechanism in DELETIONS:
+        decoder, byte = DELETIONS[mechanism]
+        return corrupt.silent_deletion(text, rng, decoder, byte)
     if mechanism == "utf8_as_gbk":
         return corrupt.utf8_as_gbk(text, rng)
     return corrupt.gbk_as_latin1(text, rng)
@@ -76,20 +103,49 @@ def damage(mechanism: str, text: str, rng: random.Random, table) -> str | None:
 
 def distance(a: str, b: str) -> int:
     """Levenshtein distance; damage is local, so common ends are cut first."""
+    return _align(*_cut(a, b))[0]
+
+
+def _cut(a: str, b: str) -> tuple[str, str]:
+    p = _common_prefix(a, b)
+    s = _common_suffix(a[p:], b[p:])
+    return a[p : len(a) - s], b[p : len(b) - s]
+
+
+def _common_prefix(a: str, b: str) -> int:
     p = 0
     while p < min(len(a), len(b)) and a[p] == b[p]:
         p += 1
+    return p
+
+
+def _common_suffix(a: str, b: str) -> int:
     s = 0
-    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+    while s < min(len(a), len(b)) and a[-1 - s] == b[-1 - s]:
         s += 1
-    a, b = a[p : len(a) - s], b[p : len(b) - s]
-    if not a or not b:
-        return max(len(a), len(b))
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+    return s
+
+
+def _align(out: str, ref: str) -> tuple[int, int, int]:
+    """(edit distance, wrong, U+FFFD): wrong counts output characters that are
+    neither the reference's nor U+FFFD (substituted or inserted) on one
+    cheapest alignment, U+FFFD the output's replacement characters there."""
+    if not out or not ref:
+        return max(len(out), len(ref)), sum(c != "\ufffd" for c in out), out.count("\ufffd")
+    # Rows of (cost, wrong, fffd) over ref; ties broken toward fewer wrong.
+    prev = [(j, 0, 0) for j in range(len(ref) + 1)]
+    for i, co in enumerate(out, 1):
+        bad = co != "\ufffd"
+        cur = [(i, prev[0][1] + bad, prev[0][2] + (not bad))]
+        for j, cr in enumerate(ref, 1):
+            d, w, f = prev[j - 1]
+            same = co == cr
+            sub = (d + (not same), w + (not same and bad), f + (not same and not bad))
+            d, w, f = prev[j]
+            ins = (d + 1, w + bad, f + (not bad))  # an extra output character
+            d, w, f = cur[j - 1]
+            dele = (d + 1, w, f)  # a reference character missing
+            cur.append(min(sub, ins, dele))
         prev = cur
     return prev[-1]
 
@@ -98,10 +154,33 @@ def repaired(stage: RepairStage, text: str) -> Document:
     return stage(Document(doc_id="e", source="e", original=text, text=text))
 
 
+def score_window(s: Counter, ref: str, damaged: str, out: str) -> None:
+    """Adds one window's counts: the damaged stretch is what differs between
+    the damaged text and the reference (common ends cut)."""
+    s["windows"] += 1
+    s["ref_chars"] += len(ref)
+    s["before"] += distance(damaged, ref)
+    s["after"] += distance(out, ref)
+    s["exact"] += out == ref
+    s["fffd"] += out.count("\ufffd") - ref.count("\ufffd")
+    s["doubled_stops"] += max(0, out.count("。。") - ref.count("。。"))
+    p = _common_prefix(damaged, ref)
+    q = _common_suffix(damaged[p:], ref[p:])
+    # Changes outside the damaged stretch: the output must keep its ends.
+    s["outside"] += max(0, p - _common_prefix(out, ref)) + max(0, q - _common_suffix(out, ref))
+    if out != damaged:
+        region = out[min(p, len(out)) : max(p, len(out) - q)]
+        _, wrong, _ = _align(region, ref[p : len(ref) - q])
+        s["changed"] += 1
+        s["wrong"] += wrong
+        s["written"] += sum(c != "\ufffd" for c in region)
+
+
 def evaluate(articles: list[tuple[str, str]], stage: RepairStage) -> dict[str, float]:
     table = stage._table
-    sums: dict[str, Counter] = defaultdict(Counter)
+    sums: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for doc_id, text in articles:
+        part = part_of(doc_id)
         for mechanism in MECHANISMS:
             rng = random.Random(f"{SEED}:{doc_id}:{mechanism}")
             start = rng.randrange(max(1, len(text) - WINDOW))
@@ -110,38 +189,80 @@ def evaluate(articles: list[tuple[str, str]], stage: RepairStage) -> dict[str, f
             if damaged is None or damaged == window:
                 continue
             ref = repaired(stage, window).text
-            out = repaired(stage, damaged)
-            s = sums[mechanism]
-            s["windows"] += 1
-            s["ref_chars"] += len(ref)
-            s["before"] += distance(damaged, ref)
-            s["after"] += distance(out.text, ref)
-            s["exact"] += out.text == ref
-            s["unrecoverable"] += out.flags.get("repair_unrecoverable", 0)
+            out = repaired(stage, damaged).text
+            score_window(sums[part, mechanism], ref, damaged, out)
     figures: dict[str, float] = {}
-    for mechanism in MECHANISMS:
-        s = sums[mechanism]
-        if not s["windows"]:
-            continue
-        before = s["before"] / s["ref_chars"]
-        after = s["after"] / s["ref_chars"]
-        figures[f"windows_{mechanism}"] = s["windows"]
-        figures[f"cer_before_{mechanism}"] = before
-        figures[f"cer_after_{mechanism}"] = after
-        figures[f"cer_reduction_{mechanism}"] = 1 - after / before if before else 1.0
-        figures[f"exact_{mechanism}"] = s["exact"] / s["windows"]
-        figures[f"unrecoverable_{mechanism}"] = s["unrecoverable"]
+    for part in PARTS:
+        for mechanism in MECHANISMS:
+            s = sums[part, mechanism]
+            if not s["windows"]:
+                continue
+            key = f"{mechanism}_{part}"
+            before = s["before"] / s["ref_chars"]
+            after = s["after"] / s["ref_chars"]
+            figures[f"windows_{key}"] = s["windows"]
+            figures[f"cer_before_{key}"] = before
+            figures[f"cer_after_{key}"] = after
+            figures[f"cer_reduction_{key}"] = 1 - after / before if before else 1.0
+            figures[f"exact_{key}"] = s["exact"] / s["windows"]
+            figures[f"wrong_rate_{key}"] = s["wrong"] / s["written"] if s["written"] else 0.0
+            figures[f"outside_{key}"] = s["outside"]
+            figures[f"unrecoverable_{key}"] = s["fffd"]
+            figures[f"doubled_stops_{key}"] = s["doubled_stops"]
     return figures
+
+
+def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dict[str, list[tuple[float, int, int]]]:
+    """Per part and threshold: (threshold, characters shown, wrong ones) for lost
+    characters of the held-out text (a random GBK character, its lead or its
+    trail byte lost, the true neighbours around it) chosen as the frame-shift
+    fixers choose (`RunChooser.pick`)."""
+    from pipeline.stages.repair.frameshift import RunChooser, UNRECOVERABLE
+    from pipeline.stages.repair.gbkshift import LEADS, GbkCodes
+
+    codes = GbkCodes()
+    rows: dict[str, list[tuple[float, bool, bool]]] = defaultdict(list)
+    chooser = RunChooser(stage._lm, 0.0, ngram=stage._ngram_model)
+    for doc_id, text in articles:
+        rng = random.Random(f"{SEED}:{doc_id}:slots")
+        for _ in range(SLOTS):
+            i = rng.randrange(1, max(2, len(text) - 1))
+            if i + 1 >= len(text):
+                continue
+            try:
+                code = text[i].encode("gbk")
+            except UnicodeEncodeError:
+                continue
+            if len(code) != 2:
+                continue
+            cands = codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
+            best, share, shown = chooser.pick(text[max(0, i - 3) : i], cands, text[i + 1 : i + 4])
+            if shown and shown != UNRECOVERABLE:
+                rows[part_of(doc_id)].append((share, best == text[i], True))
+            else:
+                rows[part_of(doc_id)].append((share, best == text[i], False))
+    table: dict[str, list[tuple[float, int, int]]] = {}
+    for part in PARTS:
+        r = rows[part]
+        table[part] = []
+        # Threshold 0: the model's first choice, right or wrong, shown or not.
+        table[part].append((0.0, len(r), len(r), sum(not ok for _, ok, _ in r)))
+        for th in THRESHOLDS:
+            shown = [ok for share, ok, letter in r if letter and share >= th]
+            table[part].append((th, len(shown), len(r), sum(not ok for ok in shown)))
+    return table
 
 
 def false_repairs(articles: list[tuple[str, str]], stage: RepairStage) -> tuple[dict[str, float], Counter, float]:
     by_rule: Counter = Counter()
     chars = 0
+    doubled = 0
     t0 = time.perf_counter()
     docs = [repaired(stage, text) for _, text in articles]
     seconds = time.perf_counter() - t0
     for (_, text), doc in zip(articles, docs):
         chars += len(text)
+        doubled += max(0, doc.text.count("。。") - text.count("。。"))
         for layer in doc.layers:
             for e in layer.edits:
                 if not e.rule_id.startswith(NORMALISING):
@@ -151,8 +272,28 @@ def false_repairs(articles: list[tuple[str, str]], stage: RepairStage) -> tuple[
         "clean_chars": chars,
         "false_repair_chars": false,
         "clean_unchanged_share": 1 - false / chars if chars else 1.0,
+        "clean_doubled_stops": doubled,
     }
     return figures, by_rule, chars / seconds if seconds else math.inf
+
+
+# Figures pinned as floors (higher is better), and ceilings checked as floors of
+# their complement: wrong_rate and the counts must stay at or below what was measured.
+def floor_figures(figures: dict[str, float]) -> dict[str, float]:
+    out = {}
+    for k, v in figures.items():
+        if not k.endswith("_report") and k not in ("clean_unchanged_share",):
+            continue
+        name = k.removesuffix("_report")
+        if name.startswith(("cer_reduction_", "exact_")) or name == "clean_unchanged_share":
+            out[name] = v
+        elif name.startswith("wrong_rate_"):
+            out[name.replace("wrong_rate_", "right_rate_")] = 1 - v
+    out["no_doubled_stops"] = 1.0 if figures.get("clean_doubled_stops", 0) == 0 and not any(
+        v for k, v in figures.items() if k.startswith("doubled_stops_")
+    ) else 0.0
+    out["no_changes_outside"] = 1.0 if not any(v for k, v in figures.items() if k.startswith("outside_")) else 0.0
+    return out
 
 
 def main() -> int:
@@ -172,29 +313,44 @@ def main() -> int:
     figures = evaluate(articles, stage)
     clean, by_rule, speed = false_repairs(articles, stage)
     figures.update(clean)
-    print(f"{len(articles)} held-out articles, {time.perf_counter() - t0:.1f} s")
-    print(f"{'mechanism':<15}{'windows':>8}{'CER before':>12}{'CER after':>11}{'reduction':>11}{'exact':>8}{'U+FFFD':>8}")
-    for m in MECHANISMS:
-        if f"windows_{m}" in figures:
-            print(
-                f"{m:<15}{figures[f'windows_{m}']:>8.0f}{figures[f'cer_before_{m}']:>12.4f}"
-                f"{figures[f'cer_after_{m}']:>11.4f}{figures[f'cer_reduction_{m}']:>11.4f}"
-                f"{figures[f'exact_{m}']:>8.3f}{figures[f'unrecoverable_{m}']:>8.0f}"
-            )
+    table = confidence_table(articles, stage)
+    counts = {p: sum(part_of(i) == p for i, _ in articles) for p in PARTS}
+    print(f"{len(articles)} held-out articles ({counts['tune']} tune, {counts['report']} report), "
+          f"{time.perf_counter() - t0:.1f} s")
+    for part in PARTS:
+        print(f"\n[{part}]")
+        print(f"{'mechanism':<24}{'windows':>8}{'CER before':>11}{'CER after':>10}{'reduction':>10}"
+              f"{'exact':>7}{'wrong':>8}{'outside':>8}{'U+FFFD':>7}{'。。':>4}")
+        for m in MECHANISMS:
+            k = f"{m}_{part}"
+            if f"windows_{k}" in figures:
+                print(
+                    f"{m:<24}{figures[f'windows_{k}']:>8.0f}{figures[f'cer_before_{k}']:>11.4f}"
+                    f"{figures[f'cer_after_{k}']:>10.4f}{figures[f'cer_reduction_{k}']:>10.4f}"
+                    f"{figures[f'exact_{k}']:>7.3f}{figures[f'wrong_rate_{k}']:>8.4f}"
+                    f"{figures[f'outside_{k}']:>8.0f}{figures[f'unrecoverable_{k}']:>7.0f}"
+                    f"{figures[f'doubled_stops_{k}']:>5.0f}"
+                )
+    print("\nlost-character choice, 4-gram model (min_confidence is read from the tune half; share >= 0:"
+          " the first choice, all slots):")
+    for part in PARTS:
+        for th, shown, total, wrong in table[part]:
+            print(f"  {part:<7} share >= {th:<7} shown {shown / max(1, total):.3f} of {total}, "
+                  f"wrong {wrong / max(1, shown):.4f} ({wrong})")
     print(
-        f"false repairs on clean text: {clean['false_repair_chars']:.0f} of {clean['clean_chars']:.0f} characters "
-        f"(clean_unchanged_share {clean['clean_unchanged_share']:.6f})"
+        f"\nfalse repairs on clean text: {clean['false_repair_chars']:.0f} of {clean['clean_chars']:.0f} characters "
+        f"(clean_unchanged_share {clean['clean_unchanged_share']:.6f}); 。。 introduced: {clean['clean_doubled_stops']:.0f}"
     )
     for rule, n in by_rule.most_common():
         print(f"  {rule}: {n}")
     print(f"repair on clean text: {speed:,.0f} chars/s")
+    pinned = floor_figures(figures)
     if args.print_floors:
         print(f"[{SECTION}]")
-        for k, v in sorted(figures.items()):
-            if k.startswith(("cer_reduction_", "exact_")) or k == "clean_unchanged_share":
-                print(f"{k} = {math.floor(v * 100) / 100 if v < 1 else 1.0}")
+        for k, v in sorted(pinned.items()):
+            print(f"{k} = {math.floor(v * 100) / 100 if v < 1 else 1.0}")
     if args.check:
-        return check_floors(figures, args.floors, SECTION)
+        return check_floors(pinned, args.floors, SECTION)
     return 0
 
 

@@ -139,6 +139,8 @@ def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> I
 
     A document larger than `max_bytes` (a file, or a JSONL line) is an error, read no further.
     """
+    from pipeline.run.dumps import split_dump  # imports this module
+
     seen: dict[str, str] = {}
     for path, doc_id, root in files:
         refused = _refuse(path, root)
@@ -148,7 +150,7 @@ def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> I
         elif not doc_id:
             items = _read_jsonl(path, max_bytes)
         else:
-            items = [_read_file(path, doc_id, max_bytes)]
+            items = split_dump(_read_file(path, doc_id, max_bytes))
         for item in items:
             if isinstance(item, InputRecord):
                 first = seen.get(item.doc_id)

@@ -14,6 +14,12 @@ damage. The GBK mechanisms follow `../shared/DESIGN.md`, byte for byte:
   folded to ASCII.
 - `lost_byte`: the lead byte of a character became `?` (it and the byte after
   it could not be decoded), and the rest ran shifted the same way.
+- `silent_deletion`: one byte (the lead or the trail of a character) silently
+  dropped from the GBK stream, which a site then decoded: a strict GB2312 or
+  GBK decoder pairs every byte one off until the first invalid pair, where it
+  writes `?` for one byte and realigns (`青岛市科季纸裉旆⒉剂诵碌姆龀终?策`:
+  no marker at the start of the run); a GB18030 decoder reads user-defined
+  codes as private-use characters and runs on to the next ASCII byte.
 - `utf8_as_gbk`: a stretch of UTF-8 decoded as GBK, undecodable bytes as U+FFFD.
 - `gbk_as_latin1`: a stretch of GBK decoded as Latin-1.
 """
@@ -69,6 +75,33 @@ def lost_byte(text: str, rng: random.Random) -> str | None:
     i = rng.choice(places)
     shifted, consumed = _site_decode_shifted(bytes([_gbk2(text[i])[1]]), text, i + 1)
     return text[:i] + "?" + shifted + text[consumed:]
+
+
+def silent_deletion(text: str, rng: random.Random, decoder: str = "gb2312", byte: str = "lead") -> str | None:
+    """Drop the `byte` ("lead" or "trail") of a random two-byte character; decode with `decoder`.
+
+    The site's decoder writes `?` where it cannot decode (Python's codecs
+    resynchronise after one byte, as real ones do). With "gb2312" the text must
+    be GB2312 (the site could not have served it otherwise).
+    """
+    source = "gb2312" if decoder == "gb2312" else "gbk"
+    if "\ufffd" in text:
+        return None  # the marks the decoder writes must be its own
+    places = []
+    pos = 0
+    for ch in text:
+        try:
+            n = len(ch.encode(source))
+        except UnicodeEncodeError:
+            return None
+        if n == 2:
+            places.append(pos)
+        pos += n
+    if not places:
+        return None
+    data = text.encode(source)
+    at = rng.choice(places) + (byte == "trail")
+    return (data[:at] + data[at + 1 :]).decode(decoder, "replace").replace("\ufffd", "?")
 
 
 def utf8_as_gbk(text: str, rng: random.Random, length: int = 12) -> str | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.core.document import Edit
@@ -33,19 +34,32 @@ from pipeline.stages.repair.pinyin import PinyinTable
 
 PINYIN_RULE = "repair.frameshift.pinyin"
 LM_RULE = "repair.frameshift.lm"
+REALIGN_RULE = "repair.frameshift.realign"
 UNRECOVERABLE = "\ufffd"
 # What a lost lead byte became. Only `?`: U+FFFD is what this stage writes for
 # a character it cannot recover, and repairing repaired text must change nothing.
 LOST = "?"
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# A lost paragraph mark (user-defined GBK code) is scored as the line break
+# it stands for; a lost space or break is shown as nothing.
+_PARAGRAPH = "\n"
+_SPACES = frozenset("\n\u3000 ")
 # Characters of plain text after a run that the score also covers, so that
 # readings ending at different places are compared on the same span.
 _CONTEXT_AFTER = 3
+# Characters of context on each side of a lost character when choosing it.
+_CONTEXT = 3
 # Without evidence, a run must recover at least this many characters exactly:
 # one guessed character alone is no sign of a shift.
 _MIN_EXACT = 2
 # Characters after a `?` the cheap pre-check looks at.
 _PEEK = 8
+# A run ending at a `?` realignment: characters looked back at, and the start
+# positions (best by a first, cheap score) read in full.
+_MAX_BACK = 400
+_STARTS = 3
+# log unigram probability below which a character may end a run that swallowed an ASCII byte.
+_RARE = math.log(1e-6)
 
 
 @dataclass(frozen=True)
@@ -61,8 +75,10 @@ class Choice:
 class RunChooser:
     """Picks the most plausible reading of a run and its unknown characters."""
 
-    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False):
+    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None):
         self._lm = lm
+        # A callable giving the 4-gram model (loaded on first use), or None: the bigram model chooses.
+        self._ngram = ngram
         self._min_confidence = min_confidence
         # With pinyin evidence the first character's candidates are already
         # narrowed to the readings of the lost code: take the best of them.
@@ -74,10 +90,11 @@ class RunChooser:
         prev = text[start - 1] if start else ""
         limit = _line_end(text, max(r.end for r in readings))
         picks: dict = {}  # readings share their unknown characters: choose each once
-        choices = [self._choose(text, prev, r, limit, picks) for r in readings]
+        context = text[max(0, start - _CONTEXT) : start]
+        choices = [self._choose(text, prev, context, r, limit, picks) for r in readings]
         return max(choices, key=lambda c: c.score)
 
-    def _choose(self, text: str, prev: str, reading: Reading, limit: int, picks: dict) -> Choice:
+    def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
         lm = self._lm
         chosen: list[str] = []
         shown: list[str] = []
@@ -88,21 +105,28 @@ class RunChooser:
                 chosen.append(cands[0])
                 shown.append(cands[0])
                 continue
-            before = chosen[-1] if chosen else prev
-            if k + 1 < len(items):
-                after = items[k + 1][0] if len(items[k + 1]) == 1 else ""
-            else:  # the end of the text is the end of a paragraph
-                after = text[reading.end] if reading.end < len(text) else "\n"
+            before = (context + "".join(chosen))[-_CONTEXT:]
+            after = ""
+            for nxt in items[k + 1 : k + 1 + _CONTEXT]:
+                if len(nxt) != 1:
+                    break
+                after += nxt[0]
+            else:
+                if k + 1 + _CONTEXT > len(items):
+                    # The end of the text is the end of a paragraph.
+                    after += text[reading.end : reading.end + _CONTEXT] if reading.end < len(text) else "\n"
+            after = after[:_CONTEXT]
             key = (before, cands, after)
             if key not in picks:
-                picks[key] = self._lm.choose(before, cands, after)
-            best, share = picks[key]
+                _, _, show = self.pick(before, cands, after, trusted=k == 0 and self._trust_first)
+                # Readings (and starts) are compared under the bigram model, each
+                # unknown character at its best there, whatever the text shows.
+                scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+                picks[key] = (self._lm.choose(before[-1:], scored, after[:1])[0], show)
+            best, show = picks[key]
             chosen.append(best)
-            if share >= self._min_confidence or (k == 0 and self._trust_first):
-                shown.append(best)
-            else:
-                shown.append(UNRECOVERABLE)
-                unsure += 1
+            shown.append(show)
+            unsure += show == UNRECOVERABLE
         run = "".join(chosen)
         if _PRIVATE_USE.search(run):
             # GBK text has no user-defined characters: a reading that makes
@@ -111,6 +135,50 @@ class RunChooser:
         score = lm.score(run + text[reading.end : limit], prev)
         exact = sum(len(c) == 1 for c in items)
         return Choice("".join(shown), reading.end, score, limit, unsure, exact)
+
+
+    def pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool = False) -> tuple[str, float, str]:
+        """The model's choice for a lost character (scored in the run), its share
+        of the candidates' probability, and what the text shows.
+
+        A user-defined GBK code (private use after decoding) is what a strict
+        decoder could not read, so it is a strong candidate for the lost
+        character: the Sogou dumps mark paragraphs with one (FDA3, U+E40C),
+        which a strict GBK decoder turns into `?` and a run shifted by the
+        trail byte A3. The model scores such candidates as a line break (the
+        character model learnt U+E40C as one). Only a letter the model is sure
+        of is shown: punctuation is never synthesised (the paragraph mark read
+        as `。` made `。。` after every paragraph), a lost break or space before
+        white space becomes nothing, anything else U+FFFD.
+        """
+        scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        if self._ngram is not None:
+            best, share = self._ngram().choose(before, scored, after)
+        else:
+            best, share = self._lm.choose(before[-1:], scored, after[:1])
+        sure = share >= self._min_confidence or trusted
+        if best in _SPACES:
+            # Nothing only beside other white space (a paragraph's `　　`): inside
+            # a sentence a lost character was there.
+            beside = after[:1] in _SPACES or not after
+            return best, share, "" if sure and beside else UNRECOVERABLE
+        return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
+
+
+def _gb2312_pair(lead: int, trail: int) -> bool:
+    try:
+        bytes((lead, trail)).decode("gb2312")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_private(ch: str) -> bool:
+    return "\ue000" <= ch <= "\uf8ff"
+
+
+def _is_letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
 
 
 def _line_end(text: str, start: int) -> int:
@@ -131,10 +199,10 @@ class FrameshiftPinyinFixer(Fixer):
     name = "frameshift_pinyin"
     rule_ids = (PINYIN_RULE,)
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float):
+    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, ngram=None):
         self._table = table
         self._reader = ShiftReader(table, GbkCodes())
-        self._chooser = RunChooser(lm, min_confidence, trust_first=True)
+        self._chooser = RunChooser(lm, min_confidence, trust_first=True, ngram=ngram)
         self._lm = lm
         letters = "".join(sorted(table.letters))
         self._pattern = re.compile(f"{re.escape(LOST)}[(（]?([{re.escape(letters)}]{{1,6}})[)）]")
@@ -170,20 +238,38 @@ class FrameshiftPinyinFixer(Fixer):
 
 
 class FrameshiftLMFixer(Fixer):
-    name = "frameshift_lm"
-    rule_ids = (LM_RULE,)
+    """Frame shifts without evidence, found from either end.
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float):
+    From the start (`LM_RULE`): a `?` then a shifted run, as above. From the
+    end (`REALIGN_RULE`): a byte silently lost (`青岛市科技局今天发布` →
+    `青岛市科季纸裉旆⒉剂`) leaves no mark where the run starts; a strict
+    decoder runs on one byte off until a pair it cannot decode, writes `?` for
+    that one byte and realigns (`…姆龀终?策`). Every character T of such a
+    run is [trail of one original character][lead of the next], so the
+    original characters in between are [T_i trail][T_i+1 lead], exactly; the
+    first one lost its lead or its trail (candidates: either), the last one
+    its trail (the byte behind the `?`). Where the run starts is the point
+    where reading on as written stops being more plausible than reading
+    realigned (GB18030 decoders never stop early: their runs end at the next
+    ASCII byte, still with a mark).
+    """
+
+    name = "frameshift_lm"
+    rule_ids = (LM_RULE, REALIGN_RULE)
+
+    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
         self._codes = GbkCodes()
         self._reader = ShiftReader(table, self._codes)
-        self._chooser = RunChooser(lm, min_confidence)
+        self._chooser = RunChooser(lm, min_confidence, ngram=ngram)
         self._lm = lm
         self._min_gain = min_gain
         self._pattern = re.compile(re.escape(LOST))
+        # Two-byte codes with an ASCII trail byte: where a run can end without a mark.
+        self._swallow = re.compile(f"[{re.escape(''.join(self._codes.with_ascii_trail()))}]")
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
-            return []
+            return self._realigned(text, []) if self._swallow.search(text) else []
         edits: list[Edit] = []
         pos = 0
         while (m := self._pattern.search(text, pos)) is not None:
@@ -196,7 +282,155 @@ class FrameshiftLMFixer(Fixer):
                 continue
             edits.append(Edit(start, choice.end, choice.text, LM_RULE))
             pos = choice.end
-        return edits
+        return self._realigned(text, edits)
+
+    def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """Adds the runs that end at a `?` or a swallowed ASCII byte no edit has taken."""
+        found = list(edits)
+        taken = [(e.start, e.end) for e in edits]
+        ends = [(m.start(), True) for m in self._pattern.finditer(text)]
+        ends += [(m.end(), False) for m in self._swallow.finditer(text) if self._rare(m.group())]
+        for stop, marker in sorted(ends):
+            if any(a <= stop - (not marker) < b for a, b in taken):
+                continue
+            floor = max((b for a, b in taken if b <= stop), default=0)
+            edit = self._run_before(text, stop, floor, marker)
+            if edit is not None:
+                found.append(edit)
+                taken.append((edit.start, edit.end))
+        found.sort(key=lambda e: e.start)
+        return found
+
+    def _rare(self, ch: str) -> bool:
+        # The last character of a run that swallowed an ASCII byte is a GBK/4
+        # or user-defined code: rare (說 = D5 66 is common, and no sign of a run).
+        return _is_private(ch) or self._lm.unigram(self._lm.simplify(ch)) < _RARE
+
+    def _codes2(self, ch: str) -> tuple[int, int] | None:
+        options = self._codes.options(ch)
+        # ASCII in a run would have realigned it: only two-byte codes.
+        return options[0] if options and len(options[0]) == 2 and not ch.isascii() else None  # type: ignore[return-value]
+
+    def _last(self, lead: int, after: str) -> tuple[str, ...]:
+        """Candidates for the run's last character: `lead` and the byte behind the `?`.
+
+        The decoder wrote `?` because that byte and the next one (the lead of
+        the character after the `?`) made no character it knew. Even the
+        strictest of them (GB2312) knows most pairs, so this leaves few
+        candidates: the trail bytes that are no GB2312 lead with it (AA-AF,
+        F8-FE, ...). Before an ASCII character any trail byte fits.
+        """
+        cands = self._codes.with_lead(lead)
+        nxt = self._codes2(after) if after else None
+        if nxt is None:
+            return cands
+        return tuple(c for c in cands if not _gb2312_pair(c.encode("gb18030")[-1], nxt[0]))
+
+    def _run_before(self, text: str, q: int, floor: int, marker: bool = True) -> Edit | None:
+        """The run of two-byte characters ending before `q`, read realigned.
+
+        `marker`: `text[q]` is the decoder's `?` for the last character's
+        trail byte. Else the run's last character `text[q - 1]` took the ASCII
+        byte after the original's last character as its trail (`珹` for `A`):
+        nothing is unknown at that end and the ASCII character comes back.
+        """
+        lower = q
+        codes: list[tuple[int, int]] = []
+        while lower > floor and q - lower < _MAX_BACK and (c := self._codes2(text[lower - 1])) is not None:
+            codes.append(c)
+            lower -= 1
+        codes.reverse()
+        n = q - lower
+        if n < _MIN_EXACT + 1:
+            return None
+        # realigned[k]: the character between run characters k and k+1, if any.
+        pair = self._codes.pairs
+        realigned = [pair((codes[k][1],), codes[k + 1][0]) for k in range(n - 1)]
+        lm = self._lm
+        simple = lm.simplify(text[lower - 1 : q] if lower else text[lower:q])
+        written = simple[1:] if lower else simple
+        prev_s = simple[0] if lower else ""
+        # Cheap look first: the last few characters read realigned must be far
+        # more plausible than as written (most `?` follow ordinary text).
+        # The run may be as short as three characters, so each tail length is tried.
+        tail = ""
+        for j in range(n - 2, max(-1, n - 2 - _PEEK), -1):
+            t = realigned[j]
+            if len(t) != 1 or _is_private(t[0]):
+                return None
+            tail = t[0] + tail
+            if len(tail) >= _MIN_EXACT and (
+                lm.score(lm.simplify(tail)) - lm.score(written[j + 1 : n]) >= self._min_gain * len(tail) / 2
+            ):
+                break
+        else:
+            return None
+        # Changepoint: as written up to the start s, realigned after it.
+        as_written = [0.0] * (n + 1)
+        before = prev_s
+        for j, ch in enumerate(written):
+            as_written[j + 1] = as_written[j] + lm.logprob(before, ch)
+            before = ch
+        ok = [len(t) == 1 and not _is_private(t[0]) for t in realigned]
+        re_simple = lm.simplify("".join(t[0] if len(t) == 1 else "\ufffd" for t in realigned))
+        as_realigned = [0.0] * n  # as_realigned[j]: score of realigned[j..n-2] (chain inside)
+        for j in range(n - 3, -1, -1):
+            as_realigned[j] = as_realigned[j + 1] + lm.logprob(re_simple[j], re_simple[j + 1])
+        starts = []
+        # s_ = run start relative to lower. A run of two (one realigned character)
+        # is a candidate too, so that its start is not taken for an earlier one;
+        # it is not repaired (too little to tell from chance).
+        for s_ in range(n - 1):
+            if not all(ok[s_:]):
+                continue
+            starts.append((as_written[s_] + as_realigned[s_], s_))
+        if not starts:
+            return None
+        starts.sort(reverse=True)
+        if marker:
+            last = self._last(codes[-1][1], text[q + 1] if q + 1 < len(text) else "")
+            stop = q + 1
+        else:
+            last = (chr(codes[-1][1]),)
+            stop = q
+        limit = _line_end(text, stop)
+        scored: list[tuple[float, Choice, int]] = []
+        for _, s_ in starts[:_STARTS]:
+            start = lower + s_
+            lead = codes[s_][0]
+            first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
+            if not first or not last:
+                continue
+            items = (first, *realigned[s_:], last)
+            choice = self._chooser.best(text, start, [Reading(items, stop, 0)])
+            if choice is None or choice.score == -math.inf:
+                continue
+            total = lm.score(text[lower:start], text[lower - 1] if lower else "") + choice.score
+            scored.append((total, choice, start))
+        if not scored:
+            return None
+        scored.sort(key=lambda t: -t[0])
+        top, choice, start = scored[0]
+        if choice.exact < _MIN_EXACT + (not marker):  # the ASCII byte is no evidence
+            return None
+        prev = text[start - 1] if start else ""
+        gain = choice.score - lm.score(text[start:limit], prev)
+        if gain < self._min_gain * (stop - start):
+            return None
+        shown = choice.text
+        # Starts nearly as plausible (`黄品?表示` for 黄奇帆表示: 品 may be the
+        # run's first character or real): where their readings disagree, U+FFFD.
+        close = [(c, st) for t, c, st in scored[1:] if top - t < self._min_gain]
+        if close:
+            first = min(st for _, st in close + [(choice, start)])
+            shown = text[first:start] + shown
+            for c, st in close:
+                other = text[first:st] + c.text
+                if len(other) != len(shown):
+                    return None
+                shown = "".join(a if a == b else UNRECOVERABLE for a, b in zip(shown, other))
+            start = first
+        return Edit(start, stop, shown, REALIGN_RULE)
 
     def _promising(self, text: str, at: int) -> bool:
         """A cheap look at the few characters after a `?` before the full search.

@@ -19,6 +19,8 @@ ftfy and takes a run only when GBK beats UTF-8.
 
 from __future__ import annotations
 
+import unicodedata
+
 import re
 
 import ftfy
@@ -68,9 +70,14 @@ class GbkLatin1Fixer(Fixer):
     def _line_edits(self, line: str, offset: int) -> list[Edit]:
         found = []
         for m in _LATIN1_RUN.finditer(line):
-            gbk = self._reading(line, m.start(), m.end())
+            end = m.end()
+            # No-break spaces after the mojibake are the page's own (A0 leads only
+            # rare GBK/3 characters, 牋 for two of them): not part of the run.
+            while end - m.start() >= 2 and line[end - 2] == "\xa0":
+                end -= 2
+            gbk = self._reading(line, m.start(), end)
             if gbk is not None:
-                found.append(Edit(m.start(), m.end(), gbk, LATIN1_RULE))
+                found.append(Edit(m.start(), end, gbk, LATIN1_RULE))
         if not found:
             return []
         # A piece of UTF-8 mojibake may pair up as GBK too (`°é` in
@@ -114,8 +121,9 @@ class Utf8GbkFixer(Fixer):
     name = "utf8_gbk"
     rule_ids = (UTF8_RULE,)
 
-    def __init__(self, lm: CharLM, min_gain: float, min_confidence: float):
+    def __init__(self, lm: CharLM, min_gain: float, min_confidence: float, ngram=None):
         self._lm = lm
+        self._ngram = ngram  # a callable giving the 4-gram model, or None: the bigram model chooses
         self._min_gain = min_gain
         self._min_confidence = min_confidence
         chars, leads = _utf8_like_gbk_chars()
@@ -149,8 +157,10 @@ class Utf8GbkFixer(Fixer):
             boundaries[len(data)] = k + 1
         chars = _utf8_prefix(data)
         # Keep the longest prefix that ends where a run character ends; what
-        # follows (`。` after the mojibake) is real text.
-        while chars and chars[-1][1] not in boundaries:
+        # follows (`。` after the mojibake) is real text. So is a character at
+        # the end that reads as two-byte UTF-8 (学 = D1 A7 = `ѧ`, 司 = CB BE):
+        # Chinese in UTF-8 is three bytes a character.
+        while chars and (chars[-1][1] not in boundaries or _two_byte_utf8(chars[-1][0])):
             chars.pop()
         if len(chars) < 2:
             return None
@@ -172,12 +182,21 @@ class Utf8GbkFixer(Fixer):
                 continue
             before = (out[-1] if isinstance(out[-1], str) else out[-1][0]) if out else prev
             nxt = chars[k + 1][0] if k + 1 < len(chars) and len(chars[k + 1]) == 1 else (after if k + 1 == len(chars) else "")
-            best, share = self._lm.choose(before, cands, nxt)
-            out.append((best, best if share >= self._min_confidence else UNRECOVERABLE))
+            if self._ngram is not None:
+                best, share = self._ngram().choose(before, cands, nxt)
+            else:
+                best, share = self._lm.choose(before, cands, nxt)
+            # As in the frame-shift fixers: only a letter the model is sure of, never punctuation.
+            sure = share >= self._min_confidence and unicodedata.category(best)[0] in "LN"
+            out.append((best, best if sure else UNRECOVERABLE))
         return out
 
 
 UNKNOWN = "?\ufffd"
+
+
+def _two_byte_utf8(cands: tuple[str, ...]) -> bool:
+    return all("\x80" <= c < "\u0800" for c in cands)
 
 
 def _utf8_prefix(data: list[int | None]) -> list[tuple[tuple[str, ...], int]]:

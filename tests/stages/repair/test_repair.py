@@ -196,3 +196,90 @@ def test_char_model_chooses_with_context(lm):
 
     best, share = lm.choose("化", GbkCodes().pairs(tuple(range(0x81, 0xFF)), 0xA3), "活")
     assert best == "。" and share > 0.9
+
+
+# --- precision: lost characters are never punctuation ------------------------------------
+
+_PARAGRAPHS = [
+    "　　新华社北京电，国务院总理今天在人民大会堂会见了来访的客人。",
+    "　　双方就两国关系和共同关心的国际问题交换了意见。",
+    "　　记者了解到，青岛市科技局今天发布了新的扶持政策。",
+    "　　高新技术企业数量比去年增长了两成。",
+]
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk"])
+def test_lost_paragraph_mark_never_becomes_a_full_stop(repair, decoder):
+    # Sogou dumps mark paragraphs with FDA3 (U+E40C), a user-defined code a strict
+    # decoder turns into `?`; its trail byte A3 then shifts the paragraph's start.
+    raw = bytes.fromhex("fda3").join(p.encode("gbk") for p in _PARAGRAPHS)
+    damaged = raw.decode(decoder, "replace").replace("\ufffd", "?")
+    assert damaged.count("?") >= 3
+    out = run(repair, damaged).text
+    assert "。。" not in out
+    assert out.count("。") == sum(p.count("。") for p in _PARAGRAPHS)
+    assert "新华社北京电" in out and "方就两国关系" in out  # the runs realigned
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk", "gb18030"])
+@pytest.mark.parametrize("which", [0, 1])  # the lead or the trail byte
+@pytest.mark.parametrize("at", [0, 1, 2])  # the first `　`, the second, the first Han character
+def test_paragraph_initial_byte_loss_synthesises_no_punctuation(repair, decoder, which, at):
+    before = "\n".join(_PARAGRAPHS)
+    text = "上一段结束了。\n" + before
+    raw = bytearray()
+    cut = None
+    for k, ch in enumerate(text):
+        if k == len("上一段结束了。\n") + at:
+            cut = len(raw) + which
+        raw += ch.encode("gbk")
+    damaged = (raw[:cut] + raw[cut + 1 :]).decode(decoder, "replace").replace("\ufffd", "?")
+    out = run(repair, damaged).text
+    assert "。。" not in out
+    # Punctuation read back exactly from a shifted run's bytes is the text's own;
+    # none may be added beyond what the undamaged text had.
+    punct = "，。、；：？！“”（）《》"
+    assert all(out.count(c) <= text.count(c) for c in punct), out
+
+
+class _Pick:
+    """An rng whose choice is the k-th place: the damage lands where the test says."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def choice(self, seq):
+        return seq[self.k]
+
+
+def test_silent_deletion_generator_reproduces_real_damage():
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    # The issue's example: the lead byte of 技 lost, a strict decoder realigns at `?`.
+    text = "青岛市科技局今天发布了新的扶持政策"
+    assert silent_deletion(text, _Pick(4), "gb2312", "lead") == "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    assert silent_deletion(text, _Pick(4), "gbk", "lead") == "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    # The trail byte of 科 (BF C6): its lead stays and pairs with the lead of 技 (BC).
+    assert silent_deletion(text, _Pick(3), "gb2312", "trail").startswith("青岛市" + b"\xbf\xbc".decode("gb2312"))
+    # GB18030 reads the user-defined codes and runs on to the end (no ASCII byte to realign at).
+    out = silent_deletion(text + "。2012年", _Pick(4), "gb18030", "lead")
+    assert "?" not in out[:-6] and out.endswith("?2012年")
+    assert silent_deletion("繁體", _Pick(0), "gb2312", "lead") is None  # not GB2312: no such page
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk", "gb18030"])
+@pytest.mark.parametrize("byte", ["lead", "trail"])
+def test_silent_deletion_is_repaired_from_the_end_or_left(repair, decoder, byte):
+    import random
+
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。"
+    recovered = 0
+    for seed in range(10):
+        damaged = silent_deletion(text, random.Random(seed), decoder, byte)
+        out = run(repair, damaged).text
+        # Never a wrong character: repaired (U+FFFD where unsure) or left as it was.
+        assert _recovered(out, text) or out == damaged, (damaged, out)
+        recovered += _recovered(out, text)
+    assert recovered >= 6, recovered

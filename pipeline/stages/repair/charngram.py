@@ -1,0 +1,98 @@
+"""Character 4-gram model (interpolated Kneser-Ney, pruned) for choosing lost characters.
+
+Built offline by `scripts/build_char_ngram.py` into
+`pipeline/stages/repair/data/char_ngram.tsv.gz` (sources and licences in
+`pipeline/stages/repair/data/README.md`). The bigram model (`charlm`) still
+scores whole runs, which is most of the work and must stay fast; this one is
+asked only for the few characters a damage left unknown, with three
+characters of context on each side, and is loaded on the first such question.
+
+P(w | h) = max(c(hw) - D, 0) / c(h) + D * N(h) / c(h) * P(w | h minus its first
+character), with raw counts at the top order, continuation counts below, and
+c(h), N(h) (total and distinct followers) kept from before pruning. A context
+the file does not hold passes the lower order's probability on unchanged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from importlib import resources
+from pathlib import Path
+
+from pipeline.core.chars import unseen_cost
+from pipeline.stages.repair.charlm import CharLM, _chars
+
+CHAR_NGRAM = "data/char_ngram.tsv.gz"
+ORDER = 4
+_DISCOUNT = 0.75
+# The characters of context used on each side of a lost one.
+_SIDE = ORDER - 1
+
+
+class CharNgram:
+    __slots__ = ("_grams", "_ctx", "_uni", "_floor", "_simplify")
+
+    def __init__(self, grams: dict[str, int], contexts: dict[str, tuple[int, int]], simplify):
+        self._grams = grams
+        self._ctx = contexts
+        unigrams = {g: c for g, c in grams.items() if len(g) == 1}
+        total = sum(unigrams.values()) or 1
+        self._uni = {g: c / total for g, c in unigrams.items()}
+        self._floor = min(self._uni.values(), default=1e-9)
+        self._simplify = simplify
+
+    @classmethod
+    def load(cls, lm: CharLM, path: Path | None = None) -> CharNgram:
+        """`lm` lends its OpenCC converter (text is scored simplified, as there)."""
+        if path is None:
+            raw = resources.files("pipeline.stages.repair").joinpath(CHAR_NGRAM).read_bytes()
+        else:
+            raw = Path(path).read_bytes()
+        grams: dict[str, int] = {}
+        contexts: dict[str, tuple[int, int]] = {}
+        for line in gzip.decompress(raw).decode("utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            key = fields[1] if "U+" not in fields[1] else "".join(_chars(fields[1]))
+            if fields[0] == "g":
+                grams[key] = int(fields[2])
+            else:
+                contexts[key] = (int(fields[2]), int(fields[3]))
+        return cls(grams, contexts, lm.simplify)
+
+    def prob(self, history: str, ch: str) -> float:
+        """P(ch | the last three characters of history), both simplified."""
+        p = self._uni.get(ch)
+        if p is None:
+            p = self._floor * math.exp(-unseen_cost(ch))
+        grams, contexts = self._grams, self._ctx
+        for k in range(1, min(len(history), _SIDE) + 1):
+            h = history[-k:]
+            stats = contexts.get(h)
+            if stats is None:
+                continue
+            total, types = stats
+            p = max(grams.get(h + ch, 0) - _DISCOUNT, 0) / total + _DISCOUNT * types / total * p
+        return p
+
+    def choose(self, before: str, cands: tuple[str, ...], after: str) -> tuple[str, float]:
+        """The candidate most plausible between `before` and `after`, and its share
+        of the candidates' probability (the terms every candidate shares cancel)."""
+        before, after = before[-_SIDE:], after[:_SIDE]
+        simple = self._simplify(before + "".join(cands) + after)
+        b = simple[: len(before)]
+        a = simple[len(simple) - len(after) :] if after else ""
+        body = simple[len(before) : len(simple) - len(after)]
+        scores = []
+        for c in body:
+            text = b + c + a
+            at = len(b)
+            lp = 0.0
+            for j in range(at, len(text)):
+                lp += math.log(self.prob(text[max(0, j - _SIDE) : j], text[j]))
+            scores.append(lp)
+        top = max(scores)
+        i = scores.index(top)
+        return cands[i], 1.0 / sum(math.exp(s - top) for s in scores)
