@@ -55,6 +55,7 @@ from pipeline.stages.registry import KNOWN_STAGES, build_stages  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 FLOORS = REPO / "eval" / "floors.toml"
+PAIRS = REPO / "eval" / "data" / "dedup" / "news_pairs.tsv"
 SECTION = "dedup"
 SEED = 20261207
 STAGES = ["decode", "convert", "clean", "dedup"]
@@ -159,9 +160,36 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / max(1, len(a | b))
 
 
-def build(records: list[dict], originals: int, rng: random.Random) -> tuple[list[dict], dict[str, str], dict]:
-    """Documents (JSONL records), each one's group (its original's id), and what was made."""
-    pool = [r for r in records if len(r["text"]) >= MIN_CHARS]
+def source_groups(path: Path) -> dict[str, str]:
+    """Each article judged `same` as another in news_pairs.tsv -> its group's first id (sorted)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            a, b, label, *_ = line.split("\t")
+            if label == "same":
+                ra, rb = find(a), find(b)
+                parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def build(records: list[dict], originals: int, rng: random.Random, same: dict[str, str]) -> tuple[list[dict], dict[str, str], dict]:
+    """Documents (JSONL records), each one's group (its original's id), and what was made.
+
+    Articles the source itself holds twice (news_pairs.tsv, `same`) enter once: another copy
+    would be a repost the truth calls distinct."""
+    seen: set[str] = set()
+    pool = []
+    for r in records:
+        group = same.get(r["id"], r["id"])
+        if len(r["text"]) >= MIN_CHARS and group not in seen:
+            seen.add(group)
+            pool.append(r)
     chosen = rng.sample(pool, k=min(originals, len(pool) // 3))
     chosen_ids = {r["id"] for r in chosen}
     rest = [r for r in pool if r["id"] not in chosen_ids]
@@ -205,15 +233,33 @@ def pairs(labels: dict[str, str]) -> set[tuple[str, str]]:
     return {tuple(sorted(p)) for members in by.values() for p in itertools.combinations(members, 2)}
 
 
+def run_clusters(path: Path, out: Path) -> dict[str, str]:
+    """doc_id -> cluster_id of a `pipeline run` of `path` through STAGES."""
+    config = load_config(REPO / "rules", tuple(KNOWN_STAGES))
+    run_batch([str(path)], out, config, build_stages(config, STAGES), jobs=1, show_progress=False)
+    table = pd.read_parquet(out / "documents.parquet", columns=["doc_id", "cluster_id"])
+    return dict(zip(table.doc_id, table.cluster_id))
+
+
+def score_news(path: Path, records: list[dict], same: dict[str, str], work: Path, show: int) -> dict[str, float]:
+    """The real news set as it is, against the hand-labelled pairs (news_pairs.tsv): never tuned on."""
+    cluster = run_clusters(path, work / "run-news")
+    truth = pairs({r["id"]: same.get(r["id"], r["id"]) for r in records})
+    predicted = pairs(cluster)
+    tp = len(truth & predicted)
+    print(f"news (real, hand-labelled, held out): {len(cluster)} documents, {len(truth)} true pairs, "
+          f"{len(predicted)} predicted, {tp} right")
+    for a, b in sorted(predicted - truth)[:show]:
+        print(f"  false pair: {a} ~ {b}")
+    for a, b in sorted(truth - predicted)[:show]:
+        print(f"  missed pair: {a} ~ {b}")
+    return {"news_precision": tp / max(1, len(predicted)), "news_recall": tp / max(1, len(truth))}
+
+
 def score(split: str, docs: list[dict], group: dict[str, str], info: dict, work: Path, show: int) -> dict[str, float]:
     path = work / f"{split}.jsonl"
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-    config = load_config(REPO / "rules", tuple(KNOWN_STAGES))
-    stages = build_stages(config, STAGES)
-    out = work / f"run-{split}"
-    run_batch([str(path)], out, config, stages, jobs=1, show_progress=False)
-    table = pd.read_parquet(out / "documents.parquet", columns=["doc_id", "cluster_id", "duplicate_of"])
-    cluster = dict(zip(table.doc_id, table.cluster_id))
+    cluster = run_clusters(path, work / f"run-{split}")
     truth, predicted = pairs(group), pairs(cluster)
     tp = len(truth & predicted)
     figures = {f"{split}_precision": tp / max(1, len(predicted)), f"{split}_recall": tp / max(1, len(truth))}
@@ -253,14 +299,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with args.news.open(encoding="utf-8") as fh:
         records = sorted((json.loads(line) for line in fh if line.strip()), key=lambda r: r["id"])
+    same = source_groups(PAIRS)
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="eval-dedup-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for split in ("dev", "heldout"):
             rng = random.Random(f"{SEED}:{split}")
-            docs, group, info = build([r for r in records if split_of(r["id"]) == split], args.originals, rng)
+            docs, group, info = build([r for r in records if split_of(r["id"]) == split], args.originals, rng, same)
             figures.update(score(split, docs, group, info, work, args.show))
+        figures.update(score_news(args.news, records, same, work, args.show))
     for key in sorted(figures):
         print(f"  {key:<36} {figures[key]:.4f}")
     if args.print_floors:

@@ -32,7 +32,7 @@ from pipeline.stages.dedup.minhash import Signature, containment, similarity
 STAGE = "dedup"
 # The containment route needs this much estimated Jaccard similarity too: with sets of very
 # different sizes J is tiny and its estimate from a few equal positions says nothing.
-CONTAINMENT_MIN_SIMILARITY = 0.25
+CONTAINMENT_MIN_SIMILARITY = 0.2
 
 
 @dataclass(frozen=True)
