@@ -28,16 +28,16 @@ class DedupStage(Stage):
     reads = ("original",)
     assigns = Assigns(meta={"minhash": "string", **{c: "string" for c in BATCH_COLUMNS}})
     settings_kind = Kind("settings.dedup", "Settings of the dedup stage ([stages.dedup]).", {
-        "shingle": Int("characters per shingle (window of the normalised text)", default=5, minimum=1),
-        "permutations": Int("MinHash values per signature (bands x rows)", default=128, minimum=1),
+        "shingle": Int("characters per shingle (window of the normalised text)", default=4, minimum=1),
+        "permutations": Int("MinHash values per signature (bands x rows)", default=192, minimum=1),
         "seed": Int("seed of the hash functions: signatures compare only under the same seed", default=1,
                     minimum=0),
         "bands": Int("LSH bands: documents agreeing on all rows of a band become a candidate pair",
-                     default=32, minimum=1),
+                     default=64, minimum=1),
         "threshold": Float("a candidate pair is a duplicate when its estimated Jaccard similarity "
-                           "reaches this", default=0.5, minimum=0, maximum=1),
+                           "reaches this", default=0.4, minimum=0, maximum=1),
         "containment": Float("... or when the estimated share of the shorter text's shingles found in "
-                             "the longer (a truncated copy) reaches this", default=0.8, minimum=0,
+                             "the longer (a truncated copy) reaches this", default=0.7, minimum=0,
                              maximum=1),
     })
 
