@@ -54,6 +54,10 @@ def test_encoding_round_trips(text):
         assert similarity(sig, back) == 1.0
 
 
+def test_a_lone_surrogate_is_not_a_word_character_and_not_fatal():
+    assert signature("股市\ud800上涨", 4, 16, 1).shingles == 1  # "股市上涨"
+
+
 def test_a_text_shorter_than_a_shingle_is_one_shingle_and_no_words_is_no_signature():
     assert signature("股市", 4, 16, 1).shingles == 1
     assert signature("，。！ \n", 4, 16, 1) is None
