@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 from pipeline import __version__
 from pipeline.run.budget import DEFAULT_SECONDS
 from pipeline.run.config import PipelineConfig
+from pipeline.run.dedup import grouper_for
 from pipeline.run.inputs import DEFAULT_MAX_BYTES, count_documents, expand, read_inputs
 from pipeline.run.lock import RunLock
 from pipeline.run.outputs import RunWriter, check_out_dir
@@ -85,7 +86,7 @@ def _run_batch(inputs, out_dir, config, stages, jobs, engine, scheduler, cache_p
         StageCache(cache_path).close()
     files = expand(inputs)
     total = count_documents(files, max_bytes)
-    writer = RunWriter(out_dir, [s.name for s in stages])
+    writer = RunWriter(out_dir, [s.name for s in stages], grouper_for(stages))
     progress = Progress(total, enabled=show_progress)
     tally = _Tally(stages)
     outcomes = None

@@ -205,10 +205,32 @@ class _ParquetTable:
             self._writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
             self.rows = []
 
-    def commit(self) -> None:
+    def commit(self, fill: dict[str, list[Any]] | None = None) -> None:
+        """Rename the table into place; `fill` first replaces whole columns (values in row
+        order), rewriting the table one row group at a time (memory: one row group)."""
         self._flush()
         self._writer.close()
+        if fill:
+            self._rewrite(fill)
         os.replace(self._tmp, self.path)
+
+    def _rewrite(self, fill: dict[str, list[Any]]) -> None:
+        tmp = _temp_path(self.path)
+        try:
+            with pq.ParquetFile(self._tmp) as reader, pq.ParquetWriter(tmp, self.schema, compression="zstd") as out:
+                row = 0
+                for g in range(reader.num_row_groups):
+                    table = reader.read_row_group(g)
+                    for name, values in fill.items():
+                        i = self.schema.get_field_index(name)
+                        column = pa.array(values[row : row + table.num_rows], self.schema.field(i).type)
+                        table = table.set_column(i, self.schema.field(i), column)
+                    out.write_table(table)
+                    row += table.num_rows
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, self._tmp)
 
     def abort(self) -> None:
         self._writer.close()
@@ -327,8 +349,12 @@ def is_own_file(path: Path) -> bool:
 class RunWriter:
     """Streams documents, facts, edits and errors into a run folder (see `prepare_out_dir`)."""
 
-    def __init__(self, out_dir: Path, stages: Iterable[str]):
+    def __init__(self, out_dir: Path, stages: Iterable[str], batch_columns: Any = None):
+        """`batch_columns`: what fills document columns that need the whole batch (the
+        dedup grouper, pipeline/run/dedup.py): it sees every document (`add`) and gives
+        the columns' values in row order at commit (`columns()`)."""
         prepare_out_dir(out_dir)
+        self.batch_columns = batch_columns
         self.out_dir = out_dir
         self.stages = tuple(stages)
         self.documents = _ParquetTable(out_dir / "documents.parquet", DOCUMENT_SCHEMA)
@@ -340,6 +366,8 @@ class RunWriter:
 
     def add_document(self, doc: Document, input_sha256: str | None) -> None:
         self.documents.add([document_row(doc, input_sha256, self.stages)])
+        if self.batch_columns is not None:
+            self.batch_columns.add(doc)
         records = [fact_record(f) for f in doc.facts]
         self.facts_jsonl.add(records)
         self.facts.add([{**r, "value": json.dumps(r["value"], ensure_ascii=False, sort_keys=True)} for r in records])
@@ -350,8 +378,11 @@ class RunWriter:
 
     def commit(self, manifest: dict[str, Any]) -> None:
         # Tables first, the manifest last: a folder with a manifest is a complete run.
+        if self.batch_columns is not None:
+            self.documents.commit(fill=self.batch_columns.columns())
         for table in self._tables:
-            table.commit()
+            if table is not self.documents or self.batch_columns is None:
+                table.commit()
         tables = {t.path.name: table_record(t.path, t.count) for t in self._tables}
         write_json_atomic(self.out_dir / MANIFEST_FILE, {**manifest, "tables": tables})
 

@@ -11,12 +11,13 @@ from pipeline.core.stage import Stage
 from pipeline.stages.clean.stage import CleanStage
 from pipeline.stages.convert.stage import ConvertStage
 from pipeline.stages.decode.stage import DecodeStage
+from pipeline.stages.dedup.stage import DedupStage
 from pipeline.stages.repair.stage import RepairStage
 from pipeline.stages.segment.stage import SegmentStage
 from pipeline.stages.extract.stage import ExtractStage
 from pipeline.stages.ner.stage import NerStage
 
-KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage, SegmentStage, ExtractStage, NerStage)})
+KNOWN_STAGES = MappingProxyType({cls.name: cls for cls in (DecodeStage, RepairStage, ConvertStage, CleanStage, SegmentStage, ExtractStage, NerStage, DedupStage)})
 
 # Bytes must become text before anything else can run.
 REQUIRED = ("decode",)
