@@ -130,8 +130,8 @@ def truncate(text: str, rng: random.Random) -> str:
 
 def furnish(text: str, rng: random.Random, headlines: list[str], date: str | None) -> str:
     site = rng.choice(SITES)
-    # The page's date line is the record's date (clean lifts it; a different one would be kept as
-    # `published_at_text`, which the clean stage does not declare: see the report of issue 21).
+    # The page's date line is the record's date (clean lifts it; a different one is kept as
+    # `published_at_in_text`).
     date = date or f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
     head = [f"{site}首页 > {rng.choice(SECTIONS)} > 正文", f"{date} 来源：{site}",
             "分享到：微信 微博 QQ空间", "【字体：大 中 小】"]

@@ -321,7 +321,7 @@ class Cleaner:
         if given.get("published_at") and "published_at" in meta:
             text_value = meta.pop("published_at")
             if text_value != given["published_at"]:
-                meta["published_at_text"] = text_value
+                meta["published_at_in_text"] = text_value
 
     def _inline_pass(self, state: _Pass) -> None:
         """Stuffed brand names in kept lines."""

@@ -46,6 +46,8 @@ class CleanStage(Stage):
     # the document scores.
     assigns = Assigns(layer=True, meta={
         **{k: "string" for k in ("title", *FIELDS)}, "news_sources": "list",
+        # The text's own date line, kept when the record gave another published_at.
+        "published_at_in_text": "string",
         "spam_ratio": "float", "spun_score": "float",
     })
     settings_kind = Kind("settings.clean", "Settings of the clean stage ([stages.clean]).", {

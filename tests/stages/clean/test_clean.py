@@ -48,7 +48,7 @@ def test_every_removal_is_an_edit_with_a_rule_and_maps_to_the_original():
 def test_published_at_from_the_input_wins_over_the_text():
     doc = STAGE(doc_of(PAGE, published_at="2024-04-26T08:00"))
     assert doc.meta["published_at"] == "2024-04-26T08:00"
-    assert doc.meta["published_at_text"] == "2024-04-25T11:36"
+    assert doc.meta["published_at_in_text"] == "2024-04-25T11:36"
     assert "2024-04-25" not in doc.text
 
 
