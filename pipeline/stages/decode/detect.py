@@ -10,8 +10,10 @@ short GBK/Big5 strings are often valid in another encoding too.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -47,7 +49,42 @@ _SNIFF_BYTES = 8000
 _MAX_CONTROL_SHARE = 0.05
 _MAX_NUL_SHARE = 0.01
 
+# A letter in running text of an alphabetic script (Latin with diacritics,
+# Greek, Cyrillic, Hebrew, Arabic, ...) is priced as a letter of that text, not
+# as a rare character of Chinese news; so is a combining mark on such a letter,
+# and a Latin-1 sign («, ¿, °) inside such text. Without this every such text
+# in UTF-8 loses to GB18030: its two-byte sequences (lead C2-DF) read as
+# GB2312 hanzi the model knows, while the true letters are all "unseen". The
+# text's first letter still pays the unseen price (a switch of script is rare
+# in Chinese news), and so does every switch between scripts, which keeps GBK
+# bytes that happen to be valid UTF-8 (什么 -> ʲô, random letters of mixed
+# scripts) from gaining much. The script in force carries across spaces,
+# digits and ASCII punctuation, not across other characters.
+_LETTER_IN_TEXT = -6.0
+# (first code point, script), sorted; a range ends where the next begins.
+# "" = not a letter; "mark" keeps the script in force; "sign" is priced as a
+# letter when a script is in force but does not set one.
+_SCRIPT_STARTS = (
+    (0x00, ""), (0xA1, "sign"), (0xC0, "latin"), (0xD7, "sign"), (0xD8, "latin"),
+    (0xF7, "sign"), (0xF8, "latin"),
+    (0x300, "mark"), (0x370, "greek"), (0x400, "cyrillic"), (0x530, "armenian"),
+    (0x591, "mark"), (0x5BE, ""), (0x5D0, "hebrew"), (0x5F5, ""), (0x620, "arabic"),
+    (0x64B, "mark"), (0x660, ""), (0x66E, "arabic"), (0x6D4, ""), (0x6D5, "arabic"), (0x700, ""),
+    (0x1AB0, "mark"), (0x1B00, ""), (0x1DC0, "mark"), (0x1E00, "latin"), (0x1F00, "greek"),
+    (0x2000, ""), (0x20D0, "mark"), (0x2100, ""), (0xFE20, "mark"), (0xFE30, ""),
+)
+_SCRIPT_KEYS = tuple(start for start, _ in _SCRIPT_STARTS)
+# Runs of those characters; only they are walked in Python, so Chinese text
+# costs one regex scan.
+_FOREIGN_RUN = re.compile(
+    "[\u00a1-\u06ff\u1ab0-\u1aff\u1dc0-\u1fff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+_ASCII_LETTER = re.compile("[A-Za-z]")
+_ASCII_CHARS = "".join(map(chr, range(0x80)))
+
 _ASCII = bytes(range(0x80))
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_WORD_BACKUP = 32  # bytes: longer ASCII words add nothing
 # C0 controls other than the ones text uses (\t \n \v \f \r, ESC for ANSI colour).
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
 
@@ -100,8 +137,38 @@ class CharModel:
         return self._logp[ch]
 
     def score(self, text: str) -> float:
-        """Log-probability of `text` as a sequence of independent characters."""
-        return sum(map(self._logp.__getitem__, text))
+        """Log-probability of `text`: independent characters, except that letters
+        in running text of an alphabetic script cost at most `_LETTER_IN_TEXT`."""
+        total = sum(map(self._logp.__getitem__, text))
+        state, end = "", 0
+        for run in _FOREIGN_RUN.finditer(text):
+            state = _state_after_gap(text[end : run.start()], state)
+            refund, state = _run_refund(run.group(), state, self._logp)
+            total += refund
+            end = run.end()
+        return total
+
+
+def _state_after_gap(gap: str, state: str) -> str:
+    """The script in force after `gap` (text between runs), given the one before it."""
+    if not gap.isascii():  # a hanzi or other character ends the foreign text
+        gap, state = gap[len(gap.rstrip(_ASCII_CHARS)) :], ""
+    return "latin" if _ASCII_LETTER.search(gap) else state
+
+
+def _run_refund(run: str, state: str, logp: dict) -> tuple[float, str]:
+    """How much cheaper `run` is when its letters in running text cost `_LETTER_IN_TEXT`."""
+    refund = 0.0
+    for ch in run:
+        script = _SCRIPT_STARTS[bisect.bisect_right(_SCRIPT_KEYS, ord(ch)) - 1][1]
+        if script in ("mark", "sign"):
+            script = state
+        elif script != state:
+            state = script
+            continue  # the text (or a switch of script) starts here: full price
+        if script:
+            refund += max(0.0, _LETTER_IN_TEXT - logp[ch])
+    return refund, state
 
 
 def _parse_counts(text: str) -> dict[str, int]:
@@ -130,6 +197,11 @@ def decode_bytes(data: bytes, model: CharModel) -> Decoded:
     start = len(data) - len(data.lstrip(_ASCII))
     if start == len(data):
         return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, binary)
+    # Windows start at the word holding the first non-ASCII byte, so that a
+    # letter like the é of "président" is seen inside its word.
+    start -= len(data[max(0, start - _WORD_BACKUP) : start]) - len(
+        data[max(0, start - _WORD_BACKUP) : start].rstrip(_ASCII_LETTERS)
+    )
 
     readings, final = _read_windows(data, start, model)
     scores = [_plausibility(r.label, r.fit, r.reps) for r in readings]
