@@ -14,7 +14,8 @@ import bisect
 import codecs
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -51,25 +52,28 @@ _MAX_NUL_SHARE = 0.01
 
 # A letter in running text of an alphabetic script (Latin with diacritics,
 # Greek, Cyrillic, Hebrew, Arabic, ...) is priced as a letter of that text, not
-# as a rare character of Chinese news; so is a combining mark on such a letter,
-# and a Latin-1 sign («, ¿, °) inside such text. Without this every such text
-# in UTF-8 loses to GB18030: its two-byte sequences (lead C2-DF) read as
-# GB2312 hanzi the model knows, while the true letters are all "unseen". The
-# text's first letter still pays the unseen price (a switch of script is rare
-# in Chinese news), and so does every switch between scripts, which keeps GBK
-# bytes that happen to be valid UTF-8 (什么 -> ʲô, random letters of mixed
-# scripts) from gaining much. The script in force carries across spaces,
-# digits and ASCII punctuation, not across other characters.
+# as a rare character of Chinese news; so is a combining mark, and a Latin-1
+# sign («, ¿, °) inside such text. Without this every such text in UTF-8 loses
+# to GB18030: its two-byte sequences (lead C2-DF) read as GB2312 hanzi the
+# model knows, while the true letters are all "unseen". The text's first
+# non-ASCII letter still pays the unseen price (a switch of script is rare in
+# Chinese news; ASCII letters alone do not start such text, English words
+# being common there), and so does every switch between scripts: GBK bytes
+# that happen to be valid UTF-8 (什么 -> ʲô, IT girl十 -> IT girlʮ: random
+# letters of mixed scripts) gain little. The script in force carries across
+# spaces, digits and ASCII punctuation (and Latin across ASCII letters), not
+# across other characters.
 _LETTER_IN_TEXT = -6.0
 # (first code point, script), sorted; a range ends where the next begins.
-# "" = not a letter; "mark" keeps the script in force; "sign" is priced as a
-# letter when a script is in force but does not set one.
+# "" = not a letter; "mark" (the generic combining blocks) continues the script
+# in force, or starts Latin text; "sign" is priced as a letter when a script is
+# in force but does not start one.
 _SCRIPT_STARTS = (
     (0x00, ""), (0xA1, "sign"), (0xC0, "latin"), (0xD7, "sign"), (0xD8, "latin"),
     (0xF7, "sign"), (0xF8, "latin"),
     (0x300, "mark"), (0x370, "greek"), (0x400, "cyrillic"), (0x530, "armenian"),
-    (0x591, "mark"), (0x5BE, ""), (0x5D0, "hebrew"), (0x5F5, ""), (0x620, "arabic"),
-    (0x64B, "mark"), (0x660, ""), (0x66E, "arabic"), (0x6D4, ""), (0x6D5, "arabic"), (0x700, ""),
+    (0x591, "hebrew"), (0x5F5, ""), (0x610, "arabic"), (0x61B, ""), (0x620, "arabic"),
+    (0x660, ""), (0x66E, "arabic"), (0x6D4, ""), (0x6D5, "arabic"), (0x700, ""),
     (0x1AB0, "mark"), (0x1B00, ""), (0x1DC0, "mark"), (0x1E00, "latin"), (0x1F00, "greek"),
     (0x2000, ""), (0x20D0, "mark"), (0x2100, ""), (0xFE20, "mark"), (0xFE30, ""),
 )
@@ -93,10 +97,13 @@ _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0b\x0c\r\x1b")
 @dataclass(frozen=True)
 class Decoded:
     text: str  # undecodable bytes become U+FFFD
-    encoding: str  # utf-8, utf-8-sig, utf-16-le, utf-16-be, gbk, gb18030 or big5
+    # utf-8, utf-8-sig, utf-16-le, utf-16-be, gbk, gb18030 or big5; decoded line
+    # by line: the lines' labels joined by "+", most lines first ("gbk+utf-8")
+    encoding: str
     confidence: float  # 0..1: the chosen reading's share of the candidates' likelihood
     replacements: int  # U+FFFD introduced by decoding (not ones encoded in the input)
     binary: bool  # more than a stray NUL (without a UTF-16 BOM), or many control bytes
+    mixed_lines: int = 0  # lines decoded in another encoding than the first label's
 
 
 class _LogProbs(dict):
@@ -153,7 +160,9 @@ def _state_after_gap(gap: str, state: str) -> str:
     """The script in force after `gap` (text between runs), given the one before it."""
     if not gap.isascii():  # a hanzi or other character ends the foreign text
         gap, state = gap[len(gap.rstrip(_ASCII_CHARS)) :], ""
-    return "latin" if _ASCII_LETTER.search(gap) else state
+    if state != "latin" and _ASCII_LETTER.search(gap):
+        state = ""
+    return state
 
 
 def _run_refund(run: str, state: str, logp: dict) -> tuple[float, str]:
@@ -161,9 +170,11 @@ def _run_refund(run: str, state: str, logp: dict) -> tuple[float, str]:
     refund = 0.0
     for ch in run:
         script = _SCRIPT_STARTS[bisect.bisect_right(_SCRIPT_KEYS, ord(ch)) - 1][1]
-        if script in ("mark", "sign"):
+        if script == "mark":
+            script = state or "latin"
+        elif script == "sign":
             script = state
-        elif script != state:
+        if script != state:
             state = script
             continue  # the text (or a switch of script) starts here: full price
         if script:
@@ -183,7 +194,8 @@ def _parse_counts(text: str) -> dict[str, int]:
 
 
 def decode_bytes(data: bytes, model: CharModel) -> Decoded:
-    """Decode `data` in its most plausible encoding. Never raises."""
+    """Decode `data` in its most plausible encoding, or line by line when its
+    lines are in different encodings. Never raises."""
     data = bytes(data)
     if not data:
         return Decoded("", "utf-8", 1.0, 0, False)
@@ -193,17 +205,22 @@ def decode_bytes(data: bytes, model: CharModel) -> Decoded:
             binary = label == "utf-8-sig" and _looks_binary(data[len(bom) :])
             text, reps = _decode_full(data[len(bom) :], codec)
             return Decoded(text, label, 1.0, reps, binary)
-    binary = _looks_binary(data)
+    whole = _guess(data, model, _CANDIDATES)
+    return replace(_decode_lines(data, model, whole) or whole, binary=_looks_binary(data))
+
+
+def _guess(data: bytes, model: CharModel, candidates: tuple) -> Decoded:
+    """The most plausible of `candidates` for all of `data` (no BOM; `binary` unset)."""
     start = len(data) - len(data.lstrip(_ASCII))
     if start == len(data):
-        return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, binary)
+        return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, False)
     # Windows start at the word holding the first non-ASCII byte, so that a
     # letter like the é of "président" is seen inside its word.
     start -= len(data[max(0, start - _WORD_BACKUP) : start]) - len(
         data[max(0, start - _WORD_BACKUP) : start].rstrip(_ASCII_LETTERS)
     )
 
-    readings, final = _read_windows(data, start, model)
+    readings, final = _read_windows(data, start, model, candidates)
     scores = [_plausibility(r.label, r.fit, r.reps) for r in readings]
     best = max(range(len(readings)), key=scores.__getitem__)
     label, codec = readings[best].label, readings[best].codec
@@ -217,7 +234,56 @@ def decode_bytes(data: bytes, model: CharModel) -> Decoded:
             label = readings[best].label
     if label == "gb18030" and not reps and _decodes_strictly(data, "gbk"):
         label = "gbk"
-    return Decoded(text, label, _softmax_share(scores, best), reps, binary)
+    return Decoded(text, label, _softmax_share(scores, best), reps, False)
+
+
+def _decode_lines(data: bytes, model: CharModel, whole: Decoded) -> Decoded | None:
+    """`data` decoded line by line if its lines disagree with `whole` (crawls are
+    concatenated: some lines GBK, some UTF-8), else None.
+
+    A line disagrees when its validity as UTF-8 contradicts the whole reading
+    (a strictly valid UTF-8 line in a GB or Big5 reading, an invalid one in a
+    UTF-8 reading) and, read alone, it is another encoding without errors.
+    Only then is every line decoded, by the encodings in play; the confidence
+    is the least sure line's, so a line that cannot be decided flags the
+    document. Line breaks never occur inside a multi-byte character in any
+    candidate, so lines are cut at CR/LF bytes.
+    """
+    utf8 = whole.encoding == "utf-8"
+    if utf8 and not whole.replacements:
+        return None  # valid UTF-8 throughout
+    lines = data.splitlines(keepends=True)
+    if len(lines) < 2:
+        return None
+    in_play = {_candidate(whole.encoding)}
+    for line in lines:
+        if line.isascii() or _decodes_strictly(line, "utf-8") == utf8:
+            continue
+        alone = _guess(line, model, _CANDIDATES)
+        if not alone.replacements and (alone.encoding == "utf-8") != utf8:
+            in_play.add(_candidate(alone.encoding))
+    if len(in_play) < 2:
+        return None
+    candidates = tuple(c for c in _CANDIDATES if c in in_play)
+    parts = [_guess(line, model, candidates) for line in lines]
+    decided = [p for line, p in zip(lines, parts) if not line.isascii()]
+    counts = Counter(p.encoding for p in decided)
+    # Most lines first; ties by name, so the label does not depend on line order.
+    labels = sorted(counts, key=lambda label: (-counts[label], label))
+    return Decoded(
+        text="".join(p.text for p in parts),
+        encoding="+".join(labels),
+        confidence=min(p.confidence for p in decided),
+        replacements=sum(p.replacements for p in parts),
+        binary=False,
+        mixed_lines=len(decided) - counts[labels[0]],
+    )
+
+
+def _candidate(label: str) -> tuple[str, str]:
+    """The candidate (label, codec) a detected label came from."""
+    label = "gb18030" if label == "gbk" else label
+    return next(c for c in _CANDIDATES if c[0] == label)
 
 
 class _Reading(NamedTuple):
@@ -234,21 +300,23 @@ def _plausibility(label: str, fit: float, reps: int) -> float:
     return fit + prior - _REPLACEMENT_PENALTY * reps
 
 
-def _read_windows(data: bytes, start: int, model: CharModel) -> tuple[list[_Reading], bool]:
+def _read_windows(
+    data: bytes, start: int, model: CharModel, candidates: tuple
+) -> tuple[list[_Reading], bool]:
     """Read growing windows with every candidate until one reading leads decisively."""
     for size in _WINDOWS:
         end = start + size
         final = end >= len(data)
-        readings = _read_window(data[start:end], final, model)
+        readings = _read_window(data[start:end], final, model, candidates)
         scores = sorted((_plausibility(r.label, r.fit, r.reps) for r in readings), reverse=True)
         if final or scores[0] - scores[1] >= _DECISIVE_MARGIN:
             break
     return readings, final
 
 
-def _read_window(window: bytes, final: bool, model: CharModel) -> list[_Reading]:
+def _read_window(window: bytes, final: bool, model: CharModel, candidates: tuple) -> list[_Reading]:
     decoded = [
-        (label, codec, *_decode_window(window, codec, final)) for label, codec in _CANDIDATES
+        (label, codec, *_decode_window(window, codec, final)) for label, codec in candidates
     ]
     # Log-probabilities are <= 0, so prior - penalty is a candidate's best
     # possible score; once the leader beats that, scoring the candidate (slow
