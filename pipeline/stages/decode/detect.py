@@ -15,7 +15,7 @@ import codecs
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -87,6 +87,12 @@ _ASCII_LETTER = re.compile("[A-Za-z]")
 _ASCII_CHARS = "".join(map(chr, range(0x80)))
 
 _ASCII = bytes(range(0x80))
+# Well-formed UTF-8 sequences, at least one of them not ASCII (overlong forms
+# and surrogates pass: this is a filter, strict decoding decides).
+_UTF8_LINE = re.compile(
+    rb"[\x00-\x7f]*(?:(?:[\xc2-\xdf]|[\xe0-\xef][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{2})"
+    rb"[\x80-\xbf][\x00-\x7f]*)+"
+)
 _ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _WORD_BACKUP = 32  # bytes: longer ASCII words add nothing
 # C0 controls other than the ones text uses (\t \n \v \f \r, ESC for ANSI colour).
@@ -205,15 +211,16 @@ def decode_bytes(data: bytes, model: CharModel) -> Decoded:
             binary = label == "utf-8-sig" and _looks_binary(data[len(bom) :])
             text, reps = _decode_full(data[len(bom) :], codec)
             return Decoded(text, label, 1.0, reps, binary)
-    whole = _guess(data, model, _CANDIDATES)
-    return replace(_decode_lines(data, model, whole) or whole, binary=_looks_binary(data))
+    binary = _looks_binary(data)
+    whole = _guess(data, model, _CANDIDATES, binary)
+    return _decode_lines(data, model, whole) or whole
 
 
-def _guess(data: bytes, model: CharModel, candidates: tuple) -> Decoded:
-    """The most plausible of `candidates` for all of `data` (no BOM; `binary` unset)."""
+def _guess(data: bytes, model: CharModel, candidates: tuple, binary: bool = False) -> Decoded:
+    """The most plausible of `candidates` for all of `data` (no BOM)."""
     start = len(data) - len(data.lstrip(_ASCII))
     if start == len(data):
-        return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, False)
+        return Decoded(data.decode("ascii"), "utf-8", 1.0, 0, binary)
     # Windows start at the word holding the first non-ASCII byte, so that a
     # letter like the é of "président" is seen inside its word.
     start -= len(data[max(0, start - _WORD_BACKUP) : start]) - len(
@@ -234,7 +241,7 @@ def _guess(data: bytes, model: CharModel, candidates: tuple) -> Decoded:
             label = readings[best].label
     if label == "gb18030" and not reps and _decodes_strictly(data, "gbk"):
         label = "gbk"
-    return Decoded(text, label, _softmax_share(scores, best), reps, False)
+    return Decoded(text, label, _softmax_share(scores, best), reps, binary)
 
 
 def _decode_lines(data: bytes, model: CharModel, whole: Decoded) -> Decoded | None:
@@ -246,25 +253,26 @@ def _decode_lines(data: bytes, model: CharModel, whole: Decoded) -> Decoded | No
     UTF-8 reading) and, read alone, it is another encoding without errors.
     Only then is every line decoded, by the encodings in play; the confidence
     is the least sure line's, so a line that cannot be decided flags the
-    document. Line breaks never occur inside a multi-byte character in any
-    candidate, so lines are cut at CR/LF bytes.
+    document. A LF byte never occurs inside a multi-byte character in any
+    candidate, so lines are cut there.
     """
     utf8 = whole.encoding == "utf-8"
-    if utf8 and not whole.replacements:
-        return None  # valid UTF-8 throughout
-    lines = data.splitlines(keepends=True)
-    if len(lines) < 2:
-        return None
+    if (utf8 and not whole.replacements) or b"\n" not in data:
+        return None  # valid UTF-8 throughout, or one line
+    bare = data.split(b"\n")
+    if utf8:  # lines with errors: U+FFFD never swallows a LF, so text lines are byte lines
+        disagree = [line for line, read in zip(bare, whole.text.split("\n")) if "\ufffd" in read]
+    else:  # lines of valid UTF-8 (and not all ASCII)
+        disagree = [line for line in bare if _UTF8_LINE.fullmatch(line)]
     in_play = {_candidate(whole.encoding)}
-    for line in lines:
-        if line.isascii() or _decodes_strictly(line, "utf-8") == utf8:
-            continue
+    for line in disagree:
         alone = _guess(line, model, _CANDIDATES)
         if not alone.replacements and (alone.encoding == "utf-8") != utf8:
             in_play.add(_candidate(alone.encoding))
     if len(in_play) < 2:
         return None
     candidates = tuple(c for c in _CANDIDATES if c in in_play)
+    lines = [line + b"\n" for line in bare[:-1]] + [bare[-1]]
     parts = [_guess(line, model, candidates) for line in lines]
     decided = [p for line, p in zip(lines, parts) if not line.isascii()]
     counts = Counter(p.encoding for p in decided)
@@ -275,7 +283,7 @@ def _decode_lines(data: bytes, model: CharModel, whole: Decoded) -> Decoded | No
         encoding="+".join(labels),
         confidence=min(p.confidence for p in decided),
         replacements=sum(p.replacements for p in parts),
-        binary=False,
+        binary=whole.binary,
         mixed_lines=len(decided) - counts[labels[0]],
     )
 
