@@ -156,6 +156,8 @@ class CharModel:
         state, end = "", 0
         for run in _FOREIGN_RUN.finditer(text):
             state = _state_after_gap(text[end : run.start()], state)
+            if not state and _inside_ascii_word(text, run.start(), run.end()):
+                state = "latin"  # "lêer", "reëls": a hanzi inside a Latin word would be odd
             refund, state = _run_refund(run.group(), state, self._logp)
             total += refund
             end = run.end()
@@ -169,6 +171,11 @@ def _state_after_gap(gap: str, state: str) -> str:
     if state != "latin" and _ASCII_LETTER.search(gap):
         state = ""
     return state
+
+
+def _inside_ascii_word(text: str, start: int, end: int) -> bool:
+    return 0 < start and end < len(text) and (text[start - 1] + text[end]).isalpha() and (
+        text[start - 1] + text[end]).isascii()
 
 
 def _run_refund(run: str, state: str, logp: dict) -> tuple[float, str]:
