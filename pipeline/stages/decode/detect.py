@@ -58,7 +58,8 @@ _MAX_NUL_SHARE = 0.01
 # model knows, while the true letters are all "unseen". The text's first
 # non-ASCII letter still pays the unseen price (a switch of script is rare in
 # Chinese news; ASCII letters alone do not start such text, English words
-# being common there), and so does every switch between scripts: GBK bytes
+# being common there, unless the letter continues an ASCII word: "lêer",
+# "più,"), and so does every switch between scripts: GBK bytes
 # that happen to be valid UTF-8 (什么 -> ʲô, IT girl十 -> IT girlʮ: random
 # letters of mixed scripts) gain little. The script in force carries across
 # spaces, digits and ASCII punctuation (and Latin across ASCII letters), not
@@ -73,7 +74,8 @@ _SCRIPT_STARTS = (
     (0xF7, "sign"), (0xF8, "latin"),
     (0x300, "mark"), (0x370, "greek"), (0x400, "cyrillic"), (0x530, "armenian"),
     (0x591, "hebrew"), (0x5F5, ""), (0x610, "arabic"), (0x61B, ""), (0x620, "arabic"),
-    (0x660, ""), (0x66E, "arabic"), (0x6D4, ""), (0x6D5, "arabic"), (0x700, ""),
+    (0x660, ""), (0x66E, "arabic"), (0x6D4, ""), (0x6D5, "arabic"), (0x700, "syriac"),
+    (0x750, "arabic"), (0x780, "thaana"), (0x7C0, "nko"), (0x800, ""),
     (0x1AB0, "mark"), (0x1B00, ""), (0x1DC0, "mark"), (0x1E00, "latin"), (0x1F00, "greek"),
     (0x2000, ""), (0x20D0, "mark"), (0x2100, ""), (0xFE20, "mark"), (0xFE30, ""),
 )
@@ -81,7 +83,7 @@ _SCRIPT_KEYS = tuple(start for start, _ in _SCRIPT_STARTS)
 # Runs of those characters; only they are walked in Python, so Chinese text
 # costs one regex scan.
 _FOREIGN_RUN = re.compile(
-    "[\u00a1-\u06ff\u1ab0-\u1aff\u1dc0-\u1fff\u20d0-\u20ff\ufe20-\ufe2f]+"
+    "[\u00a1-\u07ff\u1ab0-\u1aff\u1dc0-\u1fff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _ASCII_CHARS = "".join(map(chr, range(0x80)))
@@ -157,7 +159,7 @@ class CharModel:
         for run in _FOREIGN_RUN.finditer(text):
             state = _state_after_gap(text[end : run.start()], state)
             if not state and _inside_ascii_word(text, run.start(), run.end()):
-                state = "latin"  # "lêer", "reëls": a hanzi inside a Latin word would be odd
+                state = "latin"  # "lêer", "più,": a hanzi ending a Latin word would be odd
             refund, state = _run_refund(run.group(), state, self._logp)
             total += refund
             end = run.end()
@@ -174,8 +176,13 @@ def _state_after_gap(gap: str, state: str) -> str:
 
 
 def _inside_ascii_word(text: str, start: int, end: int) -> bool:
-    return 0 < start and end < len(text) and (text[start - 1] + text[end]).isalpha() and (
-        text[start - 1] + text[end]).isascii()
+    """Whether text[start:end] continues an ASCII word: a letter before it, and
+    after it a letter, a space or ASCII punctuation (not the end of the text:
+    a cut-off "IT girl十" reads "IT girlʮ")."""
+    if not 0 < start < end < len(text):
+        return False
+    before, after = text[start - 1], text[end]
+    return before.isascii() and before.isalpha() and after.isascii() and not after.isdigit()
 
 
 def _run_refund(run: str, state: str, logp: dict) -> tuple[float, str]:
