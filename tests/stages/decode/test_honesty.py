@@ -39,6 +39,7 @@ def decode_doc(stage, data: bytes) -> Document:
     unicodedata.normalize("NFD", "Tiếng Việt là ngôn ngữ chính thức của Việt Nam."),
     "Z\u0334\u0321\u0322\u031b\u0317\u0318\u0319\u031c\u031d\u031e\u031f\u0320\u0324a\u0300\u0301\u0302l\u0303\u0304go",
     "Müller über Straße, Wałęsa, Türkiye Cumhurbaşkanı İstanbul'da.",
+    "La città è più bella.",  # accents ending words, a one-letter word
     "Президент России заявил журналистам в Москве.",
     "Η Ελλάδα είναι χώρα της νότιας Ευρώπης.",
     "ראש הממשלה אמר היום",
