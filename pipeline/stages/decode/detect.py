@@ -283,6 +283,8 @@ def _decode_lines(data: bytes, model: CharModel, whole: Decoded) -> Decoded | No
         alone = _guess(line, model, _CANDIDATES)
         if not alone.replacements and (alone.encoding == "utf-8") != utf8:
             in_play.add(_candidate(alone.encoding))
+            if len(in_play) == (3 if utf8 else 2):
+                break  # no other encoding can come into play
     if len(in_play) < 2:
         return None
     candidates = tuple(c for c in _CANDIDATES if c in in_play)
