@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.core.document import Document
 from pipeline.stages.decode.detect import CharModel, decode_bytes
@@ -114,3 +116,17 @@ def test_stage_records_mixed_lines_in_meta_and_flags(stage):
     assert doc.flags["encoding_mixed"] == 1
     # A plain file has no such flag (absent means 0).
     assert "encoding_mixed" not in decode_doc(stage, (GBK_LINES[0] * 3).encode("gbk")).flags
+
+
+COMMON = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自，。"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=COMMON, min_size=8, max_size=30), st.sampled_from(["gbk", "utf-8"])),
+                min_size=2, max_size=8))
+def test_any_interleaving_of_gbk_and_utf8_lines_comes_back_exactly(lines):
+    data = b"".join((text + "\n").encode(codec) for text, codec in lines)
+    got = decode_bytes(data, MODEL)
+    assert got.text == "".join(text + "\n" for text, _ in lines)
+    assert got.replacements == 0
+    assert (got.mixed_lines > 0) == (len({codec for _, codec in lines}) == 2)
