@@ -5,7 +5,11 @@ candidate (UTF-8, GB18030, Big5) decodes a sample and a unigram character
 model scores the result. The score is the log-likelihood of the bytes under
 "this encoding + Chinese news text", so decodings into rare or nonsensical
 characters lose even when they are strictly valid, which matters because
-short GBK/Big5 strings are often valid in another encoding too.
+short GBK/Big5 strings are often valid in another encoding too. Letters of
+other alphabetic scripts in running text are priced as letters, not as
+unseen Chinese (see `_LETTER_IN_TEXT`). When lines contradict the whole
+reading (a valid UTF-8 line in a GBK file, a GBK line in a UTF-8 file), the
+file is decoded line by line.
 """
 
 from __future__ import annotations
