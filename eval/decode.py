@@ -16,17 +16,28 @@ would leave only ~10% of articles, whereas real Big5 text uses Taiwan forms.
 Prefixes made only of ASCII are skipped: any ASCII-compatible label is right
 for them.
 
-Usage: .venv/bin/python eval/decode.py [--news PATH] [--check [--floors PATH]] [--print-floors]
+`--catalogs` adds text nobody tuned on and the news lacks: the translated
+messages of the system's gettext catalogs (/usr/share/locale/*/LC_MESSAGES/*.mo,
+every language found), as UTF-8 (Latin with diacritics, Cyrillic, Greek,
+Arabic, Hebrew, Indic, ...), Chinese ones also as GBK (zh_CN) and Big5
+(zh_TW), and as files mixing encodings (zh_CN lines in GBK, another
+language's in UTF-8). Catalogs are split by name (CRC32 parity) into "dev"
+and "held-out"; figures are printed per split and not pinned (the catalogs
+installed differ between machines).
+
+Usage: .venv/bin/python eval/decode.py [--news PATH] [--check [--floors PATH]] [--print-floors] [--catalogs]
 """
 
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import math
 import random
 import sys
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +210,86 @@ def suggested_floors(figures: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+CATALOGS = Path("/usr/share/locale")
+PER_LANGUAGE = 60  # messages sampled per language and split
+MIXED_LINES = 6  # lines of each encoding per mixed file
+
+
+def load_catalogs(root: Path) -> dict[tuple[str, str], list[str]]:
+    """(split, language) -> translated messages that are not all ASCII, sampled."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for path in sorted(root.glob("*/LC_MESSAGES/*.mo")):
+        split = "dev" if zlib.crc32(path.stem.encode()) % 2 == 0 else "held-out"
+        try:
+            with path.open("rb") as fh:
+                catalog = gettext.GNUTranslations(fh)
+        except (OSError, ValueError, LookupError):  # not a catalog, or an unknown charset
+            continue
+        messages = found.setdefault((split, path.parts[-3]), set())
+        for value in catalog._catalog.values():  # msgid -> msgstr; plural forms as separate values
+            for line in str(value).splitlines():
+                if line.strip() and not line.isascii():
+                    messages.add(line.strip())
+    rng = random.Random(SEED)
+    return {key: rng.sample(sorted(msgs), min(PER_LANGUAGE, len(msgs))) for key, msgs in sorted(found.items()) if msgs}
+
+
+def catalog_cases(catalogs: dict[tuple[str, str], list[str]]) -> list[tuple[str, str, str, bytes]]:
+    """(split, group, expected text, bytes); the group names what the bytes are."""
+    cases = []
+    for (split, lang), messages in catalogs.items():
+        for text in messages:
+            cases.append((split, f"utf-8 {lang}", text, text.encode("utf-8")))
+            for prefix, codec, label in (("zh_CN", "gbk", "gbk"), ("zh_TW", "cp950", "big5")):
+                if lang.startswith(prefix):
+                    kept = text.encode(codec, "ignore").decode(codec)
+                    if not kept.isascii():
+                        cases.append((split, f"{label} {lang}", kept, kept.encode(codec)))
+    for split in ("dev", "held-out"):
+        chinese = [t.encode("gbk", "ignore").decode("gbk") for t in catalogs.get((split, "zh_CN"), [])]
+        chinese = [t for t in chinese if not t.isascii()]
+        for (s, lang), messages in catalogs.items():
+            if s != split or lang.startswith("zh") or len(messages) < MIXED_LINES or len(chinese) < MIXED_LINES:
+                continue
+            lines = [(t, "gbk") for t in chinese[:MIXED_LINES]] + [(t, "utf-8") for t in messages[:MIXED_LINES]]
+            random.Random(f"{SEED}{lang}").shuffle(lines)
+            text = "".join(t + "\n" for t, _ in lines)
+            cases.append((split, "mixed gbk+utf-8", text, b"".join((t + "\n").encode(c) for t, c in lines)))
+    return cases
+
+
+def evaluate_catalogs(root: Path, model: CharModel) -> None:
+    catalogs = load_catalogs(root)
+    if not catalogs:
+        print(f"catalogs: none under {root}")
+        return
+    tally: dict[tuple[str, str], list[int]] = {}  # (split, group) -> [n, exact]
+    misses: dict[str, list] = {}
+    for split, group, text, data in catalog_cases(catalogs):
+        result = decode_bytes(data, model)
+        ok = result.text == text
+        if group.startswith("mixed"):
+            ok = ok and result.mixed_lines > 0
+        cell = tally.setdefault((split, group), [0, 0])
+        cell[0] += 1
+        cell[1] += ok
+        if not ok and len(misses.setdefault(split, [])) < 8:
+            misses[split].append((group, text[:40], result.encoding, result.text[:40]))
+    print(f"gettext catalogs under {root}: {len(catalogs)} (split, language) sets")
+    for split in ("dev", "held-out"):
+        cells = {g: c for (s, g), c in tally.items() if s == split}
+        for kind in ("utf-8", "gbk", "big5", "mixed"):
+            part = {g: c for g, c in cells.items() if g.split()[0] == kind}
+            n, ok = sum(c[0] for c in part.values()), sum(c[1] for c in part.values())
+            if n:
+                worst = sorted(part.items(), key=lambda gc: gc[1][1] / gc[1][0])[:5]
+                shown = ", ".join(f"{g.split(' ', 1)[1]} {c[1]}/{c[0]}" for g, c in worst if c[1] < c[0])
+                print(f"  {split:<8} {kind:<6} exact {ok / n:.4f} ({ok}/{n}; {len(part)} languages)"
+                      + (f"; worst: {shown}" if shown else ""))
+        for group, text, got, decoded in misses.get(split, []):
+            print(f"    miss {group}: {text!r} -> {got} {decoded!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
@@ -207,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--print-floors", action="store_true", help="print a floors section for these figures"
     )
+    ap.add_argument("--catalogs", action="store_true",
+                    help=f"also decode the gettext catalogs under {CATALOGS} (printed, not pinned)")
     args = ap.parse_args(argv)
 
     articles = load_articles(args.news)
@@ -214,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     model = CharModel.load()
     figures, extra = evaluate(cases, model)
     print_report(figures, extra, len(articles), notes)
+    if args.catalogs:
+        evaluate_catalogs(CATALOGS, model)
     if args.print_floors:
         print(suggested_floors(figures))
     if args.check:

@@ -23,7 +23,9 @@ class BinaryInputError(ValueError):
 
 class DecodeStage(Stage):
     name = "decode"
-    version = 1
+    # 2: letters of alphabetic scripts in UTF-8 stay UTF-8; files mixing encodings
+    # are decoded line by line (flag encoding_mixed)
+    version = 2
     assigns = Assigns(original=True, meta={"encoding": "string", "encoding_confidence": "float"})
     settings_kind = Kind("settings.decode", "Settings of the decode stage ([stages.decode]).", {
         "min_confidence": Float("below this detection confidence, flag encoding_uncertain", default=0.9,
@@ -42,7 +44,7 @@ class DecodeStage(Stage):
         if isinstance(doc.raw, str):  # JSONL text: already decoded, UTF-8 by definition
             text = doc.raw
             doc = doc.with_meta(encoding="utf-8", encoding_confidence=1.0)
-            replacements = 0
+            replacements = mixed = 0
         else:
             decoded = decode_bytes(doc.raw or b"", self._model)
             if decoded.binary:
@@ -51,12 +53,15 @@ class DecodeStage(Stage):
                 )
             text = decoded.text
             replacements = decoded.replacements
+            mixed = decoded.mixed_lines
             doc = doc.with_meta(
                 encoding=decoded.encoding, encoding_confidence=round(decoded.confidence, 4)
             )
         uncertain = doc.meta["encoding_confidence"] < self.settings["min_confidence"]
         doc = doc.with_flags(
             decode_replacements=replacements,
+            # Lines decoded in another encoding than most (encoding is then "gbk+utf-8").
+            encoding_mixed=mixed,
             encoding_uncertain=int(uncertain and bool(text)),
             empty=int(not text.strip()),
         )

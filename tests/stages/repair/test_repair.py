@@ -86,6 +86,36 @@ def test_zero_width_and_controls_go_but_line_structure_stays():
     assert doc.text == "新华社北京\r\n电\t讯"
 
 
+def fix_invisible(text):
+    doc = Document(doc_id="t", source="t", original=text, text=text)
+    return doc.with_edits("repair", InvisibleFixer().edits(text)).text
+
+
+@pytest.mark.parametrize("text", [
+    "全家福👨\u200d👩\u200d👧\u200d👦。",  # family: four emoji, three joiners
+    "❤\ufe0f\u200d🔥",  # a variation selector before the joiner
+    "👩🏽\u200d💻工程师",  # a skin tone before the joiner
+    "🏳\ufe0f\u200d🌈",
+    "1\ufe0f\u20e3 ☺\ufe0e",  # keycap and text-style variation selectors
+])
+def test_emoji_sequences_keep_their_joiners_and_selectors(text):
+    assert fix_invisible(text) == text
+
+
+def test_joiners_go_where_they_join_nothing():
+    # Between hanzi, next to a single emoji, or a ZWSP beside an emoji joiner.
+    assert fix_invisible("新\u200d华\u200c社👍\u200d。\u200d👍") == "新华社👍。👍"
+    assert fix_invisible("👍\u200b\u200d👍") == "👍\u200d👍"
+
+
+def test_joiners_in_joining_scripts_and_bidi_marks_in_rtl_lines_stay():
+    persian, hindi = "می\u200cخواهم", "क्\u200dष"
+    hebrew = "שלום \u200fABC\u200f עולם"
+    assert fix_invisible(persian) == persian and fix_invisible(hindi) == hindi
+    # The marks stay on the Hebrew line only; the Chinese line loses its own.
+    assert fix_invisible(hebrew + "\n\u202b中文\u200f内容\u202c") == hebrew + "\n中文内容"
+
+
 # --- the stage -------------------------------------------------------------------
 
 def test_undamaged_text_passes_untouched(repair):
