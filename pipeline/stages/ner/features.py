@@ -98,7 +98,13 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
     doc = Doc(vocab, words=list(chars), spaces=[False] * len(text))
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
+        # Each distinct string hashed once: a word's LEMMA repeats for each of its characters, and
+        # hashing a 100,000-digit word 100,000 times made a long number quadratic.
         add = vocab.strings.add
         attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
-        doc.from_array(attrs, numpy.array([list(map(add, column)) for column in columns], dtype="uint64").T.copy())
+        ids = []
+        for column in columns:
+            hashes = {x: add(x) for x in dict.fromkeys(column)}
+            ids.append([hashes[x] for x in column])
+        doc.from_array(attrs, numpy.array(ids, dtype="uint64").T.copy())
     return doc

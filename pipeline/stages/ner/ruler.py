@@ -27,17 +27,22 @@ class NameRuler:
             self._nlp = nlp
         return self._nlp
 
-    def find(self, text: str, words: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
-        """Matches (start, end, label, rule id) in `text` (a sentence or a whole document: no
-        pattern crosses the punctuation or line break between sentences, whose TAG is S-x)."""
+    def find(self, text: str, words: Iterable[tuple[int, int, str]], start: int = 0,
+             end: int | None = None) -> list[tuple[int, int, str, str]]:
+        """Matches (start, end, label, rule id) in text[start:end] (a sentence, a run of sentences or a
+        whole document: no pattern crosses the punctuation or line break between sentences, whose TAG
+        is S-x); `words` and the matches in `text`'s offsets. A rule's context (`after` …) is read
+        in the whole `text`, so a document can be matched a window at a time."""
         if not self.rules:
             return []
         nlp = self.nlp()
+        end = len(text) if end is None else end
         words = list(words)
-        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, for_model=False))
+        local = [(s - start, e - start, pos) for s, e, pos in words] if start else words
+        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text[start:end], local, for_model=False))
         bounds = {w[0] for w in words} | {w[1] for w in words}
         return sorted(
-            (s.start_char, s.end_char, s.label_, s.id_)
+            (start + s.start_char, start + s.end_char, s.label_, s.id_)
             for s in doc.spans[SPANS_KEY]
-            if self.rules[s.id_].accepts(text, s.start_char, s.end_char, bounds)
+            if self.rules[s.id_].accepts(text, start + s.start_char, start + s.end_char, bounds)
         )

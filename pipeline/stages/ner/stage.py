@@ -34,6 +34,12 @@ from pipeline.core.stage import Assigns, Stage
 
 FACT_TYPES = {"PER": "person", "LOC": "location", "ORG": "org"}
 MODEL_RULE_ID = "ner.model"
+# Longest text the model or the rules read as one sentence; a longer one is read in pieces. The
+# news set's longest sentence is far shorter, so only text without sentence ends (a line of
+# digits, a table) is cut.
+MAX_PIECE = 2_000
+# Characters of whole pieces per rule Doc at most (an article is one Doc).
+RULE_CHARS = 50_000
 
 
 class NerStage(Stage):
@@ -100,12 +106,34 @@ class NerStage(Stage):
             i = j
         return out
 
-    def inputs(self, doc: Document) -> tuple[list[int], list[tuple[str, list[tuple[int, int, str]]]]]:
-        """Sentence offsets and (sentence text, words relative to it): what model and ruler read."""
-        offsets, items = [], []
+    def pieces(self, doc: Document) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+        """(start, end, words) for each sentence, a sentence longer than MAX_PIECE cut into pieces
+        (at word boundaries, a longer word cut too): no model input or rule Doc grows with the document."""
+        out = []
         for s, words in self.sentences(doc):
-            offsets.append(s.start)
-            items.append((doc.text[s.start : s.end], [(w.start - s.start, w.end - s.start, w.pos) for w in words]))
+            spans = [(w.start, w.end, w.pos) for w in words]
+            if s.end - s.start <= MAX_PIECE:
+                out.append((s.start, s.end, spans))
+                continue
+            start, current = s.start, []
+            for a, b, pos in spans:
+                while b - start > MAX_PIECE:
+                    if a > start:  # cut before this word
+                        out.append((start, a, current))
+                        start, current = a, []
+                    else:  # a word longer than a piece: cut inside it
+                        out.append((start, start + MAX_PIECE, [(start, start + MAX_PIECE, pos)]))
+                        start = a = start + MAX_PIECE
+                current.append((a, b, pos))
+            out.append((start, s.end, current))
+        return out
+
+    def inputs(self, doc: Document) -> tuple[list[int], list[tuple[str, list[tuple[int, int, str]]]]]:
+        """Piece offsets and (piece text, words relative to it): what the model reads."""
+        offsets, items = [], []
+        for start, end, words in self.pieces(doc):
+            offsets.append(start)
+            items.append((doc.text[start:end], [(a - start, b - start, pos) for a, b, pos in words]))
         return offsets, items
 
     def assemble(self, doc: Document, results: Mapping[str, Any]) -> Document:
@@ -158,6 +186,15 @@ class RulesPart:
         return ",".join(file_sha256(p) for p in self.stage.rule_paths)
 
     def run(self, doc: Document) -> list[list[Any]]:
-        # One Doc for the whole text: the matcher's cost is per Doc as much as per character.
-        words = [(w.start, w.end, w.pos) for _, ws in self.stage.sentences(doc) for w in ws]
-        return [list(m) for m in self.stage.ruler.find(doc.text, words)]
+        # Few large Docs: the matcher's cost is per Doc as much as per character. But bounded
+        # (RULE_CHARS, whole pieces), so a huge document does not become one huge Doc.
+        found, pieces = [], self.stage.pieces(doc)
+        i = 0
+        while i < len(pieces):
+            j, words = i, []
+            while j < len(pieces) and (j == i or pieces[j][1] - pieces[i][0] <= RULE_CHARS):
+                words.extend(pieces[j][2])
+                j += 1
+            found.extend(self.stage.ruler.find(doc.text, words, pieces[i][0], pieces[j - 1][1]))
+            i = j
+        return [list(m) for m in found]

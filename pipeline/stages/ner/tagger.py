@@ -18,6 +18,8 @@ from pipeline.stages.ner.biluo import best_paths, spans
 from pipeline.stages.ner.features import make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
+# Characters per model batch at most (speed only: the model reads each sentence on its own).
+BATCH_CHARS = 16_000
 
 
 class ModelError(ValueError):
@@ -97,12 +99,19 @@ class NerModel:
         here rather than by spaCy, which would take each character's best tag alone.
         """
         tagger = self.nlp().get_pipe("tagger")
-        docs = [make_doc(tagger.vocab, text, words) for text, words in sentences]
-        found: list[list[tuple[int, int, str]]] = [[] for _ in docs]
-        todo = [i for i, doc in enumerate(docs) if len(doc)]
-        for b in range(0, len(todo), self.batch_size):
-            batch = todo[b : b + self.batch_size]
-            scores = tagger.model.predict([docs[i] for i in batch])
+        found: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
+        todo = [i for i, (text, _) in enumerate(sentences) if text]
+        # Docs are built a batch at a time and a batch holds at most BATCH_CHARS characters
+        # (or one sentence), so memory stays bounded however long the document.
+        b = 0
+        while b < len(todo):
+            e, chars = b + 1, len(sentences[todo[b]][0])
+            while e < len(todo) and e - b < self.batch_size and chars + len(sentences[todo[e]][0]) <= BATCH_CHARS:
+                chars += len(sentences[todo[e]][0])
+                e += 1
+            batch = todo[b:e]
+            scores = tagger.model.predict([make_doc(tagger.vocab, *sentences[i]) for i in batch])
             for i, tags in zip(batch, best_paths(scores, tagger.labels)):
                 found[i] = spans(tags)
+            b = e
         return found
