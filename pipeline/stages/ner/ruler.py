@@ -8,6 +8,9 @@ from pipeline.stages.ner.features import make_doc
 from pipeline.stages.ner.rulefile import NameRule
 
 SPANS_KEY = "ner_rules"
+# Strings the rules' vocab may hold before it is rebuilt (a pattern's REGEX reads a token's text,
+# so the rules' Docs keep their strings; the model's do not: features.make_doc).
+MAX_STRINGS = 500_000
 
 
 class NameRuler:
@@ -41,6 +44,8 @@ class NameRuler:
         local = [(s - start, e - start, pos) for s, e, pos in words] if start else words
         doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text[start:end], local, for_model=False))
         bounds = {w[0] for w in words} | {w[1] for w in words}
+        if len(nlp.vocab.strings) > MAX_STRINGS:
+            self._nlp = None  # rebuilt on next use: the vocab keeps every word of every Doc it read
         return sorted(
             (start + s.start_char, start + s.end_char, s.label_, s.id_)
             for s in doc.spans[SPANS_KEY]
