@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.core.document import Document, Sentence, Token
+from pipeline.core.document import Document, Token
 from pipeline.stages.ner import stage as ner_stage
 from pipeline.stages.ner.features import make_doc
 from pipeline.stages.ner.merge import (
