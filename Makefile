@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick docs bench eval char-freq char-ngram train-ner clean help
+.PHONY: run test quick docs bench bench-stress eval char-freq char-ngram train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
@@ -15,6 +15,7 @@ help:
 	@echo "make quick    unit, rule-example, property and doctests only (no end-to-end runs, no quality gates; under a minute)"
 	@echo "make docs     regenerate README.md's generated sections (scripts/gen_docs.py)"
 	@echo "make bench    print throughput figures (bench/)"
+	@echo "make bench-stress  time and peak memory of huge single documents (bench/stress.py; slow)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/stages/decode/data/char_freq.tsv from jieba's dictionary"
 	@echo "make char-ngram  rebuild pipeline/stages/repair/data/char_ngram.tsv.gz from ../shared/data (a few minutes)"
@@ -47,6 +48,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/repair.py --check
 	$(BIN)/python bench/ner.py --check
 	$(BIN)/python bench/regex.py --check
+	$(BIN)/python bench/pipeline.py --check
+
+# The huge single documents (5 MB article and line, 1 MB of digits, 1,000,000 lines ...):
+# tens of minutes, so not part of `make bench`.
+bench-stress: $(STAMP)
+	$(BIN)/python bench/stress.py --check
 
 eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check

@@ -84,12 +84,16 @@ def bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text))]
 
 
-def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True):
+def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True, strings: bool = True):
     """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA
     from `words`, NORM the character's bigram. `for_model=False` (the rules' Docs) leaves out
-    what only the model reads: the `|o` marks and the bigrams."""
+    what only the model reads: the `|o` marks and the bigrams. `strings=False` (the ner stage)
+    sets the features' hashes without adding their strings to the vocab: model and matcher read
+    only the hashes, and the vocab would otherwise keep every word of every document a process
+    reads (`token.tag_` and the like then have no text)."""
     import numpy
     from spacy.attrs import LEMMA, NORM, TAG
+    from spacy.strings import get_string_id
     from spacy.tokens import Doc
 
     # Folded before the features too: the training corpora were folded before segmenting.
@@ -98,7 +102,13 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
     doc = Doc(vocab, words=list(chars), spaces=[False] * len(text))
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
-        add = vocab.strings.add
+        # Each distinct string hashed once: a word's LEMMA repeats for each of its characters, and
+        # hashing a 100,000-digit word 100,000 times made a long number quadratic.
+        add = vocab.strings.add if strings else get_string_id
         attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
-        doc.from_array(attrs, numpy.array([list(map(add, column)) for column in columns], dtype="uint64").T.copy())
+        ids = []
+        for column in columns:
+            hashes = {x: add(x) for x in dict.fromkeys(column)}
+            ids.append([hashes[x] for x in column])
+        doc.from_array(attrs, numpy.array(ids, dtype="uint64").T.copy())
     return doc

@@ -97,11 +97,15 @@ def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Co
     """Step 0: model names holding a word whose part of speech is in `filter_pos`, a `filter_chars`,
     or half a pair of brackets are dropped; organisations running on into a verb are cut back (_cut_verb_ended)."""
     bad = [(t.start, t.end) for t in tokens if t.pos in c.filter_pos]
+    bad_starts = [a for a, _ in bad]
     starts = [t.start for t in tokens]
     out = []
     for m in model:
         name = text[m.start : m.end]
-        if any(m.start <= a and b <= m.end for a, b in bad) or not c.filter_chars.isdisjoint(name):
+        # Tokens are in order and do not overlap, so the first bad word starting in the name is
+        # the one that may end in it (a bisection, not a scan of the document per name).
+        k = bisect.bisect_left(bad_starts, m.start)
+        if (k < len(bad) and bad[k][1] <= m.end) or not c.filter_chars.isdisjoint(name):
             continue
         if any(name.count(o) != name.count(e) for o, e in c.brackets):
             continue  # half a bracketed name: 青岛)有限公司 of 致真精密仪器(青岛)有限公司
@@ -137,9 +141,14 @@ def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
     labels = {(s.start, s.end): s.label for s in model}
     rules = [r for r in rules if labels.get((r.start, r.end), r.label) == r.label]
     chosen: list[Span] = []
+    # The chosen spans as sorted (start, end): they never overlap, so their ends are in order too
+    # and the last one starting before a span's end is the only one that may overlap it.
+    taken: list[tuple[int, int]] = []
     for span in sorted([*rules, *model], key=lambda s: (s.start - s.end, s.source != "rule", s.start)):
-        if not any(_overlaps(span, c) for c in chosen):
+        i = bisect.bisect_left(taken, (span.end,))
+        if not (i and taken[i - 1][1] > span.start):
             chosen.append(span)
+            bisect.insort(taken, (span.start, span.end))
     return sorted(chosen, key=lambda s: s.start)
 
 
@@ -147,12 +156,18 @@ def complete(spans: Sequence[Span], text: str, tokens: Sequence[Token], completi
     """Step 2: extend ORG/LOC spans to the furthest organisation suffix before the next PER/ORG."""
     starts = [t.start for t in tokens]
     ordered = sorted(spans, key=lambda s: s.start)
+    # limits[k]: where the next name that is not a place starts (the text's end if none).
+    limits, limit = [0] * len(ordered), len(text)
+    for k in reversed(range(len(ordered))):
+        limits[k] = limit
+        if ordered[k].label != "LOC":
+            limit = ordered[k].start
     out: list[Span] = []
     for k, span in enumerate(ordered):
         if out and span.start < out[-1].end:
             continue  # a place inside the name completed before it
         if span.label in ("ORG", "LOC"):
-            limit = next((s.start for s in ordered[k + 1 :] if s.label != "LOC"), len(text))
+            limit = limits[k]
             end = _suffix_end(span, text, tokens, starts, completion, limit)
             if end is not None:
                 span = replace(span, end=end, label="ORG", rule_id=completion.id, rule_version=completion.version,
@@ -223,12 +238,32 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
     began too late, grown leftwards from their suffix word."""
     if not c.left_suffixes:
         return list(spans)
-    out = list(spans)
-    covered = [(s.start, s.end) for s in spans]
+    # Indexed so that each suffix word costs what is near it, not a scan of the document:
+    # `out` keyed in insertion order (what a list rebuilt per change would keep), the spans by
+    # start, the covered ranges by start with the longest one's length, the words by start.
+    out = dict(enumerate(spans))
+    by_start = sorted((s.start, key) for key, s in out.items())
+    model_orgs: dict[int, list[int]] = {}
+    for key, s in out.items():
+        if s.source == "model" and s.label == "ORG":
+            model_orgs.setdefault(s.end, []).append(key)
+    covered = sorted((s.start, s.end) for s in spans)
+    longest = max((b - a for a, b in covered), default=0)
     place_ends = {s.end: s for s in spans if s.label == "LOC"}
+    word_at: dict[int, list[int]] = {}
+    for k, tok in enumerate(tokens):
+        word_at.setdefault(tok.start, []).append(k)
 
     def free(start: int, end: int) -> bool:
-        return not any(a < end and start < b for a, b in covered)
+        i = bisect.bisect_left(covered, (start - longest,))
+        while i < len(covered) and covered[i][0] < end:
+            if start < covered[i][1]:
+                return False
+            i += 1
+        return True
+
+    def place_before(start: int, k: int) -> bool:  # a place word among tokens[:k] starts at `start`
+        return any(j < k and tokens[j].pos.startswith("ns") for j in word_at.get(start, ()))
 
     for k, tok in enumerate(tokens):
         suffix = next((x for x in c.left_suffixes if tok.word.endswith(x)), None)
@@ -236,12 +271,13 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
             continue
         # A model's company name may stop short on the left where jieba cut the name up (中 / 电 / 科思 …).
         # Not when it starts with a place: that is where such names start (汕头市新星乳业有限公司).
-        short = next((s for s in out if s.source == "model" and s.label == "ORG" and s.end == tok.end
-                      and not any(t.start == s.start and t.pos.startswith("ns") for t in tokens[:k])), None)
+        short = next((out[key] for key in model_orgs.get(tok.end, ())
+                      if key in out and not place_before(out[key].start, k)), None)
         if short is None and not free(tok.start, tok.end):
             continue
         start, clean = (short.start if short else tok.start), True  # a sentence start is a clean boundary
-        for prev in reversed(tokens[:k]):
+        for j in range(k - 1, -1, -1):
+            prev = tokens[j]
             if prev.start >= start:
                 continue  # inside the model's name
             if prev.end != start:
@@ -257,7 +293,15 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
             start = prev.start
         if not clean or tok.end - start - len(suffix) < c.left_min_chars or (short and start == short.start):
             continue
-        out = [s for s in out if not (start <= s.start and s.end <= tok.end)]
-        out.append(Span(start, tok.end, "ORG", "rule", c.left_id, c.left_version, c.left_confidence))
-        covered.append((start, tok.end))
-    return sorted(out, key=lambda s: s.start)
+        i = bisect.bisect_left(by_start, (start,))
+        while i < len(by_start) and by_start[i][0] <= tok.end:
+            key = by_start[i][1]
+            if key in out and out[key].end <= tok.end:
+                del out[key]  # inside the grown name
+            i += 1
+        key = len(spans) + k
+        out[key] = Span(start, tok.end, "ORG", "rule", c.left_id, c.left_version, c.left_confidence)
+        bisect.insort(by_start, (start, key))
+        bisect.insort(covered, (start, tok.end))
+        longest = max(longest, tok.end - start)
+    return sorted(out.values(), key=lambda s: s.start)

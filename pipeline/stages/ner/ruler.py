@@ -8,6 +8,9 @@ from pipeline.stages.ner.features import make_doc
 from pipeline.stages.ner.rulefile import NameRule
 
 SPANS_KEY = "ner_rules"
+# Strings the rules' vocab may hold before it is rebuilt (a pattern's REGEX reads a token's text,
+# so the rules' Docs keep their strings; the model's do not: features.make_doc).
+MAX_STRINGS = 500_000
 
 
 class NameRuler:
@@ -27,17 +30,24 @@ class NameRuler:
             self._nlp = nlp
         return self._nlp
 
-    def find(self, text: str, words: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
-        """Matches (start, end, label, rule id) in `text` (a sentence or a whole document: no
-        pattern crosses the punctuation or line break between sentences, whose TAG is S-x)."""
+    def find(self, text: str, words: Iterable[tuple[int, int, str]], start: int = 0,
+             end: int | None = None) -> list[tuple[int, int, str, str]]:
+        """Matches (start, end, label, rule id) in text[start:end] (a sentence, a run of sentences or a
+        whole document: no pattern crosses the punctuation or line break between sentences, whose TAG
+        is S-x); `words` and the matches in `text`'s offsets. A rule's context (`after` …) is read
+        in the whole `text`, so a document can be matched a window at a time."""
         if not self.rules:
             return []
         nlp = self.nlp()
+        end = len(text) if end is None else end
         words = list(words)
-        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, for_model=False))
+        local = [(s - start, e - start, pos) for s, e, pos in words] if start else words
+        doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text[start:end], local, for_model=False))
         bounds = {w[0] for w in words} | {w[1] for w in words}
+        if len(nlp.vocab.strings) > MAX_STRINGS:
+            self._nlp = None  # rebuilt on next use: the vocab keeps every word of every Doc it read
         return sorted(
-            (s.start_char, s.end_char, s.label_, s.id_)
+            (start + s.start_char, start + s.end_char, s.label_, s.id_)
             for s in doc.spans[SPANS_KEY]
-            if self.rules[s.id_].accepts(text, s.start_char, s.end_char, bounds)
+            if self.rules[s.id_].accepts(text, start + s.start_char, start + s.end_char, bounds)
         )

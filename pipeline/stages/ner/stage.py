@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
@@ -34,6 +34,12 @@ from pipeline.core.stage import Assigns, Stage
 
 FACT_TYPES = {"PER": "person", "LOC": "location", "ORG": "org"}
 MODEL_RULE_ID = "ner.model"
+# Longest text the model or the rules read as one sentence; a longer one is read in pieces. The
+# news set's longest sentence is far shorter, so only text without sentence ends (a line of
+# digits, a table) is cut.
+MAX_PIECE = 2_000
+# Characters of whole pieces per rule Doc at most (an article is one Doc).
+RULE_CHARS = 50_000
 
 
 class NerStage(Stage):
@@ -88,25 +94,47 @@ class NerStage(Stage):
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
         """The document's sentences with their words (from the segment stage, which `reads` requires)."""
+        return list(self._sentences(doc))
+
+    def _sentences(self, doc: Document) -> Iterator[tuple[Sentence, list[Token]]]:
         tokens = doc.tokens
-        out, i = [], 0
+        i = 0
         for s in doc.sentences:
             while i < len(tokens) and tokens[i].start < s.start:
                 i += 1
             j = i
             while j < len(tokens) and tokens[j].end <= s.end:
                 j += 1
-            out.append((s, list(tokens[i:j])))
+            yield s, list(tokens[i:j])
             i = j
-        return out
 
-    def inputs(self, doc: Document) -> tuple[list[int], list[tuple[str, list[tuple[int, int, str]]]]]:
-        """Sentence offsets and (sentence text, words relative to it): what model and ruler read."""
-        offsets, items = [], []
-        for s, words in self.sentences(doc):
-            offsets.append(s.start)
-            items.append((doc.text[s.start : s.end], [(w.start - s.start, w.end - s.start, w.pos) for w in words]))
-        return offsets, items
+    def pieces(self, doc: Document) -> Iterator[tuple[int, int, list[tuple[int, int, str]]]]:
+        """(start, end, words) for each sentence, a sentence longer than MAX_PIECE cut into pieces
+        (at word boundaries, a longer word cut too): no model input or rule Doc grows with the
+        document. A generator, so the document's pieces are never all held at once."""
+        for s, words in self._sentences(doc):
+            spans = [(w.start, w.end, w.pos) for w in words]
+            if s.end - s.start <= MAX_PIECE:
+                yield s.start, s.end, spans
+                continue
+            start, current = s.start, []
+            for a, b, pos in spans:
+                while b - start > MAX_PIECE:
+                    if a > start:  # cut before this word
+                        yield start, a, current
+                        start, current = a, []
+                    else:  # a word longer than a piece: cut inside it
+                        yield start, start + MAX_PIECE, [(start, start + MAX_PIECE, pos)]
+                        start = a = start + MAX_PIECE
+                current.append((a, b, pos))
+            yield start, s.end, current
+
+    def inputs(self, doc: Document, offsets: list[int]) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
+        """(piece text, words relative to it), what the model reads, one piece at a time; each
+        piece's offset is appended to `offsets` as it is read."""
+        for start, end, words in self.pieces(doc):
+            offsets.append(start)
+            yield doc.text[start:end], [(a - start, b - start, pos) for a, b, pos in words]
 
     def assemble(self, doc: Document, results: Mapping[str, Any]) -> Document:
         model = [
@@ -141,8 +169,8 @@ class ModelPart:
         return f"{self.stage.model.label}:{self.stage.model.digest()}"
 
     def run(self, doc: Document) -> list[list[Any]]:
-        offsets, items = self.stage.inputs(doc)
-        found = self.stage.model.predict(items)
+        offsets: list[int] = []
+        found = self.stage.model.predict(self.stage.inputs(doc, offsets))
         return [[off + s, off + e, label] for off, ents in zip(offsets, found) for s, e, label in ents]
 
 
@@ -158,6 +186,19 @@ class RulesPart:
         return ",".join(file_sha256(p) for p in self.stage.rule_paths)
 
     def run(self, doc: Document) -> list[list[Any]]:
-        # One Doc for the whole text: the matcher's cost is per Doc as much as per character.
-        words = [(w.start, w.end, w.pos) for _, ws in self.stage.sentences(doc) for w in ws]
-        return [list(m) for m in self.stage.ruler.find(doc.text, words)]
+        # Few large Docs: the matcher's cost is per Doc as much as per character. But bounded
+        # (RULE_CHARS, whole pieces), so a huge document does not become one huge Doc.
+        found: list[list[Any]] = []
+        start = end = None
+        words: list[tuple[int, int, str]] = []
+        for a, b, piece_words in self.stage.pieces(doc):
+            if start is not None and b - start > RULE_CHARS:
+                found.extend(list(m) for m in self.stage.ruler.find(doc.text, words, start, end))
+                start, words = None, []
+            if start is None:
+                start = a
+            words.extend(piece_words)
+            end = b
+        if start is not None:
+            found.extend(list(m) for m in self.stage.ruler.find(doc.text, words, start, end))
+        return found

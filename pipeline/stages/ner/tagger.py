@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from pipeline.stages.ner.biluo import best_paths, spans
 from pipeline.stages.ner.features import make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
+# Characters per model batch at most (speed only: the model reads each sentence on its own).
+BATCH_CHARS = 16_000
 
 
 class ModelError(ValueError):
@@ -90,19 +92,32 @@ class NerModel:
             self._nlp = spacy.load(self.folder, config={"components": {"tagger": spacy_tagger}})
         return self._nlp
 
-    def predict(self, sentences: Sequence[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str]]]:
+    def predict(self, sentences: Iterable[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str]]]:
         """Entities (start, end, label) per sentence; each sentence is (text, words (start, end, pos)).
 
         The model tags each character (BILUO); the best valid tag sequence is decoded
         here rather than by spaCy, which would take each character's best tag alone.
         """
         tagger = self.nlp().get_pipe("tagger")
-        docs = [make_doc(tagger.vocab, text, words) for text, words in sentences]
-        found: list[list[tuple[int, int, str]]] = [[] for _ in docs]
-        todo = [i for i, doc in enumerate(docs) if len(doc)]
-        for b in range(0, len(todo), self.batch_size):
-            batch = todo[b : b + self.batch_size]
-            scores = tagger.model.predict([docs[i] for i in batch])
-            for i, tags in zip(batch, best_paths(scores, tagger.labels)):
-                found[i] = spans(tags)
+        found: list[list[tuple[int, int, str]]] = []
+        # Read as they come, a batch at a time: a batch holds at most batch_size sentences and
+        # BATCH_CHARS characters (or one sentence), so memory stays bounded however long the document.
+        batch, chars = [], 0
+        for text, words in sentences:
+            found.append([])
+            if not text:
+                continue
+            if batch and (len(batch) >= self.batch_size or chars + len(text) > BATCH_CHARS):
+                self._tag(tagger, batch, found)
+                batch, chars = [], 0
+            batch.append((len(found) - 1, make_doc(tagger.vocab, text, words, strings=False)))
+            chars += len(text)
+        if batch:
+            self._tag(tagger, batch, found)
         return found
+
+    @staticmethod
+    def _tag(tagger, batch: list, found: list) -> None:
+        scores = tagger.model.predict([doc for _, doc in batch])
+        for (i, _), tags in zip(batch, best_paths(scores, tagger.labels)):
+            found[i] = spans(tags)

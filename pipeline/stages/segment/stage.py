@@ -28,6 +28,7 @@ from pipeline.core.postags import JiebaTag
 from pipeline.core.rules import load_toml_file, load_word_list
 from pipeline.core.schema import Bool, Enum, Int, Kind, ListOf, Section, String, TomlFile, WordList
 from pipeline.core.stage import Assigns, Stage
+from pipeline.stages.segment.viterbi import pos_tokenizer
 
 BACKENDS = ("jieba", "jieba_fast")
 _PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast"}
@@ -119,6 +120,9 @@ class SegmentStage(Stage):
         tokenizer.initialize()
         for word, freq, tag in self.user_words:
             tokenizer.add_word(word, freq, tag)
+        if self.settings["backend"] == "jieba":
+            # jieba's HMM decoder made fast on unknown characters (same output): viterbi.py.
+            return pos_tokenizer(posseg, tokenizer)
         return posseg.POSTokenizer(tokenizer)
 
     def _cache_folder(self) -> Path:

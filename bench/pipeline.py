@@ -1,0 +1,105 @@
+"""End-to-end throughput of the whole pipeline on real news, single process.
+
+    .venv/bin/python bench/pipeline.py [--news PATH] [--limit N] [--repeat N] [--check]
+
+Reads ../shared/data/news/news_zh.jsonl as `pipeline run` reads it and runs every stage of rules/pipeline.toml on each article in this
+one process, as `pipeline run --jobs 1` does without writing tables. Prints:
+- load seconds: each stage's constructor, then what loads on first use (jieba's
+  dictionary, the NER model, the NER rules' matcher), outside the timed passes;
+- characters per second of the clean text end to end (`total_chars_per_s`, best
+  of N passes) and per stage, with each stage's share of the time.
+Characters are those of the documents' clean text (what segment and ner read).
+`--check` compares with the [pipeline] floors in bench/floors.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.run.config import load_config  # noqa: E402
+from pipeline.run.inputs import InputRecord, expand, read_inputs  # noqa: E402
+from pipeline.run.runner import Timings, process  # noqa: E402
+from pipeline.stages.registry import KNOWN_STAGES  # noqa: E402
+
+DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+SECTION = "pipeline"
+
+
+def load_records(path: Path, limit: int | None) -> list[InputRecord]:
+    """The articles as `pipeline run` reads them (ids, metadata, bytes)."""
+    records = [r for r in read_inputs(expand([path])) if isinstance(r, InputRecord)]
+    return records[:limit] if limit is not None else records
+
+
+def load_stages(config) -> tuple[list, dict[str, float]]:
+    """The configured stages, with what each took to load (constructor and first-use loads)."""
+    stages, seconds = [], {}
+    for name in config.stages:
+        t0 = time.perf_counter()
+        stage = KNOWN_STAGES[name](config.settings.get(name, {}), config.rules_dir)
+        seconds[name] = time.perf_counter() - t0
+        stages.append(stage)
+        # What the stages load lazily, timed here rather than inside the first document.
+        for label, load in (("jieba", getattr(stage, "tagger", None)),
+                            ("ner model", getattr(getattr(stage, "model", None), "nlp", None)),
+                            ("ner rules", getattr(getattr(stage, "ruler", None), "nlp", None))):
+            if load is not None:
+                t0 = time.perf_counter()
+                load()
+                seconds[f"{name}: {label}"] = time.perf_counter() - t0
+    return stages, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N passes")
+    parser.add_argument("--check", action="store_true", help="fail below bench/floors.toml [pipeline]")
+    args = parser.parse_args()
+    if not args.news.is_file():
+        print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
+        return 2
+    if args.check and args.limit is not None:
+        parser.error("--check measures the whole news set (no --limit)")
+
+    config = load_config(ROOT / "rules", tuple(KNOWN_STAGES))
+    stages, load_seconds = load_stages(config)
+    records = load_records(args.news, args.limit)
+
+    best: dict[str, float] = {}
+    chars = failed = 0
+    for _ in range(args.repeat):
+        timings = Timings()
+        t0 = time.perf_counter()
+        outcomes = list(process(records, stages, timings))
+        total = time.perf_counter() - t0
+        chars = sum(len(o.document.text) for o in outcomes if o.document)
+        failed = sum(o.error is not None for o in outcomes)
+        for name, seconds in {**timings.seconds, "total": total}.items():
+            best[name] = min(best.get(name, float("inf")), seconds)
+
+    print(f"{len(records)} articles ({failed} failed), {chars:,} characters of clean text, "
+          f"best of {args.repeat}, one process")
+    print("load seconds:")
+    for name, seconds in load_seconds.items():
+        print(f"  {name:<26} {seconds:>8.2f}")
+    print(f"{'stage':<16} {'seconds':>9} {'share':>7} {'chars/s':>14}")
+    for name, seconds in best.items():
+        share = seconds / best["total"]
+        print(f"{name:<16} {seconds:>9.2f} {share:>7.1%} {chars / seconds:>14,.0f}")
+    figures = {f"{name}_chars_per_s": chars / s for name, s in best.items()}
+    if args.check:
+        return check_floors(figures, ROOT / "bench" / "floors.toml", SECTION)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
