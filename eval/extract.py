@@ -452,6 +452,10 @@ def duckling_case(r: dict) -> tuple[str | None, str | None, dict | None]:
     if dim == "numeral":
         return "numeral", None, {"value": exp["value"]}
     if dim == "amount_of_money":
+        if re.search(r"[個个蚊毫仙]", r["text"]):
+            return None, "Cantonese money words (蚊, 毫, 仙, 個半)", None
+        if exp["unit"] == "cent":
+            return None, "a subunit alone (五分, 两毛: 分 is points or minutes in news)", None
         return "money", None, _duckling_money(r["text"], exp)
     if dim != "time":
         return None, f"not a fact type ({dim})", None
