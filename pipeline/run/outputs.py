@@ -95,6 +95,7 @@ FACT_SCHEMA = pa.schema(
         ("orig_start", pa.int64()),
         ("orig_end", pa.int64()),
         ("sentence", pa.int64()),
+        ("context", pa.string()),
         ("rule_id", pa.string()),
         ("rule_version", pa.int64()),
         ("extractor", pa.string()),
@@ -136,8 +137,31 @@ def document_row(doc: Document, input_sha256: str | None, stages: Iterable[str])
     }
 
 
-def fact_record(fact: Fact) -> dict[str, Any]:
-    """A fact as a plain dict, `value` as an object (the facts.jsonl form)."""
+# Where a sentence ends, for facts the segment stage gave no sentence (it did not run).
+_SENTENCE_END = frozenset("。！？!?；;\n")
+
+
+def fact_context(doc: Document, fact: Fact) -> str:
+    """The sentence of the clean text that holds the fact: the segment stage's sentence when it
+    ran, else the stretch between sentence-ending punctuation around the fact."""
+    if fact.sentence is not None and 0 <= fact.sentence < len(doc.sentences):
+        s = doc.sentences[fact.sentence]
+        if s.start <= fact.start and fact.end <= s.end:
+            return doc.text[s.start : s.end]
+    text = doc.text
+    start = fact.start
+    while start > 0 and text[start - 1] not in _SENTENCE_END:
+        start -= 1
+    end = fact.end
+    while end < len(text) and text[end - 1 : end] not in _SENTENCE_END and text[end] != "\n":
+        end += 1
+    if end < len(text) and text[end] in _SENTENCE_END and text[end] != "\n":
+        end += 1
+    return text[start:end].strip()
+
+
+def fact_record(fact: Fact, context: str | None = None) -> dict[str, Any]:
+    """A fact as a plain dict, `value` as an object (the facts.jsonl form); `context` its sentence."""
     return {
         "doc_id": fact.doc_id,
         "fact_id": fact.fact_id,
@@ -149,6 +173,7 @@ def fact_record(fact: Fact) -> dict[str, Any]:
         "orig_start": fact.orig_start,
         "orig_end": fact.orig_end,
         "sentence": fact.sentence,
+        "context": context,
         "rule_id": fact.rule_id,
         "rule_version": fact.rule_version,
         "extractor": fact.extractor,
@@ -340,7 +365,7 @@ class RunWriter:
 
     def add_document(self, doc: Document, input_sha256: str | None) -> None:
         self.documents.add([document_row(doc, input_sha256, self.stages)])
-        records = [fact_record(f) for f in doc.facts]
+        records = [fact_record(f, fact_context(doc, f)) for f in doc.facts]
         self.facts_jsonl.add(records)
         self.facts.add([{**r, "value": json.dumps(r["value"], ensure_ascii=False, sort_keys=True)} for r in records])
         self.edits.add(edit_rows(doc))
