@@ -410,6 +410,54 @@ def evaluate_news(table: list[dict], facts: dict[str, list], split: str, errors_
     return tallies
 
 
+def rule_precision(table: list[dict], facts: dict[str, list], split: str = "dev") -> dict[str, tuple[int, int]]:
+    """Per rule: (facts right in span, type and value, facts) over the annotated sentences of `split`.
+    A rule's confidence is this precision, smoothed: (right + 1) / (facts + 2) (rules/extract/README)."""
+    rows = [r for r in table if r["split"] == split]
+    sentences = {(r["id"], r["sentence_start"], len(r["sentence"])) for r in rows}
+    gold = {(r["id"], r["type"], r["start"], r["end"]): r for r in rows if r["type"]}
+    out: dict[str, list[int]] = {}
+    seen = set()
+    for aid, s_start, s_len in sorted(sentences):
+        for f in facts[aid]:
+            key = (aid, f.type, f.orig_start, f.orig_end)
+            if key in seen or not (s_start <= f.orig_start and f.orig_end <= s_start + s_len):
+                continue
+            seen.add(key)
+            tally = out.setdefault(f.rule_id, [0, 0])
+            tally[1] += 1
+            g = gold.get(key)
+            tally[0] += bool(g and same_value(g["value"], f.value))
+    return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+
+def report_rule_precision(precision: dict[str, tuple[int, int]]) -> None:
+    print("\nper-rule precision on the news table's dev split (confidence = (right + 1) / (facts + 2))")
+    for rule_id, (right, n) in precision.items():
+        print(f"  {rule_id:<28} {right:>4}/{n:<4} {right / n:>6.3f}  confidence {(right + 1) / (n + 2):.2f}")
+
+
+def write_confidence(precision: dict[str, tuple[int, int]], rules_dir: Path) -> list[str]:
+    """Set each measured rule's `confidence` in its rule file to (right + 1) / (facts + 2); the changes."""
+    changed = []
+    for path in sorted((rules_dir / "extract").glob("*.toml")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        current = None
+        for i, line in enumerate(lines):
+            m = re.match(r'id = "([^"]+)"', line)
+            if m:
+                current = m.group(1)
+            m = re.match(r"confidence = ([0-9.]+)$", line)
+            if m and current in precision:
+                right, n = precision[current]
+                new = f"{(right + 1) / (n + 2):.2f}"
+                if new != m.group(1):
+                    lines[i] = f"confidence = {new}"
+                    changed.append(f"{path.name} {current}: {m.group(1)} -> {new}")
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return changed
+
+
 def news_figures(prefix: str, tallies: dict[str, NewsTally]) -> dict[str, float]:
     figures = {}
     for kind, t in tallies.items():
@@ -564,6 +612,8 @@ def main() -> int:
     parser.add_argument("--floors", type=Path, default=FLOORS)
     parser.add_argument("--errors", type=int, default=0, help="show up to N errors per type")
     parser.add_argument("--print-floors", action="store_true", help="print the figures as a floors section")
+    parser.add_argument("--write-confidence", action="store_true",
+                        help="set each rule's confidence in rules/extract/ to its smoothed dev precision")
     args = parser.parse_args()
     for path, where in ((args.specs, "../shared/data/extraction/"), (args.news, "../shared/data/news/"),
                         (args.duckling, "../shared/data/extraction/")):
@@ -588,6 +638,12 @@ def main() -> int:
             for e in t.errors:
                 print(f"  [{kind}] {e[0]}: {e[1]} {e[2]!r} {json.dumps(e[3], ensure_ascii=False) if e[3] else ''}"
                       f" gold: {json.dumps(e[4], ensure_ascii=False)}")
+
+    precision = rule_precision(table, facts)
+    report_rule_precision(precision)
+    if args.write_confidence:
+        for line in write_confidence(precision, ROOT / "rules"):
+            print(f"  set {line}")
 
     duck_rows = load(args.duckling)
     duck_figures, counts, skipped, duck_errors = evaluate_duckling(duck_rows, args.errors)
