@@ -70,6 +70,8 @@ class CountExtractor(Extractor):
 
     def normalise_count(self, m, rule, ctx: Context):
         num = quantity.group(m, "num")
+        if not num and not quantity.group(m, "vague"):
+            return None
         if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague") or quantity.group(m, "up")) or (
                 num in self.not_counts and not quantity.group(m, "num2")):
             return None

@@ -370,6 +370,8 @@ def fuzzy_range(text: str) -> tuple[Decimal, Decimal] | None:
     s = s.replace("好几", "几").replace("幾", "几")
     if s.startswith("数") or s.startswith("數"):
         s = "几" + s[1:]
+    if s == "几":
+        return Decimal(2), Decimal(9)  # 几次, 几个: a few
     if s.count("几") != 1:
         return None
     i = s.index("几")
