@@ -257,6 +257,8 @@ class DateExtractor(Extractor):
         partials = []
         windows = self.windows(ctx.text)
         for rule in self.rules:
+            if rule.anchor is not None and not rule.anchor.search(ctx.text):
+                continue  # speed: the rule's anchor is nowhere in the text
             for m in self.matches(rule, ctx.text, windows):
                 p = self.normalise_date(m, rule, ctx)
                 if p is not None:
