@@ -48,6 +48,8 @@ class CountExtractor(Extractor):
         "object": Section(Kind("extract.count.object", "What may form the object after the measure word ([object]).", {
             "pos": JiebaTags("parts of speech of the object's tokens"),
             "end_pos": JiebaTags("parts of speech the object may end on"),
+            "lead_pos": JiebaTags("parts of speech allowed only before the object's first noun (偏 in 偏股基金)"),
+            "alone_pos": JiebaTags("parts of speech that may end an object only before any noun (比赛 in 49场比赛)"),
             "max_tokens": Int("longest object, in tokens", default=5, minimum=1),
             "stop_words": ListOf(String("a word"), "words that end an object rather than belong to it"),
         })),
@@ -62,6 +64,8 @@ class CountExtractor(Extractor):
         obj = data["object"]
         self.object_pos = frozenset(obj["pos"])
         self.object_end_pos = frozenset(obj["end_pos"])
+        self.object_lead_pos = frozenset(obj["lead_pos"])
+        self.object_alone_pos = frozenset(obj["alone_pos"])
         self.object_max = obj["max_tokens"]
         self.object_stop = frozenset(obj["stop_words"])
 
@@ -98,9 +102,10 @@ class CountExtractor(Extractor):
         last = None
         for k in range(i, min(i + self.object_max, len(ctx.tokens))):
             tok = ctx.tokens[k]
-            if tok.pos not in self.object_pos or tok.word in self.object_stop:
+            lead = last is None and tok.pos in self.object_lead_pos
+            if (tok.pos not in self.object_pos and not lead) or tok.word in self.object_stop:
                 break
-            if tok.pos in self.object_end_pos:
+            if tok.pos in self.object_end_pos or (tok.pos in self.object_alone_pos and last is None):
                 last = k
         if last is None:
             return None
