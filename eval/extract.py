@@ -498,6 +498,10 @@ def duckling_case(r: dict) -> tuple[str | None, str | None, dict | None]:
         return None, "duplicate", None
     dim, exp = r["dimension"], r["expected"]
     if dim == "numeral":
+        if re.search(r"[个個对對双雙打]$", r["text"]):
+            return None, "numeral with a counting word (一个, 一对 = 2, 五打 = 60)", None
+        if re.search(r"[KkMG]$", r["text"]):
+            return None, "Latin multiplier suffix (100K, 3M)", None
         return "numeral", None, {"value": exp["value"]}
     if dim == "amount_of_money":
         if re.search(r"[個个蚊毫仙]", r["text"]):
