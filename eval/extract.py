@@ -23,7 +23,7 @@ Nothing is skipped silently. Specs no extractor targets (times alone,
 durations, sets, holidays, phone numbers, URLs, ...) are counted by spec.
 Within the targeted specs, each gold result outside an extractor's design is
 counted by reason (weekdays and weeks, lunar calendar, holidays, durations and
-offsets, open-ended periods, two-digit years, spaced-out numerals, ...; see
+offsets, open-ended periods, two-digit years alone and three-digit years, spaced-out numerals, ...; see
 `exclusion`), and left out of recall; a prediction overlapping such a result
 is neither right nor wrong. Spans must match exactly (start and end, in the
 input's offsets). A value is exact when it equals the spec's resolution
@@ -82,9 +82,10 @@ DATE_EXCLUSIONS = [
     ("duration, offset or vague time", re.compile(
         r"^(?:[前后上下]\s*\d|过去|未来|近\s*[\d一二三四五六七八九十]|最近|近期|目前|现在|这会儿|刚才"
         r"|[\d一二三四五六七八九十]+\s*[年月天日周]\s*[前后内])|半月")),
-    ("season", re.compile(r"[春夏秋冬]天|[春夏秋冬]季")),
-    ("decade or century", re.compile(r"年代|世纪")),
-    ("two- or three-digit year", re.compile(r"(?<![\d０-９])[\d０-９]{2,3}\s*年|^[零〇一二三四五六七八九]{2,3}年")),
+    # A two-digit year before a month is read (97年5月); alone (08年) it is too often a duration.
+    ("three-digit year", re.compile(r"(?<![\d０-９])[\d０-９]{3}\s*年|^[零〇一二三四五六七八九]{3}年")),
+    ("two-digit year alone", re.compile(
+        r"(?:(?<![\d０-９])[\d０-９]{2}|^[零〇一二三四五六七八九]{2})\s*年(?!\s*[\d０-９一二三四五六七八九十]{1,2}\s*月)")),
     ("numeric day-first or short date", re.compile(
         r"^\d{1,2}[./-]\d{1,2}(?:[./-]\d{1,4})?$|^\d{4}\s\d{2}\s\d{2}|^\d{1,2}/\d{1,2}/\d{4}")),
     ("bare number as year", re.compile(r"^[=\s]*从?\d{4}(?:\s*(?:-|到|至)\s*\d{4})?$")),
