@@ -137,25 +137,29 @@ def document_row(doc: Document, input_sha256: str | None, stages: Iterable[str])
     }
 
 
-# Where a sentence ends, for facts the segment stage gave no sentence (it did not run).
+# Where a sentence ends (the fact's context runs between two of these).
 _SENTENCE_END = frozenset("。！？!?；;\n")
+# Closing quotes and brackets right after a sentence end belong to the sentence before.
+_CLOSERS = "”’」』）)"
 
 
 def fact_context(doc: Document, fact: Fact) -> str:
-    """The sentence of the clean text that holds the fact: the segment stage's sentence when it
-    ran, else the stretch between sentence-ending punctuation around the fact."""
-    if fact.sentence is not None and 0 <= fact.sentence < len(doc.sentences):
-        s = doc.sentences[fact.sentence]
-        if s.start <= fact.start and fact.end <= s.end:
-            return doc.text[s.start : s.end]
+    """The sentence of the clean text around the fact: from after the previous sentence end (。！？；
+    or a line break, and the closing quotes after it) to the next one, included. Read from the text
+    alone, not the segment stage's sentences, which a run restoring stages from its cache need not
+    hold: the same text gives the same context however the run went."""
     text = doc.text
     start = fact.start
     while start > 0 and text[start - 1] not in _SENTENCE_END:
         start -= 1
+    while start < fact.start and text[start] in _CLOSERS:
+        start += 1
     end = fact.end
-    while end < len(text) and text[end - 1 : end] not in _SENTENCE_END and text[end] != "\n":
+    while end < len(text) and text[end] not in _SENTENCE_END:
         end += 1
-    if end < len(text) and text[end] in _SENTENCE_END and text[end] != "\n":
+    if end < len(text) and text[end] != "\n":
+        end += 1
+    while end < len(text) and text[end] in _CLOSERS:
         end += 1
     return text[start:end].strip()
 
