@@ -89,7 +89,7 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 1
+    code_version = 2  # 2: two-digit years, decades, parts of years and months, seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
         "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
@@ -400,7 +400,7 @@ def _attach_years(text: str, partials: list[Partial]) -> list[Partial]:
 
 # What ends the stretch a date may take its year or month from (news_zh has no paragraph breaks: a
 # whole article is one line, and its earlier dates are often years away: a sentence is the scope).
-_SENTENCE_END = frozenset("。！？!?\n")
+_SENTENCE_END = frozenset("。！？!?；;\n")  # as facts' context (pipeline/run/outputs.py)
 
 
 def _inherit_neighbours(text: str, partials: list[Partial]) -> list[Partial]:
