@@ -95,6 +95,7 @@ FACT_SCHEMA = pa.schema(
         ("orig_start", pa.int64()),
         ("orig_end", pa.int64()),
         ("sentence", pa.int64()),
+        ("context", pa.string()),
         ("rule_id", pa.string()),
         ("rule_version", pa.int64()),
         ("extractor", pa.string()),
@@ -136,8 +137,35 @@ def document_row(doc: Document, input_sha256: str | None, stages: Iterable[str])
     }
 
 
-def fact_record(fact: Fact) -> dict[str, Any]:
-    """A fact as a plain dict, `value` as an object (the facts.jsonl form)."""
+# Where a sentence ends (the fact's context runs between two of these).
+_SENTENCE_END = frozenset("。！？!?；;\n")
+# Closing quotes and brackets right after a sentence end belong to the sentence before.
+_CLOSERS = "”’」』）)"
+
+
+def fact_context(doc: Document, fact: Fact) -> str:
+    """The sentence of the clean text around the fact: from after the previous sentence end (。！？；
+    or a line break, and the closing quotes after it) to the next one, included. Read from the text
+    alone, not the segment stage's sentences, which a run restoring stages from its cache need not
+    hold: the same text gives the same context however the run went."""
+    text = doc.text
+    start = fact.start
+    while start > 0 and text[start - 1] not in _SENTENCE_END:
+        start -= 1
+    while start < fact.start and text[start] in _CLOSERS:
+        start += 1
+    end = fact.end
+    while end < len(text) and text[end] not in _SENTENCE_END:
+        end += 1
+    if end < len(text) and text[end] != "\n":
+        end += 1
+    while end < len(text) and text[end] in _CLOSERS:
+        end += 1
+    return text[start:end].strip()
+
+
+def fact_record(fact: Fact, context: str | None = None) -> dict[str, Any]:
+    """A fact as a plain dict, `value` as an object (the facts.jsonl form); `context` its sentence."""
     return {
         "doc_id": fact.doc_id,
         "fact_id": fact.fact_id,
@@ -149,6 +177,7 @@ def fact_record(fact: Fact) -> dict[str, Any]:
         "orig_start": fact.orig_start,
         "orig_end": fact.orig_end,
         "sentence": fact.sentence,
+        "context": context,
         "rule_id": fact.rule_id,
         "rule_version": fact.rule_version,
         "extractor": fact.extractor,
@@ -368,7 +397,7 @@ class RunWriter:
         self.documents.add([document_row(doc, input_sha256, self.stages)])
         if self.batch_columns is not None:
             self.batch_columns.add(doc)
-        records = [fact_record(f) for f in doc.facts]
+        records = [fact_record(f, fact_context(doc, f)) for f in doc.facts]
         self.facts_jsonl.add(records)
         self.facts.add([{**r, "value": json.dumps(r["value"], ensure_ascii=False, sort_keys=True)} for r in records])
         self.edits.add(edit_rows(doc))

@@ -156,6 +156,8 @@ class Extractor:
         text = ctx.text
         windows = self.windows(text)
         for rule in self.rules:
+            if rule.anchor is not None and not rule.anchor.search(text):
+                continue
             normalise = getattr(self, "normalise_" + rule.normaliser)
             for m in self.matches(rule, text, windows):
                 if m.end() == m.start():

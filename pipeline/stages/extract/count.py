@@ -7,8 +7,10 @@ part of speech `[object]` allows (up to a stop word), trimmed to end on a noun. 
 (segment not run) the object is left out.
 
 A lone 一 is the indefinite article far more often than a count (一个国家,
-一批企业), so counts of 一 written as a Chinese numeral are not reported;
-numbers written only with multipliers (万家灯火, 千家万户) are not counts either.
+一批企业), and a lone 二 an ordinal (二次装修, 二套房), so those numerals alone
+(`[not_counts]`) are not counts; numbers written only with multipliers (万家灯火,
+千家万户) are not counts either, except after 上 (上百人: over 100). A number of
+位/名 after a ranking word (`[rank]`: 排在股基中152位) is a place, not a count.
 """
 
 from __future__ import annotations
@@ -23,29 +25,47 @@ from pipeline.core.postags import JiebaTags
 from pipeline.core.schema import Int, Kind, ListOf, Section, String
 
 _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
-_ARTICLE = {"一", "壹"}
 
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
+    code_version = 3  # 3: [not_counts] and [rank] from the rule file; ranges of 几十, 三四十
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
             "words": ListOf(String("a measure word"), "measure words (量词)", required=True, non_empty=True),
         }), required=True),
+        "not_counts": Section(Kind("extract.count.not_counts", "Numerals that alone before a measure word are "
+                                   "not counts ([not_counts]).", {
+            "numerals": ListOf(String("a numeral"), "numerals (一: the article)"),
+        })),
+        "rank": Section(Kind("extract.count.rank", "Ranking words that make 第152位-like places of a number "
+                             "([rank]).", {
+            "words": ListOf(String("a word"), "ranking words before the number (排在, 名列)"),
+            "units": ListOf(String("a measure word"), "measure words that then are places (位, 名)"),
+            "window": Int("how far before the number a ranking word counts, in characters", default=8, minimum=1),
+        })),
         "object": Section(Kind("extract.count.object", "What may form the object after the measure word ([object]).", {
             "pos": JiebaTags("parts of speech of the object's tokens"),
             "end_pos": JiebaTags("parts of speech the object may end on"),
+            "lead_pos": JiebaTags("parts of speech allowed only before the object's first noun (偏 in 偏股基金)"),
+            "alone_pos": JiebaTags("parts of speech that may end an object only before any noun (比赛 in 49场比赛)"),
             "max_tokens": Int("longest object, in tokens", default=5, minimum=1),
             "stop_words": ListOf(String("a word"), "words that end an object rather than belong to it"),
         })),
     }
 
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
+        self.not_counts = frozenset(data["not_counts"]["numerals"])
+        rank = data["rank"]
+        self.rank_words = tuple(rank["words"])
+        self.rank_units = frozenset(rank["units"])
+        self.rank_window = rank["window"]
         obj = data["object"]
         self.object_pos = frozenset(obj["pos"])
         self.object_end_pos = frozenset(obj["end_pos"])
+        self.object_lead_pos = frozenset(obj["lead_pos"])
+        self.object_alone_pos = frozenset(obj["alone_pos"])
         self.object_max = obj["max_tokens"]
         self.object_stop = frozenset(obj["stop_words"])
 
@@ -54,8 +74,15 @@ class CountExtractor(Extractor):
 
     def normalise_count(self, m, rule, ctx: Context):
         num = quantity.group(m, "num")
-        if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague")) or (num in _ARTICLE and not quantity.group(m, "num2")):
+        if not num and not quantity.group(m, "vague"):
             return None
+        if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague") or quantity.group(m, "up")) or (
+                num in self.not_counts and not quantity.group(m, "num2")):
+            return None
+        if m.group("unit") in self.rank_units:
+            before = ctx.text[max(0, m.start() - self.rank_window) : m.start()]
+            if any(w in before for w in self.rank_words):
+                return None  # 排在第152位: a place in a ranking
         q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
             return None
@@ -75,9 +102,10 @@ class CountExtractor(Extractor):
         last = None
         for k in range(i, min(i + self.object_max, len(ctx.tokens))):
             tok = ctx.tokens[k]
-            if tok.pos not in self.object_pos or tok.word in self.object_stop:
+            lead = last is None and tok.pos in self.object_lead_pos
+            if (tok.pos not in self.object_pos and not lead) or tok.word in self.object_stop:
                 break
-            if tok.pos in self.object_end_pos:
+            if tok.pos in self.object_end_pos or (tok.pos in self.object_alone_pos and last is None):
                 last = k
         if last is None:
             return None

@@ -43,7 +43,7 @@ def _offset(unit: str) -> Field:
     bound = _OFFSET_BOUND[unit]
     return Int(f"{unit} from the published date", minimum=-bound, maximum=bound)
 
-GRANULARITY_ORDER = ("year", "half", "quarter", "month", "day", "hour", "minute", "second")
+GRANULARITY_ORDER = ("year", "half", "season", "quarter", "month", "day", "hour", "minute", "second")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ class Partial:
     H: int | None = None
     MI: int | None = None
     S: int | None = None
-    months: tuple[int, int] | None = None  # a part of a year: first and last month
+    months: tuple[int, int] | None = None  # a part of a year: first and last month (winter: 12..14)
     part_gran: str | None = None
+    days: tuple[int, int] | None = None  # a part of a month: first and last day (下旬: 21..31)
+    years: int = 1  # how many years from y: a decade (90年代) is 10
     rel_year: int | None = None
     rel_month: int | None = None
     rel_day: int | None = None
@@ -72,7 +74,7 @@ class Partial:
             return "minute"
         if self.H is not None:
             return "hour"
-        if self.d is not None or self.rel_day is not None:
+        if self.d is not None or self.rel_day is not None or self.days is not None:
             return "day"
         if self.m is not None or self.rel_month is not None:
             return "month"
@@ -87,7 +89,7 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 1
+    code_version = 2  # 2: two-digit years, decades, parts of years and months, seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
         "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
@@ -100,16 +102,43 @@ class DateExtractor(Extractor):
                                     ListOf(_MONTH, "[first month, last month]",
                                            check=lambda v: None if len(v) == 2 and v[0] <= v[1] else
                                            "must be [first month, last month]"), "extract.date.parts")),
+        "year_parts": Section(word_table("Words right after 年 (2008年末, 去年底) -> [first month, last "
+                                         "month] ([year_parts]).", ListOf(_MONTH, "[first month, last month]"),
+                                         "extract.date.year_parts")),
+        "month_parts": Section(word_table("Words right after 月 (3月底, 5月下旬) -> [first day, last day] "
+                                          "([month_parts]).", ListOf(Int("a day", minimum=1, maximum=31),
+                                                                     "[first day, last day]"),
+                                          "extract.date.month_parts")),
+        "seasons": Section(word_table("Seasons after a year (去年夏天, 2009年春季, 今夏) -> [first month, last "
+                                      "month], 13 and 14 being the next year's January and February ([seasons]).",
+                                      ListOf(Int("a month", minimum=1, maximum=14), "[first month, last month]"),
+                                      "extract.date.seasons")),
+        "season_years": Section(word_table("One-character relative years before a season (今夏, 去冬) -> offset "
+                                           "in years ([season_years]).", _offset("years"),
+                                           "extract.date.season_years")),
+        "centuries": Section(word_table("Centuries before a decade (上世纪90年代) -> the century's first year "
+                                        "([centuries]).", Int("a year", minimum=1000, maximum=2100),
+                                        "extract.date.centuries")),
+        "night": Section(word_list("Words before a clock time that make 12 midnight (今天晚上12点) ([night]).",
+                                   "extract.date.night")),
         "afternoon": Section(word_list("Words before a clock time that put it after noon ([afternoon]).",
                                        "extract.date.afternoon")),
         "range": Section(Kind("extract.date.range", "What joins two dates into a range ([range]).", {
             "connectors": ListOf(String("a connector"), "words between two dates that make a range (至, 到, -)"),
             "prefixes": ListOf(String("a prefix"), "words before a range that belong to it (从, 自)"),
+            "lists": ListOf(String("a connector"), "words that join a range only after a date written once "
+                                                   "(1、2月份, 80、90年代)"),
         })),
     }
-    rule_fields = {"range_start_only": Bool("a match that stands only as the start of a range", default=False)}
-    header_fields = {"examples_published_at": String("the published date the examples resolve against",
-                                                     check=_date)}
+    rule_fields = {
+        "range_start_only": Bool("a match that stands only as the start of a range", default=False),
+        "this_year": Bool("a match without a year is of the published year (年底 alone)", default=False),
+    }
+    header_fields = {
+        "examples_published_at": String("the published date the examples resolve against", check=_date),
+        "two_digit_pivot": Int("without a published date, a two-digit year below this is 20xx, else 19xx",
+                               default=30, minimum=0, maximum=100),
+    }
 
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         self.rel_years = dict(data["relative_years"])
@@ -117,7 +146,15 @@ class DateExtractor(Extractor):
         self.rel_days = dict(data["relative_days"])
         self.parts = {k: (v[0], v[1]) for k, v in data["parts"].items()}
         self.afternoon = frozenset(data["afternoon"]["words"])
+        self.night = frozenset(data["night"]["words"])
+        self.year_parts = {k: (v[0], v[1]) for k, v in data["year_parts"].items()}
+        self.month_parts = {k: (v[0], v[1]) for k, v in data["month_parts"].items()}
+        self.seasons = {k: (v[0], v[1]) for k, v in data["seasons"].items()}
+        self.season_years = dict(data["season_years"])
+        self.centuries = dict(data["centuries"])
+        self.pivot = data["extractor"]["two_digit_pivot"]
         self.connectors = frozenset(data["range"]["connectors"])
+        self.lists = frozenset(data["range"]["lists"])
         self.prefixes = tuple(data["range"]["prefixes"])
         published = data["extractor"]["examples_published_at"]
         self.examples_published = datetime.fromisoformat(published) if published else None
@@ -128,6 +165,11 @@ class DateExtractor(Extractor):
             "REL_MONTH": alternation(list(self.rel_months)),
             "REL_DAY": alternation(list(self.rel_days)),
             "PART": alternation(list(self.parts)),
+            "YEAR_PART": alternation(list(self.year_parts)),
+            "MONTH_PART": alternation(list(self.month_parts)),
+            "SEASON": alternation(list(self.seasons)),
+            "SEASON_YEAR": alternation(list(self.season_years)),
+            "CENTURY": alternation(list(self.centuries)),
         }
 
     # The rule's normaliser reads the groups; resolution happens in `find`, after ranges are joined.
@@ -136,10 +178,29 @@ class DateExtractor(Extractor):
         try:
             p = Partial(m.start(), m.end(), rule)
             if g.get("y"):
-                y = _number(g["y"])
+                y = _number(_zeros_as_chinese(g["y"]))
                 if not 1000 <= y <= 2199:
                     return None
                 p = replace(p, y=y)
+            if g.get("y2"):
+                p = replace(p, y=self._two_digit_year(_number(g["y2"]), ctx.published))
+            if g.get("dec"):
+                base = self.centuries[g["cent"]] if g.get("cent") else 1900
+                last = _decade(g["dec"])
+                first = _decade(g["dec0"]) if g.get("dec0") else last
+                if last is None or first is None or first > last:
+                    return None
+                p = replace(p, y=base + first, years=last - first + 10)
+            if g.get("ypart"):
+                p = replace(p, months=self.year_parts[g["ypart"]], part_gran="month")
+            if g.get("season"):
+                p = replace(p, months=self.seasons[g["season"]], part_gran="season")
+            if g.get("sy"):
+                p = replace(p, rel_year=self.season_years[g["sy"]])
+            if g.get("mpart"):
+                p = replace(p, days=self.month_parts[g["mpart"]])
+            if g.get("firstm"):
+                p = replace(p, months=(1, _number(g["firstm"])), part_gran="month")
             if g.get("m"):
                 p = replace(p, m=_number(g["m"]))
             if g.get("d") or g.get("dd"):
@@ -157,6 +218,8 @@ class DateExtractor(Extractor):
                     p = replace(p, S=_number(g["S"]))
             if g.get("ry"):
                 p = replace(p, rel_year=self.rel_years[g["ry"]])
+            elif rule.fields.get("this_year") and p.y is None:
+                p = replace(p, rel_year=0)  # 年底, 前8个月 alone: of the published year
             if g.get("rm"):
                 p = replace(p, rel_month=self.rel_months[g["rm"]])
             if g.get("rd"):
@@ -177,19 +240,31 @@ class DateExtractor(Extractor):
         return p
 
     def _hour(self, hour: int, ap: str | None) -> int:
+        if ap and hour == 12 and ap in self.night:
+            return 24  # 今天晚上12点: the midnight that ends the day
         if ap and hour < 12 and (ap in self.afternoon or (ap == "中午" and hour <= 3)):
             return hour + 12
         return hour
+
+    def _two_digit_year(self, yy: int, published: datetime | None) -> int:
+        """97年 is 1997, 08年 2008: the century that does not put the year after the published one
+        (two years of slack); without a published date, below `two_digit_pivot` is 20xx."""
+        if published is not None:
+            return 2000 + yy if 2000 + yy <= published.year + 2 else 1900 + yy
+        return 2000 + yy if yy < self.pivot else 1900 + yy
 
     def find(self, ctx: Context) -> list[Candidate]:
         partials = []
         windows = self.windows(ctx.text)
         for rule in self.rules:
+            if rule.anchor is not None and not rule.anchor.search(ctx.text):
+                continue  # speed: the rule's anchor is nowhere in the text
             for m in self.matches(rule, ctx.text, windows):
                 p = self.normalise_date(m, rule, ctx)
                 if p is not None:
                     partials.append(p)
         partials = [p for p in _longest_first(partials) if not p.invalid]
+        partials = _inherit_neighbours(ctx.text, partials)
         partials = self._join_ranges(ctx.text, partials)
         published = ctx.published
         out = []
@@ -209,7 +284,9 @@ class DateExtractor(Extractor):
         while i < len(partials):
             a = partials[i]
             b = partials[i + 1] if i + 1 < len(partials) else None
-            if b is not None and text[a.end : b.start].strip() in self.connectors and b.start > a.end:
+            between = text[a.end : b.start].strip() if b is not None else None
+            joins = between in self.connectors or (between in self.lists and a.rule.fields.get("range_start_only"))
+            if b is not None and joins and b.start > a.end:
                 b_full = _inherit(a, b)
                 if b_full is not None:
                     start = a.start
@@ -259,6 +336,21 @@ class DateExtractor(Extractor):
                 "granularity": gran, "resolved": resolved}
 
 
+def _zeros_as_chinese(year: str) -> str:
+    """二0一0: a year in Chinese digits with 0 for 零 reads as 二零一零."""
+    if any(c in "一二三四五六七八九" for c in year):
+        return year.replace("0", "零").replace("０", "零")
+    return year
+
+
+def _decade(text: str) -> int | None:
+    """The decade a 年代 names, within its century: 90 and 九十 are 90, 八 (in 八九十年代) 80."""
+    value = _number(text)
+    if text in "一二三四五六七八九" or (len(text) == 1 and text.isdigit()):
+        value *= 10
+    return value if value % 10 == 0 and 0 <= value <= 90 else None
+
+
 def _number(text: str) -> int:
     value = numerals.parse_number(text).value
     if value != value.to_integral_value():
@@ -306,6 +398,38 @@ def _attach_years(text: str, partials: list[Partial]) -> list[Partial]:
     return out
 
 
+# What ends the stretch a date may take its year or month from (news_zh has no paragraph breaks: a
+# whole article is one line, and its earlier dates are often years away: a sentence is the scope).
+_SENTENCE_END = frozenset("。！？!?；;\n")  # as facts' context (pipeline/run/outputs.py)
+
+
+def _inherit_neighbours(text: str, partials: list[Partial]) -> list[Partial]:
+    """A date without a year takes the year of the nearest earlier date in the same sentence that
+    states one (2011年8月25日 … 8月26日), and a bare day (23日) the month as well; a date the
+    text gives no such neighbour stays as it is (resolved from the published date, or not)."""
+    out: list[Partial] = []
+    last_year: Partial | None = None
+    last_month: Partial | None = None
+    prev_end = 0
+    for p in partials:
+        if any(c in _SENTENCE_END for c in text[prev_end : p.start]):
+            last_year = last_month = None
+        prev_end = p.end
+        plain = p.rel_year is None and p.rel_month is None and p.rel_day is None and p.y is None
+        if plain and p.m is None and p.d is not None and p.months is None and last_month is not None:
+            p = replace(p, m=last_month.m, y=last_month.y)
+            if not _valid(p):
+                p = replace(p, m=None, y=None)
+        elif plain and p.m is not None and last_year is not None and not p.rule.fields.get("range_start_only"):
+            p = replace(p, y=last_year.y)
+        if p.y is not None and p.m is not None and p.years == 1:
+            last_year = p
+        if p.m is not None and p.rel_month is None and p.rel_day is None and p.rel_year is None:
+            last_month = p
+        out.append(p)
+    return out
+
+
 def _year_only(p: Partial) -> bool:
     return (p.y is not None or p.rel_year is not None) and p.m is None and p.months is None \
         and p.d is None and p.rel_month is None and p.rel_day is None
@@ -320,8 +444,10 @@ def _inherit(a: Partial, b: Partial) -> Partial | None:
             b = replace(b, rel_year=a.rel_year)
         if b.m is None and b.d is not None:
             if a.m is None and a.rel_month is None:
-                return None
-            b = replace(b, m=a.m, rel_month=a.rel_month)
+                if a.d is None:
+                    return None  # 16日至18日: both bare days, the month unknown to both
+            else:
+                b = replace(b, m=a.m, rel_month=a.rel_month)
     if b.granularity in ("hour", "minute", "second") and b.d is None:
         return None
     return b if _valid(b) else None
@@ -376,13 +502,19 @@ def _bounds(p: Partial) -> tuple[datetime, datetime]:
     y = p.y
     if p.d is not None:
         start = datetime(y, p.m, p.d, p.H if p.H is not None and p.H < 24 else 0, p.MI or 0, p.S or 0)
+        if p.H == 24:
+            start += timedelta(days=1)  # 24时, 晚上12点: the next day's 00:00
         return start, start
+    if p.m is not None and p.days is not None:
+        last = calendar.monthrange(y, p.m)[1]
+        return datetime(y, p.m, p.days[0]), datetime(y, p.m, min(p.days[1], last))
     if p.m is not None:
         return datetime(y, p.m, 1), datetime(y, p.m, calendar.monthrange(y, p.m)[1])
     if p.months is not None:
         lo, hi = p.months
-        return datetime(y, lo, 1), datetime(y, hi, calendar.monthrange(y, hi)[1])
-    return datetime(y, 1, 1), datetime(y, 12, 31)
+        hy, hm = (y + 1, hi - 12) if hi > 12 else (y, hi)  # winter: into the next year
+        return datetime(y, lo, 1), datetime(hy, hm, calendar.monthrange(hy, hm)[1])
+    return datetime(y, 1, 1), datetime(y + p.years - 1, 12, 31)
 
 
 def _iso(t: datetime, granularity: str, is_start: bool) -> str:
@@ -403,6 +535,8 @@ def _partial_iso(p: Partial) -> str | None:
         return None
     if p.m is not None and p.d is not None:
         return f"--{p.m:02d}-{p.d:02d}"
+    if p.m is not None and p.days is not None:
+        return f"--{p.m:02d}-{p.days[0]:02d}"
     if p.m is not None:
         return f"--{p.m:02d}"
     if p.d is not None:
@@ -411,5 +545,7 @@ def _partial_iso(p: Partial) -> str | None:
 
 
 def _unresolved(first: Partial, last: Partial) -> dict[str, Any]:
+    if last.days is not None and last.m is not None:
+        last = replace(last, d=min(last.days[1], calendar.monthrange(2000, last.m)[1]), days=None)
     return {"start": _partial_iso(first), "end": _partial_iso(last),
             "granularity": _finer(first.granularity, last.granularity), "resolved": "unresolved"}

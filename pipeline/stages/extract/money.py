@@ -29,7 +29,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
+    code_version = 3  # 3: the spoken change after 块 (一块二, 三块零四)
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",
@@ -71,6 +71,11 @@ class MoneyExtractor(Extractor):
                     extra += numerals.parse_number(sub_num, words=self.approx).value * self.subunits[sub_word][1]
                 except ValueError:
                     return None
+        tail = quantity.group(m, "tail")
+        if tail:
+            # 一块二: a lone digit after the unit is tenths; after 零 or a 角 (三块零四, 七毛八), hundredths.
+            fraction = Decimal("0.01") if quantity.group(m, "zero") or quantity.group(m, "subunit1") else Decimal("0.1")
+            extra += numerals.parse_number(tail).value * fraction
         if q.value is not None:
             q = quantity.Quantity(q.value + extra, q.approx)
         value: dict[str, Any] = {}

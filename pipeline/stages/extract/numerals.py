@@ -27,7 +27,7 @@ from pipeline.core.chars import halfwidth_map
 from pipeline.core.patterns import alternation, longest_first
 
 # Bump when parsing or the fragments change meaning: extractor fingerprints include it.
-VERSION = 1
+VERSION = 2  # 2: ranges of neighbouring digits (七八亿), fuzzy numbers (几十, 十几) as ranges, digit groups with full-width commas
 
 _CN_DIGITS = MappingProxyType({
     "零": 0, "〇": 0, "○": 0, "Ｏ": 0,
@@ -50,8 +50,11 @@ _VAGUE = "余餘多几幾"
 
 _FULLWIDTH = halfwidth_map(string.digits + ".,-%")
 
+# A full-width comma between ASCII digits is also clause punctuation ($20，300美圆 are two prices):
+# a digit group only in 1，234，567 (two groups or more) or before decimals (12，345.00).
 _ARABIC = (
-    r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:，[0-9]{3}){2,}|[0-9]{1,3}，[0-9]{3}(?=[.．][0-9])"
+    r"|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
 )
 _CN_DIGIT_CLASS = "".join(_CN_DIGITS)
 _CN_UNIT_CLASS = "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
@@ -344,6 +347,46 @@ def _after_unit(s: str) -> bool:
     """The trailing Arabic digit follows a unit directly (7万5), not a whole number (1.5)."""
     m = re.search(r"([0-9]+)$", s)
     return bool(m) and m.start() > 0 and len(m.group(1)) == 1 and s[m.start() - 1] in (_SMALL_UNITS.keys() | _BIG_UNITS.keys())
+
+
+def adjacent_range(text: str) -> tuple[Decimal, Decimal] | None:
+    """Two neighbouring Chinese digits before the same units are a range: 七八亿 is 7亿 to 8亿,
+    三四百 300 to 400, 二三十万 200000 to 300000, 一两亿 1亿 to 2亿, 三四 3 to 4. None otherwise."""
+    s = text.replace(" ", "").replace("\u3000", "")
+    if len(s) < 2 or s[0] not in _CN_DIGITS or s[1] not in _CN_DIGITS:
+        return None
+    a, b = _CN_DIGITS[s[0]], _CN_DIGITS[s[1]]
+    tail = s[2:]
+    if not (a >= 1 and b == a + 1) or any(c not in _SMALL_UNITS and c not in _BIG_UNITS for c in tail):
+        return None
+    return _parse(s[0] + tail, text), _parse(s[1] + tail, text)
+
+
+def fuzzy_range(text: str) -> tuple[Decimal, Decimal] | None:
+    """A number with 几 (or a leading 数) for a digit, as the range it allows: 几十 and 数十 are
+    20 to 90 (几 before a unit: two to nine of it), 十几 11 to 19, 二十几万 210000 to 290000
+    (几 after 十: one to nine). None when there is no such digit or the rest is not a number."""
+    s = normalise_digits(text).replace(" ", "").replace("\u3000", "")
+    s = s.replace("好几", "几").replace("幾", "几")
+    if s.startswith("数") or s.startswith("數"):
+        s = "几" + s[1:]
+    if s == "几":
+        return Decimal(2), Decimal(9)  # 几次, 几个: a few
+    if s.count("几") != 1:
+        return None
+    i = s.index("几")
+    after_ten = i > 0 and s[i - 1] in "十拾"
+    before_unit = i + 1 < len(s) and (s[i + 1] in _SMALL_UNITS or s[i + 1] in _BIG_UNITS)
+    if after_ten:
+        low, high = "一", "九"
+    elif before_unit:
+        low, high = "二", "九"
+    else:
+        return None
+    try:
+        return _parse(s[:i] + low + s[i + 1:], text), _parse(s[:i] + high + s[i + 1:], text)
+    except ValueError:
+        return None
 
 
 def split_approx(before: str, after: str, words: ApproxWords, context: bool = False) -> str:

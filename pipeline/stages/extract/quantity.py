@@ -1,7 +1,10 @@
 """Reading the number of a money, percent or count match: value, approximation, range.
 
 Rules name their groups the same way: `num` (the number), `num2` (the upper
-end of a range), `pre`/`post` (approximation words inside the match). An
+end of a range), `pre`/`post` (approximation words inside the match), `vague`
+(几, 数 before the number: 几十万 is a range, 200000 to 900000) and `up` (上百:
+at least a hundred). Two neighbouring digits (七八亿) and 几 inside a number
+(十几) are ranges too. An
 approximation word just before the match, across a linking verb (约为, 超过了,
 达到近), counts too: the span stays the quantity, the value says `about`.
 """
@@ -39,13 +42,29 @@ def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1
     `words` are the approximation words (rules/extract/approx.toml).
     """
     num, num2 = group(m, "num"), group(m, "num2")
+    vague, up = group(m, "vague"), group(m, "up")
+    if vague or not num2:
+        # 几十万, 十几个, 数十亿: a range; 七八亿, 三四百: neighbouring digits, a range.
+        spread = numerals.fuzzy_range(vague + num) if vague or "几" in num or "幾" in num else None
+        spread = spread or (None if vague else numerals.adjacent_range(num))
+        if spread is not None:
+            if num2:
+                return None
+            return Quantity(None, "range", spread[0] * scale, spread[1] * scale)
+        if vague:
+            return None
     try:
-        first = numerals.parse_number(num, allow_bare_unit=bool(group(m, "pre")), words=words)
+        first = numerals.parse_number(num, allow_bare_unit=bool(group(m, "pre") or up), words=words)
         if num2:
-            if not any(c in _BIG for c in num) and any(c in _BIG for c in num2):
-                # 100至200万元: the multiplier written once applies to both ends.
-                tail = _trailing_units(num2)
-                first = numerals.parse_number(num + tail, words=words)
+            # 100至200万元, 二十至三十万元, 三到四千元: the units written once apply to both ends
+            # (all of them after a bare number, the big ones after 二十), unless that puts the
+            # first above the second (3000-1万元 is 3000 to 10000).
+            tail = _trailing_units(num2) if not any(c in _CN_UNITS for c in num) else (
+                _trailing_big(num2) if not any(c in _BIG for c in num) else "")
+            if tail:
+                shared = numerals.parse_number(num + tail, words=words)
+                if shared.value <= numerals.parse_number(num2, words=words).value:
+                    first = shared
             second = numerals.parse_number(num2, words=words)
     except ValueError:
         return None
@@ -55,8 +74,8 @@ def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1
             return None
         return Quantity(None, "range", low, high)
     approx = numerals.split_approx(group(m, "pre"), group(m, "post"), words)
-    if approx == "exact" and group(m, "vague"):
-        approx = "over"  # 数十亿元, 几十万元: at least the number written
+    if approx == "exact" and up:
+        approx = "over"  # 上百人, 上万元: at least the number written
     if approx == "exact" and rule is not None:
         approx = rule.fields.get("approx", "exact")
     if approx == "exact":
@@ -75,6 +94,13 @@ def before_context(text: str, start: int, words: ApproxWords) -> str:
         if kind != "exact":
             return kind
     return "exact"
+
+
+def _trailing_big(num: str) -> str:
+    i = len(num)
+    while i > 0 and num[i - 1] in _BIG:
+        i -= 1
+    return num[i:]
 
 
 def _trailing_units(num: str) -> str:

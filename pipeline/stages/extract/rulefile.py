@@ -44,6 +44,7 @@ class CompiledRule:
     counterexamples: tuple[str, ...] = ()
     line: int = 0
     entry: Entry | None = None
+    anchor: re.Pattern | None = None
 
 
 def _example(case: Any) -> str | None:
@@ -85,6 +86,8 @@ def rule_kind(name: str, normalisers: tuple[str, ...], extra: Mapping[str, Field
             "pattern": Regex("what to match; {NAME} stands for a fragment", required=True, fragments=True),
             "normaliser": Enum(normalisers, "the named normaliser that reads the match", required=True),
             "confidence": Float("the facts' confidence", default=0.9, minimum=0, maximum=1),
+            "anchor": Regex("something every match contains, rarer than the trigger ({NAME} fragments "
+                            "allowed): a document without it skips the rule (speed)", fragments=True),
             "examples": ListOf(Value("{ text, match, value }", check=_example),
                                "texts where the rule gives a fact `match` whose value holds `value`"),
             "counterexamples": ListOf(Value("a text", check=_counterexample), "texts where it must not fire"),
@@ -111,7 +114,7 @@ def compiled(entry: Entry) -> CompiledRule:
     fields = {k: v for k, v in entry.values.items() if k in entry.key_lines}
     examples = tuple(Example(e["text"], e["match"], e.get("value", {})) for e in entry["examples"])
     return CompiledRule(entry.id, entry.version, entry["pattern"], entry["normaliser"], float(entry["confidence"]),
-                        fields, examples, tuple(entry["counterexamples"]), entry.line, entry)
+                        fields, examples, tuple(entry["counterexamples"]), entry.line, entry, entry["anchor"])
 
 
 def word_table(doc: str, value: Field, name: str, non_empty: bool = False) -> Kind:

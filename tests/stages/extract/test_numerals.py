@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.stages.extract.approx import load_approx
-from pipeline.stages.extract.numerals import FRAGMENTS, NO_APPROX, parse_number, split_approx, to_json_number
+from pipeline.stages.extract.numerals import (
+    FRAGMENTS, NO_APPROX, adjacent_range, fuzzy_range, parse_number, split_approx, to_json_number,
+)
 
 from conftest import RULES
 
@@ -95,3 +97,29 @@ def test_parse_number_raises_nothing_but_value_error(text):
         return
     assert isinstance(n.value, Decimal)
     assert n.approx in {"exact", "about", "over", "under"}
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("七八亿", 700000000, 800000000), ("三四百", 300, 400), ("二三十万", 200000, 300000),
+    ("一两亿", 100000000, 200000000), ("三四", 3, 4), ("六七十", 60, 70),
+])
+def test_neighbouring_digits_are_a_range(text, low, high):
+    assert adjacent_range(text) == (Decimal(low), Decimal(high))
+
+
+@pytest.mark.parametrize("text", ["七九亿", "三百", "二零零四", "一二三", "九十"])
+def test_other_numerals_are_no_neighbour_range(text):
+    assert adjacent_range(text) is None
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("几十万", 200000, 900000), ("数十亿", 2000000000, 9000000000), ("十几", 11, 19),
+    ("二十几万", 210000, 290000), ("几百", 200, 900), ("好几千", 2000, 9000), ("几", 2, 9),
+])
+def test_fuzzy_numbers_are_ranges(text, low, high):
+    assert fuzzy_range(text) == (Decimal(low), Decimal(high))
+
+
+@pytest.mark.parametrize("text", ["十余", "三十多万", "几几", "三"])
+def test_numbers_without_a_fuzzy_digit_are_no_fuzzy_range(text):
+    assert fuzzy_range(text) is None
