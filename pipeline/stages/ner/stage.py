@@ -28,6 +28,7 @@ from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.examples import completion_cases, name_rule_cases
 from pipeline.stages.ner.rulefile import load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
+from pipeline.stages.ner.values import canonical_names, name_value
 from pipeline.core.rules import RuleError
 from pipeline.core.schema import Int, Kind, ListOf, String
 from pipeline.core.stage import Assigns, Stage
@@ -46,7 +47,7 @@ class NerStage(Stage):
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
         "model": String("a model under pipeline/stages/ner/models/, or a path", default="ner_zh"),
         "rules": ListOf(String("a path"), "gazetteers and token patterns (JSONL), relative to rules/",
-                        default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"]),
+                        default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl", "ner/orgs.jsonl"]),
         "completion": String("organisation-name completion rules, relative to rules/",
                              default="ner/org_suffixes.toml"),
         "batch_size": Int("sentences per spaCy batch (speed only)", default=256, minimum=1),
@@ -67,6 +68,7 @@ class NerStage(Stage):
         except ModelError as exc:
             raise RuleError(where, None, f"[stages.ner] {exc}") from None
         self.ruler = NameRuler(list(self.name_rules.values()))
+        self.canonical = canonical_names(self.name_rules.values())
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
@@ -124,7 +126,8 @@ class NerStage(Stage):
         spans = complete_left(spans, doc.text, tokens, self.completion)
         make = FactMaker(doc)
         facts = [
-            make(FACT_TYPES[span.label], span.start, span.end, {"name": "".join(doc.text[span.start : span.end].split())},
+            make(FACT_TYPES[span.label], span.start, span.end,
+                 name_value(doc.text[span.start : span.end], span.label, self.canonical),
                  span.rule_id, span.rule_version, self.model.label if span.source == "model" else "rule", span.confidence)
             for span in spans
         ]
