@@ -31,6 +31,9 @@
    place name, which it takes in: 中电科思仪科技股份有限公司 after a comma,
    青岛 + 言鼎生物医疗科技有限公司. Anything else (another name, an odd word,
    `max_extension`) means the name's start is unknown, and nothing is made.
+Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
+访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
+misread); a model name reaching beyond the shape stands (港澳台办, an office), as does a rule's.
 The result never overlaps; each span keeps where it came from.
 """
 
@@ -129,6 +132,11 @@ def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -
     if places and words[0].start == m.start:
         return replace(m, end=words[places - 1].end, label="LOC")
     return None
+
+
+def without_shapes(model: Sequence[Span], shapes: Sequence[tuple[int, int]]) -> list[Span]:
+    """The model's names that do not lie inside an abbreviation's shape (start, end)."""
+    return [m for m in model if not any(a <= m.start and m.end <= b for a, b in shapes)]
 
 
 def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:

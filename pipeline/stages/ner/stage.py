@@ -23,9 +23,10 @@ from typing import Any, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
-from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
+from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge, without_shapes
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
-from pipeline.stages.ner.examples import completion_cases, name_rule_cases
+from pipeline.stages.ner.abbrev import load_abbreviations
+from pipeline.stages.ner.examples import abbreviation_cases, completion_cases, name_rule_cases
 from pipeline.stages.ner.rulefile import load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.stages.ner.values import canonical_names, name_value
@@ -50,6 +51,8 @@ class NerStage(Stage):
                         default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl", "ner/orgs.jsonl"]),
         "completion": String("organisation-name completion rules, relative to rules/",
                              default="ner/org_suffixes.toml"),
+        "abbreviations": String("one-character place abbreviations (中美, 访华), relative to rules/",
+                                default="ner/abbreviations.toml"),
         "batch_size": Int("sentences per spaCy batch (speed only)", default=256, minimum=1),
     })
     # Rule examples match on the segment stage's words.
@@ -63,6 +66,8 @@ class NerStage(Stage):
         self.completion_path = rules_dir / self.settings["completion"]
         self.name_rules = {r.id: r for r in load_name_rules(self.rule_paths)}
         self.completion, self._completion_examples = load_completion_entries(self.completion_path)
+        self.abbrev_path = rules_dir / self.settings["abbreviations"]
+        self.abbrev, self._abbrev_examples = load_abbreviations(self.abbrev_path)
         try:
             self.model = NerModel(resolve_model(self.settings["model"], rules_dir), batch)
         except ModelError as exc:
@@ -72,7 +77,7 @@ class NerStage(Stage):
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
-        return (*self.rule_paths, self.completion_path)
+        return (*self.rule_paths, self.completion_path, self.abbrev_path)
 
     def libraries(self) -> dict[str, str]:
         try:
@@ -86,7 +91,8 @@ class NerStage(Stage):
 
     def example_cases(self, prepare) -> list:
         return [*name_rule_cases(list(self.name_rules.values()), prepare, self.ruler),
-                *completion_cases(self.completion, self._completion_examples, prepare)]
+                *completion_cases(self.completion, self._completion_examples, prepare),
+                *abbreviation_cases(self.abbrev, self._abbrev_examples, prepare)]
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
         """The document's sentences with their words (from the segment stage, which `reads` requires)."""
@@ -116,18 +122,26 @@ class NerStage(Stage):
             for s, e, label in results["model"]
         ]
         # A cached rules result always belongs to these rules: the part's fingerprint is their files' hash.
-        rules = [
-            Span(s, e, label, "rule", rule_id, self.name_rules[rule_id].version, self.name_rules[rule_id].confidence)
-            for s, e, label, rule_id in results["rules"]
-        ]
+        # Abbreviations come as [start, end, LOC, id, full name, shape start, shape end].
+        rules, abbr_names, shapes = [], {}, []
+        for s, e, label, rule_id, *abbr in results["rules"]:
+            if abbr:
+                abbr_names[s] = abbr[0]
+                shapes.append((abbr[1], abbr[2]))
+                rules.append(Span(s, e, label, "rule", rule_id, self.abbrev.version, self.abbrev.confidence))
+            else:
+                rule = self.name_rules[rule_id]
+                rules.append(Span(s, e, label, "rule", rule_id, rule.version, rule.confidence))
         tokens = doc.tokens
+        model = without_shapes(model, shapes)
         spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,
-                 name_value(doc.text[span.start : span.end], span.label, self.canonical),
+                 name_value(doc.text[span.start : span.end], span.label, self.canonical,
+                            abbr_names.get(span.start) if span.rule_id == self.abbrev.id else None),
                  span.rule_id, span.rule_version, self.model.label if span.source == "model" else "rule", span.confidence)
             for span in spans
         ]
@@ -158,9 +172,11 @@ class RulesPart:
     def fingerprint(self) -> str:
         from pipeline.core.rules import file_sha256
 
-        return ",".join(file_sha256(p) for p in self.stage.rule_paths)
+        return ",".join(file_sha256(p) for p in (*self.stage.rule_paths, self.stage.abbrev_path))
 
     def run(self, doc: Document) -> list[list[Any]]:
         # One Doc for the whole text: the matcher's cost is per Doc as much as per character.
         words = [(w.start, w.end, w.pos) for _, ws in self.stage.sentences(doc) for w in ws]
-        return [list(m) for m in self.stage.ruler.find(doc.text, words)]
+        abbrev = self.stage.abbrev
+        return [*(list(m) for m in self.stage.ruler.find(doc.text, words)),
+                *([s, e, "LOC", abbrev.id, name, a, b] for s, e, name, a, b in abbrev.find(doc.text, words))]
