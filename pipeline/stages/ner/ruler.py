@@ -36,8 +36,10 @@ class NameRuler:
         words = list(words)
         doc = nlp.get_pipe("span_ruler")(make_doc(nlp.vocab, text, words, for_model=False))
         bounds = {w[0] for w in words} | {w[1] for w in words}
-        return sorted(
-            (s.start_char, s.end_char, s.label_, s.id_)
-            for s in doc.spans[SPANS_KEY]
-            if self.rules[s.id_].accepts(text, s.start_char, s.end_char, bounds)
-        )
+        out = []
+        for s in doc.spans[SPANS_KEY]:
+            rule = self.rules[s.id_]
+            if rule.accepts(text, s.start_char, s.end_char, bounds):
+                cut = 1 if rule.strip_marks else 0  # 《金融时报》 -> 金融时报
+                out.append((s.start_char + cut, s.end_char - cut, s.label_, s.id_))
+        return sorted(out)
