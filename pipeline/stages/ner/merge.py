@@ -1,6 +1,8 @@
 """How model entities and rule matches become one set of names (the merge policy).
 
-0. A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
+0. A name touching damaged text (`[filter] damaged`: U+FFFD, ? that repair left) is dropped, and
+   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too.
+   A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
    (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation of several
@@ -90,6 +92,9 @@ class Completion:
     filter_org_end_pos: frozenset[str] = frozenset()
     # Words completion never runs through (一家 in 上海一家银行).
     stop_words: re.Pattern | None = None
+    # Step 0: marks of damaged text; whether lowercase Latin model names go.
+    damaged: frozenset[str] = frozenset()
+    latin_lowercase: bool = False
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -114,6 +119,33 @@ def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Co
         if m is not None:
             out.append(m)
     return out
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z .'&-]*")
+
+
+def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
+    """Step 0 for every name: one holding or touching a mark of damaged text goes; a mark on the left
+    right after a Han character ends a question (呢?康家祥) and is not damage."""
+    if not c.damaged:
+        return list(spans)
+
+    def damaged(s: Span) -> bool:
+        if not c.damaged.isdisjoint(text[s.start : s.end]) or text[s.end : s.end + 1] in c.damaged and s.end < len(text):
+            return True
+        if s.start > 0 and text[s.start - 1] in c.damaged:
+            before = text[s.start - 2 : s.start - 1]
+            return text[s.start - 1] == "\ufffd" or not (before and "\u4e00" <= before <= "\u9fff")
+        return False
+
+    return [s for s in spans if not damaged(s)]
+
+
+def drop_latin_words(model: Sequence[Span], text: str, c: Completion) -> list[Span]:
+    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes."""
+    if not c.latin_lowercase:
+        return list(model)
+    return [m for m in model if not (_LATIN.fullmatch(text[m.start : m.end]) and text[m.start].islower())]
 
 
 def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:

@@ -120,6 +120,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "pos": JiebaTags("a model name holding a word with these tags is dropped", required=True),
     "chars": String("a model name holding one of these characters is dropped", required=True),
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
+    "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
+    "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
 })
 
 
@@ -262,6 +264,8 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_pos=frozenset(filt["pos"]),
         filter_chars=frozenset(filt["chars"]),
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
+        damaged=frozenset(filt["damaged"]),
+        latin_lowercase=filt["latin_lowercase"],
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

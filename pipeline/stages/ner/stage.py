@@ -23,7 +23,9 @@ from typing import Any, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
-from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge, without_shapes
+from pipeline.stages.ner.merge import (
+    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, merge, without_shapes,
+)
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
 from pipeline.stages.ner.examples import abbreviation_cases, completion_cases, name_rule_cases
@@ -42,7 +44,9 @@ class NerStage(Stage):
     name = "ner"
     # 3: the merge changed (bare suffixes left to the model, half-bracketed names dropped,
     # company names the model began too late grown leftwards) and the model is decoded here.
-    version = 3
+    # 4: one-character place abbreviations, value.canonical, names from damaged text and lowercase
+    # Latin words dropped.
+    version = 4
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
@@ -133,8 +137,9 @@ class NerStage(Stage):
                 rule = self.name_rules[rule_id]
                 rules.append(Span(s, e, label, "rule", rule_id, rule.version, rule.confidence))
         tokens = doc.tokens
-        model = without_shapes(model, shapes)
-        spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
+        text, c = doc.text, self.completion
+        model = drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c)
+        spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c))
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         make = FactMaker(doc)

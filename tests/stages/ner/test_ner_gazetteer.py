@@ -124,3 +124,37 @@ def test_a_model_name_inside_an_abbreviation_shape_gives_way():
     kept = without_shapes(model, [(0, 2), (3, 5)])
     assert kept == [model[1]]
     assert [(s.start, s.end, s.label) for s in merge(kept, abbr)] == [(0, 1, "LOC"), (3, 8, "ORG")]
+
+
+def _completion():
+    from pipeline.stages.ner.rulefile import load_completion
+
+    return load_completion(RULES / "ner" / "org_suffixes.toml")[0]
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    ("国?9?资委发布", "资委", False),      # repair left ?9? before it
+    ("演员徐若?表示", "徐若", False),       # the name's last character was lost
+    ("演员徐若\ufffd表示", "徐若", False),
+    ("马\ufffd置地公馆", "置地公馆", False),
+    ("有什么影响呢?康家祥说", "康家祥", True),  # a question ends before the name
+    ("康家祥说", "康家祥", True),
+])
+def test_names_touching_damaged_text_are_dropped(text, name, kept):
+    start = text.index(name)
+    span = Span(start, start + len(name), "PER", "model", "ner.model", None, 0.8)
+    from pipeline.stages.ner.merge import drop_damaged
+
+    assert (drop_damaged([span], text, _completion()) == [span]) is kept
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("powerful", False), ("bei", False), ("terrorist", False), ("match", False),
+    ("ESPN", True), ("Tom", True), ("NBA", True), ("iPhone", False), ("Wind资讯", True),
+])
+def test_lowercase_latin_model_names_are_dropped(name, kept):
+    from pipeline.stages.ner.merge import drop_latin_words
+
+    text = f"据{name}报道"
+    span = Span(1, 1 + len(name), "ORG", "model", "ner.model", None, 0.8)
+    assert (drop_latin_words([span], text, _completion()) == [span]) is kept
