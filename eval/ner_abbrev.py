@@ -2,7 +2,7 @@
 
     .venv/bin/python eval/ner_abbrev.py candidates   # the words to judge (first pass)
     .venv/bin/python eval/ner_abbrev.py tokens       # the occurrences of words judged "?" (second pass)
-    .venv/bin/python eval/ner_abbrev.py score [--errors]
+    .venv/bin/python eval/ner_abbrev.py score [--errors] [--check]
 
 The set: ARTICLES articles of ../shared/data/news/news_zh.jsonl, the first by sha1 of their id
 among those of at most MAX_CHARS characters (every source), split by article before any result was
@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("candidates", "tokens", "score"))
     parser.add_argument("--errors", action="store_true", help="print each miss and false alarm")
+    parser.add_argument("--check", action="store_true", help="compare with eval/floors.toml [ner_abbrev]")
     args = parser.parse_args(argv)
     if args.command == "candidates":
         seen = Counter(word for _, _, word, _, _ in occurrences(NEWS, GAZ))
@@ -164,12 +165,18 @@ def main(argv: list[str] | None = None) -> int:
                 kind = "false" if k in found else "missed"
                 print(f"  {split_of(a):7} {kind:6} {doc_id} {k} {text[max(0, k - 10):k]}[{text[k]}]{text[k + 1:k + 10]}")
     print(f"one-character place abbreviations, {len(arts)} news articles (eval/data/ner_abbrev/)")
+    figures = {}
     for split in ("dev", "train", "heldout"):
         c = counts[split]
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         print(f"  {split:7} articles {c['articles']:3}  gold {c['tp'] + c['fn']:4}  found {c['tp'] + c['fp']:4}  "
               f"P {p:.3f}  R {r:.3f}")
+        figures[f"{split}_precision"], figures[f"{split}_recall"] = round(p, 4), round(r, 4)
+    if args.check:
+        from pipeline.inspect.floors import check_floors
+
+        return check_floors(figures, ROOT / "eval" / "floors.toml", "ner_abbrev")
     return 0
 
 
