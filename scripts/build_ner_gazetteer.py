@@ -18,7 +18,9 @@ Weak evidence. A short form that is also an ordinary word or a place is no evide
 (太阳能, 中关村, 金融街): a form is weak when jieba's dictionary has it with a part of speech other
 than a name's (nt, nz, j, nr*: jieba tags brands nr), or tagged nr at a frequency of an everyday
 word (COMMON_FREQ), when it is a place (an administrative division or its short form, a country or
-city), or when it is a company short name of two characters jieba does not know. A weak company short name
+city), when it is a company short name of two characters jieba does not know, or when it is a
+company or SOE short form jieba's dictionary reads as a place and ordinary words only (中国电影,
+中国投资, 长江电力). A weak company short name
 gets `near`: it stands only with stock-market context within `near_window` characters (公司, 股份,
 股价, 公告, a six-digit code …). Other weak forms (a ministry's or outlet's alias) are left out.
 Every short form (five characters or fewer) matches on jieba word boundaries only (whole_words).
@@ -47,7 +49,7 @@ COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金
 SHORT = 5  # characters: forms this short match on word boundaries only
 COMPANY_CONTEXT = (r"公司|集团|股份|股价|股票|股东|董事|公告|涨停|跌停|上市|证券|深交所|上交所|A股|营收|净利|"
                    r"[(（]?\d{6}(?:\.S[HZ])?[)）]?")
-NEAR_WINDOW = 12
+NEAR_WINDOW = 8  # context right next to the name (太阳能(000591), 万科公告), not the next list item
 
 # International bodies by their usual Chinese short forms (public facts): full name, short forms.
 INTL = (
@@ -106,6 +108,26 @@ def jieba_words() -> dict[str, tuple[int, str]]:
             if len(parts) == 3:
                 out[parts[0]] = (int(parts[1]), parts[2])
     return out
+
+
+def place_phrase(surface: str, words: dict[str, tuple[int, str]], where: set[str]) -> bool:
+    """Whether jieba's dictionary reads the surface as a place and ordinary words only (中国+电影,
+    中国+网, 长江+电力): such a short form is a phrase as often as a name."""
+    import jieba
+
+    pieces = jieba.lcut(surface, HMM=False)
+    if len(pieces) < 2:
+        return False
+    kinds = []
+    for p in pieces:
+        freq, pos = words.get(p, (0, ""))
+        if p in where or pos == "ns":
+            kinds.append("place")
+        elif len(p) >= 2 and pos and pos not in NAME_POS:
+            kinds.append("ordinary")
+        else:
+            return False
+    return "place" in kinds
 
 
 def places(gaz: Path) -> set[str]:
@@ -172,7 +194,7 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
     for source, key, full, surface, is_short in sorted(candidates(gaz), key=lambda c: order[c[0]]):
         surface, full = norm(surface), norm(full)
         # ST/PT/*ST and 退 (delisting) marks and one-character forms are not names to match (大通退 in 大通退出).
-        if len(surface) < 2 or "*" in surface or surface.startswith(("ST", "PT", "S*")) \
+        if len(surface) < 2 or "*" in surface or "《" in surface or surface.startswith(("ST", "PT", "S*")) \
                 or surface.endswith("退") or surface in seen:
             stats["unusable"] += surface not in seen
             continue
@@ -182,7 +204,8 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         freq, pos = words.get(surface, (0, ""))
         ordinary = bool(pos) and (pos not in NAME_POS or (pos.startswith("nr") and freq >= COMMON_FREQ))
         # A two-character company short name jieba does not know is as likely a word it cut wrongly.
-        weak = ordinary or surface in where or (is_short and len(surface) <= 2 and not pos)
+        weak = (ordinary or surface in where or (is_short and len(surface) <= 2 and not pos)
+                or (source in ("companies", "soes") and len(surface) <= SHORT and place_phrase(surface, words, where)))
         rule = {"id": "", "version": 1, "label": "ORG", "pattern": surface}
         if full and full != surface:
             rule["canonical"] = full
