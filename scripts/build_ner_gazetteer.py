@@ -20,7 +20,7 @@ than a name's (nt, nz, j, nr*: jieba tags brands nr), or tagged nr at a frequenc
 word (COMMON_FREQ), when it is a place (an administrative division or its short form, a country or
 city), when it is a company short name of two characters jieba does not know, or when it is a
 company or SOE short form jieba's dictionary reads as a place and ordinary words only (中国电影,
-中国投资, 长江电力). A weak company short name
+中国投资, 长江电力), or a company short name it reads as frequent everyday words (新产业, 线上线下). A weak company short name
 gets `near`: it stands only with stock-market context within `near_window` characters (公司, 股份,
 股价, 公告, a six-digit code …). Other weak forms (a ministry's or outlet's alias) are left out.
 Every short form (five characters or fewer) matches on jieba word boundaries only (whole_words).
@@ -130,6 +130,21 @@ def place_phrase(surface: str, words: dict[str, tuple[int, str]], where: set[str
     return "place" in kinds
 
 
+def common_words(surface: str, words: dict[str, tuple[int, str]], where: set[str]) -> bool:
+    """Whether jieba's dictionary reads the surface as everyday words only, each frequent (新+产业,
+    线+上线+下, 航天+信息) or a place: a company short name that reads as a phrase."""
+    import jieba
+
+    pieces = jieba.lcut(surface, HMM=False)
+    if len(pieces) < 2:
+        return False
+    for p in pieces:
+        freq, pos = words.get(p, (0, ""))
+        if not (p in where or pos == "ns" or (pos and pos not in NAME_POS and freq >= COMMON_FREQ)):
+            return False
+    return True
+
+
 def places(gaz: Path) -> set[str]:
     """Place names and their short forms (townships by full name only: their short forms are ordinary)."""
     out = set()
@@ -205,7 +220,8 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         ordinary = bool(pos) and (pos not in NAME_POS or (pos.startswith("nr") and freq >= COMMON_FREQ))
         # A two-character company short name jieba does not know is as likely a word it cut wrongly.
         weak = (ordinary or surface in where or (is_short and len(surface) <= 2 and not pos)
-                or (source in ("companies", "soes") and len(surface) <= SHORT and place_phrase(surface, words, where)))
+                or (source in ("companies", "soes") and len(surface) <= SHORT and place_phrase(surface, words, where))
+                or (is_short and common_words(surface, words, where)))
         rule = {"id": "", "version": 1, "label": "ORG", "pattern": surface}
         if full and full != surface:
             rule["canonical"] = full

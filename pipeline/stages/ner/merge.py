@@ -125,14 +125,20 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z .'&-]*")
 
 
 def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
-    """Step 0 for every name: one holding or touching a mark of damaged text goes; a mark on the left
-    right after a Han character ends a question (呢?康家祥) and is not damage."""
+    """Step 0 for every name: one holding or touching a mark of damaged text goes; a ? that ends a
+    question is not damage: on the left right after a Han character (呢?康家祥), on the right before a
+    line break, a space, a closing quote or the end (为何再落青岛?)."""
     if not c.damaged:
         return list(spans)
 
     def damaged(s: Span) -> bool:
-        if not c.damaged.isdisjoint(text[s.start : s.end]) or text[s.end : s.end + 1] in c.damaged and s.end < len(text):
+        if not c.damaged.isdisjoint(text[s.start : s.end]):
             return True
+        if s.end < len(text) and text[s.end] in c.damaged:
+            # 徐若?表示 is damage; 为何再落青岛?<line break> ends a question.
+            after = text[s.end + 1 : s.end + 2]
+            if text[s.end] == "\ufffd" or not (after == "" or after.isspace() or after in "”\"」』)"):
+                return True
         if s.start > 0 and text[s.start - 1] in c.damaged:
             before = text[s.start - 2 : s.start - 1]
             return text[s.start - 1] == "\ufffd" or not (before and "\u4e00" <= before <= "\u9fff")

@@ -158,3 +158,11 @@ def test_lowercase_latin_model_names_are_dropped(name, kept):
     text = f"据{name}报道"
     span = Span(1, 1 + len(name), "ORG", "model", "ner.model", None, 0.8)
     assert (drop_latin_words([span], text, _completion()) == [span]) is kept
+
+
+def test_a_question_mark_after_a_name_at_a_line_end_is_no_damage():
+    from pipeline.stages.ner.merge import drop_damaged
+
+    text = "国字号项目为何再落青岛?\n在开园典礼上"
+    span = Span(9, 11, "LOC", "model", "ner.model", None, 0.9)
+    assert drop_damaged([span], text, _completion()) == [span]
