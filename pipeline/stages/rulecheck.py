@@ -77,6 +77,7 @@ def rule_file_schemas() -> dict[str, tuple]:
     from pipeline.stages.extract.approx import APPROX_FILE
     from pipeline.stages.extract.stage import EXTRACTORS
     from pipeline.stages.ner import rulefile as ner
+    from pipeline.stages.ner.abbrev import ABBREV_FILE
     from pipeline.stages.repair.stage import FIXERS_FILE
     from pipeline.stages.segment import stage as segment
 
@@ -87,7 +88,7 @@ def rule_file_schemas() -> dict[str, tuple]:
         "clean": (clean.LINES_FILE, clean.METADATA_FILE, clean.SPAM_FILE, clean.SPUN_FILE, clean.LEXICON_FILE,
                   clean.DOMAINS_FILE, clean.PHRASES_FILE, clean.READINGS_FILE),
         "segment": (segment.SENTENCES_FILE, segment.USER_WORDS_FILE),
-        "ner": (ner.NAME_FILE, ner.COMPLETION_FILE),
+        "ner": (ner.NAME_FILE, ner.COMPLETION_FILE, ABBREV_FILE),
         "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE),
     }
     out = {}

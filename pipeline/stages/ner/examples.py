@@ -52,3 +52,17 @@ def completion_cases(completion, examples, prepare: Prepare) -> list[ExampleCase
                                check))
     return out
 
+
+
+def abbreviation_cases(abbrev, examples, prepare: Prepare) -> list[ExampleCase]:
+    """The abbreviations found in the text, `char:full name` in order, must be exactly `names`."""
+    out = []
+    for e in examples:
+        def check(e=e) -> str | None:
+            text = e["text"]
+            words = [(t.start, t.end, t.pos) for t in prepare(sample_doc(text)).tokens]
+            got = [f"{text[s:t]}:{name}" for s, t, name, _, _ in abbrev.find(text, words)]
+            return None if got == list(e["names"]) else f"gives {got}"
+
+        out.append(ExampleCase(abbrev.id, e.path, e.line, False, {"text": e["text"], "names": list(e["names"])}, check))
+    return out

@@ -1,6 +1,8 @@
 """How model entities and rule matches become one set of names (the merge policy).
 
-0. A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
+0. A name touching damaged text (`[filter] damaged`: U+FFFD, ? that repair left) is dropped, and
+   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too.
+   A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
    (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation of several
@@ -31,6 +33,9 @@
    place name, which it takes in: 中电科思仪科技股份有限公司 after a comma,
    青岛 + 言鼎生物医疗科技有限公司. Anything else (another name, an odd word,
    `max_extension`) means the name's start is unknown, and nothing is made.
+Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
+访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
+misread); a model name reaching beyond the shape stands (港澳台办, an office), as does a rule's.
 The result never overlaps; each span keeps where it came from.
 """
 
@@ -87,6 +92,9 @@ class Completion:
     filter_org_end_pos: frozenset[str] = frozenset()
     # Words completion never runs through (一家 in 上海一家银行).
     stop_words: re.Pattern | None = None
+    # Step 0: marks of damaged text; whether lowercase Latin model names go.
+    damaged: frozenset[str] = frozenset()
+    latin_lowercase: bool = False
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -117,6 +125,39 @@ def drop_broken(model: Sequence[Span], text: str, tokens: Sequence[Token], c: Co
     return out
 
 
+_LATIN = re.compile(r"[A-Za-z][A-Za-z .'&-]*")
+
+
+def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
+    """Step 0 for every name: one holding or touching a mark of damaged text goes; a ? that ends a
+    question is not damage: on the left right after a Han character (呢?康家祥), on the right before a
+    line break, a space, a closing quote or the end (为何再落青岛?)."""
+    if not c.damaged:
+        return list(spans)
+
+    def damaged(s: Span) -> bool:
+        if not c.damaged.isdisjoint(text[s.start : s.end]):
+            return True
+        if s.end < len(text) and text[s.end] in c.damaged:
+            # 徐若?表示 is damage; 为何再落青岛?<line break> ends a question.
+            after = text[s.end + 1 : s.end + 2]
+            if text[s.end] == "\ufffd" or not (after == "" or after.isspace() or after in "”\"」』)"):
+                return True
+        if s.start > 0 and text[s.start - 1] in c.damaged:
+            before = text[s.start - 2 : s.start - 1]
+            return text[s.start - 1] == "\ufffd" or not (before and "\u4e00" <= before <= "\u9fff")
+        return False
+
+    return [s for s in spans if not damaged(s)]
+
+
+def drop_latin_words(model: Sequence[Span], text: str, c: Completion) -> list[Span]:
+    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes."""
+    if not c.latin_lowercase:
+        return list(model)
+    return [m for m in model if not (_LATIN.fullmatch(text[m.start : m.end]) and text[m.start].islower())]
+
+
 def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:
     """An organisation of several words ending in a `filter_org_end_pos` word (西宁市产业转型,
     北京市联合) runs into the clause: it is cut back to its last organisation suffix
@@ -133,6 +174,11 @@ def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -
     if places and words[0].start == m.start:
         return replace(m, end=words[places - 1].end, label="LOC")
     return None
+
+
+def without_shapes(model: Sequence[Span], shapes: Sequence[tuple[int, int]]) -> list[Span]:
+    """The model's names that do not lie inside an abbreviation's shape (start, end)."""
+    return [m for m in model if not any(a <= m.start and m.end <= b for a, b in shapes)]
 
 
 def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:

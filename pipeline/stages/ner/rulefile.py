@@ -16,7 +16,12 @@ a title, {"after": ["记者", "书记", "总工程师"], "pattern": [a jieba nr 
 `except` (optional) lists texts the rule never gives (国家实验室 is a kind of
 laboratory, not one). `whole_words` (optional, default false): the match stands
 only where it starts and ends on jieba word boundaries (阿曼 the country, not in
-阿曼达; 马里 not in 马里兰州).
+阿曼达; 马里 not in 马里兰州). `strip_marks` (optional): the pattern takes in the marks
+around a name (《金融时报》: a pattern that starts on 《 is cheap to run where one starting on any
+character is not) and the name is what lies between them. `near` (optional, a regex) marks weak
+evidence: a short name that is also an ordinary word (太阳能) stands only where `near` matches
+within `near_window` characters of it (公司, 股价, a stock code). `canonical` (optional) is
+the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical.
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
 not match at all. `pipeline rules check` and tests/stages/ner/test_ner_rules.py run them.
@@ -25,6 +30,7 @@ Lines starting with `#` are comments.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from pipeline.core.schema import (
 )
 
 LABELS = ("PER", "LOC", "ORG")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 DEFAULT_CONFIDENCE = 0.95
 _TOKEN_KEYS = {"TEXT", "ORTH", "TAG", "LEMMA", "OP"}
 
@@ -79,6 +86,12 @@ NAME_RULE = Kind(
         "after": ListOf(String("a word"), "one of these must come right before the match"),
         "except": ListOf(String("a text"), "texts the rule never gives"),
         "whole_words": Bool("the match stands only on jieba word boundaries", default=False),
+        "strip_marks": Bool("the match's first and last characters are marks around the name (《…》): "
+                            "the name is what lies between", default=False),
+        "near": Regex("weak evidence: the match stands only where this matches within `near_window` "
+                      "characters before or after it"),
+        "near_window": Int("characters around the match `near` looks at", default=12, minimum=1),
+        "canonical": String("the full name the match stands for (the fact's value.canonical)"),
     },
     rule=True,
 )
@@ -107,6 +120,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "pos": JiebaTags("a model name holding a word with these tags is dropped", required=True),
     "chars": String("a model name holding one of these characters is dropped", required=True),
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
+    "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
+    "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
 })
 
 
@@ -149,15 +164,32 @@ class NameRule:
     after: tuple[str, ...] = ()
     excepted: frozenset[str] = frozenset()
     whole_words: bool = False
+    strip_marks: bool = False
+    near: Any = None  # re.Pattern
+    near_window: int = 12
+    canonical: str | None = None
 
     def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
         """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
-        on word boundaries (`bounds`: the starts and ends of the jieba words) if `whole_words`."""
+        on word boundaries (`bounds`: the starts and ends of the jieba words) if
+        `whole_words`, with `near` context if it is weak evidence."""
         if text[start:end] in self.excepted:
             return False
         if self.whole_words and not (start in bounds and end in bounds):
             return False
-        return not self.after or text[:start].rstrip().endswith(self.after)
+        if self.after:
+            p = start  # the text before, trailing spaces skipped, without copying it (linear in matches)
+            while p > 0 and text[p - 1].isspace():
+                p -= 1
+            if not text.endswith(self.after, 0, p):
+                return False
+        if self.near is not None:
+            # Within the sentence: 公司 in the sentence before says nothing of this one.
+            w = self.near_window
+            left = _SENTENCE_END.split(text[max(0, start - w) : start])[-1]
+            right = _SENTENCE_END.split(text[end : end + w])[0]
+            return bool(self.near.search(left) or self.near.search(right))
+        return True
 
     def spacy_patterns(self) -> list[dict[str, Any]]:
         """The pattern as spaCy's span_ruler takes it (token patterns split into characters).
@@ -201,7 +233,7 @@ def load_name_rules(paths: list[Path]) -> list[NameRule]:
 def _name_rule(e: Entry) -> NameRule:
     return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
                     tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
-                    e["whole_words"])
+                    e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
@@ -236,6 +268,8 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_pos=frozenset(filt["pos"]),
         filter_chars=frozenset(filt["chars"]),
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
+        damaged=frozenset(filt["damaged"]),
+        latin_lowercase=filt["latin_lowercase"],
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

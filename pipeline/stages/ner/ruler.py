@@ -46,8 +46,11 @@ class NameRuler:
         bounds = {w[0] for w in words} | {w[1] for w in words}
         if len(nlp.vocab.strings) > MAX_STRINGS:
             self._nlp = None  # rebuilt on next use: the vocab keeps every word of every Doc it read
-        return sorted(
-            (start + s.start_char, start + s.end_char, s.label_, s.id_)
-            for s in doc.spans[SPANS_KEY]
-            if self.rules[s.id_].accepts(text, start + s.start_char, start + s.end_char, bounds)
-        )
+        out = []
+        for s in doc.spans[SPANS_KEY]:
+            rule = self.rules[s.id_]
+            a, b = start + s.start_char, start + s.end_char
+            if rule.accepts(text, a, b, bounds):
+                cut = 1 if rule.strip_marks else 0  # 《金融时报》 -> 金融时报
+                out.append((a + cut, b - cut, s.label_, s.id_))
+        return sorted(out)

@@ -23,11 +23,15 @@ from typing import Any, Iterator, Mapping
 
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
-from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
+from pipeline.stages.ner.merge import (
+    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, merge, without_shapes,
+)
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
-from pipeline.stages.ner.examples import completion_cases, name_rule_cases
+from pipeline.stages.ner.abbrev import load_abbreviations
+from pipeline.stages.ner.examples import abbreviation_cases, completion_cases, name_rule_cases
 from pipeline.stages.ner.rulefile import load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
+from pipeline.stages.ner.values import canonical_names, name_value
 from pipeline.core.rules import RuleError
 from pipeline.core.schema import Int, Kind, ListOf, String
 from pipeline.core.stage import Assigns, Stage
@@ -46,15 +50,19 @@ class NerStage(Stage):
     name = "ner"
     # 3: the merge changed (bare suffixes left to the model, half-bracketed names dropped,
     # company names the model began too late grown leftwards) and the model is decoded here.
-    version = 3
+    # 4: one-character place abbreviations, value.canonical, names from damaged text and lowercase
+    # Latin words dropped.
+    version = 4
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
         "model": String("a model under pipeline/stages/ner/models/, or a path", default="ner_zh"),
         "rules": ListOf(String("a path"), "gazetteers and token patterns (JSONL), relative to rules/",
-                        default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl"]),
+                        default=["ner/gazetteer.jsonl", "ner/countries.jsonl", "ner/patterns.jsonl", "ner/orgs.jsonl"]),
         "completion": String("organisation-name completion rules, relative to rules/",
                              default="ner/org_suffixes.toml"),
+        "abbreviations": String("one-character place abbreviations (中美, 访华), relative to rules/",
+                                default="ner/abbreviations.toml"),
         "batch_size": Int("sentences per spaCy batch (speed only)", default=256, minimum=1),
     })
     # Rule examples match on the segment stage's words.
@@ -68,15 +76,18 @@ class NerStage(Stage):
         self.completion_path = rules_dir / self.settings["completion"]
         self.name_rules = {r.id: r for r in load_name_rules(self.rule_paths)}
         self.completion, self._completion_examples = load_completion_entries(self.completion_path)
+        self.abbrev_path = rules_dir / self.settings["abbreviations"]
+        self.abbrev, self._abbrev_examples = load_abbreviations(self.abbrev_path)
         try:
             self.model = NerModel(resolve_model(self.settings["model"], rules_dir), batch)
         except ModelError as exc:
             raise RuleError(where, None, f"[stages.ner] {exc}") from None
         self.ruler = NameRuler(list(self.name_rules.values()))
+        self.canonical = canonical_names(self.name_rules.values())
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
-        return (*self.rule_paths, self.completion_path)
+        return (*self.rule_paths, self.completion_path, self.abbrev_path)
 
     def libraries(self) -> dict[str, str]:
         try:
@@ -90,7 +101,8 @@ class NerStage(Stage):
 
     def example_cases(self, prepare) -> list:
         return [*name_rule_cases(list(self.name_rules.values()), prepare, self.ruler),
-                *completion_cases(self.completion, self._completion_examples, prepare)]
+                *completion_cases(self.completion, self._completion_examples, prepare),
+                *abbreviation_cases(self.abbrev, self._abbrev_examples, prepare)]
 
     def sentences(self, doc: Document) -> list[tuple[Sentence, list[Token]]]:
         """The document's sentences with their words (from the segment stage, which `reads` requires)."""
@@ -142,17 +154,27 @@ class NerStage(Stage):
             for s, e, label in results["model"]
         ]
         # A cached rules result always belongs to these rules: the part's fingerprint is their files' hash.
-        rules = [
-            Span(s, e, label, "rule", rule_id, self.name_rules[rule_id].version, self.name_rules[rule_id].confidence)
-            for s, e, label, rule_id in results["rules"]
-        ]
+        # Abbreviations come as [start, end, LOC, id, full name, shape start, shape end].
+        rules, abbr_names, shapes = [], {}, []
+        for s, e, label, rule_id, *abbr in results["rules"]:
+            if abbr:
+                abbr_names[s] = abbr[0]
+                shapes.append((abbr[1], abbr[2]))
+                rules.append(Span(s, e, label, "rule", rule_id, self.abbrev.version, self.abbrev.confidence))
+            else:
+                rule = self.name_rules[rule_id]
+                rules.append(Span(s, e, label, "rule", rule_id, rule.version, rule.confidence))
         tokens = doc.tokens
-        spans = merge(drop_broken(model, doc.text, tokens, self.completion), rules)
+        text, c = doc.text, self.completion
+        model = drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c)
+        spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c))
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         make = FactMaker(doc)
         facts = [
-            make(FACT_TYPES[span.label], span.start, span.end, {"name": "".join(doc.text[span.start : span.end].split())},
+            make(FACT_TYPES[span.label], span.start, span.end,
+                 name_value(doc.text[span.start : span.end], span.label, self.canonical,
+                            abbr_names.get(span.start) if span.rule_id == self.abbrev.id else None),
                  span.rule_id, span.rule_version, self.model.label if span.source == "model" else "rule", span.confidence)
             for span in spans
         ]
@@ -183,7 +205,7 @@ class RulesPart:
     def fingerprint(self) -> str:
         from pipeline.core.rules import file_sha256
 
-        return ",".join(file_sha256(p) for p in self.stage.rule_paths)
+        return ",".join(file_sha256(p) for p in (*self.stage.rule_paths, self.stage.abbrev_path))
 
     def run(self, doc: Document) -> list[list[Any]]:
         # Few large Docs: the matcher's cost is per Doc as much as per character. But bounded
@@ -193,12 +215,17 @@ class RulesPart:
         words: list[tuple[int, int, str]] = []
         for a, b, piece_words in self.stage.pieces(doc):
             if start is not None and b - start > RULE_CHARS:
-                found.extend(list(m) for m in self.stage.ruler.find(doc.text, words, start, end))
+                found.extend(self._window(doc.text, words, start, end))
                 start, words = None, []
             if start is None:
                 start = a
             words.extend(piece_words)
             end = b
         if start is not None:
-            found.extend(list(m) for m in self.stage.ruler.find(doc.text, words, start, end))
+            found.extend(self._window(doc.text, words, start, end))
         return found
+
+    def _window(self, text: str, words: list[tuple[int, int, str]], start: int, end: int) -> list[list[Any]]:
+        abbrev = self.stage.abbrev
+        return [*(list(m) for m in self.stage.ruler.find(text, words, start, end)),
+                *([s, e, "LOC", abbrev.id, name, a, b] for s, e, name, a, b in abbrev.find(text, words, start, end))]

@@ -1,0 +1,276 @@
+"""Build rules/ner/orgs.jsonl (organisation names and short forms) from ../shared/data/gazetteers/.
+
+    .venv/bin/python scripts/build_ner_gazetteer.py [--gazetteers DIR] [--out rules/ner/orgs.jsonl]
+
+The product never reads ../shared at run time: this script turns the gazetteers (licences in their
+README) into one phrase rule per surface form in rules/ner/, under the ner name-rule schema
+(pipeline/stages/ner/rulefile.py). The same inputs give a byte-identical file.
+
+What goes in, ORG, each with `canonical` (the full name a short form stands for, value.canonical):
+- central SOEs (soes.jsonl) with their aliases, central government bodies (government.jsonl, current
+  and historical), media outlets (media.jsonl), universities and institutes (universities.jsonl),
+  listed companies' full names, current and former short names (companies.jsonl), and the curated
+  international bodies below (public facts, not in the gazetteers);
+- a web portal's channels (新浪体育, 搜狐公益: CHANNELS), outlets of their own;
+- surfaces already named by another rule file (gazetteer.jsonl, countries.jsonl) are left to it.
+
+Weak evidence. A short form that is also an ordinary word or a place is no evidence on its own
+(太阳能, 中关村, 金融街): a form is weak when jieba's dictionary has it with a part of speech other
+than a name's (nt, nz, j, nr*: jieba tags brands nr), or tagged nr at a frequency of an everyday
+word (COMMON_FREQ), when it is a place (an administrative division or its short form, a country or
+city), when it is a company short name of two characters jieba does not know, or when it is a
+company or SOE short form jieba's dictionary reads as a place and ordinary words only (中国电影,
+中国投资, 长江电力), or a company short name it reads as frequent everyday words (新产业, 线上线下). A weak company short name
+gets `near`: it stands only with stock-market context within `near_window` characters (公司, 股份,
+股价, 公告, a six-digit code …). Other weak forms (a ministry's or outlet's alias) are left out.
+Every short form (five characters or fewer) matches on jieba word boundaries only (whole_words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZ = ROOT.parent / "shared" / "data" / "gazetteers"
+OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
+
+# Where an org's surface is named twice, the first source here keeps it (its canonical name).
+SOURCES = ("intl", "government", "soes", "media", "channels", "universities", "companies")
+CONFIDENCE = {"intl": 0.95, "government": 0.95, "soes": 0.93, "media": 0.93, "channels": 0.9, "universities": 0.95,
+              "companies": 0.93}
+WEAK_CONFIDENCE = 0.85
+NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
+COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金刚; 寒武纪 is rarer)
+SHORT = 5  # characters: forms this short match on word boundaries only
+COMPANY_CONTEXT = (r"公司|集团|股份|股价|股票|股东|董事|公告|涨停|跌停|上市|证券|深交所|上交所|A股|营收|净利|"
+                   r"[(（]?\d{6}(?:\.S[HZ])?[)）]?")
+NEAR_WINDOW = 8  # context right next to the name (太阳能(000591), 万科公告), not the next list item
+
+# International bodies by their usual Chinese short forms (public facts): full name, short forms.
+INTL = (
+    ("联合国", ()),
+    ("世界卫生组织", ("世卫组织", "世卫")),
+    ("世界贸易组织", ("世贸组织", "世贸", "WTO")),
+    ("国际货币基金组织", ("基金组织", "IMF")),
+    ("世界银行", ("世行",)),
+    ("欧洲联盟", ("欧盟",)),
+    ("北大西洋公约组织", ("北约",)),
+    ("东南亚国家联盟", ("东盟",)),
+    ("非洲联盟", ("非盟",)),
+    ("阿拉伯国家联盟", ("阿盟",)),
+    ("上海合作组织", ("上合组织",)),
+    ("石油输出国组织", ("欧佩克", "OPEC")),
+    ("经济合作与发展组织", ("经合组织", "OECD")),
+    ("亚洲基础设施投资银行", ("亚投行",)),
+    ("亚洲开发银行", ("亚行",)),
+    ("欧洲中央银行", ("欧洲央行",)),
+    ("美国联邦储备系统", ("美联储",)),
+    ("联合国安全理事会", ("安理会", "联合国安理会")),
+    ("联合国教育、科学及文化组织", ("联合国教科文组织", "教科文组织")),
+    ("联合国儿童基金会", ()),
+    ("联合国难民署", ()),
+    ("国际原子能机构", ()),
+    ("国际能源署", ()),
+    ("国际奥林匹克委员会", ("国际奥委会",)),
+    ("国际足球联合会", ("国际足联",)),
+    ("国际刑事警察组织", ("国际刑警组织",)),
+    ("世界气象组织", ()),
+    ("世界经济论坛", ()),
+    ("海湾阿拉伯国家合作委员会", ("海合会",)),
+    ("国际劳工组织", ()),
+    ("世界粮食计划署", ()),
+    ("红十字国际委员会", ()),
+)
+
+
+def norm(s: str) -> str:
+    """NFKC and no spaces between characters: the gazetteers' own normalisation."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def jieba_words() -> dict[str, tuple[int, str]]:
+    """jieba's dictionary, word -> (frequency, part of speech) (the segment stage's base dictionary)."""
+    import jieba
+
+    out = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                out[parts[0]] = (int(parts[1]), parts[2])
+    return out
+
+
+def place_phrase(surface: str, words: dict[str, tuple[int, str]], where: set[str]) -> bool:
+    """Whether jieba's dictionary reads the surface as a place and ordinary words only (中国+电影,
+    中国+网, 长江+电力): such a short form is a phrase as often as a name."""
+    import jieba
+
+    pieces = jieba.lcut(surface, HMM=False)
+    if len(pieces) < 2:
+        return False
+    kinds = []
+    for p in pieces:
+        freq, pos = words.get(p, (0, ""))
+        if p in where or pos == "ns":
+            kinds.append("place")
+        elif len(p) >= 2 and pos and pos not in NAME_POS:
+            kinds.append("ordinary")
+        else:
+            return False
+    return "place" in kinds
+
+
+def common_words(surface: str, words: dict[str, tuple[int, str]], where: set[str]) -> bool:
+    """Whether jieba's dictionary reads the surface as everyday words only, each frequent (新+产业,
+    线+上线+下, 航天+信息) or a place: a company short name that reads as a phrase."""
+    import jieba
+
+    pieces = jieba.lcut(surface, HMM=False)
+    if len(pieces) < 2:
+        return False
+    for p in pieces:
+        freq, pos = words.get(p, (0, ""))
+        if not (p in where or pos == "ns" or (pos and pos not in NAME_POS and freq >= COMMON_FREQ)):
+            return False
+    return True
+
+
+def places(gaz: Path) -> set[str]:
+    """Place names and their short forms (townships by full name only: their short forms are ordinary)."""
+    out = set()
+    for r in read(gaz / "admin_divisions.jsonl"):
+        out.add(norm(r["name"]))
+        if r["level"] != "township" and r.get("short"):
+            out.add(norm(r["short"]))
+    for r in read(gaz / "countries.jsonl"):
+        out.add(norm(r["name"]))
+        out.update(norm(a) for a in r.get("aliases", ()) if len(a) > 1)
+    return out
+
+
+def existing(rules_dir: Path) -> set[str]:
+    """Phrases another rule file already names."""
+    out = set()
+    for name in ("gazetteer.jsonl", "countries.jsonl"):
+        for line in (rules_dir / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                pattern = json.loads(line)["pattern"]
+                if isinstance(pattern, str):
+                    out.add(pattern)
+    return out
+
+
+# A portal's channels are outlets of their own, named portal + channel (新浪体育讯, 搜狐公益): the guide
+# (eval/ner_guide.md) marks 新浪体育 as one ORG, so the portal's name alone would be cut short there.
+CHANNELS = ("体育", "娱乐", "财经", "科技", "汽车", "房产", "家居", "教育", "游戏", "女性", "公益", "健康", "时尚",
+            "军事", "读书", "旅游", "数码", "乐居", "新闻")
+
+
+def candidates(gaz: Path):
+    """(source, key, full name, surface, is the company short name) for every surface form."""
+    for full, shorts in INTL:
+        key = f"{len(full)}_{sum(map(ord, full)) % 100000}"
+        for s in (full, *shorts):
+            yield "intl", key, full, s, False
+    for source in ("government", "soes", "media", "universities"):
+        for n, r in enumerate(read(gaz / f"{source}.jsonl")):
+            for s in (r["name"], *r.get("aliases", ())):
+                yield source, str(n), r["name"], s, False
+                if source == "media" and r["kind"] == "website" and not s.endswith("网") and not s.isascii():
+                    for channel in CHANNELS:
+                        yield "channels", str(n), "", s + channel, False
+    for r in read(gaz / "companies.jsonl"):
+        full = r.get("name")
+        key = f"{r['code']}"
+        if full:
+            yield "companies", key, full, full, False
+        for s in (r.get("short"), *r.get("aliases", ())):
+            if s:
+                yield "companies", key, full or "", s, True
+
+
+def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
+    words, where, taken = jieba_words(), places(gaz), existing(rules_dir)
+    context = COMPANY_CONTEXT
+    seen: dict[str, dict] = {}
+    ids: dict[str, int] = {}
+    stats = {"rules": 0, "weak_company_near": 0, "weak_skipped": 0, "taken_elsewhere": 0, "unusable": 0}
+    order = {s: i for i, s in enumerate(SOURCES)}
+    for source, key, full, surface, is_short in sorted(candidates(gaz), key=lambda c: order[c[0]]):
+        surface, full = norm(surface), norm(full)
+        # ST/PT/*ST and 退 (delisting) marks and one-character forms are not names to match (大通退 in 大通退出).
+        if len(surface) < 2 or "*" in surface or "《" in surface or surface.startswith(("ST", "PT", "S*")) \
+                or surface.endswith("退") or surface in seen:
+            stats["unusable"] += surface not in seen
+            continue
+        if surface in taken:
+            stats["taken_elsewhere"] += 1
+            continue
+        freq, pos = words.get(surface, (0, ""))
+        ordinary = bool(pos) and (pos not in NAME_POS or (pos.startswith("nr") and freq >= COMMON_FREQ))
+        # A two-character company short name jieba does not know is as likely a word it cut wrongly.
+        weak = (ordinary or surface in where or (is_short and len(surface) <= 2 and not pos)
+                or (source in ("companies", "soes") and len(surface) <= SHORT and place_phrase(surface, words, where))
+                or (is_short and common_words(surface, words, where)))
+        rule = {"id": "", "version": 1, "label": "ORG", "pattern": surface}
+        if full and full != surface:
+            rule["canonical"] = full
+        rule["confidence"] = CONFIDENCE[source]
+        # A channel's name runs into what follows in jieba's words (新浪/体育讯): no word boundary there.
+        if len(surface) <= SHORT and source != "channels":
+            rule["whole_words"] = True
+        if weak:
+            if not is_short:
+                stats["weak_skipped"] += 1
+                continue
+            rule["near"] = context
+            rule["near_window"] = NEAR_WINDOW
+            rule["confidence"] = WEAK_CONFIDENCE
+            stats["weak_company_near"] += 1
+        base = f"ner.org.{source}.{key.lower()}"
+        ids[base] = ids.get(base, 0) + 1
+        rule["id"] = f"{base}.{ids[base]}"
+        seen[surface] = rule
+    rules = list(seen.values())
+    stats["rules"] = len(rules)
+    return rules, stats
+
+
+HEADER = """\
+# Organisation names and short forms for the ner stage, ORG, built by scripts/build_ner_gazetteer.py
+# from ../shared/data/gazetteers/ (central SOEs, central government bodies, media outlets, universities
+# and institutes, listed companies; licences in that folder's README) and the script's curated
+# international bodies. Do not edit by hand: change the script or its inputs and rebuild.
+# `canonical` is the full name (value.canonical). Short forms match on jieba word boundaries only.
+# A short name that is also an ordinary word or a place (太阳能, 中关村) needs stock-market context
+# within `near_window` characters (`near`), else it is no name.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gazetteers", type=Path, default=GAZ)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    if not (args.gazetteers / "README.md").is_file():
+        print(f"build_ner_gazetteer: no gazetteers at {args.gazetteers}", file=sys.stderr)
+        return 2
+    rules, stats = build(args.gazetteers, ROOT / "rules" / "ner")
+    lines = [json.dumps(r, ensure_ascii=False) for r in rules]
+    args.out.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

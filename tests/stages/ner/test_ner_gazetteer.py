@@ -1,0 +1,168 @@
+"""rules/ner/orgs.jsonl (built from the gazetteers), weak evidence, value.canonical, and the
+one-character place abbreviations of rules/ner/abbreviations.toml.
+
+No trained model: rule matches run through the span_ruler, abbreviations through their finder,
+both on the segment stage's words.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from pipeline.stages.ner.abbrev import load_abbreviations
+from pipeline.stages.ner.examples import abbreviation_cases
+from pipeline.stages.ner.merge import Span, merge, without_shapes
+from pipeline.stages.ner.rulefile import load_name_rules
+from pipeline.stages.ner.ruler import NameRuler
+from pipeline.stages.ner.values import canonical_names, name_value
+from pipeline.stages.segment.stage import SegmentStage
+
+ROOT = Path(__file__).resolve().parents[3]
+RULES = ROOT / "rules"
+GAZ = ROOT.parent / "shared" / "data" / "gazetteers"
+ORGS = load_name_rules([RULES / "ner" / "orgs.jsonl"])
+BY_PATTERN = {r.pattern: r for r in ORGS}
+ABBREV, ABBREV_EXAMPLES = load_abbreviations(RULES / "ner" / "abbreviations.toml")
+SEGMENT = SegmentStage({}, RULES)
+
+
+def words(text):
+    return [(w.start, w.end, w.pos) for w in SEGMENT.words(text)]
+
+
+def found(rule_patterns, text):
+    ruler = NameRuler([BY_PATTERN[p] for p in rule_patterns])
+    return [text[s:e] for s, e, _, _ in ruler.find(text, words(text))]
+
+
+def abbreviations(text):
+    return [(text[s:e], name, text[a:b]) for s, e, name, a, b in ABBREV.find(text, words(text))]
+
+
+def test_orgs_hold_the_kinds_asked_for_with_their_full_names():
+    assert len(ORGS) > 10000 and len({r.id for r in ORGS}) == len(ORGS)
+    assert all(r.label == "ORG" and isinstance(r.pattern, str) for r in ORGS)
+    for short, full in [("中石化", "中国石油化工集团有限公司"), ("世卫组织", "世界卫生组织"), ("发改委", None),
+                        ("新华社", "新华通讯社"), ("北大", "北京大学"), ("万科", "万科企业股份有限公司")]:
+        assert short in BY_PATTERN, short
+        if full:
+            assert BY_PATTERN[short].canonical == full
+    # Delisting and ST marks are not names to match.
+    assert not any(p.endswith("退") or p.startswith(("ST", "*ST")) for p in BY_PATTERN)
+
+
+@pytest.mark.skipif(not (GAZ / "README.md").is_file(), reason="no ../shared/data/gazetteers")
+def test_the_build_is_reproducible(tmp_path):
+    spec = importlib.util.spec_from_file_location("build_ner_gazetteer", ROOT / "scripts" / "build_ner_gazetteer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--out", str(tmp_path / "orgs.jsonl")]) == 0
+    assert (tmp_path / "orgs.jsonl").read_bytes() == (RULES / "ner" / "orgs.jsonl").read_bytes()
+
+
+def test_a_short_name_that_is_an_ordinary_word_needs_stock_context_in_its_sentence():
+    assert BY_PATTERN["太阳能"].near is not None and BY_PATTERN["中关村"].near is not None
+    assert found(["太阳能"], "太阳能是清洁能源。") == []
+    assert found(["太阳能"], "太阳能(000591)股价大涨。") == ["太阳能"]
+    assert found(["太阳能"], "太阳能发布公告称") == ["太阳能"]
+    # Context in the sentence before says nothing of this one.
+    assert found(["太阳能"], "公司股价大涨。太阳能是清洁能源。") == []
+    # A name jieba knows as a name is strong: no context needed.
+    assert BY_PATTERN["中石化"].near is None and found(["中石化"], "中石化在青岛建厂") == ["中石化"]
+
+
+def test_short_names_stand_only_on_word_boundaries():
+    assert BY_PATTERN["北大"].whole_words
+    assert found(["北大"], "北大教授") == ["北大"]
+    assert found(["北大"], "东北大学") == []
+
+
+def test_canonical_comes_from_the_surface_whoever_found_it():
+    canonical = canonical_names(ORGS)
+    assert name_value("世卫 组织", "ORG", canonical) == {"name": "世卫组织", "canonical": "世界卫生组织"}
+    assert name_value("联合国", "ORG", canonical) == {"name": "联合国"}
+    assert name_value("北大", "LOC", canonical) == {"name": "北大"}
+    assert name_value("美", "LOC", canonical, "美国") == {"name": "美国", "abbr": True}
+
+
+@pytest.mark.parametrize("case", abbreviation_cases(ABBREV, ABBREV_EXAMPLES, SEGMENT), ids=lambda c: c.label)
+def test_abbreviation_examples(case):
+    assert case.run() is None
+
+
+@pytest.mark.parametrize("text, want", [
+    ("中日韩三国", [("中", "中国", "中日韩"), ("日", "日本", "中日韩"), ("韩", "韩国", "中日韩")]),
+    ("赴美留学", [("美", "美国", "赴美")]),
+    ("日军侵华", [("日", "日本", "日军"), ("华", "中国", "侵华")]),
+    ("中法两国", [("中", "中国", "中法"), ("法", "法国", "中法")]),
+    ("巴以冲突", [("巴", "巴勒斯坦", "巴以"), ("以", "以色列", "巴以")]),
+    ("粤港澳大湾区", [("粤", "广东", "粤港澳"), ("港", "香港", "粤港澳"), ("澳", "澳门", "粤港澳")]),
+    ("台商在大陆", [("台", "台湾", "台商")]),
+])
+def test_abbreviations_in_their_shapes(text, want):
+    assert abbreviations(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "美丽的中心", "日前", "美元汇率", "中英文版本", "中美洲国家", "美加州", "其中日本", "中华民族",
+    "依法治国", "德国队", "美人", "新股发行", "法德", "日以继夜", "在中国", "来日方长", "港口",
+])
+def test_no_abbreviation_outside_a_shape_or_inside_an_ordinary_word(text):
+    assert abbreviations(text) == []
+
+
+def test_every_abbreviation_has_a_full_name():
+    for ch in ABBREV.strong | ABBREV.weak:
+        assert len(ABBREV.names[ch]) >= 2
+
+
+def test_a_model_name_inside_an_abbreviation_shape_gives_way():
+    # 美方 read as an organisation is the shape 美 + 方; 美方代表团 reaching beyond it stands.
+    model = [Span(0, 2, "ORG", "model", "ner.model", None, 0.85), Span(3, 8, "ORG", "model", "ner.model", None, 0.85)]
+    abbr = [Span(0, 1, "LOC", "rule", ABBREV.id, 1, 0.9), Span(3, 4, "LOC", "rule", ABBREV.id, 1, 0.9)]
+    kept = without_shapes(model, [(0, 2), (3, 5)])
+    assert kept == [model[1]]
+    assert [(s.start, s.end, s.label) for s in merge(kept, abbr)] == [(0, 1, "LOC"), (3, 8, "ORG")]
+
+
+def _completion():
+    from pipeline.stages.ner.rulefile import load_completion
+
+    return load_completion(RULES / "ner" / "org_suffixes.toml")[0]
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    ("国?9?资委发布", "资委", False),      # repair left ?9? before it
+    ("演员徐若?表示", "徐若", False),       # the name's last character was lost
+    ("演员徐若\ufffd表示", "徐若", False),
+    ("马\ufffd置地公馆", "置地公馆", False),
+    ("有什么影响呢?康家祥说", "康家祥", True),  # a question ends before the name
+    ("康家祥说", "康家祥", True),
+])
+def test_names_touching_damaged_text_are_dropped(text, name, kept):
+    start = text.index(name)
+    span = Span(start, start + len(name), "PER", "model", "ner.model", None, 0.8)
+    from pipeline.stages.ner.merge import drop_damaged
+
+    assert (drop_damaged([span], text, _completion()) == [span]) is kept
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("powerful", False), ("bei", False), ("terrorist", False), ("match", False),
+    ("ESPN", True), ("Tom", True), ("NBA", True), ("iPhone", False), ("Wind资讯", True),
+])
+def test_lowercase_latin_model_names_are_dropped(name, kept):
+    from pipeline.stages.ner.merge import drop_latin_words
+
+    text = f"据{name}报道"
+    span = Span(1, 1 + len(name), "ORG", "model", "ner.model", None, 0.8)
+    assert (drop_latin_words([span], text, _completion()) == [span]) is kept
+
+
+def test_a_question_mark_after_a_name_at_a_line_end_is_no_damage():
+    from pipeline.stages.ner.merge import drop_damaged
+
+    text = "国字号项目为何再落青岛?\n在开园典礼上"
+    span = Span(9, 11, "LOC", "model", "ner.model", None, 0.9)
+    assert drop_damaged([span], text, _completion()) == [span]
