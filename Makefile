@@ -61,6 +61,7 @@ eval: $(STAMP)
 	$(BIN)/python eval/extract.py --check
 	$(BIN)/python eval/repair.py --check
 	$(BIN)/python eval/ner.py --check
+	$(BIN)/python eval/ner.py --news --check
 	$(BIN)/python eval/dedup.py --check --show 0
 
 char-freq: $(STAMP)
