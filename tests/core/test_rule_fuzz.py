@@ -47,7 +47,8 @@ def scratch(tmp_path_factory):
     return root
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(deadline=None, max_examples=25,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_value_loads_or_is_refused_with_file_and_line(scratch, data):
     name = data.draw(st.sampled_from(FILES), label="file")
