@@ -114,24 +114,24 @@ def jsonl_lines(fh: BinaryIO, max_bytes: int | None = None) -> Iterator[bytes | 
     head = fh.peek(3)[:3]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
-        while line := text.readline(max_bytes + 1 if max_bytes else -1):
-            if max_bytes and len(line) > max_bytes and not line.endswith("\n"):
-                while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
-                    pass
-                yield None
-                continue
-            yield line.encode("utf-8")
+        for line in _bounded_lines(text.readline, max_bytes, "\n"):
+            yield None if line is None else line.encode("utf-8")
         text.detach()
         return
     if head == b"\xef\xbb\xbf":
         fh.read(3)
-    while line := fh.readline(max_bytes + 1 if max_bytes else -1):
-        if max_bytes and len(line) > max_bytes and not line.endswith(b"\n"):
-            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass  # the rest of the line, read in bounded pieces and dropped
+    yield from _bounded_lines(fh.readline, max_bytes, b"\n")
+
+
+def _bounded_lines(readline, max_len: int | None, newline):
+    """Lines from `readline`; one longer than `max_len` is dropped in bounded pieces, None in its place."""
+    while line := readline(max_len + 1 if max_len else -1):
+        if max_len and len(line) > max_len and not line.endswith(newline):
+            while (rest := readline(1 << 20)) and not rest.endswith(newline):
+                pass
             yield None
-            continue
-        yield line
+        else:
+            yield line
 
 
 def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputRecord | InputError]:

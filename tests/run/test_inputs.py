@@ -220,3 +220,13 @@ def test_a_folder_walk_does_not_follow_a_symlink_out_of_its_root(tmp_path):
     # Named explicitly, the same link is the user's choice: read.
     items, _ = read([root / "link_out.txt"])
     assert items[0].raw == b"not yours"
+
+
+def test_a_long_line_of_a_utf16_jsonl_is_bounded_too(tmp_path):
+    f = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": "long", "text": "字" * 5000}, ensure_ascii=False),
+             json.dumps({"id": "next", "text": "下一篇"}, ensure_ascii=False)]
+    f.write_bytes("\n".join(lines).encode("utf-16") + "\n".encode("utf-16-le"))
+    items, total = read_limited([f], 1000)
+    assert total == 2
+    assert items[0].error == "TooLarge" and items[1].doc_id == "next"
