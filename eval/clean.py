@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import re
 import sys
@@ -49,7 +48,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.clean.stage import CleanStage  # noqa: E402
 
@@ -568,9 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         for rule, line in tally.false_removals[: args.show]:
             print(f"  removed article line [{rule}] {line}")
     if args.print_floors:
-        print(f"[{SECTION}]")
-        for key in sorted(figures):
-            print(f"{key} = {max(0.0, math.floor(figures[key] * 100) / 100 - 0.01) if figures[key] < 1 else 1.0:.2f}")
+        print(suggested_floors(figures, SECTION))
     if args.check:
         return check_floors(figures, args.floors, SECTION)
     return 0

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import gettext
 import json
-import math
 import random
 import sys
 import time
@@ -47,7 +46,7 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
 from pipeline.stages.decode.detect import CharModel, decode_bytes  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
@@ -202,14 +201,6 @@ def print_report(figures: dict[str, float], extra: dict, n_articles: int, notes:
             print(f"  {enc:<6} {text!r} -> {got} {decoded!r}")
 
 
-def suggested_floors(figures: dict[str, float]) -> str:
-    lines = [f"[{SECTION}]"]
-    for key in sorted(figures):
-        floor = max(0.0, math.floor(figures[key] * 100) / 100 - 0.01)
-        lines.append(f"{key} = {floor:.2f}")
-    return "\n".join(lines)
-
-
 CATALOGS = Path("/usr/share/locale")
 PER_LANGUAGE = 60  # messages sampled per language and split
 MIXED_LINES = 6  # lines of each encoding per mixed file
@@ -310,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.catalogs:
         evaluate_catalogs(CATALOGS, model)
     if args.print_floors:
-        print(suggested_floors(figures))
+        print(suggested_floors(figures, SECTION))
     if args.check:
         return check_floors(figures, args.floors, SECTION)
     return 0

@@ -41,7 +41,6 @@ import argparse
 import hashlib
 import itertools
 import json
-import math
 import random
 import re
 import sys
@@ -54,7 +53,7 @@ sys.path.insert(0, str(REPO))
 
 import pandas as pd  # noqa: E402
 
-from pipeline.inspect.floors import check_floors  # noqa: E402
+from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
 from pipeline.run.batch import run_batch  # noqa: E402
 from pipeline.run.config import load_config  # noqa: E402
 from pipeline.stages.registry import KNOWN_STAGES, build_stages  # noqa: E402
@@ -318,9 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(figures):
         print(f"  {key:<36} {figures[key]:.4f}")
     if args.print_floors:
-        print(f"[{SECTION}]")
-        for key in sorted(figures):
-            print(f"{key} = {max(0.0, math.floor(figures[key] * 100) / 100 - 0.01) if figures[key] < 1 else 1.0:.2f}")
+        print(suggested_floors(figures, SECTION))
     if args.check:
         return check_floors(figures, args.floors, SECTION)
     return 0

@@ -7,6 +7,7 @@ never passes by having nothing to compare.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Mapping
@@ -25,3 +26,14 @@ def check_floors(figures: Mapping[str, float], path: Path, section: str) -> int:
         print(f"BELOW FLOOR: {line}")
     print("check: " + ("FAILED" if failures else "ok"))
     return 1 if failures else 0
+
+
+def suggested_floors(figures: Mapping[str, float], section: str) -> str:
+    """A `[section]` table pinning each figure a little below what was measured (for `--print-floors`):
+    rounded down to 0.01 less 0.01, so noise does not fail a check; a perfect figure stays 1.0."""
+    lines = [f"[{section}]"]
+    for key in sorted(figures):
+        value = figures[key]
+        floor = 1.0 if value >= 1 else max(0.0, math.floor(value * 100) / 100 - 0.01)
+        lines.append(f"{key} = {floor:.2f}")
+    return "\n".join(lines)
