@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.run.config import load_config  # noqa: E402
 from pipeline.run.inputs import InputRecord, expand, read_inputs  # noqa: E402
-from pipeline.run.runner import Timings, process  # noqa: E402
 from pipeline.stages.registry import KNOWN_STAGES  # noqa: E402
+from stages import best_of  # noqa: E402  bench/stages.py: the same best-of-N timing loop
 
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 SECTION = "pipeline"
@@ -74,17 +74,7 @@ def main() -> int:
     stages, load_seconds = load_stages(config)
     records = load_records(args.news, args.limit)
 
-    best: dict[str, float] = {}
-    chars = failed = 0
-    for _ in range(args.repeat):
-        timings = Timings()
-        t0 = time.perf_counter()
-        outcomes = list(process(records, stages, timings))
-        total = time.perf_counter() - t0
-        chars = sum(len(o.document.text) for o in outcomes if o.document)
-        failed = sum(o.error is not None for o in outcomes)
-        for name, seconds in {**timings.seconds, "total": total}.items():
-            best[name] = min(best.get(name, float("inf")), seconds)
+    best, chars, failed = best_of(records, stages, args.repeat)
 
     print(f"{len(records)} articles ({failed} failed), {chars:,} characters of clean text, "
           f"best of {args.repeat}, one process")

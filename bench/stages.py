@@ -45,6 +45,23 @@ def load_records(path: Path) -> list[InputRecord]:
     return records
 
 
+def best_of(records: list[InputRecord], stages: list, repeat: int) -> tuple[dict[str, float], int, int]:
+    """Seconds per stage and in total (the best of `repeat` passes, one process), characters of
+    clean text, documents failed."""
+    best: dict[str, float] = {}
+    chars = failed = 0
+    for _ in range(repeat):
+        timings = Timings()
+        t0 = time.perf_counter()
+        outcomes = list(process(records, stages, timings))
+        total = time.perf_counter() - t0
+        chars = sum(len(o.document.text) for o in outcomes if o.document)
+        failed = sum(o.error is not None for o in outcomes)
+        for name, seconds in {**timings.seconds, "total": total}.items():
+            best[name] = min(best.get(name, float("inf")), seconds)
+    return best, chars, failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
@@ -61,17 +78,7 @@ def main() -> int:
     load_seconds = time.perf_counter() - t0
     records = load_records(args.news)
 
-    best: dict[str, float] = {}
-    chars = 0
-    for _ in range(args.repeat):
-        timings = Timings()
-        t0 = time.perf_counter()
-        outcomes = list(process(records, stages, timings))
-        total = time.perf_counter() - t0
-        chars = sum(len(o.document.text) for o in outcomes if o.document)
-        failed = sum(o.error is not None for o in outcomes)
-        for name, seconds in {**timings.seconds, "total": total}.items():
-            best[name] = min(best.get(name, float("inf")), seconds)
+    best, chars, failed = best_of(records, stages, args.repeat)
 
     figures = {f"{name}_chars_per_s": chars / s for name, s in best.items()}
     print(f"{len(records)} documents ({failed} failed), {chars:,} characters, best of {args.repeat}")
