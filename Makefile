@@ -7,12 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick docs bench bench-stress eval char-freq char-ngram train-ner clean help
+.PHONY: run test quick fuzz docs bench bench-stress eval char-freq char-ngram train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
 	@echo "make test     install into .venv and run the whole test suite (what CI runs)"
 	@echo "make quick    unit, rule-example, property and doctests only (no end-to-end runs, no quality gates; under a minute)"
+	@echo "make fuzz     property and fuzz tests with ten times the examples, fresh random ones (make test's are fixed)"
 	@echo "make docs     regenerate README.md's generated sections (scripts/gen_docs.py)"
 	@echo "make bench    print throughput figures (bench/)"
 	@echo "make bench-stress  time and peak memory of huge single documents (bench/stress.py; slow)"
@@ -32,12 +33,15 @@ run: $(STAMP)
 	@echo "Open output/seeds/report.html in a browser; the tables are in output/seeds/ (documents.parquet, facts.jsonl, edits.parquet, manifest.json, errors.jsonl)."
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --hypothesis-profile=fixed
 
 # The inner loop: what is marked slow (end-to-end runs, quality gates, the seeds'
 # whole-pipeline goldens) is left out; see the markers in pyproject.toml.
 quick: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --hypothesis-profile=quick
+
+fuzz: $(STAMP)
+	PIPELINE_FUZZ=10 $(BIN)/python -m pytest -m "not slow"
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py

@@ -1,10 +1,19 @@
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-# `make quick` runs property tests with fewer examples; `make test` with hypothesis's default.
+# `make quick` runs property tests with fewer examples. `make test` (CI) runs them derandomized, so a
+# submission is judged on the same examples every time; `make fuzz` searches with fresh random ones,
+# ten times as many (PIPELINE_FUZZ scales every test's own count, see `examples`).
 settings.register_profile("quick", max_examples=10)
+settings.register_profile("fixed", derandomize=True, database=None)
+
+
+def examples(n: int) -> int:
+    """A property test's example count: its own `n`, times PIPELINE_FUZZ (`make fuzz`) when set."""
+    return n * max(1, int(os.environ.get("PIPELINE_FUZZ", "1")))
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

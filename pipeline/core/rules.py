@@ -246,7 +246,7 @@ def _entry(
 
     if kind.variants:
         choice = raw.get(kind.discriminator)
-        if choice not in kind.variants:
+        if not isinstance(choice, str) or choice not in kind.variants:  # a list is not hashable
             where = kind.discriminator if kind.discriminator in raw else None
             fail(f"`{kind.discriminator}` {_not_one_of(choice, tuple(kind.variants))}", where)
             return None

@@ -11,6 +11,7 @@ from pipeline.core.chars import (
     HAN, HAN_RANGES, fullwidth_class, halfwidth_map, is_fullwidth_ascii, is_han, to_fullwidth, unseen_cost,
 )
 from pipeline.core.patterns import alternation, longest_first
+from conftest import examples
 
 
 @given(st.characters())
@@ -73,7 +74,7 @@ def test_empty_alternation_never_matches():
 WORDS = st.lists(st.text(alphabet="ab元美港.", min_size=1, max_size=4), min_size=1, max_size=12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(WORDS, st.text(alphabet="ab元美港.x", max_size=20), st.booleans())
 def test_alternation_matches_the_longest_listed_word_at_every_position(words, text, trie):
     pattern = re.compile(alternation(words, trie=trie))

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.document import Document, Edit, apply_edits
+from conftest import examples
 
 ALPHABET = "ab中文聯(lián)網 \n"
 
@@ -65,7 +66,7 @@ def test_text_is_original_with_all_layers_applied(doc):
     assert text == doc.text
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(doc_and_span())
 def test_mapped_span_lies_inside_original(case):
     doc, a, b = case
@@ -73,7 +74,7 @@ def test_mapped_span_lies_inside_original(case):
     assert 0 <= s <= e <= len(doc.original)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(doc_and_span())
 def test_back_and_forth_is_stable(case):
     doc, a, b = case

@@ -14,7 +14,7 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import RULES
+from conftest import RULES, examples
 from pipeline.core.rules import RuleError
 from pipeline.run.config import load_config
 from pipeline.stages.registry import KNOWN_STAGES
@@ -47,7 +47,7 @@ def scratch(tmp_path_factory):
     return root
 
 
-@settings(deadline=None, max_examples=25,
+@settings(deadline=None, max_examples=examples(25),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_value_loads_or_is_refused_with_file_and_line(scratch, data):

@@ -64,6 +64,13 @@ def test_a_bad_enum_value(rules_copy, tmp_path, capsys):
                     r"is not one of 'percent', 'point' \(did you mean 'percent'\?\)")
 
 
+@pytest.mark.parametrize("value", ["[]", "3", "{ a = 1 }"])
+def test_a_variant_chooser_that_is_not_a_string(rules_copy, tmp_path, capsys, value):
+    # Found by the rule fuzzer: `kind = []` raised TypeError (a list is not hashable) from the loader.
+    line = edit(rules_copy / "clean" / "spam.toml", "\nkind = \"domains\"", f"\nkind = {value}") + 1
+    assert_reported(rules_copy, tmp_path, capsys, rf"spam.toml:{line}: \[\[rule\]\] #\d+: `kind` .* is not one of")
+
+
 def test_a_regex_that_does_not_compile(rules_copy, tmp_path, capsys):
     path = rules_copy / "clean" / "spun.toml"
     text = path.read_text(encoding="utf-8")

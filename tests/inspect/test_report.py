@@ -18,7 +18,7 @@ from pipeline.inspect.report.collect import collect, rule_reasons
 from pipeline.inspect.report.render import script_json
 from pipeline.inspect.report.spans import flatten
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, examples
 from report_runs import XSS_ID, XSS_LINE, manifest, reseal, seeds_run, write_run
 
 
@@ -285,7 +285,7 @@ def test_assets_ship_with_the_package():
 # ---- any text ------------------------------------------------------------
 
 @pytest.mark.slow  # renders a whole report per example
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(min_size=1, max_size=60), cut=st.tuples(st.integers(0, 60), st.integers(0, 60)),
        fact=st.tuples(st.integers(0, 60), st.integers(0, 60)))
 def test_any_text_gives_a_report_that_holds_it_exactly(tmp_path_factory, text, cut, fact):

@@ -15,7 +15,7 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import RULES
+from conftest import RULES, examples
 from pipeline.inspect.load import load_run
 from pipeline.run.batch import run_batch
 from pipeline.run.config import load_config
@@ -47,7 +47,7 @@ def stages():
 
 
 @pytest.mark.e2e  # whole runs: left out of `make quick`
-@settings(deadline=None, max_examples=25,
+@settings(deadline=None, max_examples=examples(25),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=st.lists(st.tuples(FILE_NAME, st.binary(max_size=200) | TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))),
                       max_size=4, unique_by=lambda f: f[0]),

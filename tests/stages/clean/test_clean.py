@@ -10,7 +10,7 @@ from pipeline.core.document import Document, apply_edits
 from pipeline.core.rules import RuleError
 from pipeline.stages.clean.stage import CleanStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 STAGE = CleanStage({}, RULES)
 P1 = "青岛市科技局今天发布消息称,全市高新技术企业数量突破一万家,同比增长百分之二十,创下历史新高。"
@@ -124,7 +124,7 @@ def test_bad_setting_is_a_rule_error():
 ALPHABET = "首页>正文来源:网络作者王伟2024-04-25 11:36分享到久久精品一区二区无码华体会官网威尼斯人。,!\n \u3000"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from([P1, P2, "", "来源:青岛日报", "分享到:", "久久精品,一区二区,无码视频"])
                 | st.text(ALPHABET, max_size=60).map(lambda s: [s]), max_size=8).map(
     lambda parts: "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)))

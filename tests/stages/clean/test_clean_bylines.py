@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from pipeline.core.examples import sample_doc
 from pipeline.stages.clean.stage import CleanStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 STAGE = CleanStage({}, RULES)
 PARSER = STAGE.cleaner.bylines
@@ -76,7 +76,7 @@ def test_a_byline_line_is_no_title():
     assert doc.meta["author"] == "陈晶、刘畅"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet="记者作者编辑来源原标题：:/（）()【】 \u3000本报讯王李张文图陈晶，。a1", max_size=60))
 def test_bylines_found_lie_inside_the_text_in_order_without_overlap(text):
     found = PARSER.find(text)

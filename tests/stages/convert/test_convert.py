@@ -8,7 +8,7 @@ from pipeline.core.document import Document, apply_edits
 from pipeline.core.rules import RuleError
 from pipeline.stages.convert.stage import ConvertStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 
 def make_doc(text: str) -> Document:
@@ -66,7 +66,7 @@ def test_tw2sp_changes_length_and_keeps_offsets_exact(tw2sp):
     assert doc.from_original(2, 6) == spans["中间件"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text("這個中介軟體使用隱碼攻擊著力甚麼部份「」臺灣週末乾淨SQL\n ，。", max_size=50))
 def test_layers_reproduce_the_conversion(tw2sp, text):
     doc = tw2sp(make_doc(text))

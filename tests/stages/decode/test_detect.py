@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.stages.decode.detect import CharModel, Decoded, decode_bytes
+from conftest import examples
 
 REPO = Path(__file__).resolve().parents[3]
 DATA_FILE = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
@@ -292,7 +293,7 @@ def test_build_script_reproduces_data_file():
 # --- properties -----------------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.binary(max_size=300))
 def test_random_bytes_never_raise(data):
     got = decode_bytes(data, MODEL)
@@ -308,14 +309,14 @@ FRAGMENTS = [b"\xd6", b"\xd0", b"\xa4", b"\x80", b"\xe4\xb8", b"\xad", b"\x30", 
              b"\xff", b"\x00", b"\xa1\x40", b"\xfe\xff", b"\xef\xbb\xbf", "中文".encode()]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
 def test_adversarial_fragments_never_raise(parts):
     got = decode_bytes(b"".join(parts), MODEL)
     assert isinstance(got.text, str) and 0.0 <= got.confidence <= 1.0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=50), st.sampled_from(["utf-8-sig", "utf-16-le", "utf-16-be"]))
 def test_any_text_with_bom_round_trips(text, label):
     codec = {"utf-8-sig": "utf-8"}.get(label, label)
@@ -347,7 +348,7 @@ COMMON = (
 COMMON_TRADITIONAL = opencc.OpenCC("s2tw").convert(COMMON)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(alphabet=COMMON, min_size=6, max_size=60))
 def test_common_simplified_round_trips(text):
     for codec, family in (("utf-8", {"utf-8"}), ("gbk", {"gbk", "gb18030"})):
@@ -355,7 +356,7 @@ def test_common_simplified_round_trips(text):
         assert got.text == text and got.encoding in family, (codec, got)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(alphabet=COMMON_TRADITIONAL, min_size=6, max_size=60))
 def test_common_traditional_round_trips(text):
     for codec, family in (("utf-8", {"utf-8"}), ("cp950", {"big5"})):

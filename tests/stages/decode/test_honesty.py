@@ -13,7 +13,7 @@ from pipeline.core.document import Document
 from pipeline.stages.decode.detect import CharModel, decode_bytes
 from pipeline.stages.decode.stage import DecodeStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 MODEL = CharModel.load()
 
@@ -121,7 +121,7 @@ def test_stage_records_mixed_lines_in_meta_and_flags(stage):
 COMMON = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自，。"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(st.text(alphabet=COMMON, min_size=8, max_size=30), st.sampled_from(["gbk", "utf-8"])),
                 min_size=2, max_size=8))
 def test_any_interleaving_of_gbk_and_utf8_lines_comes_back_exactly(lines):

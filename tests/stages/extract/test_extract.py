@@ -14,7 +14,7 @@ from pipeline.stages.convert.stage import ConvertStage
 from pipeline.stages.extract.stage import ExtractStage
 from pipeline.stages.segment.stage import SegmentStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 
 
@@ -112,7 +112,7 @@ TEXTS = st.text(alphabet="0123456789.,，%％万亿元美元年月日号至到-�
                 max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(TEXTS, st.sampled_from([None, "2021-07-26T11:43", "2024-01-01"]))
 def test_extract_never_raises_and_facts_never_overlap(extract, text, published):
     out = extract(doc(text, published))

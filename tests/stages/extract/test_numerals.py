@@ -12,7 +12,7 @@ from pipeline.stages.extract.numerals import (
     FRAGMENTS, NO_APPROX, adjacent_range, fuzzy_range, parse_number, split_approx, to_json_number,
 )
 
-from conftest import RULES
+from conftest import RULES, examples
 
 WORDS = load_approx(RULES / "extract" / "approx.toml")
 
@@ -88,7 +88,7 @@ def test_the_num_fragment_matches_what_parse_number_reads(text):
     assert m is not None, text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="零一二两三四五六七八九十百千万亿点余多几半0123456789.,，负约近逾 ", max_size=12))
 def test_parse_number_raises_nothing_but_value_error(text):
     try:

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline.stages.ner.biluo import best_paths, spans, transitions
+from conftest import examples
 
 LABELS = ["B-LOC", "B-ORG", "I-LOC", "I-ORG", "L-LOC", "L-ORG", "O", "U-LOC", "U-ORG"]
 
@@ -51,7 +52,7 @@ def test_sentences_are_decoded_independently_and_empty_ones_kept():
     assert out == [["U-LOC"], [], ["B-ORG", "L-ORG"]]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(st.floats(0.001, 1.0), min_size=len(LABELS), max_size=len(LABELS)), min_size=1, max_size=12))
 def test_best_paths_are_always_valid_and_at_least_as_likely_as_any_valid_sequence(rows):
     p = numpy.array(rows)

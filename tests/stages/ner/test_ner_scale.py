@@ -22,7 +22,7 @@ from pipeline.stages.ner.rulefile import load_completion
 from pipeline.stages.ner.stage import NerStage
 from pipeline.stages.segment.stage import SegmentStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 COMPLETION, _ = load_completion(RULES / "ner" / "org_suffixes.toml")
 
@@ -143,7 +143,7 @@ def documents(draw):
     return text, tokens, spans("model"), spans("rule")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(documents())
 def test_indexed_merge_steps_agree_with_the_scans(case):
     text, tokens, model, rules = case

@@ -22,7 +22,7 @@ from pipeline.stages.extract.stage import ExtractStage
 from pipeline.stages.ner.stage import NerStage
 from pipeline.stages.segment.stage import SegmentStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 TEXT = "國務院總理李強在北京會見了中國科學院生物物理研究所的專家。会议由工业和信息化部指导。"
 NAMES = {"org", "person", "location"}
@@ -83,7 +83,7 @@ NAME_TEXTS = st.text(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(NAME_TEXTS)
 def test_any_text_gives_disjoint_names_that_match_the_text(stages, text):
     segment, ner = stages[2], stages[3]

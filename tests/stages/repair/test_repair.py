@@ -11,7 +11,7 @@ from pipeline.stages.repair.pinyin import PinyinAnnotationFixer, PinyinTable
 from pipeline.stages.repair.width import InvisibleFixer, WidthFixer
 from pipeline.stages.repair.stage import RepairStage
 
-from conftest import RULES
+from conftest import RULES, examples
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ _ALPHABET = st.sampled_from(
 _TEXTS = st.lists(_ALPHABET, max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS)
 def test_repair_never_raises_and_is_idempotent(repair, text):
     once = run(repair, text)
@@ -158,7 +158,7 @@ def test_repair_never_raises_and_is_idempotent(repair, text):
     assert twice.text == once.text
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=60))
 def test_repair_never_raises_on_any_text(repair, text):
     doc = run(repair, text)

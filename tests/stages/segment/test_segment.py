@@ -13,7 +13,7 @@ from pipeline.core.document import Document, Sentence
 from pipeline.core.rules import RuleError
 from pipeline.stages.segment.stage import SegmentStage, load_sentence_rules, split_sentences
 
-from conftest import RULES
+from conftest import RULES, examples
 
 PUNCT = load_sentence_rules(RULES / "segment" / "sentences.toml")
 
@@ -46,7 +46,7 @@ def test_sentences(text, expected):
     assert sentences(text) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="今天开会。！？!?.“”（）()\n 2a", max_size=60))
 def test_sentences_are_ordered_trimmed_and_never_empty(text):
     spans = split_sentences(text, PUNCT)
