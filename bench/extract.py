@@ -1,15 +1,16 @@
 """Throughput of segmentation and rule extraction on real news, single process.
 
-    .venv/bin/python bench/extract.py [--news PATH] [--repeat N] [--check] [--compare-jieba-fast]
+    .venv/bin/python bench/extract.py [--news PATH] [--repeat N] [--check] [--compare BACKEND ...]
 
 Reads ../shared/data/news/news_zh.jsonl and prints characters per second for
 the segment stage (jieba, POS tags) and the extract stage (the rule
 extractors, no NER) on the same documents, best of N passes. `--check`
 compares with the [extract] floors in bench/floors.toml.
 
-`--compare-jieba-fast` also runs the segment stage with `backend =
-"jieba_fast"` (when that package is installed), prints its speed and whether
-its tokens and tags are identical to jieba's on every document.
+`--compare rjieba` (or `jieba_fast`, when that package is installed) also
+runs the segment stage with that backend and prints its speed next to
+jieba's and how far its words agree with jieba's: precision and recall of
+(span, tag) pairs, of spans alone, and the documents that differ at all.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
-from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
-from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 SECTION = "extract"
@@ -58,7 +58,8 @@ def main() -> int:
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
     parser.add_argument("--repeat", type=int, default=3, help="best of N passes")
     parser.add_argument("--check", action="store_true", help="fail below bench/floors.toml [extract]")
-    parser.add_argument("--compare-jieba-fast", action="store_true")
+    parser.add_argument("--compare", action="append", default=[], metavar="BACKEND",
+                        help="also time another segment backend and its agreement with jieba")
     args = parser.parse_args()
     if not args.news.is_file():
         print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
@@ -67,13 +68,13 @@ def main() -> int:
     chars = sum(len(d.text) for d in docs)
     rules = ROOT / "rules"
 
-    segment = SegmentStage({}, rules)
+    segment = configured_stage("segment", rules)
     t0 = time.perf_counter()
     segment.tagger()
     load_jieba = time.perf_counter() - t0
     seg_seconds, segmented = timed(segment, docs, args.repeat)
     t0 = time.perf_counter()
-    extract = ExtractStage({}, rules)
+    extract = configured_stage("extract", rules)
     load_extract = time.perf_counter() - t0
     ext_seconds, extracted = timed(extract, segmented, args.repeat)
     facts = sum(len(d.facts) for d in extracted)
@@ -87,33 +88,32 @@ def main() -> int:
     for name, value in figures.items():
         print(f"{name:<28} {value:>14,.0f}")
 
-    if args.compare_jieba_fast:
-        compare(docs, segmented, rules, args.repeat, chars, seg_seconds)
+    for backend in args.compare:
+        compare(backend, docs, segmented, rules, args.repeat, chars, seg_seconds)
     if args.check:
         return check_floors(figures, ROOT / "bench" / "floors.toml", SECTION)
     return 0
 
 
-def compare(docs, segmented, rules, repeat, chars, jieba_seconds) -> None:
+def compare(backend, docs, segmented, rules, repeat, chars, jieba_seconds) -> None:
     try:
-        fast = SegmentStage({"backend": "jieba_fast"}, rules)
+        other = configured_stage("segment", rules, backend=backend)
         t0 = time.perf_counter()
-        fast.tagger()
+        other.tagger()
         load = time.perf_counter() - t0
-    except ImportError:
-        print("jieba_fast: not installed (pip install jieba-fast; it compiles a C extension)")
+    except ImportError as exc:
+        print(f"{backend}: not installed ({exc})")
         return
-    seconds, out = timed(fast, docs, repeat)
-    differ = [d.doc_id for d, e in zip(segmented, out) if d.tokens != e.tokens or d.sentences != e.sentences]
-    tokens = sum(len(d.tokens) for d in segmented)
-    print(f"jieba_fast: load {load:.2f} s, {chars / seconds:,.0f} chars/s "
-          f"({jieba_seconds / seconds:.2f}x jieba); documents whose tokens differ: {len(differ)}/{len(docs)} "
-          f"({tokens:,} jieba tokens)")
-    if differ:
-        a = next(d for d in segmented if d.doc_id == differ[0])
-        b = next(d for d in out if d.doc_id == differ[0])
-        diffs = [(x, y) for x, y in zip(a.tokens, b.tokens) if x != y][:3]
-        print(f"  first difference in {differ[0]}: {diffs}")
+    seconds, out = timed(other, docs, repeat)
+    ref = {(d.doc_id, t) for d in segmented for t in d.tokens}
+    got = {(d.doc_id, t) for d in out for t in d.tokens}
+    ref_spans = {(i, t.start, t.end) for i, t in ref}
+    got_spans = {(i, t.start, t.end) for i, t in got}
+    differ = sum(a.tokens != b.tokens or a.sentences != b.sentences for a, b in zip(segmented, out))
+    print(f"{backend}: load {load:.2f} s, {chars / seconds:,.0f} chars/s ({jieba_seconds / seconds:.2f}x jieba)")
+    print(f"  agreement with jieba: span+tag P {len(ref & got) / max(1, len(got)):.4f} "
+          f"R {len(ref & got) / max(1, len(ref)):.4f}; span P {len(ref_spans & got_spans) / max(1, len(got_spans)):.4f} "
+          f"R {len(ref_spans & got_spans) / max(1, len(ref_spans)):.4f}; documents that differ {differ}/{len(docs)}")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench.extract import DEFAULT_NEWS, load_docs, timed  # noqa: E402
 from eval.ner import model_setting  # noqa: E402
 from pipeline.inspect.floors import check_floors  # noqa: E402
-from pipeline.stages.ner.stage import NerStage  # noqa: E402
-from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 SECTION = "ner"
 
@@ -41,12 +40,12 @@ def main() -> int:
         print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
         return 2
     rules = ROOT / "rules"
-    segment = SegmentStage({}, rules)
+    segment = configured_stage("segment", rules)
     docs = [segment(d) for d in load_docs(args.news)]
     chars = sum(len(d.text) for d in docs)
 
     t0 = time.perf_counter()
-    stage = NerStage(model_setting(args.model), rules)
+    stage = configured_stage("ner", rules, **model_setting(args.model))
     stage.model.nlp()
     stage.ruler.nlp()
     load = time.perf_counter() - t0

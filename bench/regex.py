@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.inspect.floors import check_floors  # noqa: E402
-from pipeline.stages.clean.stage import CleanStage  # noqa: E402
-from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 SECTION = "regex"
 
@@ -66,8 +65,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail below bench/floors.toml [regex]")
     args = parser.parse_args()
     rules = ROOT / "rules"
-    extract = [(r.id, r.regex) for e in ExtractStage({}, rules).extractors for r in e.rules]
-    clean = [(r.id, r.pattern) for r in CleanStage({}, rules).rules.lines if r.pattern is not None]
+    extract = [(r.id, r.regex) for e in configured_stage("extract", rules).extractors for r in e.rules]
+    clean = [(r.id, r.pattern) for r in configured_stage("clean", rules).rules.lines if r.pattern is not None]
     figures = {}
     for name, patterns, lines in (("extract", extract, EXTRACT_LINES), ("clean", clean, CLEAN_LINES)):
         seconds, rule_id, line = slowest(patterns, lines)

@@ -27,6 +27,7 @@ from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.repair import corrupt  # noqa: E402
 from pipeline.stages.repair.stage import RepairStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 SECTION = "repair"
@@ -78,7 +79,7 @@ def main() -> int:
         print(f"bench: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    stage = RepairStage({}, ROOT / "rules")
+    stage = configured_stage("repair", ROOT / "rules")
     load_seconds = time.perf_counter() - t0
     rows = load_texts(args.news)
     clean = [t for _, t in rows]

@@ -51,6 +51,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.clean.stage import CleanStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 DEFAULT_WORDS = REPO.parent / "shared" / "data" / "wordlists" / "spam_zh.jsonl"
@@ -548,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     words, domains = load_vocab(DEFAULT_WORDS)
     rng = random.Random(SEED)
-    stage = CleanStage({}, REPO / "rules")
+    stage = configured_stage("clean", REPO / "rules")
     tally = Tally()
     for i, record in enumerate(records):
         score(build_page(i, record, records, rng, words, domains), stage, tally)

@@ -54,6 +54,7 @@ from pipeline.stages.extract.approx import load_approx  # noqa: E402
 from pipeline.stages.extract.numerals import parse_number  # noqa: E402
 from pipeline.stages.convert.stage import ConvertStage  # noqa: E402
 from pipeline.stages.extract.stage import ExtractStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DEFAULT_SPECS = ROOT.parent / "shared" / "data" / "extraction" / "recognizers_text_zh.jsonl"
 FLOORS = ROOT / "eval" / "floors.toml"
@@ -146,8 +147,8 @@ def run_case(convert: ConvertStage, extract: ExtractStage, text: str, reference:
 
 
 def evaluate(rows: list[dict], errors_shown: int) -> tuple[dict[str, float], dict[str, Tally], Counter, dict]:
-    convert = ConvertStage({}, ROOT / "rules")
-    extract = ExtractStage({}, ROOT / "rules")
+    convert = configured_stage("convert", ROOT / "rules")
+    extract = configured_stage("extract", ROOT / "rules")
     tallies = {k: Tally() for k in ("money", "percent", "date")}
     untargeted: Counter = Counter()
     numerals = {"gold": 0, "exact": 0, "errors": []}
@@ -352,8 +353,8 @@ class NewsTally:
 def news_facts(table: list[dict], news: Path) -> dict[str, list]:
     """The extract stage's facts on each annotated article (whole article, no published date: news_zh has none)."""
     wanted = {r["id"] for r in table}
-    convert = ConvertStage({}, ROOT / "rules")
-    extract = ExtractStage({}, ROOT / "rules")
+    convert = configured_stage("convert", ROOT / "rules")
+    extract = configured_stage("extract", ROOT / "rules")
     out = {}
     with news.open(encoding="utf-8") as fh:
         for line in fh:
@@ -547,8 +548,8 @@ def _duckling_money(text: str, exp: dict) -> dict:
 def evaluate_duckling(rows: list[dict], errors_shown: int) -> tuple[dict[str, float], dict, Counter, list]:
     """Per mapped record: a fact of its type spanning the whole phrase (found), with the expected value (exact).
     A yearless phrase may take either year next to the reference date (Duckling reads it forward)."""
-    convert = ConvertStage({}, ROOT / "rules")
-    extract = ExtractStage({}, ROOT / "rules")
+    convert = configured_stage("convert", ROOT / "rules")
+    extract = configured_stage("extract", ROOT / "rules")
     counts = {k: Counter() for k in ("money", "date", "numeral")}
     skipped: Counter = Counter()
     errors: list = []

@@ -49,6 +49,7 @@ from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.ner.stage import FACT_TYPES, NerStage  # noqa: E402
 from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ner"
 NEWS = ROOT / "eval" / "data" / "ner_news"
@@ -214,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         examples = dev_examples(args.shared)
     examples = examples[: args.limit]
     rules = ROOT / "rules"
-    stage = NerStage(model_setting(args.model), rules)
-    segment = SegmentStage({}, rules)
+    stage = configured_stage("ner", rules, **model_setting(args.model))
+    segment = configured_stage("segment", rules)
     t0 = time.perf_counter()
     stage.model.nlp()
     load = time.perf_counter() - t0
@@ -250,8 +251,8 @@ def news_main(args) -> int:
         return 0
     examples = examples[: args.limit]
     rules = ROOT / "rules"
-    stage = NerStage(model_setting(args.model), rules)
-    segment = SegmentStage({}, rules)
+    stage = configured_stage("ner", rules, **model_setting(args.model))
+    segment = configured_stage("segment", rules)
     pairs: list[tuple[float, bool]] = []
     scores, _, chars = run(examples, stage, segment, args.errors, pairs)
     print(f"news_dev: {len(examples)} articles, {chars} characters ({args.news_dir}); model {stage.model.label}")

@@ -81,9 +81,9 @@ def abbreviation_chars(gaz: Path) -> set[str]:
 
 def occurrences(news: Path, gaz: Path):
     """(article, offset, jieba word, index in the word, words) for every candidate occurrence."""
-    from pipeline.stages.segment.stage import SegmentStage
+    from pipeline.stages.registry import configured_stage
 
-    segment = SegmentStage({}, ROOT / "rules")
+    segment = configured_stage("segment", ROOT / "rules")
     chars = abbreviation_chars(gaz)
     for a in articles(news):
         text = a["text"]
@@ -145,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval/ner_abbrev: {len(todo)} occurrences not judged yet (run `tokens`)", file=sys.stderr)
         return 2
     from pipeline.stages.ner.abbrev import load_abbreviations
-    from pipeline.stages.segment.stage import SegmentStage
+    from pipeline.stages.registry import configured_stage
 
     abbrev, _ = load_abbreviations(ROOT / "rules" / "ner" / "abbreviations.toml")
-    segment = SegmentStage({}, ROOT / "rules")
+    segment = configured_stage("segment", ROOT / "rules")
     counts = {s: Counter() for s in ("dev", "train", "heldout")}
     for doc_id, a in sorted(arts.items()):
         text = a["text"]

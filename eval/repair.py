@@ -47,6 +47,7 @@ from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.repair import corrupt  # noqa: E402
 from pipeline.stages.repair.stage import RepairStage  # noqa: E402
+from pipeline.stages.registry import configured_stage  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 FLOORS = REPO / "eval" / "floors.toml"
@@ -308,7 +309,7 @@ def main() -> int:
         print(f"eval: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
         return 2
     articles = load_articles(args.news)[: args.limit]
-    stage = RepairStage({}, REPO / "rules")
+    stage = configured_stage("repair", REPO / "rules")
     t0 = time.perf_counter()
     figures = evaluate(articles, stage)
     clean, by_rule, speed = false_repairs(articles, stage)

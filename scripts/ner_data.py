@@ -342,9 +342,9 @@ def combine(
             )
     @functools.cache
     def segmenter():  # built on first use: most calls (the tests') never need it
-        from pipeline.stages.segment.stage import SegmentStage
+        from pipeline.stages.registry import configured_stage
 
-        return SegmentStage({}, ROOT / "rules")
+        return configured_stage("segment", ROOT / "rules")
 
     conventions = msra_conventions(examples)
     whole = whole_names(conventions)
@@ -424,10 +424,10 @@ def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
 def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
     from spacy.tokens import DocBin
 
-    from pipeline.stages.segment.stage import SegmentStage
+    from pipeline.stages.registry import configured_stage
 
     vocab = make_vocab()
-    segmenter = SegmentStage({}, ROOT / "rules", out / "cache")
+    segmenter = configured_stage("segment", ROOT / "rules", out / "cache")
     out.mkdir(parents=True, exist_ok=True)
     bins: dict[str, DocBin] = {}
     cut: Counter = Counter()

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Sequence
 
-from pipeline.run.config import PipelineConfig
+from pipeline.run.config import PipelineConfig, load_config
 from pipeline.core.stage import Stage
 from pipeline.stages.clean.stage import CleanStage
 from pipeline.stages.convert.stage import ConvertStage
@@ -68,3 +68,10 @@ def build_stages(
     config: PipelineConfig, names: Sequence[str], cache_dir: Path | None = None
 ) -> list[Stage]:
     return [KNOWN_STAGES[n](config.settings.get(n, {}), config.rules_dir, cache_dir) for n in names]
+
+
+def configured_stage(name: str, rules_dir: Path, cache_dir: Path | None = None, **overrides) -> Stage:
+    """Stage `name` with the settings `rules_dir/pipeline.toml` gives it, as `pipeline run` builds it,
+    `overrides` on top: what evaluations and benchmarks must measure (not the stage's defaults)."""
+    config = load_config(rules_dir, tuple(KNOWN_STAGES))
+    return KNOWN_STAGES[name]({**config.settings.get(name, {}), **overrides}, config.rules_dir, cache_dir)

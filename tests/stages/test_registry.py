@@ -4,7 +4,9 @@ import pytest
 
 from pipeline.run.config import load_config
 from pipeline.core.rules import RuleError
-from pipeline.stages.registry import KNOWN_STAGES, StageSelectionError, build_stages, select_stages
+from pipeline.stages.registry import KNOWN_STAGES, StageSelectionError, build_stages, configured_stage, select_stages
+
+from conftest import RULES
 
 
 def test_order_comes_from_config_and_selection_narrows_it(config):
@@ -98,3 +100,15 @@ def test_rule_validation_errors_point_at_the_rule(rules_copy, entry, offset, mes
     config = load_config(rules_copy, tuple(KNOWN_STAGES))
     with pytest.raises(RuleError, match=f"fixups.toml:{line}: .*{message}"):
         build_stages(config, config.stages)
+
+
+def test_configured_stage_takes_pipeline_toml_settings_and_overrides(rules_copy):
+    # Evaluations and benchmarks build their stages this way: a setting edited in pipeline.toml must
+    # reach what they measure (they used the stage's defaults before).
+    toml = rules_copy / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert '\nbackend = "jieba"' in text
+    toml.write_text(text.replace('\nbackend = "jieba"', '\nbackend = "rjieba"'), encoding="utf-8")
+    assert configured_stage("segment", rules_copy).settings["backend"] == "rjieba"
+    assert configured_stage("segment", rules_copy, backend="jieba").settings["backend"] == "jieba"
+    assert configured_stage("segment", RULES).settings["backend"] == "jieba"

@@ -64,7 +64,14 @@ def test_sentences_are_ordered_trimmed_and_never_empty(text):
     assert all(text[i].isspace() or i in covered for i in range(len(text)) if text[i] != "\n")
 
 
-def test_tokens_carry_clean_text_offsets_and_tags(stage):
+@pytest.fixture(scope="module")
+def rjieba_stage():
+    return SegmentStage({"backend": "rjieba"}, RULES)
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_tokens_carry_clean_text_offsets_and_tags(request, backend):
+    stage = request.getfixturevalue("stage" if backend == "jieba" else "rjieba_stage")
     text = "2024年，青岛市科技局支持7个合作项目。\n科学仪器产业园开园。"
     out = stage(doc(text))
     assert [text[s.start : s.end] for s in out.sentences] == ["2024年，青岛市科技局支持7个合作项目。", "科学仪器产业园开园。"]
@@ -72,6 +79,55 @@ def test_tokens_carry_clean_text_offsets_and_tags(stage):
     words = [t.word for t in out.tokens]
     assert "青岛市科技局" in words and "合作项目" in words and "科学仪器" in words  # from rules/segment/
     assert next(t.pos for t in out.tokens if t.word == "青岛市科技局") == "nt"
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.text(alphabet="青岛市科技局开园。 \n\u3000\t2a，", max_size=40))
+def test_rjieba_tokens_tile_each_sentence_but_its_spaces(rjieba_stage, text):
+    out = rjieba_stage(doc(text))
+    assert all(text[t.start : t.end] == t.word and t.pos for t in out.tokens)
+    for s in out.sentences:
+        words = "".join(t.word for t in out.tokens if s.start <= t.start < s.end)
+        assert words == "".join(c for c in text[s.start : s.end] if not c.isspace())
+
+
+def _reference_split(text: str) -> list[tuple[int, int]]:
+    """The stage's first sentence splitter, character by character: the fast one must agree with it."""
+    end, closing = PUNCT["end"], PUNCT["closing"]
+    opening_b, closing_b, ascii_end = PUNCT["opening_brackets"], PUNCT["closing_brackets"], PUNCT["ascii_end"]
+    spans, start, depth, i, n = [], 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            spans.append((start, i))
+            start, depth = i + 1, 0
+        elif c in opening_b:
+            depth += 1
+        elif c in closing_b:
+            depth = max(0, depth - 1)
+        elif depth == 0 and (c in end or (c in ascii_end and (c != "." or i + 1 >= n or text[i + 1].isspace()))):
+            j = i + 1
+            while j < n and (text[j] in end or text[j] in ascii_end or text[j] in closing):
+                j += 1
+            spans.append((start, j))
+            start = i = j
+            continue
+        i += 1
+    spans.append((start, n))
+    out = []
+    for s, e in spans:
+        piece = text[s:e]
+        s += len(piece) - len(piece.lstrip())
+        e -= len(piece) - len(piece.rstrip())
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.text(alphabet="今天。！？!?.“”（）()【】\n 2a", max_size=80))
+def test_sentence_splitter_agrees_with_the_character_by_character_reference(text):
+    assert [(s.start, s.end) for s in split_sentences(text, PUNCT)] == _reference_split(text)
 
 
 def test_empty_text_has_no_sentences_or_tokens(stage):
@@ -103,7 +159,7 @@ def test_without_a_run_folder_the_stage_owns_a_temporary_cache():
 
 
 @pytest.mark.parametrize("settings_,message", [
-    ({"backend": "spacy"}, "`backend` 'spacy' is not one of 'jieba', 'jieba_fast'"),
+    ({"backend": "spacy"}, "`backend` 'spacy' is not one of 'jieba', 'jieba_fast', 'rjieba'"),
     ({"dictionaries": "segment/words.txt"}, "`dictionaries` must be a list"),
 ])
 def test_bad_settings_are_rule_errors(settings_, message):
