@@ -20,6 +20,10 @@ article; `docno` becomes the `doc_id` (else `FILE#N`, N counting records from
 `</doc>` or `<content>` is reported (`MalformedDump`, source `FILE#N`) and
 the others still run.
 
+A dump is streamed, record by record, so it may be far larger than the
+document size limit (`--max-doc-mb`), which applies to each record: a larger
+record is `TooLarge`, skipped unread to the next `<doc>`, and the others run.
+
 Tags are found in the bytes: `<` (0x3C) is never the second byte of a GBK,
 GB18030 or Big5 character, so a tag cannot hide inside one. UTF-16 dumps
 (with a byte-order mark) are read as text and each content re-encoded as
@@ -31,16 +35,19 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
-from pipeline.run.inputs import InputError, InputRecord
+from pipeline.run.inputs import InputError, InputRecord, too_large
 
 _START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:doclist|doc)\s*>")
 _DOC = re.compile(rb"<doc\s*>")
 _END = re.compile(rb"</doc\s*>")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-# Bytes of a dump the metadata's encoding is detected on.
+# Bytes of a dump the metadata's encoding is detected on (also what is read to tell a dump).
 _SAMPLE = 1 << 18
+# Bytes read at a time while streaming a dump.
+_CHUNK = 1 << 20
+_TAG_MAX = 16  # a `<doc>` tag (with spaces) cut by a chunk boundary is this long at most
 # Metadata lifted from each record: tag -> meta key.
 FIELDS = {"url": "url", "contenttitle": "title"}
 
@@ -59,32 +66,84 @@ def split_dump(item: InputRecord | InputError) -> list[InputRecord | InputError]
 
 
 def read_dump(data: bytes, file_id: str, source: str) -> Iterator[InputRecord | InputError]:
+    """The records of a dump held in memory (a UTF-16 one is read whole, within the size limit)."""
     utf16 = data.startswith(_UTF16_BOMS)
     if utf16:
         data = _utf16_as_utf8(data)
     codec = _meta_codec(data)
     starts = [m.start() for m in _DOC.finditer(data)]
     for n, (a, b) in enumerate(zip(starts, starts[1:] + [len(data)]), 1):
-        where = f"{source}#{n}"
-        record = data[a:b]
-        end = _END.search(record)
-        if end is None:
-            yield InputError(f"{file_id}#{n}", where, "MalformedDump", f"{where}: <doc> without </doc>")
+        yield _record(data[a:b], n, file_id, source, codec, utf16)
+
+
+def stream_dump(fh: BinaryIO, head: bytes, file_id: str, source: str, max_bytes: int,
+                chunk: int = _CHUNK) -> Iterator[InputRecord | InputError]:
+    """The records of a byte-oriented dump read from `fh`, `head` being its first bytes, already read.
+
+    Memory stays within about `max_bytes` + `chunk`: a record longer than `max_bytes` is skipped to
+    the next `<doc>` and reported as TooLarge.
+    """
+    codec = _meta_codec(head[:_SAMPLE])
+    buf, eof, n = head, False, 0
+    first = _DOC.search(buf)
+    pos = first.start() if first else None
+    while pos is not None:
+        n += 1
+        while (nxt := _DOC.search(buf, pos + 1)) is None and not eof and len(buf) - pos <= max_bytes:
+            more = fh.read(chunk)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0  # keep from the record's start only
+        if nxt is None and not eof:  # longer than the limit: skip it, unread into memory
+            yield _too_large(file_id, source, n, max_bytes)
+            pos = None
+            while pos is None and (more := fh.read(chunk)):
+                buf = buf[-_TAG_MAX:] + more
+                if (found := _DOC.search(buf)) is not None:
+                    pos = found.start()
             continue
-        record = record[: end.start()]
-        content = _field(record, b"content")
-        if content is None:
-            yield InputError(f"{file_id}#{n}", where, "MalformedDump", f"{where}: record without <content>")
-            continue
-        docno = _field(record, b"docno")
-        doc_id = _text(docno, codec).strip() if docno is not None else ""
-        meta = {}
-        for tag, key in FIELDS.items():
-            value = _field(record, tag.encode("ascii"))
-            if value is not None and (value := _text(value, codec).strip()):
-                meta[key] = value
-        raw = codecs.BOM_UTF16_LE + content.decode("utf-8").encode("utf-16-le") if utf16 else content
-        yield InputRecord(doc_id or f"{file_id}#{n}", where, raw, meta)
+        end = nxt.start() if nxt is not None else len(buf)
+        if end - pos > max_bytes:  # read whole within one chunk, but over the limit all the same
+            yield _too_large(file_id, source, n, max_bytes)
+        else:
+            yield _record(buf[pos:end], n, file_id, source, codec, False)
+        pos = end if nxt is not None else None
+
+
+def _too_large(file_id: str, source: str, n: int, max_bytes: int) -> InputError:
+    return InputError(f"{file_id}#{n}", f"{source}#{n}", "TooLarge", too_large(f"{source}#{n}", max_bytes))
+
+
+def _record(record: bytes, n: int, file_id: str, source: str, codec: str, utf16: bool) -> InputRecord | InputError:
+    """One `<doc>…` record (up to the next `<doc>`) as a document, or the reason it is not one."""
+    where = f"{source}#{n}"
+    end = _END.search(record)
+    if end is None:
+        return InputError(f"{file_id}#{n}", where, "MalformedDump", f"{where}: <doc> without </doc>")
+    record = record[: end.start()]
+    content = _field(record, b"content")
+    if content is None:
+        return InputError(f"{file_id}#{n}", where, "MalformedDump", f"{where}: record without <content>")
+    docno = _field(record, b"docno")
+    doc_id = _text(docno, codec).strip() if docno is not None else ""
+    meta = {}
+    for tag, key in FIELDS.items():
+        value = _field(record, tag.encode("ascii"))
+        if value is not None and (value := _text(value, codec).strip()):
+            meta[key] = value
+    raw = codecs.BOM_UTF16_LE + content.decode("utf-8").encode("utf-16-le") if utf16 else content
+    return InputRecord(doc_id or f"{file_id}#{n}", where, raw, meta)
+
+
+def count_records(fh: BinaryIO, chunk: int = _CHUNK) -> int:
+    """How many `<doc>` records a byte-oriented dump holds (for progress), read in chunks."""
+    total, tail = 0, b""
+    while more := fh.read(chunk):
+        buf = tail + more
+        total += len(_DOC.findall(buf))
+        cut = max(0, len(buf) - _TAG_MAX)
+        tail = buf[cut:]
+        total -= len(_DOC.findall(tail))  # counted now; found again in the next window
+    return total
 
 
 def _field(record: bytes, tag: bytes) -> bytes | None:

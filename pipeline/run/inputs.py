@@ -90,17 +90,22 @@ def expand(paths: Iterable[str | Path]) -> list[InputFile]:
 
 def count_documents(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """How many documents `read_inputs` will yield (for progress), cheaply."""
+    from pipeline.run.dumps import count_records, is_dump  # dumps imports this module
+
     total = 0
     for path, doc_id, _ in files:
-        if doc_id:
-            total += 1
-            continue
         try:
             if not path.is_file():  # a stream is read once, by read_inputs
                 total += 1
                 continue
             with path.open("rb") as fh:
-                total += sum(1 for line in jsonl_lines(fh, max_bytes) if line is None or line.strip())
+                if not doc_id:
+                    total += sum(1 for line in jsonl_lines(fh, max_bytes) if line is None or line.strip())
+                elif is_dump(fh.read(1 << 10)):
+                    fh.seek(0)
+                    total += max(1, count_records(fh))
+                else:
+                    total += 1
         except OSError:
             total += 1
     return total
@@ -139,8 +144,6 @@ def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> I
 
     A document larger than `max_bytes` (a file, or a JSONL line) is an error, read no further.
     """
-    from pipeline.run.dumps import split_dump  # imports this module
-
     seen: dict[str, str] = {}
     for path, doc_id, root in files:
         refused = _refuse(path, root)
@@ -150,7 +153,7 @@ def read_inputs(files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> I
         elif not doc_id:
             items = _read_jsonl(path, max_bytes)
         else:
-            items = split_dump(_read_file(path, doc_id, max_bytes))
+            items = _read_file(path, doc_id, max_bytes)
         for item in items:
             if isinstance(item, InputRecord):
                 first = seen.get(item.doc_id)
@@ -180,21 +183,31 @@ def _refuse(path: Path, root: Path | None) -> str | None:
     return None
 
 
-def _too_large(source: str, max_bytes: int) -> str:
+def too_large(source: str, max_bytes: int) -> str:
+    """The message of a TooLarge error."""
     return (f"{source} is larger than the document size limit of {max_bytes / 1e6:g} MB "
             "(pipeline run --max-doc-mb); not read")
 
 
-def _read_file(path: Path, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> InputRecord | InputError:
+def _read_file(path: Path, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputRecord | InputError]:
+    """The file as one document, or the records of the crawl dump it holds, streamed."""
+    from pipeline.run.dumps import is_dump, split_dump, stream_dump  # dumps imports this module
+
     source = path_text(path)
     try:
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)  # bounded, whatever the file is (a device, a FIFO)
+            head = fh.read(min(max_bytes + 1, 1 << 18))
+            if is_dump(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                yield from stream_dump(fh, head, doc_id, source, max_bytes)
+                return
+            data = head + fh.read(max_bytes + 1 - len(head))  # bounded, whatever the file is (a FIFO)
     except OSError as exc:
-        return InputError(doc_id, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
+        yield InputError(doc_id, source, type(exc).__name__, f"cannot read {source}: {exc.strerror or exc}")
+        return
     if len(data) > max_bytes:
-        return InputError(doc_id, source, "TooLarge", _too_large(source, max_bytes))
-    return InputRecord(doc_id, source, data)
+        yield InputError(doc_id, source, "TooLarge", too_large(source, max_bytes))
+        return
+    yield from split_dump(InputRecord(doc_id, source, data))  # a UTF-16 dump, read whole
 
 
 def _read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[InputRecord | InputError]:
@@ -208,7 +221,7 @@ def _read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Inpu
         for lineno, line in enumerate(jsonl_lines(fh, max_bytes), 1):
             where = f"{source}:{lineno}"
             if line is None:
-                yield InputError(where, where, "TooLarge", _too_large(where, max_bytes))
+                yield InputError(where, where, "TooLarge", too_large(where, max_bytes))
             elif line.strip():
                 yield _parse_jsonl_line(line, where)
 

@@ -89,3 +89,60 @@ def test_facts_point_into_their_own_article(tmp_path, config):
             assert doc.text[fact.start : fact.end] == fact.text
             a, b = doc.to_original(fact.start, fact.end)
             assert content[a:b]  # inside this article
+
+
+def big_dump(records: int = 40, filler: str = "新闻内容。") -> bytes:
+    return "".join(record(f"d{k}", f"http://x/{k}", f"标题{k}", filler * (k % 7 + 1)) for k in range(records)).encode("gbk")
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_a_dump_is_streamed_whatever_the_chunk_boundaries(chunk):
+    import io
+
+    from pipeline.run.dumps import read_dump, stream_dump
+
+    data = big_dump()
+    whole = list(read_dump(data, "f", "f"))
+    fh = io.BytesIO(data)
+    head = fh.read(100)
+    assert list(stream_dump(fh, head, "f", "f", max_bytes=1000, chunk=chunk)) == whole
+    assert [i.doc_id for i in whole] == [f"d{k}" for k in range(40)]
+
+
+def test_a_dump_larger_than_the_size_limit_is_read_record_by_record(tmp_path):
+    f = tmp_path / "dump.dat"
+    data = big_dump(200)
+    f.write_bytes(data)
+    limit = 600  # bytes: every record fits, the file is ~60 times larger
+    assert len(data) > 50 * limit
+    items = list(read_inputs(expand([f]), max_bytes=limit))
+    assert [i.doc_id for i in items] == [f"d{k}" for k in range(200)]
+    from pipeline.run.inputs import count_documents
+
+    assert count_documents(expand([f]), max_bytes=limit) == 200
+
+
+def test_a_record_larger_than_the_limit_is_too_large_and_its_neighbours_run(tmp_path):
+    f = tmp_path / "dump.dat"
+    huge = record("big", "http://x/big", "大", "很长的内容。" * 2000).encode("gbk")
+    f.write_bytes(big_dump(3) + huge + big_dump(3).replace(b"<docno>d", b"<docno>e"))
+    items = list(read_inputs(expand([f]), max_bytes=2000))
+    assert [(i.doc_id, type(i).__name__) for i in items] == [
+        ("d0", "InputRecord"), ("d1", "InputRecord"), ("d2", "InputRecord"),
+        (f"{f.as_posix()}#4", "InputError"),
+        ("e0", "InputRecord"), ("e1", "InputRecord"), ("e2", "InputRecord")]
+    assert items[3].error == "TooLarge" and "#4 is larger than the document size limit" in items[3].message
+
+
+@pytest.mark.parametrize("chunk", [5, 100, 1 << 20])
+def test_a_too_large_record_is_skipped_unread_whatever_the_chunks(chunk):
+    import io
+
+    from pipeline.run.dumps import stream_dump
+
+    huge = record("big", "http://x/big", "大", "很长的内容。" * 2000).encode("gbk")
+    data = big_dump(2) + huge + big_dump(2).replace(b"<docno>d", b"<docno>e")
+    fh = io.BytesIO(data)
+    items = list(stream_dump(fh, fh.read(50), "f", "f", max_bytes=1500, chunk=chunk))
+    assert [(i.doc_id, getattr(i, "error", None)) for i in items] == [
+        ("d0", None), ("d1", None), ("f#3", "TooLarge"), ("e0", None), ("e1", None)]
