@@ -52,7 +52,9 @@ class NerStage(Stage):
     # company names the model began too late grown leftwards) and the model is decoded here.
     # 4: one-character place abbreviations, value.canonical, names from damaged text and lowercase
     # Latin words dropped.
-    version = 4
+    # 5: abbreviations in bare lists (英、美、法), after 对/全, 中外, weak ones where the text names
+    # their country (pipeline/stages/ner/abbrev.py).
+    version = 5
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {

@@ -99,6 +99,20 @@ def test_abbreviation_examples(case):
     ("巴以冲突", [("巴", "巴勒斯坦", "巴以"), ("以", "以色列", "巴以")]),
     ("粤港澳大湾区", [("粤", "广东", "粤港澳"), ("港", "香港", "粤港澳"), ("澳", "澳门", "粤港澳")]),
     ("台商在大陆", [("台", "台湾", "台商")]),
+    # A bare list, every item an abbreviation; a run's names hold in a list too (澳 is 澳门 with 港).
+    ("英、美、法三国", [("英", "英国", "英、美、法"), ("美", "美国", "英、美、法"), ("法", "法国", "英、美、法")]),
+    ("港、澳、台地区", [("港", "香港", "港、澳、台"), ("澳", "澳门", "港、澳、台"), ("台", "台湾", "港、澳、台")]),
+    # 中外 (the guide, after MSRA), in an idiom too; 对/全 before one; heads of government.
+    ("中外合作", [("中", "中国", "中外")]),
+    ("古今中外", [("中", "中国", "中外")]),
+    ("对华政策", [("华", "中国", "对华")]),
+    ("全美第一", [("美", "美国", "全美")]),
+    ("俄总统", [("俄", "俄罗斯", "俄总统")]),
+    ("沪基指开盘", [("沪", "上海", "沪基指")]),
+    # A verb before a run leaves the run whole (对沪深300; jieba's 访中/v 美).
+    ("对沪深300", [("沪", "上海", "沪深"), ("深", "深圳", "沪深")]),
+    ("访中美", [("中", "中国", "中美"), ("美", "美国", "中美")]),
+    ("中罗关系", [("中", "中国", "中罗"), ("罗", "罗马尼亚", "中罗")]),
 ])
 def test_abbreviations_in_their_shapes(text, want):
     assert abbreviations(text) == want
@@ -107,9 +121,26 @@ def test_abbreviations_in_their_shapes(text, want):
 @pytest.mark.parametrize("text", [
     "美丽的中心", "日前", "美元汇率", "中英文版本", "中美洲国家", "美加州", "其中日本", "中华民族",
     "依法治国", "德国队", "美人", "新股发行", "法德", "日以继夜", "在中国", "来日方长", "港口",
+    # 中 "in" before a preposition; a full name is not a run (俄罗斯, 陕西, 中|葡萄牙, 日|中国).
+    "过程中以任何形式", "图中以浓浓的色调", "俄罗斯外交部", "陕西公安厅", "战争中葡萄牙派出", "20日中国足协",
+    # Lists of other things; ordinary words; index names (the guide: 深证 is not marked).
+    "工、医、文、法、哲", "海、陆、空", "中、英文", "美白洗面奶", "日新月异", "深证100ETF", "对日常生活",
+    "两罚全中", "全日制", "西方国家",
+    # A weak one without its country in the text stands in no prefix or suffix shape.
+    "赴德留学", "罗方表示",
 ])
 def test_no_abbreviation_outside_a_shape_or_inside_an_ordinary_word(text):
     assert abbreviations(text) == []
+
+
+def test_a_weak_abbreviation_stands_where_the_text_names_its_country():
+    # Evidence: 德 in 赴德 is Germany in a text naming 德国; 阿 is the country the text names.
+    assert abbreviations("德国大学免学费，赴德留学") == [("德", "德国", "赴德")]
+    assert abbreviations("罗马尼亚总统说，罗方愿意") == [("罗", "罗马尼亚", "罗方")]
+    assert abbreviations("中阿合作论坛") == [("中", "中国", "中阿"), ("阿", "阿拉伯国家", "中阿")]
+    assert abbreviations("阿根廷总统访华，中阿关系") == [("华", "中国", "访华"), ("中", "中国", "中阿"), ("阿", "阿根廷", "中阿")]
+    # Not in a run of weak ones: 马新一届政府 names no pair even in a text naming both.
+    assert abbreviations("马来西亚和新加坡。马新一届政府") == []
 
 
 def test_every_abbreviation_has_a_full_name():
