@@ -16,7 +16,8 @@
    (北京市科学技术委员会 is not reduced to the gazetteer's 北京市). Where the
    model found the rule's very name with another label, the model's label
    stands: it reads the sentence (阿根廷 in 胜阿根廷负于西班牙 is a team, ORG in
-   the corpora; the country gazetteer says LOC).
+   the corpora; the country gazetteer says LOC), except against a rule that stands only with
+   context (`near`: a team's nickname by a score line, a company's short name by its stock code).
 2. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
    一家; at most `max_verbs` verbs, not as the first word, and no name word
@@ -181,11 +182,13 @@ def without_shapes(model: Sequence[Span], shapes: Sequence[tuple[int, int]]) -> 
     return [m for m in model if not any(a <= m.start and m.end <= b for a, b in shapes)]
 
 
-def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
+def merge(model: Sequence[Span], rules: Sequence[Span], firm: frozenset[str] | set[str] = frozenset()) -> list[Span]:
     """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest.
-    A rule name the model also found, with another label, takes the model's."""
+    A rule name the model also found, with another label, takes the model's, unless the rule is
+    `firm` (ids of rules that stand only with context, `near`: the context says what the name is
+    here, as the model would have to guess: 黄蜂 by a score line is the team, not a person)."""
     labels = {(s.start, s.end): s.label for s in model}
-    rules = [r for r in rules if labels.get((r.start, r.end), r.label) == r.label]
+    rules = [r for r in rules if r.rule_id in firm or labels.get((r.start, r.end), r.label) == r.label]
     chosen: list[Span] = []
     # The chosen spans as sorted (start, end): they never overlap, so their ends are in order too
     # and the last one starting before a span's end is the only one that may overlap it.

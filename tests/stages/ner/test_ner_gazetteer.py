@@ -40,6 +40,14 @@ def abbreviations(text):
     return [(text[s:e], name, text[a:b]) for s, e, name, a, b in ABBREV.find(text, words(text))]
 
 
+def test_team_nicknames_need_a_game_report_around_them_and_leagues_are_orgs():
+    assert BY_PATTERN["火箭"].canonical == "休斯顿火箭" and BY_PATTERN["火箭"].near_sentence is False
+    assert found(["火箭"], "麦基为火箭带来了什么？上半场他抢下12个篮板。") == ["火箭"]
+    assert found(["火箭"], "长征二号火箭发射成功，将卫星送入轨道。") == []
+    assert found(["湖人队", "洛杉矶湖人"], "洛杉矶湖人和湖人队") == ["洛杉矶湖人", "湖人队"]
+    assert found(["NBA"], "NBA季后赛") == ["NBA"] and BY_PATTERN["CBA"].label == "ORG"
+
+
 def test_orgs_hold_the_kinds_asked_for_with_their_full_names():
     assert len(ORGS) > 10000 and len({r.id for r in ORGS}) == len(ORGS)
     assert all(r.label == "ORG" and isinstance(r.pattern, str) for r in ORGS)
