@@ -1,7 +1,11 @@
 """How model entities and rule matches become one set of names (the merge policy).
 
 0. A name touching damaged text (`[filter] damaged`: U+FFFD, ? that repair left) is dropped, and
-   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too.
+   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too, and
+   (`latin_fragments`) a one-word Latin model name that is an English function word (You, The: spaCy's
+   English stop words) or a piece of Latin text, another Latin word next to it across a space
+   (Tower of `Tower Records`, Multi of `Multi Touch`): a Chinese text names a foreigner or a
+   company in Latin letters whole or not at all.
    A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
@@ -96,6 +100,7 @@ class Completion:
     # Step 0: marks of damaged text; whether lowercase Latin model names go.
     damaged: frozenset[str] = frozenset()
     latin_lowercase: bool = False
+    latin_fragments: bool = False
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -153,10 +158,34 @@ def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
 
 
 def drop_latin_words(model: Sequence[Span], text: str, c: Completion) -> list[Span]:
-    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes."""
-    if not c.latin_lowercase:
+    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes; with
+    `latin_fragments`, a one-word one that is an English stop word or has a Latin word next to it."""
+    if not (c.latin_lowercase or c.latin_fragments):
         return list(model)
-    return [m for m in model if not (_LATIN.fullmatch(text[m.start : m.end]) and text[m.start].islower())]
+    stop = _english_stop_words() if c.latin_fragments else frozenset()
+    out = []
+    for m in model:
+        name = text[m.start : m.end]
+        if _LATIN.fullmatch(name):
+            if c.latin_lowercase and name[0].islower():
+                continue
+            if c.latin_fragments and _ONE_WORD.fullmatch(name) and (
+                    name.lower() in stop or _LATIN_BEFORE.search(text, max(0, m.start - 2), m.start)
+                    or _LATIN_AFTER.match(text, m.end)):
+                continue
+        out.append(m)
+    return out
+
+
+_ONE_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_BEFORE = re.compile(r"[A-Za-z] $")
+_LATIN_AFTER = re.compile(r" [A-Za-z]")
+
+
+def _english_stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # a list that ships with spaCy (a dependency)
+
+    return frozenset(STOP_WORDS)
 
 
 def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:

@@ -125,6 +125,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
     "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
+    "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
+                            "word next to them", default=False),
 })
 
 
@@ -275,7 +277,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_chars=frozenset(filt["chars"]),
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
-        latin_lowercase=filt["latin_lowercase"],
+        latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

@@ -199,6 +199,21 @@ def test_lowercase_latin_model_names_are_dropped(name, kept):
     assert (drop_latin_words([span], text, _completion()) == [span]) is kept
 
 
+@pytest.mark.parametrize("text, name, kept", [
+    ("在Tower Records买唱片", "Tower", False),  # a piece of Latin text
+    ("新款Multi Touch屏幕", "Touch", False),
+    ("You说得对", "You", False),  # an English stop word
+    ("The Alliance联盟", "Alliance", False),
+    ("据ESPN报道", "ESPN", True), ("佐罗Zorro出场", "Zorro", True), ("Ben Ramsey说", "Ben Ramsey", True),
+])
+def test_one_latin_word_out_of_latin_text_or_a_stop_word_is_no_name(text, name, kept):
+    from pipeline.stages.ner.merge import drop_latin_words
+
+    start = text.index(name)
+    span = Span(start, start + len(name), "PER", "model", "ner.model", None, 0.8)
+    assert (drop_latin_words([span], text, _completion()) == [span]) is kept
+
+
 def test_a_question_mark_after_a_name_at_a_line_end_is_no_damage():
     from pipeline.stages.ner.merge import drop_damaged
 
