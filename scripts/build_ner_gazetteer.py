@@ -40,8 +40,8 @@ GAZ = ROOT.parent / "shared" / "data" / "gazetteers"
 OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
 
 # Where an org's surface is named twice, the first source here keeps it (its canonical name).
-SOURCES = ("intl", "leagues", "teams", "government", "soes", "media", "channels", "universities", "companies")
-CONFIDENCE = {"intl": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
+SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities", "companies")
+CONFIDENCE = {"intl": 0.95, "bodies": 0.9, "congresses": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
               "channels": 0.9, "universities": 0.95, "companies": 0.93}
 WEAK_CONFIDENCE = 0.85
 NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
@@ -86,6 +86,16 @@ INTL = (
     ("世界粮食计划署", ()),
     ("红十字国际委员会", ()),
 )
+# Domestic and foreign bodies by their usual short names (the guide: 港府, 区议会, 国会 naming one body
+# are ORG), public facts. 特区政府 and 国会 name different bodies by place: no canonical.
+BODIES = (
+    ("香港特别行政区政府", ("港府",)),
+    ("", ("特区政府", "区议会", "国会", "立法会")),
+)
+# Party congresses by their short names (MSRA marks 十五大 ORG; the guide: 中共十八大): the 11th to the
+# 20th national congress, with and without 中共.
+NUMERALS = ("十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十")
+CONGRESSES = tuple((f"中国共产党第{n}次全国代表大会", (f"{n}大", f"中共{n}大")) for n in NUMERALS)
 
 # Sports leagues and associations named by acronym (the guide: NBA, CBA, NCAA are ORG), public facts.
 LEAGUES = (("美国职业篮球联赛", ("NBA",)), ("中国男子篮球职业联赛", ("CBA",)), ("美国国家大学体育协会", ("NCAA",)),
@@ -208,6 +218,10 @@ def candidates(gaz: Path):
         key = f"{len(full)}_{sum(map(ord, full)) % 100000}"
         for s in (full, *shorts):
             yield "intl", key, full, s, False
+    for source, table in (("bodies", BODIES), ("congresses", CONGRESSES)):
+        for n, (full, shorts) in enumerate(table):
+            for s in ((full,) if full else ()) + shorts:
+                yield source, str(n), full, s, False
     for full, shorts in LEAGUES:
         for s in (full, *shorts):
             yield "leagues", shorts[-1].lower(), full, s, False  # the acronym
@@ -265,6 +279,8 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
             rule["whole_words"] = True
         if source == "teams":
             weak = is_short  # a bare nickname (火箭, 国王): basketball context, whatever jieba says
+        elif source in ("bodies", "congresses"):
+            weak = False  # curated as names (the guide): jieba's 国会/n says nothing against it
         if weak:
             if source == "teams":
                 rule["near"], rule["near_window"], rule["near_sentence"] = TEAM_CONTEXT, TEAM_WINDOW, False
@@ -292,7 +308,8 @@ HEADER = """\
 # Organisation names and short forms for the ner stage, ORG, built by scripts/build_ner_gazetteer.py
 # from ../shared/data/gazetteers/ (central SOEs, central government bodies, media outlets, universities
 # and institutes, listed companies; licences in that folder's README) and the script's curated
-# international bodies, sports leagues and NBA teams. Do not edit by hand: change the script or its inputs and rebuild.
+# international bodies, short names of bodies (港府, 国会) and party congresses (十八大), sports leagues
+# and NBA teams. Do not edit by hand: change the script or its inputs and rebuild.
 # `canonical` is the full name (value.canonical). Short forms match on jieba word boundaries only.
 # A short name that is also an ordinary word or a place (太阳能, 中关村) needs stock-market context
 # within `near_window` characters (`near`), else it is no name; a team's bare nickname (火箭, 国王)

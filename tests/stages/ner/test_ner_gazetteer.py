@@ -40,6 +40,13 @@ def abbreviations(text):
     return [(text[s:e], name, text[a:b]) for s, e, name, a, b in ABBREV.find(text, words(text))]
 
 
+def test_bodies_by_short_name_and_party_congresses_are_orgs():
+    assert found(["港府", "区议会"], "港府回应区议会的质询") == ["港府", "区议会"]
+    assert BY_PATTERN["港府"].canonical == "香港特别行政区政府" and BY_PATTERN["国会"].canonical is None
+    assert found(["十九大", "中共十八大"], "十九大报告和中共十八大以来") == ["十九大", "中共十八大"]
+    assert BY_PATTERN["十五大"].canonical == "中国共产党第十五次全国代表大会"
+
+
 def test_team_nicknames_need_a_game_report_around_them_and_leagues_are_orgs():
     assert BY_PATTERN["火箭"].canonical == "休斯顿火箭" and BY_PATTERN["火箭"].near_sentence is False
     assert found(["火箭"], "麦基为火箭带来了什么？上半场他抢下12个篮板。") == ["火箭"]
