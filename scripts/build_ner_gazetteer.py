@@ -40,9 +40,9 @@ GAZ = ROOT.parent / "shared" / "data" / "gazetteers"
 OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
 
 # Where an org's surface is named twice, the first source here keeps it (its canonical name).
-SOURCES = ("intl", "government", "soes", "media", "channels", "universities", "companies")
-CONFIDENCE = {"intl": 0.95, "government": 0.95, "soes": 0.93, "media": 0.93, "channels": 0.9, "universities": 0.95,
-              "companies": 0.93}
+SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities", "companies")
+CONFIDENCE = {"intl": 0.95, "bodies": 0.9, "congresses": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
+              "channels": 0.9, "universities": 0.95, "companies": 0.93}
 WEAK_CONFIDENCE = 0.85
 NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
 COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金刚; 寒武纪 is rarer)
@@ -86,6 +86,42 @@ INTL = (
     ("世界粮食计划署", ()),
     ("红十字国际委员会", ()),
 )
+# Domestic and foreign bodies by their usual short names (the guide: 港府, 区议会, 国会 naming one body
+# are ORG), public facts. 特区政府 and 国会 name different bodies by place: no canonical.
+BODIES = (
+    ("香港特别行政区政府", ("港府",)),
+    ("", ("特区政府", "区议会", "国会", "立法会")),
+)
+# Party congresses by their short names (MSRA marks 十五大 ORG; the guide: 中共十八大): the 11th to the
+# 20th national congress, with and without 中共.
+NUMERALS = ("十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十")
+CONGRESSES = tuple((f"中国共产党第{n}次全国代表大会", (f"{n}大", f"中共{n}大")) for n in NUMERALS)
+
+# Sports leagues and associations named by acronym (the guide: NBA, CBA, NCAA are ORG), public facts.
+LEAGUES = (("美国职业篮球联赛", ("NBA",)), ("中国男子篮球职业联赛", ("CBA",)), ("美国国家大学体育协会", ("NCAA",)),
+           ("美国女子职业篮球联赛", ("WNBA",)), ("国家橄榄球联盟", ("NFL",)), ("美国职业棒球大联盟", ("MLB",)),
+           ("国家冰球联盟", ("NHL",)), ("国际篮球联合会", ("国际篮联", "FIBA")), ("欧洲足球协会联盟", ("欧足联", "UEFA")))
+# NBA teams as Chinese news names them (public facts): the city forms and the nickname. Every form
+# is a surface: nickname, nickname + 队, city + nickname (+ 队). Most nicknames are ordinary words
+# (火箭 rocket, 太阳 sun, 国王 king, 魔术 magic), so a bare nickname is weak evidence: it stands only
+# with basketball context in its sentence (TEAM_CONTEXT, which names the other teams too: 热火vs湖人).
+TEAMS = (
+    (("亚特兰大",), "老鹰"), (("波士顿",), "凯尔特人"), (("新泽西", "布鲁克林"), "篮网"), (("夏洛特",), "山猫"),
+    (("新奥尔良", "夏洛特"), "黄蜂"), (("芝加哥",), "公牛"), (("克利夫兰", "克里夫兰"), "骑士"), (("达拉斯",), "小牛"),
+    (("达拉斯",), "独行侠"), (("丹佛",), "掘金"), (("底特律",), "活塞"), (("金州",), "勇士"), (("休斯顿", "休斯敦"), "火箭"),
+    (("印第安纳",), "步行者"), (("洛杉矶",), "快船"), (("洛杉矶",), "湖人"), (("孟菲斯",), "灰熊"), (("迈阿密",), "热火"),
+    (("密尔沃基",), "雄鹿"), (("明尼苏达",), "森林狼"), (("新奥尔良",), "鹈鹕"), (("纽约",), "尼克斯"),
+    (("俄克拉荷马城", "俄克拉何马城"), "雷霆"), (("西雅图",), "超音速"), (("奥兰多",), "魔术"), (("费城",), "76人"),
+    (("菲尼克斯",), "太阳"), (("波特兰",), "开拓者"), (("萨克拉门托",), "国王"), (("圣安东尼奥",), "马刺"),
+    (("多伦多",), "猛龙"), (("犹他",), "爵士"), (("华盛顿",), "奇才"),
+)
+TEAM_CONTEXT = ("NBA|季后赛|常规赛|总决赛|东部|西部|分区|主场|客场|篮板|助攻|得分|投篮|三分|上篮|扣篮|首发|替补|"
+                "内线|外线|篮下|防守|命中|失误|盖帽|中锋|前锋|后卫|队友|主队|对阵|加时|半场|第[一二三四]节|球迷|球衣|"
+                r"球队|球员|主帅|教练|赛季|选秀|击败|战胜|负于|不敌|\d+[-:比]\d+|"
+                + "|".join(sorted({nick for _, nick in TEAMS})))
+# Characters either side, across sentences: the game report around the name (a sentence of a report
+# may name the team and nothing of basketball: 麦基为奇才带来了什么？).
+TEAM_WINDOW = 150
 
 
 def norm(s: str) -> str:
@@ -182,6 +218,18 @@ def candidates(gaz: Path):
         key = f"{len(full)}_{sum(map(ord, full)) % 100000}"
         for s in (full, *shorts):
             yield "intl", key, full, s, False
+    for source, table in (("bodies", BODIES), ("congresses", CONGRESSES)):
+        for n, (full, shorts) in enumerate(table):
+            for s in ((full,) if full else ()) + shorts:
+                yield source, str(n), full, s, False
+    for full, shorts in LEAGUES:
+        for s in (full, *shorts):
+            yield "leagues", shorts[-1].lower(), full, s, False  # the acronym
+    for n, (cities, nick) in enumerate(TEAMS):
+        full = cities[0] + nick
+        for form in (nick, *(c + nick for c in cities)):
+            for s in (form, form + "队"):
+                yield "teams", str(n), full, s, s == nick
     for source in ("government", "soes", "media", "universities"):
         for n, r in enumerate(read(gaz / f"{source}.jsonl")):
             for s in (r["name"], *r.get("aliases", ())):
@@ -204,7 +252,7 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
     context = COMPANY_CONTEXT
     seen: dict[str, dict] = {}
     ids: dict[str, int] = {}
-    stats = {"rules": 0, "weak_company_near": 0, "weak_skipped": 0, "taken_elsewhere": 0, "unusable": 0}
+    stats = {"rules": 0, "weak_company_near": 0, "weak_team_near": 0, "weak_skipped": 0, "taken_elsewhere": 0, "unusable": 0}
     order = {s: i for i, s in enumerate(SOURCES)}
     for source, key, full, surface, is_short in sorted(candidates(gaz), key=lambda c: order[c[0]]):
         surface, full = norm(surface), norm(full)
@@ -229,6 +277,16 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         # A channel's name runs into what follows in jieba's words (新浪/体育讯): no word boundary there.
         if len(surface) <= SHORT and source != "channels":
             rule["whole_words"] = True
+        if source == "teams":
+            weak = is_short  # a bare nickname (火箭, 国王): basketball context, whatever jieba says
+        elif source in ("bodies", "congresses"):
+            weak = False  # curated as names (the guide): jieba's 国会/n says nothing against it
+        if weak:
+            if source == "teams":
+                rule["near"], rule["near_window"], rule["near_sentence"] = TEAM_CONTEXT, TEAM_WINDOW, False
+                rule["confidence"] = WEAK_CONFIDENCE
+                stats["weak_team_near"] += 1
+                weak = False
         if weak:
             if not is_short:
                 stats["weak_skipped"] += 1
@@ -250,10 +308,12 @@ HEADER = """\
 # Organisation names and short forms for the ner stage, ORG, built by scripts/build_ner_gazetteer.py
 # from ../shared/data/gazetteers/ (central SOEs, central government bodies, media outlets, universities
 # and institutes, listed companies; licences in that folder's README) and the script's curated
-# international bodies. Do not edit by hand: change the script or its inputs and rebuild.
+# international bodies, short names of bodies (港府, 国会) and party congresses (十八大), sports leagues
+# and NBA teams. Do not edit by hand: change the script or its inputs and rebuild.
 # `canonical` is the full name (value.canonical). Short forms match on jieba word boundaries only.
 # A short name that is also an ordinary word or a place (太阳能, 中关村) needs stock-market context
-# within `near_window` characters (`near`), else it is no name.
+# within `near_window` characters (`near`), else it is no name; a team's bare nickname (火箭, 国王)
+# needs basketball context around it (`near_sentence` false: the game report, not only its sentence).
 """
 
 

@@ -1,7 +1,11 @@
 """How model entities and rule matches become one set of names (the merge policy).
 
 0. A name touching damaged text (`[filter] damaged`: U+FFFD, ? that repair left) is dropped, and
-   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too.
+   a model name of Latin letters starting lowercase (`latin_lowercase`: powerful, bei) too, and
+   (`latin_fragments`) a one-word Latin model name that is an English function word (You, The: spaCy's
+   English stop words) or a piece of Latin text, another Latin word next to it across a space
+   (Tower of `Tower Records`, Multi of `Multi Touch`): a Chinese text names a foreigner or a
+   company in Latin letters whole or not at all.
    A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
@@ -16,7 +20,8 @@
    (北京市科学技术委员会 is not reduced to the gazetteer's 北京市). Where the
    model found the rule's very name with another label, the model's label
    stands: it reads the sentence (阿根廷 in 胜阿根廷负于西班牙 is a team, ORG in
-   the corpora; the country gazetteer says LOC).
+   the corpora; the country gazetteer says LOC), except against a rule that stands only with
+   context (`near`: a team's nickname by a score line, a company's short name by its stock code).
 2. Completion: an organisation or place is extended to the right, through
    name-like words (parts of speech in `allowed_pos`, not `stop_words` such as
    一家; at most `max_verbs` verbs, not as the first word, and no name word
@@ -95,6 +100,7 @@ class Completion:
     # Step 0: marks of damaged text; whether lowercase Latin model names go.
     damaged: frozenset[str] = frozenset()
     latin_lowercase: bool = False
+    latin_fragments: bool = False
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -152,10 +158,34 @@ def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
 
 
 def drop_latin_words(model: Sequence[Span], text: str, c: Completion) -> list[Span]:
-    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes."""
-    if not c.latin_lowercase:
+    """Step 0: a model name of Latin letters only that starts lowercase (powerful, bei) goes; with
+    `latin_fragments`, a one-word one that is an English stop word or has a Latin word next to it."""
+    if not (c.latin_lowercase or c.latin_fragments):
         return list(model)
-    return [m for m in model if not (_LATIN.fullmatch(text[m.start : m.end]) and text[m.start].islower())]
+    stop = _english_stop_words() if c.latin_fragments else frozenset()
+    out = []
+    for m in model:
+        name = text[m.start : m.end]
+        if _LATIN.fullmatch(name):
+            if c.latin_lowercase and name[0].islower():
+                continue
+            if c.latin_fragments and _ONE_WORD.fullmatch(name) and (
+                    name.lower() in stop or _LATIN_BEFORE.search(text, max(0, m.start - 2), m.start)
+                    or _LATIN_AFTER.match(text, m.end)):
+                continue
+        out.append(m)
+    return out
+
+
+_ONE_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_BEFORE = re.compile(r"[A-Za-z] $")
+_LATIN_AFTER = re.compile(r" [A-Za-z]")
+
+
+def _english_stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # a list that ships with spaCy (a dependency)
+
+    return frozenset(STOP_WORDS)
 
 
 def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -> Span | None:
@@ -181,11 +211,13 @@ def without_shapes(model: Sequence[Span], shapes: Sequence[tuple[int, int]]) -> 
     return [m for m in model if not any(a <= m.start and m.end <= b for a, b in shapes)]
 
 
-def merge(model: Sequence[Span], rules: Sequence[Span]) -> list[Span]:
+def merge(model: Sequence[Span], rules: Sequence[Span], firm: frozenset[str] | set[str] = frozenset()) -> list[Span]:
     """Step 1: the longest of overlapping names; at equal length the rule's, then the earliest.
-    A rule name the model also found, with another label, takes the model's."""
+    A rule name the model also found, with another label, takes the model's, unless the rule is
+    `firm` (ids of rules that stand only with context, `near`: the context says what the name is
+    here, as the model would have to guess: 黄蜂 by a score line is the team, not a person)."""
     labels = {(s.start, s.end): s.label for s in model}
-    rules = [r for r in rules if labels.get((r.start, r.end), r.label) == r.label]
+    rules = [r for r in rules if r.rule_id in firm or labels.get((r.start, r.end), r.label) == r.label]
     chosen: list[Span] = []
     # The chosen spans as sorted (start, end): they never overlap, so their ends are in order too
     # and the last one starting before a span's end is the only one that may overlap it.

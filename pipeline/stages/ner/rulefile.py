@@ -20,7 +20,8 @@ only where it starts and ends on jieba word boundaries (阿曼 the country, not 
 around a name (《金融时报》: a pattern that starts on 《 is cheap to run where one starting on any
 character is not) and the name is what lies between them. `near` (optional, a regex) marks weak
 evidence: a short name that is also an ordinary word (太阳能) stands only where `near` matches
-within `near_window` characters of it (公司, 股价, a stock code). `canonical` (optional) is
+within `near_window` characters of it (公司, 股价, a stock code), in its sentence unless
+`near_sentence` is false (a team's nickname looks at the game report around it). `canonical` (optional) is
 the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical.
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
@@ -91,6 +92,8 @@ NAME_RULE = Kind(
         "near": Regex("weak evidence: the match stands only where this matches within `near_window` "
                       "characters before or after it"),
         "near_window": Int("characters around the match `near` looks at", default=12, minimum=1),
+        "near_sentence": Bool("`near` looks within the match's sentence only (a team's nickname looks at "
+                              "the game report around it: false)", default=True),
         "canonical": String("the full name the match stands for (the fact's value.canonical)"),
     },
     rule=True,
@@ -122,6 +125,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
     "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
+    "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
+                            "word next to them", default=False),
 })
 
 
@@ -168,6 +173,7 @@ class NameRule:
     near: Any = None  # re.Pattern
     near_window: int = 12
     canonical: str | None = None
+    near_sentence: bool = True
 
     def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
         """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
@@ -186,8 +192,9 @@ class NameRule:
         if self.near is not None:
             # Within the sentence: 公司 in the sentence before says nothing of this one.
             w = self.near_window
-            left = _SENTENCE_END.split(text[max(0, start - w) : start])[-1]
-            right = _SENTENCE_END.split(text[end : end + w])[0]
+            left, right = text[max(0, start - w) : start], text[end : end + w]
+            if self.near_sentence:
+                left, right = _SENTENCE_END.split(left)[-1], _SENTENCE_END.split(right)[0]
             return bool(self.near.search(left) or self.near.search(right))
         return True
 
@@ -233,7 +240,8 @@ def load_name_rules(paths: list[Path]) -> list[NameRule]:
 def _name_rule(e: Entry) -> NameRule:
     return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
                     tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
-                    e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"])
+                    e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"],
+                    e["near_sentence"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
@@ -269,7 +277,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_chars=frozenset(filt["chars"]),
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
-        latin_lowercase=filt["latin_lowercase"],
+        latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

@@ -52,7 +52,10 @@ class NerStage(Stage):
     # company names the model began too late grown leftwards) and the model is decoded here.
     # 4: one-character place abbreviations, value.canonical, names from damaged text and lowercase
     # Latin words dropped.
-    version = 4
+    # 5: abbreviations in bare lists (英、美、法), after 对/全, 中外, weak ones where the text names
+    # their country (pipeline/stages/ner/abbrev.py); a rule that stood on context keeps its label
+    # against the model's (merge.py, step 1).
+    version = 5
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
@@ -84,6 +87,8 @@ class NerStage(Stage):
             raise RuleError(where, None, f"[stages.ner] {exc}") from None
         self.ruler = NameRuler(list(self.name_rules.values()))
         self.canonical = canonical_names(self.name_rules.values())
+        # Rules that stand only with context keep their label against the model's (merge.py, step 1).
+        self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None)
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
@@ -167,7 +172,7 @@ class NerStage(Stage):
         tokens = doc.tokens
         text, c = doc.text, self.completion
         model = drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c)
-        spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c))
+        spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         make = FactMaker(doc)

@@ -40,6 +40,21 @@ def abbreviations(text):
     return [(text[s:e], name, text[a:b]) for s, e, name, a, b in ABBREV.find(text, words(text))]
 
 
+def test_bodies_by_short_name_and_party_congresses_are_orgs():
+    assert found(["港府", "区议会"], "港府回应区议会的质询") == ["港府", "区议会"]
+    assert BY_PATTERN["港府"].canonical == "香港特别行政区政府" and BY_PATTERN["国会"].canonical is None
+    assert found(["十九大", "中共十八大"], "十九大报告和中共十八大以来") == ["十九大", "中共十八大"]
+    assert BY_PATTERN["十五大"].canonical == "中国共产党第十五次全国代表大会"
+
+
+def test_team_nicknames_need_a_game_report_around_them_and_leagues_are_orgs():
+    assert BY_PATTERN["火箭"].canonical == "休斯顿火箭" and BY_PATTERN["火箭"].near_sentence is False
+    assert found(["火箭"], "麦基为火箭带来了什么？上半场他抢下12个篮板。") == ["火箭"]
+    assert found(["火箭"], "长征二号火箭发射成功，将卫星送入轨道。") == []
+    assert found(["湖人队", "洛杉矶湖人"], "洛杉矶湖人和湖人队") == ["洛杉矶湖人", "湖人队"]
+    assert found(["NBA"], "NBA季后赛") == ["NBA"] and BY_PATTERN["CBA"].label == "ORG"
+
+
 def test_orgs_hold_the_kinds_asked_for_with_their_full_names():
     assert len(ORGS) > 10000 and len({r.id for r in ORGS}) == len(ORGS)
     assert all(r.label == "ORG" and isinstance(r.pattern, str) for r in ORGS)
@@ -99,6 +114,20 @@ def test_abbreviation_examples(case):
     ("巴以冲突", [("巴", "巴勒斯坦", "巴以"), ("以", "以色列", "巴以")]),
     ("粤港澳大湾区", [("粤", "广东", "粤港澳"), ("港", "香港", "粤港澳"), ("澳", "澳门", "粤港澳")]),
     ("台商在大陆", [("台", "台湾", "台商")]),
+    # A bare list, every item an abbreviation; a run's names hold in a list too (澳 is 澳门 with 港).
+    ("英、美、法三国", [("英", "英国", "英、美、法"), ("美", "美国", "英、美、法"), ("法", "法国", "英、美、法")]),
+    ("港、澳、台地区", [("港", "香港", "港、澳、台"), ("澳", "澳门", "港、澳、台"), ("台", "台湾", "港、澳、台")]),
+    # 中外 (the guide, after MSRA), in an idiom too; 对/全 before one; heads of government.
+    ("中外合作", [("中", "中国", "中外")]),
+    ("古今中外", [("中", "中国", "中外")]),
+    ("对华政策", [("华", "中国", "对华")]),
+    ("全美第一", [("美", "美国", "全美")]),
+    ("俄总统", [("俄", "俄罗斯", "俄总统")]),
+    ("沪基指开盘", [("沪", "上海", "沪基指")]),
+    # A verb before a run leaves the run whole (对沪深300; jieba's 访中/v 美).
+    ("对沪深300", [("沪", "上海", "沪深"), ("深", "深圳", "沪深")]),
+    ("访中美", [("中", "中国", "中美"), ("美", "美国", "中美")]),
+    ("中罗关系", [("中", "中国", "中罗"), ("罗", "罗马尼亚", "中罗")]),
 ])
 def test_abbreviations_in_their_shapes(text, want):
     assert abbreviations(text) == want
@@ -107,9 +136,26 @@ def test_abbreviations_in_their_shapes(text, want):
 @pytest.mark.parametrize("text", [
     "美丽的中心", "日前", "美元汇率", "中英文版本", "中美洲国家", "美加州", "其中日本", "中华民族",
     "依法治国", "德国队", "美人", "新股发行", "法德", "日以继夜", "在中国", "来日方长", "港口",
+    # 中 "in" before a preposition; a full name is not a run (俄罗斯, 陕西, 中|葡萄牙, 日|中国).
+    "过程中以任何形式", "图中以浓浓的色调", "俄罗斯外交部", "陕西公安厅", "战争中葡萄牙派出", "20日中国足协",
+    # Lists of other things; ordinary words; index names (the guide: 深证 is not marked).
+    "工、医、文、法、哲", "海、陆、空", "中、英文", "美白洗面奶", "日新月异", "深证100ETF", "对日常生活",
+    "两罚全中", "全日制", "西方国家",
+    # A weak one without its country in the text stands in no prefix or suffix shape.
+    "赴德留学", "罗方表示",
 ])
 def test_no_abbreviation_outside_a_shape_or_inside_an_ordinary_word(text):
     assert abbreviations(text) == []
+
+
+def test_a_weak_abbreviation_stands_where_the_text_names_its_country():
+    # Evidence: 德 in 赴德 is Germany in a text naming 德国; 阿 is the country the text names.
+    assert abbreviations("德国大学免学费，赴德留学") == [("德", "德国", "赴德")]
+    assert abbreviations("罗马尼亚总统说，罗方愿意") == [("罗", "罗马尼亚", "罗方")]
+    assert abbreviations("中阿合作论坛") == [("中", "中国", "中阿"), ("阿", "阿拉伯国家", "中阿")]
+    assert abbreviations("阿根廷总统访华，中阿关系") == [("华", "中国", "访华"), ("中", "中国", "中阿"), ("阿", "阿根廷", "中阿")]
+    # Not in a run of weak ones: 马新一届政府 names no pair even in a text naming both.
+    assert abbreviations("马来西亚和新加坡。马新一届政府") == []
 
 
 def test_every_abbreviation_has_a_full_name():
@@ -157,6 +203,21 @@ def test_lowercase_latin_model_names_are_dropped(name, kept):
 
     text = f"据{name}报道"
     span = Span(1, 1 + len(name), "ORG", "model", "ner.model", None, 0.8)
+    assert (drop_latin_words([span], text, _completion()) == [span]) is kept
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    ("在Tower Records买唱片", "Tower", False),  # a piece of Latin text
+    ("新款Multi Touch屏幕", "Touch", False),
+    ("You说得对", "You", False),  # an English stop word
+    ("The Alliance联盟", "Alliance", False),
+    ("据ESPN报道", "ESPN", True), ("佐罗Zorro出场", "Zorro", True), ("Ben Ramsey说", "Ben Ramsey", True),
+])
+def test_one_latin_word_out_of_latin_text_or_a_stop_word_is_no_name(text, name, kept):
+    from pipeline.stages.ner.merge import drop_latin_words
+
+    start = text.index(name)
+    span = Span(start, start + len(name), "PER", "model", "ner.model", None, 0.8)
     assert (drop_latin_words([span], text, _completion()) == [span]) is kept
 
 

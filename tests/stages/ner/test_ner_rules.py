@@ -82,6 +82,9 @@ def test_merge_keeps_the_longest_and_prefers_rules_at_equal_length():
     # The same name with another label: the model's label, read from the sentence, stands.
     out = merge([_span(12, 14, "ORG")], [_span(12, 14, "LOC", "rule", "ner.gazetteer.y")])
     assert [(s.label, s.source) for s in out] == [("ORG", "model")]
+    # Unless the rule stood on context (`near`: a team's nickname in a game report): its label stands.
+    out = merge([_span(12, 14, "PER")], [_span(12, 14, "ORG", "rule", "ner.org.teams.1.1")], {"ner.org.teams.1.1"})
+    assert [(s.label, s.source) for s in out] == [("ORG", "rule")]
     # A longer rule match replaces the shorter model entity it overlaps.
     out = merge([_span(0, 5)], [_span(0, 8, "ORG", "rule", "ner.gazetteer.z")])
     assert [(s.end, s.source) for s in out] == [(8, "rule")]
