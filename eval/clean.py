@@ -55,6 +55,7 @@ from pipeline.stages.clean.stage import CleanStage  # noqa: E402
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 DEFAULT_WORDS = REPO.parent / "shared" / "data" / "wordlists" / "spam_zh.jsonl"
 BYLINES = REPO / "eval" / "data" / "clean" / "bylines.jsonl"
+SPAM_LINES = REPO / "eval" / "data" / "clean" / "spam_lines.jsonl"
 FLOORS = REPO / "eval" / "floors.toml"
 SECTION = "clean"
 SEED = 20240425
@@ -440,6 +441,79 @@ def load_vocab(path: Path) -> tuple[list[str], list[str]]:
     return words, domains
 
 
+def load_spam_lines(news: Path = DEFAULT_NEWS, path: Path = SPAM_LINES) -> list[dict]:
+    """The labelled spam/ham lines (scripts/build_spam_lines.py), real lines' text read back from the news."""
+    texts: dict[str, str] = {}
+    with news.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                texts[rec["id"]] = rec["text"]
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            row = json.loads(line)
+            if "text" not in row:
+                text = texts[row["source"]][row["start"]:row["end"]]
+                assert text.startswith(row["head"]), f"{path.name}:{n}: offsets do not give {row['head']!r}"
+                row["text"] = text
+            rows.append(row)
+    return rows
+
+
+def spam_line_figures(news: Path = DEFAULT_NEWS, path: Path = SPAM_LINES, show: int = 0,
+                      quick: bool = False) -> dict[str, float]:
+    """Held-out figures of the spam line decision (precise rules, then the classifier), as the stage
+    takes it: on the line's view, lines longer than spam_check_max_chars with sentence marks unchecked.
+    Real: ham lines of held-out articles (share removed, characters lost); synthetic: spam of held-out
+    vocabulary (recall, by shape) and synthetic ham (navigation, related titles). `quick`: every 4th line."""
+    stage = CleanStage({}, REPO / "rules")
+    cleaner, view = stage.cleaner, stage.cleaner.view
+    limit = cleaner.settings.spam_check_max_chars
+    rows = [r for r in load_spam_lines(news, path) if r["split"] == "heldout"]
+    if quick:
+        rows = rows[::4]
+    tally: Counter = Counter()
+    shown = 0
+    for row in rows:
+        v = view.split(row["text"])[0].view if row["text"].strip() else ""
+        checked = bool(v) and (len(v) <= limit or view.sentence_marks(v) == 0)
+        rule = cleaner.spam_rule(v) if checked else None
+        origin = "synthetic" if row["source"].startswith("synthetic:") else "real"
+        key = f"{origin}_{row['label']}"
+        tally[key] += 1
+        tally[f"{key}_chars"] += len(row["text"])
+        if rule is not None:
+            tally[f"{key}_removed"] += 1
+            tally[f"{key}_removed_chars"] += len(row["text"])
+            tally[f"by_{rule.id}_{row['label']}"] += 1
+            if row["label"] == "spam":
+                tally[f"shape_{row['kind']}_removed"] += 1
+        if row["label"] == "spam":
+            tally[f"shape_{row['kind']}"] += 1
+        if show and shown < show and (rule is not None) != (row["label"] == "spam"):
+            shown += 1
+            print(f"  spam line {'false removal' if rule else 'miss'} [{row['kind']}] "
+                  f"{rule.id if rule else ''} {row['text'][:90]}")
+    removed_ham = tally["real_ham_removed"] + tally["synthetic_ham_removed"]
+    removed_spam = tally["synthetic_spam_removed"]
+    figures = {
+        "spam_heldout_synthetic_recall": removed_spam / max(1, tally["synthetic_spam"]),
+        # Precision on the held-out set as a whole: synthetic spam against real and synthetic ham.
+        "spam_heldout_precision": removed_spam / max(1, removed_spam + removed_ham),
+        "spam_heldout_real_ham_kept": 1 - tally["real_ham_removed"] / max(1, tally["real_ham"]),
+        "spam_heldout_real_chars_kept": 1 - tally["real_ham_removed_chars"] / max(1, tally["real_ham_chars"]),
+        "spam_heldout_synthetic_ham_kept": 1 - tally["synthetic_ham_removed"] / max(1, tally["synthetic_ham"]),
+    }
+    for key in sorted(k for k in tally if k.startswith("shape_") and not k.endswith("_removed")):
+        figures[f"spam_heldout_recall_{key[6:]}"] = tally[f"{key}_removed"] / tally[key]
+    counts = {k: v for k, v in tally.items() if k.startswith("by_")}
+    print(f"spam lines (held-out): {tally['synthetic_spam']} synthetic spam, {tally['real_ham']} real ham lines "
+          f"({tally['real_ham_chars']:,} chars), {tally['synthetic_ham']} synthetic ham; removed by: "
+          + ", ".join(f"{k[3:]} {v}" for k, v in sorted(counts.items())))
+    return figures
+
+
 def _norm(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split())
 
@@ -532,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=12, help="print up to N misses and false removals")
     ap.add_argument("--bylines-only", action="store_true", help="only the labelled real bylines")
     ap.add_argument("--show-bylines", action="store_true", help="print every byline miss")
+    ap.add_argument("--spam-only", action="store_true", help="only the labelled spam/ham lines")
+    ap.add_argument("--quick", action="store_true", help="a quarter of the labelled spam/ham lines")
     args = ap.parse_args(argv)
     if not args.news.is_file():
         print(f"eval: {args.news} not found (it lives in ../shared/data/news/)", file=sys.stderr)
@@ -541,7 +617,13 @@ def main(argv: list[str] | None = None) -> int:
     records = [r for r in records if r.get("text")]
     if args.limit:
         records = records[: args.limit]
+    if args.spam_only:
+        figures = spam_line_figures(args.news, show=args.show, quick=args.quick)
+        for key in sorted(figures):
+            print(f"  {key:<40} {figures[key]:.4f}")
+        return 0
     figures = byline_figures(args.news, show=args.show_bylines)
+    figures.update(spam_line_figures(args.news, show=args.show, quick=args.quick))
     if args.bylines_only:
         for key in sorted(figures):
             print(f"  {key:<32} {figures[key]:.4f}")

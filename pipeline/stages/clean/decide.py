@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from pipeline.stages.clean.bylines import Byline, BylineParser
+from pipeline.stages.clean.classifier import LineClassifier
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
@@ -100,6 +101,7 @@ class Cleaner:
                                    rules.meta_text)
         self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
+        self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
@@ -137,7 +139,7 @@ class Cleaner:
                 continue
             v = line.view
             if len(v) <= s.spam_check_max_chars or self.view.sentence_marks(v) == 0:
-                rule = self.scorer.decide(v)
+                rule = self.spam_rule(v)
                 if rule is not None:
                     removed[line.index] = Removal(rule.id, "spam")
                     continue
@@ -157,6 +159,13 @@ class Cleaner:
             rule = self.furniture.token_rule(v)
             if rule is not None:
                 removed[line.index] = Removal(rule.id, rule.cls)
+
+    def spam_rule(self, view: str):
+        """The spam decision for a line: the precise line rules first, then the learnt classifier."""
+        rule = self.scorer.decide(view)
+        if rule is None and self.classifier is not None and self.classifier.is_spam(view):
+            return self.classifier.rule
+        return rule
 
     def _paragraph_duplicates(self, state: _Pass) -> None:
         """Scope `paragraph-duplicate`: a paragraph seen earlier (long enough to be one)."""

@@ -104,6 +104,16 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
             return "line kept"
         return None if stage.cleaner.scorer.decide(case) is not None else "no spam line rule decides it"
 
+    def classifier(rule, case, counter):
+        # The classifier runs after the line rules: its examples are lines none of them removes.
+        p = stage.cleaner.classifier.probability(case)
+        if counter:
+            return f"probability {p:.3f}" if p >= rule.threshold else spam_line(rule, case, True)
+        if stage.cleaner.scorer.decide(case) is not None:
+            return "a line rule removes it first: not an example of the classifier"
+        _, result = run(place(case, "body"))
+        return None if rule.id in fired(result) else f"kept (probability {p:.3f})"
+
     def inline_rule(rule, case, counter):
         line, after = (case, case) if counter else case
         doc, result = run(place(line, "body"))
@@ -134,6 +144,7 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         *(((rules.byline, byline_rule),) if rules.byline is not None else ()),
         (rules.title, title_rule),
         *((r, spam_line) for r in rules.spam_lines),
+        *(((rules.classifier, classifier),) if rules.classifier is not None else ()),
         *((r, inline_rule) for r in rules.inline),
         *((r, lexicon) for r in rules.lexicons),
         (rules.domain_rule, domains),

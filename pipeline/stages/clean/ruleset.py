@@ -34,6 +34,14 @@ SCOPES = {
 # Scopes that take one rule: a second one would never run.
 SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
 FIELDS = ("published_at", "author", "news_source", "original_title", "editor")
+# The spam line classifier's features, in the order pipeline/stages/clean/classifier.py computes them;
+# its weights file weighs exactly these.
+FEATURES = (
+    "bias", "lex_weight", "lex_density", "spam_domains", "domains", "domain_share", "odd_domains",
+    "brand_strong", "brand_weak", "brand_segments", "segments", "short_segments",
+    "no_sentence", "marks_per_100", "keyword_list", "log_chars", "digit_share", "latin_share", "prose_share",
+    "han_share", "spam_segments",
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,22 @@ class SpamLineRule:
 
 
 @dataclass(frozen=True)
+class ClassifierRule:
+    """The learnt spam line classifier (kind = "classifier"); see pipeline/stages/clean/classifier.py."""
+
+    id: str
+    version: int
+    reason: str
+    weights: Mapping[str, float]  # feature name -> weight (the weights file)
+    threshold: float
+    strong_suffixes: tuple[str, ...]
+    weak_suffixes: tuple[str, ...]
+    prose_chars: str
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
 class InlineRule:
     id: str
     version: int
@@ -218,10 +242,11 @@ class CleanRules:
     meta_text: MetaText | None = None
     view: ViewRules | None = None
     byline: BylineRule | None = None
+    classifier: ClassifierRule | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
-                 *self.inline, *self.spun]
+                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.spun]
         return {r.id: r for r in every}
 
 
@@ -454,6 +479,21 @@ SPAM_INLINE = Kind("clean.spam.inline", "Names removed from inside a kept line (
     "examples": _pairs("[line, line after]"),
     "counterexamples": _texts("lines that stay unchanged"),
 }, rule=True, checks=(_has_phrases,))
+SPAM_CLASSIFIER = Kind("clean.spam.classifier", "The learnt spam line classifier: logistic regression over a "
+                       "line's evidence (kind = \"classifier\"), run after the line rules.", {
+    "kind": Enum(("classifier",), "classifier"),
+    "class": Enum(("spam",), "the removal's class", required=True),
+    "reason": _REASON,
+    "weights_file": String("feature<TAB>weight, written by scripts/fit_spam_classifier.py, relative to rules/",
+                           required=True),
+    "threshold": Float("a line is spam when its probability reaches this", required=True, minimum=0, maximum=1),
+    "strong_suffixes": ListOf(String("a suffix"), "brand-name endings rarely seen in news (贵宾会, 娱乐城)",
+                              required=True, non_empty=True),
+    "weak_suffixes": ListOf(String("a suffix"), "brand-name endings that are common words too (国际, 体育, 平台)"),
+    "prose_chars": Chars("function characters of running prose (的了是在), rare in keyword strings", required=True),
+    "examples": _texts("lines it removes"),
+    "counterexamples": _texts("lines that stay"),
+}, rule=True)
 SPAM_EVIDENCE = Kind("clean.spam.evidence", "What spam evidence counts as separators and letters ([evidence]).", {
     "separators": Chars("besides white space, the characters that split a line into segments", required=True),
     "not_letters": Chars("besides white space, the characters not counted in a line's length (density)",
@@ -463,7 +503,7 @@ SPAM_FILE = TomlFile("clean spam", "SEO spam: word lists, line decisions and inl
     "evidence": Section(SPAM_EVIDENCE, required=True),
     "rule": Section(Kind("clean.spam", "A spam rule: lexicon, domains, line or inline.", discriminator="kind",
                          variants={"lexicon": SPAM_LEXICON, "domains": SPAM_DOMAINS, "line": SPAM_LINE,
-                                   "inline": SPAM_INLINE}), array=True),
+                                   "inline": SPAM_INLINE, "classifier": SPAM_CLASSIFIER}), array=True),
 })
 SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it replaces.", {
     "spun": Regex("the spun phrase", required=True),
@@ -482,6 +522,12 @@ LEXICON_FILE = WordList("spam lexicon", "A spam word list.", LEXICON_WORD, ("wor
 DOMAIN = Kind("clean.lexicon.domain", "A spam site domain, one a line.",
               {"domain": String("the domain", required=True)})
 DOMAINS_FILE = WordList("spam domains", "Spam site domains.", DOMAIN, ("domain",), separator="")
+WEIGHT = Kind("clean.lexicon.weight", "A feature of the spam line classifier and its weight: feature<TAB>weight.", {
+    "feature": String("the feature (pipeline/stages/clean/classifier.py FEATURES)", required=True),
+    "weight": Float("its learnt weight", required=True),
+})
+WEIGHTS_FILE = WordList("classifier weights", "Learnt weights of the spam line classifier.", WEIGHT,
+                        ("feature", "weight"))
 PHRASE = Kind("clean.lexicon.phrase", "A name removed inline, one a line.", {"phrase": String("the name", required=True)})
 PHRASES_FILE = WordList("inline names", "Names removed inside kept lines.", PHRASE, ("phrase",), separator="")
 
@@ -594,6 +640,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
     evidence = loaded.tables["evidence"]
     text = SpamText(evidence["separators"], evidence["not_letters"])
     lexicons, domains, domain_rule, lines, inline, files = [], frozenset(), None, [], [], []
+    classifier = None
     for e in entries:
         cases = _cases(e)
         if e.kind == SPAM_LEXICON.name:
@@ -611,6 +658,20 @@ def load_spam_rules(path: Path, rules_dir: Path):
                 min_density=float(e["min_density"]), max_sentence_marks=e["max_sentence_marks"],
                 min_segments=e["min_segments"], max_chars=e["max_chars"], min_domains=e["min_domains"], **cases,
             ))
+        elif e.kind == SPAM_CLASSIFIER.name:
+            if classifier is not None:
+                raise e.error("a second classifier rule would never run", "kind")
+            file = rules_dir / e["weights_file"]
+            files.append(file)
+            weights = {w["feature"]: float(w["weight"]) for w in load_word_list(file, WEIGHTS_FILE)}
+            if set(weights) != set(FEATURES):
+                raise e.error(f"{file.name} must weigh exactly the features {', '.join(FEATURES)}; "
+                              f"missing {sorted(set(FEATURES) - set(weights))}, unknown {sorted(set(weights) - set(FEATURES))}",
+                              "weights_file")
+            classifier = ClassifierRule(
+                id=e.id, version=e.version, reason=e["reason"], weights=weights, threshold=float(e["threshold"]),
+                strong_suffixes=e["strong_suffixes"], weak_suffixes=e["weak_suffixes"], prose_chars=e["prose_chars"],
+                **cases)
         else:
             phrases = list(e["phrases"])
             if e["phrases_file"]:
@@ -625,7 +686,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
             ))
     if domain_rule is None:
         raise RuleError(path, None, "needs one rule of kind `domains`")
-    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text
+    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text, classifier
 
 
 def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
@@ -638,11 +699,11 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     line_rules, line_entries, view = load_line_rules(paths[0], rules_dir)
     extra_lines = tuple(dict.fromkeys(rules_dir / e["readings"] for e in line_entries if e["readings"]))
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
-    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
+    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier = load_spam_rules(
         paths[2], rules_dir)
     spun_rules, spun_entries = load_spun_rules(paths[3])
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
                       spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
-                      byline)
+                      byline, classifier)
