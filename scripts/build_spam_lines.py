@@ -18,7 +18,9 @@ news record `source`, its first characters as a check; eval/clean.py's
   unusual are listed in eval/data/clean/README.md.
 - Ham, synthetic: site navigation, related-headline lines (section names, real
   titles) and website/hotline pointers (an organisation, a made-up ordinary host) -
-  page furniture shaped like a keyword list or a link line but not spam.
+  page furniture shaped like a keyword list or a link line but not spam; and article
+  paragraphs with brand names stuffed into them (kind `stuffed`): still article lines,
+  whose names go inline (clean.spam.inline_shape), so the line classifier must keep them.
 - Spam, synthetic: seven shapes of hijack line (keyword strings, lists of brand
   names with decorations, 文章摘要/关键词 strings, link lines, casino ads, porn title
   strings, domain lists). Brand names are made here: 2-4 characters from a pool of
@@ -213,6 +215,16 @@ def contact_line(part: str, rng: random.Random) -> str:
     return rng.choice(CONTACT).format(org=org, d=domain, p=phone)
 
 
+def stuffed_line(v: Vocab, rng: random.Random, line: str) -> str:
+    """An article line with brand names stuffed into it: still an article line (the names go
+    inline, clean.spam.inline_shape), not a spam line."""
+    brand = v.brand(rng)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randint(1, max(1, len(line) - 1))
+        line = line[:at] + brand + (rng.choice(v.decor) if rng.random() < 0.5 else "") + line[at:]
+    return line
+
+
 def nav_line(part: str, rng: random.Random, titles: list[str]) -> tuple[str, str]:
     if rng.random() < 0.34:
         return contact_line(part, rng), "contact"
@@ -235,7 +247,8 @@ def load_words(path: Path) -> tuple[list[str], list[str]]:
     return sorted(set(porn)), sorted(set(domains))
 
 
-def build(news: Path, words: Path, spam_per_shape: int = 320, nav_per_side: int = 400) -> list[dict]:
+def build(news: Path, words: Path, spam_per_shape: int = 320, nav_per_side: int = 400,
+          stuffed_per_side: int = 400) -> list[dict]:
     rng = random.Random(SEED)
     with news.open(encoding="utf-8") as fh:
         records = sorted((json.loads(line) for line in fh if line.strip()), key=lambda r: r["id"])
@@ -258,6 +271,15 @@ def build(news: Path, words: Path, spam_per_shape: int = 320, nav_per_side: int 
             for _ in range(spam_per_shape):
                 out.append({"text": spam_line(v, rng, shape), "label": "spam", "kind": shape,
                             "source": f"synthetic:{shape}", "split": part})
+        # Article paragraphs as the clean stage knows them (sentence marks, 40 characters or more)
+        # short enough for the line check.
+        texts = {rec["id"]: rec["text"] for rec in records}
+        paragraphs = [r for r in out if r["split"] == part and r["kind"] == "paragraph"
+                      and 40 <= r["end"] - r["start"] <= 250 and SENTENCE_END.search(texts[r["source"]][r["start"]:r["end"]])]
+        for r in rng.sample(paragraphs, min(stuffed_per_side, len(paragraphs))):
+            line = stuffed_line(v, rng, texts[r["source"]][r["start"]:r["end"]])
+            out.append({"text": line, "label": "ham", "kind": "stuffed", "source": f"synthetic:stuffed:{r['source']}",
+                        "split": part})
         for _ in range(nav_per_side):
             line, kind = nav_line(part, rng, titles[part])
             out.append({"text": line, "label": "ham", "kind": kind, "source": f"synthetic:{kind}", "split": part})

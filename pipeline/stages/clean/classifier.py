@@ -66,6 +66,7 @@ class LineClassifier:
         digits = sum(1 for c in letters if c.isdigit())
         latin = sum(1 for c in letters if c.isascii() and c.isalpha())
         prose = sum(1 for c in letters if c in self._prose)
+        strong, weak = len(self._strong.findall(view)), len(self._weak.findall(view))
         han = sum(1 for c in letters if self._han.match(c))
         # Segments holding spam evidence (vocabulary, a brand shape, a domain): a keyword string
         # is spam segment after segment, a news line with one such word is not.
@@ -78,8 +79,8 @@ class LineClassifier:
             math.log1p(domains),
             domain_chars / chars,
             math.log1p(odd),
-            math.log1p(len(self._strong.findall(view))),
-            math.log1p(len(self._weak.findall(view))),
+            math.log1p(strong),
+            math.log1p(weak),
             brand_segments / n_seg if n_seg else 0.0,
             math.log1p(n_seg),
             short / n_seg if n_seg else 0.0,
@@ -92,6 +93,9 @@ class LineClassifier:
             prose / n_letters,
             han / n_letters,
             spam_segments / n_seg if n_seg else 0.0,
+            # Brand shapes in a line without a sentence: a list of names, not a paragraph with
+            # names stuffed into it (those go inline and the paragraph stays).
+            math.log1p(strong + weak) if marks == 0 else 0.0,
         )
 
     def _spam_segment(self, segment: str) -> bool:

@@ -34,7 +34,7 @@ from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
 from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
-from pipeline.stages.clean.spam import InlineSpam, SpamScorer
+from pipeline.stages.clean.spam import InlineShapes, InlineSpam, SpamScorer
 from pipeline.stages.clean.text import Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
@@ -101,6 +101,7 @@ class Cleaner:
                                    rules.meta_text)
         self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
+        self.shapes = InlineShapes(rules.inline_shapes)
         self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
@@ -333,11 +334,20 @@ class Cleaner:
                 meta["published_at_in_text"] = text_value
 
     def _inline_pass(self, state: _Pass) -> None:
-        """Stuffed brand names in kept lines."""
-        for line in state.kept():
+        """Stuffed brand names in kept lines: listed names, then names by their shape (where the
+        page shows spam: lines removed as spam or listed names stuffed)."""
+        kept = list(state.kept())
+        for line in kept:
             spans = self.inline.find(line.raw, state.text)
             if spans:
                 state.inline[line.index] = spans
+        page_spam = bool(state.inline) or any(r.cls == "spam" for r in state.removed.values())
+        shaped = self.shapes.find([(line.index, line.raw) for line in kept], state.text, page_spam)
+        for i, spans in shaped.items():
+            have = state.inline.get(i, [])
+            new = [s for s in spans if not any(s[0] < b and a < s[1] for a, b, _ in have)]
+            if new:
+                state.inline[i] = sorted(have + new)
 
     def _layout_pass(self, state: _Pass) -> None:
         """Scope `layout`: blank lines left over."""

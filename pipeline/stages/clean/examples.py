@@ -124,6 +124,17 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
             return f"fired {sorted(fired(result))}" if fired(result) else None
         return None if rule.id in fired(result) and doc.flags.get("spam") else "did not fire"
 
+    def shape_rule(rule, case, counter):
+        # A shape needs its page: the case is the whole text (lines with \n), after the paragraphs.
+        text, after = (case, case) if counter else case
+        doc, result = run(f"{P1}\n{text}\n")
+        got = doc.text[len(P1) + 1:].rstrip("\n")
+        if got != after:
+            return f"gives {got!r}"
+        if counter:
+            return f"fired {sorted(fired(result))}" if fired(result) else None
+        return None if rule.id in fired(result) and doc.flags.get("spam") else "did not fire"
+
     def lexicon(rule, case, counter):
         weight = stage.cleaner.scorer.evidence(case).weight
         if counter:
@@ -146,6 +157,7 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         *((r, spam_line) for r in rules.spam_lines),
         *(((rules.classifier, classifier),) if rules.classifier is not None else ()),
         *((r, inline_rule) for r in rules.inline),
+        *((r, shape_rule) for r in rules.inline_shapes),
         *((r, lexicon) for r in rules.lexicons),
         (rules.domain_rule, domains),
         *((r, spun) for r in rules.spun),

@@ -40,7 +40,7 @@ FEATURES = (
     "bias", "lex_weight", "lex_density", "spam_domains", "domains", "domain_share", "odd_domains",
     "brand_strong", "brand_weak", "brand_segments", "segments", "short_segments",
     "no_sentence", "marks_per_100", "keyword_list", "log_chars", "digit_share", "latin_share", "prose_share",
-    "han_share", "spam_segments",
+    "han_share", "spam_segments", "brand_bare",
 )
 
 
@@ -171,6 +171,25 @@ class ClassifierRule:
 
 
 @dataclass(frozen=True)
+class InlineShapeRule:
+    """Brand names found by their shape inside kept lines (kind = "inline_shape"); see spam.InlineShapes."""
+
+    id: str
+    version: int
+    reason: str
+    suffixes: tuple[str, ...]
+    weak_suffixes: tuple[str, ...]
+    decorations: tuple[str, ...]
+    weak_decorations: tuple[str, ...]
+    not_followed_by: str
+    min_chars: int
+    max_chars: int
+    unless_context: tuple[str, ...]
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
 class InlineRule:
     id: str
     version: int
@@ -243,10 +262,11 @@ class CleanRules:
     view: ViewRules | None = None
     byline: BylineRule | None = None
     classifier: ClassifierRule | None = None
+    inline_shapes: tuple[InlineShapeRule, ...] = ()
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
-                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.spun]
+                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.inline_shapes, *self.spun]
         return {r.id: r for r in every}
 
 
@@ -494,6 +514,33 @@ SPAM_CLASSIFIER = Kind("clean.spam.classifier", "The learnt spam line classifier
     "examples": _texts("lines it removes"),
     "counterexamples": _texts("lines that stay"),
 }, rule=True)
+def _shape_bounds(v) -> str | tuple | None:
+    if v["min_chars"] > v["max_chars"]:
+        return "min_chars", f"min_chars {v['min_chars']} is above max_chars {v['max_chars']}: the rule never fires"
+    return None
+
+
+SPAM_INLINE_SHAPE = Kind("clean.spam.inline_shape", "Brand names found by their shape inside a kept line: "
+                         "Han characters + a brand suffix (金狮贵宾会), not a list (kind = \"inline_shape\").", {
+    "kind": Enum(("inline_shape",), "inline_shape"),
+    "class": _CLASS,
+    "reason": _REASON,
+    "suffixes": ListOf(String("a suffix"), "brand endings news rarely writes (贵宾会, 现金网)", required=True,
+                       non_empty=True),
+    "weak_suffixes": ListOf(String("a suffix"), "endings that are ordinary words (国际, 体育): only with a "
+                            "weak decoration and spam shown on the page"),
+    "weak_decorations": ListOf(String("a decoration"), "decorations that make a weak-suffix name a brand "
+                               "(官网, app; not 注册: 国际注册会计师)"),
+    "decorations": ListOf(String("a decoration"), "what follows a brand and goes with it (官网, app下载), repeated",
+                          required=True),
+    "not_followed_by": Chars("characters after a suffix that make it another word (贵宾会员, 娱乐场所)"),
+    "min_chars": Int("Han characters of the name before its suffix, at least", default=2, minimum=1),
+    "max_chars": Int("Han characters of the name before its suffix, at most", default=4, minimum=1),
+    "unless_context": ListOf(String("a word"), "words that, elsewhere in the document, make a bare name reported "
+                             "news (博彩业, 赌王)"),
+    "examples": _pairs("[text (lines with \\n), text after]"),
+    "counterexamples": _texts("texts that stay unchanged"),
+}, rule=True, checks=(_shape_bounds,))
 SPAM_EVIDENCE = Kind("clean.spam.evidence", "What spam evidence counts as separators and letters ([evidence]).", {
     "separators": Chars("besides white space, the characters that split a line into segments", required=True),
     "not_letters": Chars("besides white space, the characters not counted in a line's length (density)",
@@ -503,7 +550,8 @@ SPAM_FILE = TomlFile("clean spam", "SEO spam: word lists, line decisions and inl
     "evidence": Section(SPAM_EVIDENCE, required=True),
     "rule": Section(Kind("clean.spam", "A spam rule: lexicon, domains, line or inline.", discriminator="kind",
                          variants={"lexicon": SPAM_LEXICON, "domains": SPAM_DOMAINS, "line": SPAM_LINE,
-                                   "inline": SPAM_INLINE, "classifier": SPAM_CLASSIFIER}), array=True),
+                                   "inline": SPAM_INLINE, "classifier": SPAM_CLASSIFIER,
+                                   "inline_shape": SPAM_INLINE_SHAPE}), array=True),
 })
 SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it replaces.", {
     "spun": Regex("the spun phrase", required=True),
@@ -640,7 +688,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
     evidence = loaded.tables["evidence"]
     text = SpamText(evidence["separators"], evidence["not_letters"])
     lexicons, domains, domain_rule, lines, inline, files = [], frozenset(), None, [], [], []
-    classifier = None
+    classifier, shapes = None, []
     for e in entries:
         cases = _cases(e)
         if e.kind == SPAM_LEXICON.name:
@@ -672,6 +720,12 @@ def load_spam_rules(path: Path, rules_dir: Path):
                 id=e.id, version=e.version, reason=e["reason"], weights=weights, threshold=float(e["threshold"]),
                 strong_suffixes=e["strong_suffixes"], weak_suffixes=e["weak_suffixes"], prose_chars=e["prose_chars"],
                 **cases)
+        elif e.kind == SPAM_INLINE_SHAPE.name:
+            shapes.append(InlineShapeRule(
+                id=e.id, version=e.version, reason=e["reason"], suffixes=e["suffixes"],
+                weak_suffixes=e["weak_suffixes"], decorations=e["decorations"],
+                weak_decorations=e["weak_decorations"], not_followed_by=e["not_followed_by"],
+                min_chars=e["min_chars"], max_chars=e["max_chars"], unless_context=e["unless_context"], **cases))
         else:
             phrases = list(e["phrases"])
             if e["phrases_file"]:
@@ -686,7 +740,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
             ))
     if domain_rule is None:
         raise RuleError(path, None, "needs one rule of kind `domains`")
-    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text, classifier
+    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text, classifier, tuple(shapes)
 
 
 def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
@@ -699,11 +753,11 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     line_rules, line_entries, view = load_line_rules(paths[0], rules_dir)
     extra_lines = tuple(dict.fromkeys(rules_dir / e["readings"] for e in line_entries if e["readings"]))
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
-    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier = load_spam_rules(
+    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier, shapes = load_spam_rules(
         paths[2], rules_dir)
     spun_rules, spun_entries = load_spun_rules(paths[3])
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
                       spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
-                      byline, classifier)
+                      byline, classifier, shapes)
