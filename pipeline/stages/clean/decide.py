@@ -48,7 +48,7 @@ class Settings:
     max_meta_chars: int = 200
     spam_check_max_chars: int = 300
     spam_threshold: float = 0.0
-    spun_threshold: float = 0.5
+    spun_threshold: float = 0.2
     spun_min_hits: int = 3
 
 
@@ -390,8 +390,13 @@ class Cleaner:
         out_text = apply_edits(text, edits)
         total = non_space(text)
         ratio = spam_ratio(spam_chars, total)
-        spun, standard = spun_counts(out_text, self.rules.spun)
+        spun, standard = spun_counts(out_text, self.rules.spun, self.rules.spun_table)
         score = spun_score(spun, standard)
+        if spun >= s.spun_min_hits and score >= s.spun_threshold and self.rules.spun_table is not None:
+            restored = self._despin(state, edits)
+            if restored:
+                edits = sorted(edits + restored, key=lambda e: (e.start, e.end))
+                out_text = apply_edits(text, edits)
         meta_out["spam_ratio"] = ratio
         meta_out["spun_score"] = score
         flags = {}
@@ -405,6 +410,20 @@ class Cleaner:
             flags["clean_empty"] = 1
         return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
                            state.annotations)
+
+    def _despin(self, state: _Pass, edits: list[Edit]) -> list[Edit]:
+        """A flagged document's restorable spun phrases (one standard phrase gives each), in kept
+        text outside other edits, replaced by the standard phrase: edits of the table's rule id."""
+        table = self.rules.spun_table
+        taken = sorted((e.start, e.end) for e in edits)
+        out = []
+        for line in state.kept():
+            for m in table.spun.finditer(line.raw):
+                standard, restorable = table.phrases[m.group()]
+                a, b = line.start + m.start(), line.start + m.end()
+                if restorable and not any(x < b and a < y for x, y in taken):
+                    out.append(Edit(a, b, standard, table.id))
+        return out
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]

@@ -149,6 +149,16 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         hits = spun_counts(case, (rule,))[0]
         return (f"{hits} spun phrase(s)" if hits else None) if counter else (None if hits else "not spun")
 
+    def spun_table(rule, case, counter):
+        if counter:
+            hits = spun_counts(case, (), rule)[0]
+            return f"{hits} spun phrase(s)" if hits else None
+        text, after = case
+        doc, result = run(text)
+        if doc.text.rstrip("\n") != after:
+            return f"gives {doc.text!r} (flags {dict(doc.flags)})"
+        return None if rule.id in fired(result) else "nothing restored"
+
     checks: list[tuple[Any, Callable]] = [
         *((r, line_rule) for r in rules.lines if r.kind not in _NO_CASES),
         *((r, field_rule) for r in rules.fields),
@@ -161,6 +171,7 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         *((r, lexicon) for r in rules.lexicons),
         (rules.domain_rule, domains),
         *((r, spun) for r in rules.spun),
+        *(((rules.spun_table, spun_table),) if rules.spun_table is not None else ()),
     ]
     out = []
     for rule, check in checks:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.core.chars import HAN
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import Entry, RuleError, check_unique_ids, load_toml_file, load_word_list
 from pipeline.core.schema import (
     Bool, Chars, Enum, Float, Int, Kind, ListOf, Regex, Section, String, TomlFile, Value, WordList,
@@ -216,6 +217,21 @@ class SpunRule:
 
 
 @dataclass(frozen=True)
+class SpunTable:
+    """Spun phrases built from spinner word swaps ([[table]] of spun.toml): counted with the spun
+    rules, and restored in documents flagged spun where one standard phrase gives them."""
+
+    id: str
+    version: int
+    reason: str
+    phrases: Mapping[str, tuple[str, bool]]  # spun phrase -> (standard phrase, restorable)
+    spun: re.Pattern  # any spun phrase, longest first
+    standard: re.Pattern  # any standard phrase, longest first
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
 class SpamText:
     """What spam evidence counts as separators and as letters ([evidence] of spam.toml)."""
 
@@ -263,10 +279,12 @@ class CleanRules:
     byline: BylineRule | None = None
     classifier: ClassifierRule | None = None
     inline_shapes: tuple[InlineShapeRule, ...] = ()
+    spun_table: SpunTable | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
-                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.inline_shapes, *self.spun]
+                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.inline_shapes, *self.spun,
+                 *((self.spun_table,) if self.spun_table else ())]
         return {r.id: r for r in every}
 
 
@@ -559,7 +577,15 @@ SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it repl
     "examples": _texts("texts holding the spun phrase"),
     "counterexamples": _texts("texts that must not count as spun"),
 }, rule=True)
-SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True)})
+SPUN_TABLE = Kind("clean.spun.table", "Spun phrases built by scripts/build_spun_table.py from spinner word swaps "
+                  "(`[[table]]`): counted like the rules, restored in documents flagged spun.", {
+    "reason": _REASON,
+    "table_file": String("spun<TAB>standard<TAB>despin<TAB>standard_count, relative to rules/", required=True),
+    "examples": _pairs("[text of a flagged document, text after restoring]"),
+    "counterexamples": _texts("ordinary texts in which the table counts no spun phrase"),
+}, rule=True)
+SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True),
+                                                                     "table": Section(SPUN_TABLE, array=True)})
 
 LEXICON_WORD = Kind("clean.lexicon.word", "A spam word: word<TAB>weight<TAB>category, or one word a line.", {
     "word": String("the word (ASCII words match whole, case-insensitively)", required=True),
@@ -576,6 +602,14 @@ WEIGHT = Kind("clean.lexicon.weight", "A feature of the spam line classifier and
 })
 WEIGHTS_FILE = WordList("classifier weights", "Learnt weights of the spam line classifier.", WEIGHT,
                         ("feature", "weight"))
+SPUN_ENTRY = Kind("clean.lexicon.spun", "A spun phrase: spun<TAB>standard<TAB>despin<TAB>standard_count.", {
+    "spun": String("the spun phrase", required=True),
+    "standard": String("the standard phrase it replaced", required=True),
+    "despin": Int("1: restorable (one standard phrase gives it), 0: not", required=True, minimum=0),
+    "standard_count": Int("the standard phrase's count in the background text", required=True, minimum=0),
+})
+SPUN_TABLE_FILE = WordList("spun table", "Spun phrases and their standard phrases.", SPUN_ENTRY,
+                           ("spun", "standard", "despin", "standard_count"))
 PHRASE = Kind("clean.lexicon.phrase", "A name removed inline, one a line.", {"phrase": String("the name", required=True)})
 PHRASES_FILE = WordList("inline names", "Names removed inside kept lines.", PHRASE, ("phrase",), separator="")
 
@@ -743,9 +777,21 @@ def load_spam_rules(path: Path, rules_dir: Path):
     return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text, classifier, tuple(shapes)
 
 
-def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
-    entries = load_toml_file(path, SPUN_FILE).arrays["rule"]
-    return tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries), entries
+def load_spun_rules(path: Path, rules_dir: Path):
+    loaded = load_toml_file(path, SPUN_FILE)
+    entries = loaded.arrays["rule"]
+    tables = loaded.arrays.get("table", ())
+    if len(tables) > 1:
+        raise tables[1].error("a second spun table would never be used", "table_file")
+    table, files = None, []
+    for e in tables:
+        file = rules_dir / e["table_file"]
+        files.append(file)
+        phrases = {w["spun"]: (w["standard"], bool(w["despin"])) for w in load_word_list(file, SPUN_TABLE_FILE)}
+        table = SpunTable(e.id, e.version, e["reason"], phrases, re.compile(alternation(list(phrases), trie=True)),
+                          re.compile(alternation(sorted({v for v, _ in phrases.values()}), trie=True)), **_cases(e))
+    rules = tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries)
+    return rules, (*entries, *tables), table, tuple(files)
 
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
@@ -755,9 +801,9 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier, shapes = load_spam_rules(
         paths[2], rules_dir)
-    spun_rules, spun_entries = load_spun_rules(paths[3])
+    spun_rules, spun_entries, spun_table, spun_files = load_spun_rules(paths[3], rules_dir)
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                      spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
-                      byline, classifier, shapes)
+                      spun_rules, tuple(paths) + extra_lines + extra + spun_files, {e.id: e for e in entries}, spam_text, meta_text, view,
+                      byline, classifier, shapes, spun_table)
