@@ -29,7 +29,15 @@ byline's names, media and original title are all in the article's metadata),
 exactly the labelled ones: no stray names), `byline_<part>_removed` (the
 labelled span is gone from the text).
 
+Then three parts of issue 21 (spam_line_figures, inline_shape_figures, spun_figures): the spam
+line decision on the held-out half of eval/data/clean/spam_lines.jsonl (scripts/build_spam_lines.py;
+the classifier was fitted on the train half), brand names of unseen shapes stuffed into held-out
+articles and the shape rule's false hits on all real articles, and spun copies of held-out articles
+(the spinner here) against the same articles unspun, with the flag on every real article and seed 001.
+`--spam-only` prints these three alone.
+
 Usage: .venv/bin/python eval/clean.py [--news PATH] [--limit N] [--check] [--print-floors] [--show N]
+       [--spam-only] [--quick]
 """
 
 from __future__ import annotations
