@@ -311,3 +311,26 @@ def test_any_text_gives_a_report_that_holds_it_exactly(tmp_path_factory, text, c
            "h2", "h3", "div", "noscript", "p", "details", "summary", "table", "thead", "tbody", "tr", "th", "td",
            "svg", "text", "rect", "script"}
     assert {t for t, _ in page.tags} <= own
+
+
+def test_near_duplicate_clusters_are_listed_with_what_each_duplicates(run):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    path = run / "documents.parquet"
+    table = pq.read_table(path)
+    for name, values in {"cluster_id": [XSS_ID, "doc00001.txt", XSS_ID, "doc00003.txt"],
+                         "duplicate_of": [None, None, XSS_ID, None]}.items():
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
+    pq.write_table(table, path)
+    reseal(run)
+    page = Page(write_report(run).read_text(encoding="utf-8"))
+    text = " ".join(page.data)
+    assert "Near-duplicate clusters" in text
+    assert f"doc00002.txt → {XSS_ID}" in text  # the id stays text (as markup, its <b> would be gone)
+    assert collect(load_run(run), max_docs=10).summary["clusters"] == [
+        {"cluster_id": XSS_ID, "members": [{"doc_id": XSS_ID, "duplicate_of": None},
+                                           {"doc_id": "doc00002.txt", "duplicate_of": XSS_ID}]}]
+
+
+def test_a_run_without_clusters_says_so(page):
+    assert "No near-duplicate clusters in this run." in " ".join(page.data)

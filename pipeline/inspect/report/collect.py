@@ -144,7 +144,28 @@ def summary(run: Run, reasons: dict[str, dict[str, str]], entries: list[dict[str
         "stages": manifest.get("stages") if isinstance(manifest.get("stages"), list) else [],
         "categories": {c: cats.get(c, 0) for c in (*CATEGORIES, ERRORS)},
         "flags": dict(sorted(flag_docs.items())),
+        "clusters": clusters(docs),
     }
+
+
+MAX_CLUSTERS = 200
+
+
+def clusters(docs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Near-duplicate groups of two or more documents (dedup's cluster_id, duplicate_of), largest
+    first: the kept member, then the others, each with the document it duplicates."""
+    if "cluster_id" not in docs.columns or docs.empty:
+        return []
+    dup = docs["duplicate_of"] if "duplicate_of" in docs.columns else pd.Series([None] * len(docs), index=docs.index)
+    groups: dict[str, list[tuple[str, Any]]] = {}
+    for doc_id, cluster, of in zip(docs["doc_id"], docs["cluster_id"], dup):
+        if isinstance(cluster, str) and cluster:
+            groups.setdefault(cluster, []).append((doc_id, of if isinstance(of, str) and of else None))
+    out = [{"cluster_id": c, "members": [{"doc_id": d, "duplicate_of": of}
+                                         for d, of in sorted(m, key=lambda x: (x[1] is not None, x[0]))]}
+           for c, m in groups.items() if len(m) > 1]
+    out.sort(key=lambda c: (-len(c["members"]), c["cluster_id"]))
+    return out[:MAX_CLUSTERS]
 
 
 def rule_reasons(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:

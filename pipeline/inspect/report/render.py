@@ -125,6 +125,13 @@ def summary_html(s: dict[str, Any]) -> str:
                  [[e["stage"], e["rule_id"], e["edits"], e["documents"]] for e in edits])
     ) if edits else '<p class="none">No edits.</p>', "edits"))
 
+    groups = s.get("clusters") or []
+    out.append(_section("Near-duplicate clusters", _table(
+        ["cluster", "documents", "members (→ the document each duplicates)"],
+        [[g["cluster_id"], len(g["members"]), ", ".join(
+            m["doc_id"] + (f" → {m['duplicate_of']}" if m["duplicate_of"] else "") for m in g["members"])]
+         for g in groups]) if groups else '<p class="none">No near-duplicate clusters in this run.</p>', "clusters"))
+
     timings = s["timings"]
     total = s["total_seconds"]
     out.append(_section("Stage timings", (

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from pipeline.stages.clean.bylines import Byline, BylineParser
+from pipeline.stages.clean.classifier import LineClassifier
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
 from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
-from pipeline.stages.clean.spam import InlineSpam, SpamScorer
+from pipeline.stages.clean.spam import InlineShapes, InlineSpam, SpamScorer
 from pipeline.stages.clean.text import Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
@@ -47,7 +48,7 @@ class Settings:
     max_meta_chars: int = 200
     spam_check_max_chars: int = 300
     spam_threshold: float = 0.0
-    spun_threshold: float = 0.5
+    spun_threshold: float = 0.2
     spun_min_hits: int = 3
 
 
@@ -100,6 +101,8 @@ class Cleaner:
                                    rules.meta_text)
         self.scorer = SpamScorer(rules.lexicons, rules.domains, rules.spam_lines, self.view, rules.spam_text)
         self.inline = InlineSpam(rules.inline)
+        self.shapes = InlineShapes(rules.inline_shapes)
+        self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
@@ -137,7 +140,7 @@ class Cleaner:
                 continue
             v = line.view
             if len(v) <= s.spam_check_max_chars or self.view.sentence_marks(v) == 0:
-                rule = self.scorer.decide(v)
+                rule = self.spam_rule(v)
                 if rule is not None:
                     removed[line.index] = Removal(rule.id, "spam")
                     continue
@@ -157,6 +160,13 @@ class Cleaner:
             rule = self.furniture.token_rule(v)
             if rule is not None:
                 removed[line.index] = Removal(rule.id, rule.cls)
+
+    def spam_rule(self, view: str):
+        """The spam decision for a line: the precise line rules first, then the learnt classifier."""
+        rule = self.scorer.decide(view)
+        if rule is None and self.classifier is not None and self.classifier.is_spam(view):
+            return self.classifier.rule
+        return rule
 
     def _paragraph_duplicates(self, state: _Pass) -> None:
         """Scope `paragraph-duplicate`: a paragraph seen earlier (long enough to be one)."""
@@ -324,11 +334,20 @@ class Cleaner:
                 meta["published_at_in_text"] = text_value
 
     def _inline_pass(self, state: _Pass) -> None:
-        """Stuffed brand names in kept lines."""
-        for line in state.kept():
+        """Stuffed brand names in kept lines: listed names, then names by their shape (where the
+        page shows spam: lines removed as spam or listed names stuffed)."""
+        kept = list(state.kept())
+        for line in kept:
             spans = self.inline.find(line.raw, state.text)
             if spans:
                 state.inline[line.index] = spans
+        page_spam = bool(state.inline) or any(r.cls == "spam" for r in state.removed.values())
+        shaped = self.shapes.find([(line.index, line.raw) for line in kept], state.text, page_spam)
+        for i, spans in shaped.items():
+            have = state.inline.get(i, [])
+            new = [s for s in spans if not any(s[0] < b and a < s[1] for a, b, _ in have)]
+            if new:
+                state.inline[i] = sorted(have + new)
 
     def _layout_pass(self, state: _Pass) -> None:
         """Scope `layout`: blank lines left over."""
@@ -371,8 +390,13 @@ class Cleaner:
         out_text = apply_edits(text, edits)
         total = non_space(text)
         ratio = spam_ratio(spam_chars, total)
-        spun, standard = spun_counts(out_text, self.rules.spun)
+        spun, standard = spun_counts(out_text, self.rules.spun, self.rules.spun_table)
         score = spun_score(spun, standard)
+        if spun >= s.spun_min_hits and score >= s.spun_threshold and self.rules.spun_table is not None:
+            restored = self._despin(state, edits)
+            if restored:
+                edits = sorted(edits + restored, key=lambda e: (e.start, e.end))
+                out_text = apply_edits(text, edits)
         meta_out["spam_ratio"] = ratio
         meta_out["spun_score"] = score
         flags = {}
@@ -386,6 +410,20 @@ class Cleaner:
             flags["clean_empty"] = 1
         return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
                            state.annotations)
+
+    def _despin(self, state: _Pass, edits: list[Edit]) -> list[Edit]:
+        """A flagged document's restorable spun phrases (one standard phrase gives each), in kept
+        text outside other edits, replaced by the standard phrase: edits of the table's rule id."""
+        table = self.rules.spun_table
+        taken = sorted((e.start, e.end) for e in edits)
+        out = []
+        for line in state.kept():
+            for m in table.spun.finditer(line.raw):
+                standard, restorable = table.phrases[m.group()]
+                a, b = line.start + m.start(), line.start + m.end()
+                if restorable and not any(x < b and a < y for x, y in taken):
+                    out.append(Edit(a, b, standard, table.id))
+        return out
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
         kept = [line for line in lines if not line.blank and line.index not in removed]

@@ -104,10 +104,31 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
             return "line kept"
         return None if stage.cleaner.scorer.decide(case) is not None else "no spam line rule decides it"
 
+    def classifier(rule, case, counter):
+        # The classifier runs after the line rules: its examples are lines none of them removes.
+        p = stage.cleaner.classifier.probability(case)
+        if counter:
+            return f"probability {p:.3f}" if p >= rule.threshold else spam_line(rule, case, True)
+        if stage.cleaner.scorer.decide(case) is not None:
+            return "a line rule removes it first: not an example of the classifier"
+        _, result = run(place(case, "body"))
+        return None if rule.id in fired(result) else f"kept (probability {p:.3f})"
+
     def inline_rule(rule, case, counter):
         line, after = (case, case) if counter else case
         doc, result = run(place(line, "body"))
         got = doc.text.split("\n")[1]
+        if got != after:
+            return f"gives {got!r}"
+        if counter:
+            return f"fired {sorted(fired(result))}" if fired(result) else None
+        return None if rule.id in fired(result) and doc.flags.get("spam") else "did not fire"
+
+    def shape_rule(rule, case, counter):
+        # A shape needs its page: the case is the whole text (lines with \n), after the paragraphs.
+        text, after = (case, case) if counter else case
+        doc, result = run(f"{P1}\n{text}\n")
+        got = doc.text[len(P1) + 1:].rstrip("\n")
         if got != after:
             return f"gives {got!r}"
         if counter:
@@ -128,16 +149,29 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         hits = spun_counts(case, (rule,))[0]
         return (f"{hits} spun phrase(s)" if hits else None) if counter else (None if hits else "not spun")
 
+    def spun_table(rule, case, counter):
+        if counter:
+            hits = spun_counts(case, (), rule)[0]
+            return f"{hits} spun phrase(s)" if hits else None
+        text, after = case
+        doc, result = run(text)
+        if doc.text.rstrip("\n") != after:
+            return f"gives {doc.text!r} (flags {dict(doc.flags)})"
+        return None if rule.id in fired(result) else "nothing restored"
+
     checks: list[tuple[Any, Callable]] = [
         *((r, line_rule) for r in rules.lines if r.kind not in _NO_CASES),
         *((r, field_rule) for r in rules.fields),
         *(((rules.byline, byline_rule),) if rules.byline is not None else ()),
         (rules.title, title_rule),
         *((r, spam_line) for r in rules.spam_lines),
+        *(((rules.classifier, classifier),) if rules.classifier is not None else ()),
         *((r, inline_rule) for r in rules.inline),
+        *((r, shape_rule) for r in rules.inline_shapes),
         *((r, lexicon) for r in rules.lexicons),
         (rules.domain_rule, domains),
         *((r, spun) for r in rules.spun),
+        *(((rules.spun_table, spun_table),) if rules.spun_table is not None else ()),
     ]
     out = []
     for rule, check in checks:

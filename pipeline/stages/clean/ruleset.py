@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.core.chars import HAN
+from pipeline.core.patterns import alternation
 from pipeline.core.rules import Entry, RuleError, check_unique_ids, load_toml_file, load_word_list
 from pipeline.core.schema import (
     Bool, Chars, Enum, Float, Int, Kind, ListOf, Regex, Section, String, TomlFile, Value, WordList,
@@ -34,6 +35,14 @@ SCOPES = {
 # Scopes that take one rule: a second one would never run.
 SINGLE_RULE_SCOPES = ("paragraph-duplicate", "metadata-duplicate", "title-duplicate", "layout")
 FIELDS = ("published_at", "author", "news_source", "original_title", "editor")
+# The spam line classifier's features, in the order pipeline/stages/clean/classifier.py computes them;
+# its weights file weighs exactly these.
+FEATURES = (
+    "bias", "lex_weight", "lex_density", "spam_domains", "domains", "domain_share", "odd_domains",
+    "brand_strong", "brand_weak", "brand_segments", "segments", "short_segments",
+    "no_sentence", "marks_per_100", "keyword_list", "log_chars", "digit_share", "latin_share", "prose_share",
+    "han_share", "spam_segments", "brand_bare",
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,41 @@ class SpamLineRule:
 
 
 @dataclass(frozen=True)
+class ClassifierRule:
+    """The learnt spam line classifier (kind = "classifier"); see pipeline/stages/clean/classifier.py."""
+
+    id: str
+    version: int
+    reason: str
+    weights: Mapping[str, float]  # feature name -> weight (the weights file)
+    threshold: float
+    strong_suffixes: tuple[str, ...]
+    weak_suffixes: tuple[str, ...]
+    prose_chars: str
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
+class InlineShapeRule:
+    """Brand names found by their shape inside kept lines (kind = "inline_shape"); see spam.InlineShapes."""
+
+    id: str
+    version: int
+    reason: str
+    suffixes: tuple[str, ...]
+    weak_suffixes: tuple[str, ...]
+    decorations: tuple[str, ...]
+    weak_decorations: tuple[str, ...]
+    not_followed_by: str
+    min_chars: int
+    max_chars: int
+    unless_context: tuple[str, ...]
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
 class InlineRule:
     id: str
     version: int
@@ -168,6 +212,21 @@ class SpunRule:
     version: int
     spun: re.Pattern
     standard: re.Pattern
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
+@dataclass(frozen=True)
+class SpunTable:
+    """Spun phrases built from spinner word swaps ([[table]] of spun.toml): counted with the spun
+    rules, and restored in documents flagged spun where one standard phrase gives them."""
+
+    id: str
+    version: int
+    reason: str
+    phrases: Mapping[str, tuple[str, bool]]  # spun phrase -> (standard phrase, restorable)
+    spun: re.Pattern  # any spun phrase, longest first
+    standard: re.Pattern  # any standard phrase, longest first
     examples: tuple = ()
     counterexamples: tuple = ()
 
@@ -218,10 +277,14 @@ class CleanRules:
     meta_text: MetaText | None = None
     view: ViewRules | None = None
     byline: BylineRule | None = None
+    classifier: ClassifierRule | None = None
+    inline_shapes: tuple[InlineShapeRule, ...] = ()
+    spun_table: SpunTable | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
-                 *self.inline, *self.spun]
+                 *((self.classifier,) if self.classifier else ()), *self.inline, *self.inline_shapes, *self.spun,
+                 *((self.spun_table,) if self.spun_table else ())]
         return {r.id: r for r in every}
 
 
@@ -454,6 +517,48 @@ SPAM_INLINE = Kind("clean.spam.inline", "Names removed from inside a kept line (
     "examples": _pairs("[line, line after]"),
     "counterexamples": _texts("lines that stay unchanged"),
 }, rule=True, checks=(_has_phrases,))
+SPAM_CLASSIFIER = Kind("clean.spam.classifier", "The learnt spam line classifier: logistic regression over a "
+                       "line's evidence (kind = \"classifier\"), run after the line rules.", {
+    "kind": Enum(("classifier",), "classifier"),
+    "class": Enum(("spam",), "the removal's class", required=True),
+    "reason": _REASON,
+    "weights_file": String("feature<TAB>weight, written by scripts/fit_spam_classifier.py, relative to rules/",
+                           required=True),
+    "threshold": Float("a line is spam when its probability reaches this", required=True, minimum=0, maximum=1),
+    "strong_suffixes": ListOf(String("a suffix"), "brand-name endings rarely seen in news (贵宾会, 娱乐城)",
+                              required=True, non_empty=True),
+    "weak_suffixes": ListOf(String("a suffix"), "brand-name endings that are common words too (国际, 体育, 平台)"),
+    "prose_chars": Chars("function characters of running prose (的了是在), rare in keyword strings", required=True),
+    "examples": _texts("lines it removes"),
+    "counterexamples": _texts("lines that stay"),
+}, rule=True)
+def _shape_bounds(v) -> str | tuple | None:
+    if v["min_chars"] > v["max_chars"]:
+        return "min_chars", f"min_chars {v['min_chars']} is above max_chars {v['max_chars']}: the rule never fires"
+    return None
+
+
+SPAM_INLINE_SHAPE = Kind("clean.spam.inline_shape", "Brand names found by their shape inside a kept line: "
+                         "Han characters + a brand suffix (金狮贵宾会), not a list (kind = \"inline_shape\").", {
+    "kind": Enum(("inline_shape",), "inline_shape"),
+    "class": _CLASS,
+    "reason": _REASON,
+    "suffixes": ListOf(String("a suffix"), "brand endings news rarely writes (贵宾会, 现金网)", required=True,
+                       non_empty=True),
+    "weak_suffixes": ListOf(String("a suffix"), "endings that are ordinary words (国际, 体育): only with a "
+                            "weak decoration and spam shown on the page"),
+    "weak_decorations": ListOf(String("a decoration"), "decorations that make a weak-suffix name a brand "
+                               "(官网, app; not 注册: 国际注册会计师)"),
+    "decorations": ListOf(String("a decoration"), "what follows a brand and goes with it (官网, app下载), repeated",
+                          required=True),
+    "not_followed_by": Chars("characters after a suffix that make it another word (贵宾会员, 娱乐场所)"),
+    "min_chars": Int("Han characters of the name before its suffix, at least", default=2, minimum=1),
+    "max_chars": Int("Han characters of the name before its suffix, at most", default=4, minimum=1),
+    "unless_context": ListOf(String("a word"), "words that, elsewhere in the document, make a bare name reported "
+                             "news (博彩业, 赌王)"),
+    "examples": _pairs("[text (lines with \\n), text after]"),
+    "counterexamples": _texts("texts that stay unchanged"),
+}, rule=True, checks=(_shape_bounds,))
 SPAM_EVIDENCE = Kind("clean.spam.evidence", "What spam evidence counts as separators and letters ([evidence]).", {
     "separators": Chars("besides white space, the characters that split a line into segments", required=True),
     "not_letters": Chars("besides white space, the characters not counted in a line's length (density)",
@@ -463,7 +568,8 @@ SPAM_FILE = TomlFile("clean spam", "SEO spam: word lists, line decisions and inl
     "evidence": Section(SPAM_EVIDENCE, required=True),
     "rule": Section(Kind("clean.spam", "A spam rule: lexicon, domains, line or inline.", discriminator="kind",
                          variants={"lexicon": SPAM_LEXICON, "domains": SPAM_DOMAINS, "line": SPAM_LINE,
-                                   "inline": SPAM_INLINE}), array=True),
+                                   "inline": SPAM_INLINE, "classifier": SPAM_CLASSIFIER,
+                                   "inline_shape": SPAM_INLINE_SHAPE}), array=True),
 })
 SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it replaces.", {
     "spun": Regex("the spun phrase", required=True),
@@ -471,7 +577,15 @@ SPUN = Kind("clean.spun", "A synonym-spun phrase and the standard phrase it repl
     "examples": _texts("texts holding the spun phrase"),
     "counterexamples": _texts("texts that must not count as spun"),
 }, rule=True)
-SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True)})
+SPUN_TABLE = Kind("clean.spun.table", "Spun phrases built by scripts/build_spun_table.py from spinner word swaps "
+                  "(`[[table]]`): counted like the rules, restored in documents flagged spun.", {
+    "reason": _REASON,
+    "table_file": String("spun<TAB>standard<TAB>despin<TAB>standard_count, relative to rules/", required=True),
+    "examples": _pairs("[text of a flagged document, text after restoring]"),
+    "counterexamples": _texts("ordinary texts in which the table counts no spun phrase"),
+}, rule=True)
+SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True),
+                                                                     "table": Section(SPUN_TABLE, array=True)})
 
 LEXICON_WORD = Kind("clean.lexicon.word", "A spam word: word<TAB>weight<TAB>category, or one word a line.", {
     "word": String("the word (ASCII words match whole, case-insensitively)", required=True),
@@ -482,6 +596,20 @@ LEXICON_FILE = WordList("spam lexicon", "A spam word list.", LEXICON_WORD, ("wor
 DOMAIN = Kind("clean.lexicon.domain", "A spam site domain, one a line.",
               {"domain": String("the domain", required=True)})
 DOMAINS_FILE = WordList("spam domains", "Spam site domains.", DOMAIN, ("domain",), separator="")
+WEIGHT = Kind("clean.lexicon.weight", "A feature of the spam line classifier and its weight: feature<TAB>weight.", {
+    "feature": String("the feature (pipeline/stages/clean/classifier.py FEATURES)", required=True),
+    "weight": Float("its learnt weight", required=True),
+})
+WEIGHTS_FILE = WordList("classifier weights", "Learnt weights of the spam line classifier.", WEIGHT,
+                        ("feature", "weight"))
+SPUN_ENTRY = Kind("clean.lexicon.spun", "A spun phrase: spun<TAB>standard<TAB>despin<TAB>standard_count.", {
+    "spun": String("the spun phrase", required=True),
+    "standard": String("the standard phrase it replaced", required=True),
+    "despin": Int("1: restorable (one standard phrase gives it), 0: not", required=True, minimum=0),
+    "standard_count": Int("the standard phrase's count in the background text", required=True, minimum=0),
+})
+SPUN_TABLE_FILE = WordList("spun table", "Spun phrases and their standard phrases.", SPUN_ENTRY,
+                           ("spun", "standard", "despin", "standard_count"))
 PHRASE = Kind("clean.lexicon.phrase", "A name removed inline, one a line.", {"phrase": String("the name", required=True)})
 PHRASES_FILE = WordList("inline names", "Names removed inside kept lines.", PHRASE, ("phrase",), separator="")
 
@@ -594,6 +722,7 @@ def load_spam_rules(path: Path, rules_dir: Path):
     evidence = loaded.tables["evidence"]
     text = SpamText(evidence["separators"], evidence["not_letters"])
     lexicons, domains, domain_rule, lines, inline, files = [], frozenset(), None, [], [], []
+    classifier, shapes = None, []
     for e in entries:
         cases = _cases(e)
         if e.kind == SPAM_LEXICON.name:
@@ -611,6 +740,26 @@ def load_spam_rules(path: Path, rules_dir: Path):
                 min_density=float(e["min_density"]), max_sentence_marks=e["max_sentence_marks"],
                 min_segments=e["min_segments"], max_chars=e["max_chars"], min_domains=e["min_domains"], **cases,
             ))
+        elif e.kind == SPAM_CLASSIFIER.name:
+            if classifier is not None:
+                raise e.error("a second classifier rule would never run", "kind")
+            file = rules_dir / e["weights_file"]
+            files.append(file)
+            weights = {w["feature"]: float(w["weight"]) for w in load_word_list(file, WEIGHTS_FILE)}
+            if set(weights) != set(FEATURES):
+                raise e.error(f"{file.name} must weigh exactly the features {', '.join(FEATURES)}; "
+                              f"missing {sorted(set(FEATURES) - set(weights))}, unknown {sorted(set(weights) - set(FEATURES))}",
+                              "weights_file")
+            classifier = ClassifierRule(
+                id=e.id, version=e.version, reason=e["reason"], weights=weights, threshold=float(e["threshold"]),
+                strong_suffixes=e["strong_suffixes"], weak_suffixes=e["weak_suffixes"], prose_chars=e["prose_chars"],
+                **cases)
+        elif e.kind == SPAM_INLINE_SHAPE.name:
+            shapes.append(InlineShapeRule(
+                id=e.id, version=e.version, reason=e["reason"], suffixes=e["suffixes"],
+                weak_suffixes=e["weak_suffixes"], decorations=e["decorations"],
+                weak_decorations=e["weak_decorations"], not_followed_by=e["not_followed_by"],
+                min_chars=e["min_chars"], max_chars=e["max_chars"], unless_context=e["unless_context"], **cases))
         else:
             phrases = list(e["phrases"])
             if e["phrases_file"]:
@@ -625,12 +774,24 @@ def load_spam_rules(path: Path, rules_dir: Path):
             ))
     if domain_rule is None:
         raise RuleError(path, None, "needs one rule of kind `domains`")
-    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text
+    return tuple(lexicons), domains, domain_rule, tuple(lines), tuple(inline), tuple(files), entries, text, classifier, tuple(shapes)
 
 
-def load_spun_rules(path: Path) -> tuple[tuple[SpunRule, ...], tuple[Entry, ...]]:
-    entries = load_toml_file(path, SPUN_FILE).arrays["rule"]
-    return tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries), entries
+def load_spun_rules(path: Path, rules_dir: Path):
+    loaded = load_toml_file(path, SPUN_FILE)
+    entries = loaded.arrays["rule"]
+    tables = loaded.arrays.get("table", ())
+    if len(tables) > 1:
+        raise tables[1].error("a second spun table would never be used", "table_file")
+    table, files = None, []
+    for e in tables:
+        file = rules_dir / e["table_file"]
+        files.append(file)
+        phrases = {w["spun"]: (w["standard"], bool(w["despin"])) for w in load_word_list(file, SPUN_TABLE_FILE)}
+        table = SpunTable(e.id, e.version, e["reason"], phrases, re.compile(alternation(list(phrases), trie=True)),
+                          re.compile(alternation(sorted({v for v, _ in phrases.values()}), trie=True)), **_cases(e))
+    rules = tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries)
+    return rules, (*entries, *tables), table, tuple(files)
 
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
@@ -638,11 +799,11 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     line_rules, line_entries, view = load_line_rules(paths[0], rules_dir)
     extra_lines = tuple(dict.fromkeys(rules_dir / e["readings"] for e in line_entries if e["readings"]))
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
-    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text = load_spam_rules(
+    lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier, shapes = load_spam_rules(
         paths[2], rules_dir)
-    spun_rules, spun_entries = load_spun_rules(paths[3])
+    spun_rules, spun_entries, spun_table, spun_files = load_spun_rules(paths[3], rules_dir)
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
-                      spun_rules, tuple(paths) + extra_lines + extra, {e.id: e for e in entries}, spam_text, meta_text, view,
-                      byline)
+                      spun_rules, tuple(paths) + extra_lines + extra + spun_files, {e.id: e for e in entries}, spam_text, meta_text, view,
+                      byline, classifier, shapes, spun_table)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.stages.clean.ruleset import SpunRule
+from pipeline.stages.clean.ruleset import SpunRule, SpunTable
 
 _SPACE = re.compile(r"\s+")
 
@@ -18,10 +18,13 @@ def spam_ratio(spam_chars: int, total_chars: int) -> float:
     return round(spam_chars / total_chars, 6) if total_chars else 0.0
 
 
-def spun_counts(text: str, rules: tuple[SpunRule, ...]) -> tuple[int, int]:
-    """(spun phrases, standard phrases) found in `text`."""
+def spun_counts(text: str, rules: tuple[SpunRule, ...], table: SpunTable | None = None) -> tuple[int, int]:
+    """(spun phrases, standard phrases) found in `text`, by the rules and the table."""
     spun = sum(len(r.spun.findall(text)) for r in rules)
     standard = sum(len(r.standard.findall(text)) for r in rules)
+    if table is not None:
+        spun += len(table.spun.findall(text))
+        standard += len(table.standard.findall(text))
     return spun, standard
 
 

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 
 from pipeline.core.patterns import alternation
-from pipeline.stages.clean.ruleset import InlineRule, Lexicon, SpamLineRule, SpamText
+from pipeline.core.chars import HAN
+from pipeline.stages.clean.ruleset import InlineRule, InlineShapeRule, Lexicon, SpamLineRule, SpamText
 from pipeline.stages.clean.text import LineView
 
+_HAN = re.compile(f"[{HAN}]")
 _DOMAIN = re.compile(r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10}(?![a-z0-9-])")
 
 
@@ -144,3 +146,62 @@ class InlineSpam:
 def _mentions(context: str, words: tuple[str, ...], phrase: str) -> bool:
     rest = context.replace(phrase, "")
     return any(w in rest for w in words)
+
+
+class InlineShapes:
+    """Brand names found by their shape, not a list: 2-4 Han characters + a brand suffix (金狮贵宾会),
+    with decorations (官网, app下载); a weak suffix (国际, 体育) only with a weak decoration (官网), repeated. Where the name starts is read from the page: the longest run of
+    characters every repeat of the name shares (a stuffed name comes back with other neighbours),
+    else the run back to punctuation, else `min_chars`. A bare name (no decoration) goes only when
+    the page shows it is stuffed: the name repeated, or spam found elsewhere on the page; never when
+    the page reports on gambling (`unless_context`)."""
+
+    def __init__(self, rules: tuple[InlineShapeRule, ...]):
+        self.rules = rules
+        self._patterns = []
+        for rule in rules:
+            suffix = alternation([*rule.suffixes, *rule.weak_suffixes])
+            deco = "(?:" + alternation(rule.decorations) + ")*" if rule.decorations else ""
+            self._patterns.append((rule, re.compile(f"(?P<suffix>{suffix})(?P<deco>{deco})", re.IGNORECASE)))
+
+    def find(self, lines: list[tuple[int, str]], text: str, page_spam: bool) -> dict[int, list[tuple[int, int, str]]]:
+        """{line index: [(start, end, rule id)]} over the kept `lines` (index, raw) of the document `text`."""
+        out: dict[int, list[tuple[int, int, str]]] = {}
+        for rule, pattern in self._patterns:
+            weak = {s.lower() for s in rule.weak_suffixes}
+            # Gambling-news words in what is kept (a removed spam line is full of them).
+            kept = "\n".join(raw for _, raw in lines)
+            reported = any(w in kept for w in rule.unless_context)
+            for index, raw in lines:
+                for m in pattern.finditer(raw):
+                    deco = m.group("deco")
+                    is_weak = m.group("suffix").lower() in weak
+                    if is_weak and not any(d.lower() in deco.lower() for d in rule.weak_decorations):
+                        continue
+                    after = raw[m.end():m.end() + 1]
+                    if not deco and after and after in rule.not_followed_by:
+                        continue
+                    run = 0
+                    while run < rule.max_chars and m.start() - run > 0 and _is_han(raw[m.start() - run - 1]):
+                        run += 1
+                    if run < rule.min_chars:
+                        continue
+                    bounded = m.start() - run == 0 or not _is_han(raw[m.start() - run - 1])
+                    core = m.start("suffix"), m.end("suffix")
+                    shortest = raw[core[0] - rule.min_chars:core[1]]
+                    repeats = text.count(shortest)
+                    if repeats >= 2:
+                        k = max(n for n in range(rule.min_chars, run + 1)
+                                if text.count(raw[core[0] - n:core[1]]) == repeats)
+                    else:
+                        k = run if bounded else rule.min_chars
+                    if is_weak and (reported or repeats < 2):  # 新浪体育官网 on a spammed page stays
+                        continue
+                    if not deco and (reported or not (repeats >= 2 or page_spam)):
+                        continue
+                    out.setdefault(index, []).append((core[0] - k, m.end(), rule.id))
+        return out
+
+
+def _is_han(ch: str) -> bool:
+    return bool(_HAN.match(ch))
