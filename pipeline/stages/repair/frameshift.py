@@ -52,6 +52,8 @@ _CONTEXT = 3
 # Without evidence, a run must recover at least this many characters exactly:
 # one guessed character alone is no sign of a shift.
 _MIN_EXACT = 2
+# A run found from its end: its realignment point is evidence of its own.
+_MIN_EXACT_REALIGN = 1
 # Characters after a `?` the cheap pre-check looks at.
 _PEEK = 8
 # A run ending at a `?` realignment: characters looked back at, and the start
@@ -341,7 +343,7 @@ class FrameshiftLMFixer(Fixer):
             lower -= 1
         codes.reverse()
         n = q - lower
-        if n < _MIN_EXACT + 1:
+        if n < _MIN_EXACT_REALIGN + 1:
             return None
         # realigned[k]: the character between run characters k and k+1, if any.
         pair = self._codes.pairs
@@ -359,7 +361,7 @@ class FrameshiftLMFixer(Fixer):
             if len(t) != 1 or _is_private(t[0]):
                 return None
             tail = t[0] + tail
-            if len(tail) >= _MIN_EXACT and (
+            if len(tail) >= _MIN_EXACT_REALIGN and (
                 lm.score(lm.simplify(tail)) - lm.score(written[j + 1 : n]) >= self._min_gain * len(tail) / 2
             ):
                 break
@@ -377,16 +379,21 @@ class FrameshiftLMFixer(Fixer):
         for j in range(n - 3, -1, -1):
             as_realigned[j] = as_realigned[j + 1] + lm.logprob(re_simple[j], re_simple[j + 1])
         starts = []
-        # s_ = run start relative to lower. A run of two (one realigned character)
-        # is a candidate too, so that its start is not taken for an earlier one;
-        # it is not repaired (too little to tell from chance).
-        for s_ in range(n - 1):
+        # s_ = run start relative to lower. A run of one character (nothing
+        # realigned) is a candidate too, so that its start is not taken for an
+        # earlier one (which would rewrite a clean character); it is not
+        # repaired (too little to tell from chance).
+        for s_ in range(n):
             if not all(ok[s_:]):
                 continue
             starts.append((as_written[s_] + as_realigned[s_], s_))
         if not starts:
             return None
         starts.sort(reverse=True)
+        # Exact characters the run must recover: one after a `?` mark (the
+        # realignment point is evidence), two where the run swallowed an
+        # ASCII byte (that byte is none).
+        need = _MIN_EXACT_REALIGN + (not marker)
         if marker:
             last = self._last(codes[-1][1], text[q + 1] if q + 1 < len(text) else "")
             stop = q + 1
@@ -411,7 +418,7 @@ class FrameshiftLMFixer(Fixer):
             return None
         scored.sort(key=lambda t: -t[0])
         top, choice, start = scored[0]
-        if choice.exact < _MIN_EXACT + (not marker):  # the ASCII byte is no evidence
+        if choice.exact < need:
             return None
         prev = text[start - 1] if start else ""
         gain = choice.score - lm.score(text[start:limit], prev)
