@@ -342,3 +342,27 @@ def test_a_run_of_two_characters_ending_at_a_mark_is_repaired(repair, decoder):
 )
 def test_a_mark_after_clean_text_leaves_that_text_alone(repair, text):
     assert run(repair, text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "业的消费者真的没有忠诚度可言吗?其实，并不是的。地板",  # looked at as a run, not repaired
+        "有网友说:“我光要房不要人行吗?”◎网友发帖",
+    ],
+)
+def test_a_rejected_run_asks_nothing_of_the_4gram_model(text):
+    # Runs are compared under the bigram model; the 4-gram model (seconds to
+    # load) is asked only what a repair that is made shows.
+    stage = RepairStage({}, RULES)
+    assert run(stage, text).text == text
+    assert "_ngram" not in stage.__dict__
+
+
+def test_load_data_loads_what_otherwise_loads_on_first_use():
+    stage = RepairStage({}, RULES)
+    seconds = stage.load_data()
+    assert set(seconds) == {"table", "lm", "fixers", "ngram"}
+    assert {"_table", "_lm", "_fixers", "_ngram"} <= set(stage.__dict__)
+    # Without a fixer that chooses characters, there is no model to load.
+    assert set(RepairStage({"fixers": ["width"]}, RULES).load_data()) == {"table", "lm", "fixers"}
