@@ -48,6 +48,7 @@ def load_stages(config) -> tuple[list, dict[str, float]]:
         stages.append(stage)
         # What the stages load lazily, timed here rather than inside the first document.
         for label, load in (("jieba", getattr(stage, "tagger", None)),
+                            ("models", getattr(stage, "load_data", None)),
                             ("ner model", getattr(getattr(stage, "model", None), "nlp", None)),
                             ("ner rules", getattr(getattr(stage, "ruler", None), "nlp", None))):
             if load is not None:

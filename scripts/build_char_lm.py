@@ -56,14 +56,26 @@ DEFAULT_MIN_COUNT = 40
 # Private-use, control, unassigned and surrogate characters are damage, not
 # Chinese: crawled news has PUA bullets, and a model that knows them would
 # prefer them. Text is split at them so they make no bigrams either.
-_JUNK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]+")
+# (scripts/build_char_ngram.py reads its corpus with JUNK, JIEBA_DICT and news_texts too.)
+JUNK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]+")
 # The Sogou records mark paragraph breaks with U+E40C: kept as line breaks, so
 # the model knows what ends a paragraph (`。` before a line break).
 _PARAGRAPH = re.compile("\ue40c")
+JIEBA_DICT = Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+def news_texts(path: Path = DEFAULT_NEWS):
+    """The texts of the training split's articles, paragraph marks as line breaks."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            obj = json.loads(line)
+            text = obj.get("text") or ""
+            if text and split_of(str(obj["id"])) == "train":
+                yield _PARAGRAPH.sub("\n", text)
 
 
 def dictionary_counts() -> tuple[Counter, Counter]:
-    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    path = JIEBA_DICT
     uni: Counter = Counter()
     bi: Counter = Counter()
     with path.open(encoding="utf-8") as f:
@@ -83,16 +95,10 @@ def news_counts(path: Path) -> tuple[Counter, Counter]:
     to_simplified = opencc.OpenCC("t2s")
     uni: Counter = Counter()
     bi: Counter = Counter()
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            obj = json.loads(line)
-            text = obj.get("text") or ""
-            if not text or split_of(str(obj["id"])) != "train":
-                continue
-            text = _PARAGRAPH.sub("\n", text)
-            for part in _JUNK.split(to_simplified.convert(text)):
-                uni.update(part)
-                bi.update(a + b for a, b in zip(part, part[1:]))
+    for text in news_texts(path):
+        for part in JUNK.split(to_simplified.convert(text)):
+            uni.update(part)
+            bi.update(a + b for a, b in zip(part, part[1:]))
     return uni, bi
 
 

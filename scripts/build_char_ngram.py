@@ -32,34 +32,29 @@ import argparse
 import gzip
 import io
 import json
-import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
-import jieba
 import opencc
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
-from pipeline.stages.repair.corrupt import split_of  # noqa: E402
+# The corpus as the bigram model's script reads it (one reader for both).
+from build_char_lm import JIEBA_DICT, JUNK, news_texts  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "pipeline" / "stages" / "repair" / "data" / "char_ngram.tsv.gz"
 ORDER = 4
 DEFAULT_MIN_COUNT = 6
 NER_FILES = ("msra_train.jsonl", "pd1998_jan.jsonl", "resume_ner_train.jsonl", "weibo_ner_train.jsonl")
-_JUNK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]+")
 BOUNDARY = "\n"  # lines start and end with a line break, as paragraphs do in news
 
 
 def texts():
-    with (SHARED / "news" / "news_zh.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            obj = json.loads(line)
-            if obj.get("text") and split_of(str(obj["id"])) == "train":
-                yield obj["text"].replace("\ue40c", "\n")
+    yield from news_texts(SHARED / "news" / "news_zh.jsonl")
     for name in NER_FILES:
         with (SHARED / "ner" / name).open(encoding="utf-8") as f:
             for line in f:
@@ -71,7 +66,7 @@ def texts():
                 for key in ("name", "short"):
                     if isinstance(obj.get(key), str):
                         yield obj[key]
-    with (Path(jieba.__file__).resolve().parent / "dict.txt").open(encoding="utf-8") as f:
+    with JIEBA_DICT.open(encoding="utf-8") as f:
         for line in f:
             if line.split():
                 yield line.split()[0]
@@ -81,7 +76,7 @@ def count(min_count: int) -> tuple[list[Counter], dict]:
     t2s = opencc.OpenCC("t2s")
     raw: list[Counter] = [Counter() for _ in range(ORDER + 1)]  # raw[n][ngram]
     for text in texts():
-        for part in _JUNK.split(t2s.convert(text)):
+        for part in JUNK.split(t2s.convert(text)):
             s = BOUNDARY + part.strip("\n") + BOUNDARY
             for n in range(1, ORDER + 1):
                 raw[n].update(s[i : i + n] for i in range(len(s) - n + 1))

@@ -52,6 +52,8 @@ _CONTEXT = 3
 # Without evidence, a run must recover at least this many characters exactly:
 # one guessed character alone is no sign of a shift.
 _MIN_EXACT = 2
+# A run found from its end: its realignment point is evidence of its own.
+_MIN_EXACT_REALIGN = 1
 # Characters after a `?` the cheap pre-check looks at.
 _PEEK = 8
 # A run ending at a `?` realignment: characters looked back at, and the start
@@ -64,16 +66,23 @@ _RARE = math.log(1e-6)
 
 @dataclass(frozen=True)
 class Choice:
-    text: str  # the repaired run
+    run: str  # the repaired run, each unknown character at the bigram model's best
     end: int  # index just after the damaged span
-    score: float  # log-probability of text + the context after it, up to `limit`
+    score: float  # log-probability of run + the context after it, up to `limit`
     limit: int  # end of the span the score covers
-    unsure: int  # characters left as U+FFFD
     exact: int  # characters the run's bytes determine (no choice involved)
+    # Each unknown character: (index in run, context before, candidates, context after, trusted).
+    slots: tuple[tuple[int, str, tuple[str, ...], str, bool], ...] = ()
 
 
 class RunChooser:
-    """Picks the most plausible reading of a run and its unknown characters."""
+    """Picks the most plausible reading of a run and its unknown characters.
+
+    Readings and run starts are compared under the bigram model; what the
+    text shows for an unknown character (`shown`) is asked of the 4-gram
+    model only for a repair that is made, so text whose `?` are real question
+    marks neither pays for those choices nor loads that model.
+    """
 
     def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None):
         self._lm = lm
@@ -94,16 +103,25 @@ class RunChooser:
         choices = [self._choose(text, prev, context, r, limit, picks) for r in readings]
         return max(choices, key=lambda c: c.score)
 
+    def shown(self, choice: Choice) -> str:
+        """The run as written: each unknown character as `pick` shows it."""
+        out = list(choice.run)
+        picks: dict = {}
+        for i, before, cands, after, trusted in choice.slots:
+            key = (before, cands, after, trusted)
+            if key not in picks:
+                picks[key] = self.pick(before, cands, after, trusted=trusted)[2]
+            out[i] = picks[key]
+        return "".join(out)
+
     def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
         lm = self._lm
         chosen: list[str] = []
-        shown: list[str] = []
-        unsure = 0
+        slots = []
         items = reading.items
         for k, cands in enumerate(items):
             if len(cands) == 1:
                 chosen.append(cands[0])
-                shown.append(cands[0])
                 continue
             before = (context + "".join(chosen))[-_CONTEXT:]
             after = ""
@@ -116,26 +134,22 @@ class RunChooser:
                     # The end of the text is the end of a paragraph.
                     after += text[reading.end : reading.end + _CONTEXT] if reading.end < len(text) else "\n"
             after = after[:_CONTEXT]
-            key = (before, cands, after)
+            key = (before[-1:], cands, after[:1])
             if key not in picks:
-                _, _, show = self.pick(before, cands, after, trusted=k == 0 and self._trust_first)
                 # Readings (and starts) are compared under the bigram model, each
                 # unknown character at its best there, whatever the text shows.
                 scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
-                picks[key] = (self._lm.choose(before[-1:], scored, after[:1])[0], show)
-            best, show = picks[key]
-            chosen.append(best)
-            shown.append(show)
-            unsure += show == UNRECOVERABLE
+                picks[key] = self._lm.choose(before[-1:], scored, after[:1])[0]
+            slots.append((len(chosen), before, cands, after, k == 0 and self._trust_first))
+            chosen.append(picks[key])
         run = "".join(chosen)
         if _PRIVATE_USE.search(run):
             # GBK text has no user-defined characters: a reading that makes
             # one is wrong (the shifted run is full of them, its repair not).
-            return Choice(run, reading.end, -math.inf, limit, unsure, 0)
+            return Choice(run, reading.end, -math.inf, limit, 0)
         score = lm.score(run + text[reading.end : limit], prev)
         exact = sum(len(c) == 1 for c in items)
-        return Choice("".join(shown), reading.end, score, limit, unsure, exact)
-
+        return Choice(run, reading.end, score, limit, exact, tuple(slots))
 
     def pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool = False) -> tuple[str, float, str]:
         """The model's choice for a lost character (scored in the run), its share
@@ -220,7 +234,7 @@ class FrameshiftPinyinFixer(Fixer):
             choice = self._chooser.best(text, m.start(), self._reader.readings(text, m.end(), leads))
             if choice is None or not _no_worse(self._lm, text, m.start(), choice):
                 continue
-            edits.append(Edit(m.start(), choice.end, choice.text, PINYIN_RULE))
+            edits.append(Edit(m.start(), choice.end, self._chooser.shown(choice), PINYIN_RULE))
             pos = choice.end
         return edits
 
@@ -280,7 +294,7 @@ class FrameshiftLMFixer(Fixer):
             choice = self._chooser.best(text, start, self._reader.readings(text, start + 1, LEADS))
             if choice is None or choice.score == -math.inf or not self._worth_it(text, start, choice):
                 continue
-            edits.append(Edit(start, choice.end, choice.text, LM_RULE))
+            edits.append(Edit(start, choice.end, self._chooser.shown(choice), LM_RULE))
             pos = choice.end
         return self._realigned(text, edits)
 
@@ -341,30 +355,32 @@ class FrameshiftLMFixer(Fixer):
             lower -= 1
         codes.reverse()
         n = q - lower
-        if n < _MIN_EXACT + 1:
+        if n < _MIN_EXACT_REALIGN + 1:
             return None
-        # realigned[k]: the character between run characters k and k+1, if any.
         pair = self._codes.pairs
-        realigned = [pair((codes[k][1],), codes[k + 1][0]) for k in range(n - 1)]
         lm = self._lm
-        simple = lm.simplify(text[lower - 1 : q] if lower else text[lower:q])
-        written = simple[1:] if lower else simple
-        prev_s = simple[0] if lower else ""
-        # Cheap look first: the last few characters read realigned must be far
-        # more plausible than as written (most `?` follow ordinary text).
-        # The run may be as short as three characters, so each tail length is tried.
+        # Cheap look first, on the last few characters only (most `?` follow
+        # ordinary text, and the run may reach hundreds of characters back):
+        # read realigned they must be far more plausible than as written. The
+        # run may be as short as two characters, so each tail length is tried.
         tail = ""
         for j in range(n - 2, max(-1, n - 2 - _PEEK), -1):
-            t = realigned[j]
+            t = pair((codes[j][1],), codes[j + 1][0])
             if len(t) != 1 or _is_private(t[0]):
                 return None
             tail = t[0] + tail
-            if len(tail) >= _MIN_EXACT and (
-                lm.score(lm.simplify(tail)) - lm.score(written[j + 1 : n]) >= self._min_gain * len(tail) / 2
+            if len(tail) >= _MIN_EXACT_REALIGN and (
+                lm.score(lm.simplify(tail)) - lm.score(lm.simplify(text[lower + j + 1 : q]))
+                >= self._min_gain * len(tail) / 2
             ):
                 break
         else:
             return None
+        # realigned[k]: the character between run characters k and k+1, if any.
+        realigned = [pair((codes[k][1],), codes[k + 1][0]) for k in range(n - 1)]
+        simple = lm.simplify(text[lower - 1 : q] if lower else text[lower:q])
+        written = simple[1:] if lower else simple
+        prev_s = simple[0] if lower else ""
         # Changepoint: as written up to the start s, realigned after it.
         as_written = [0.0] * (n + 1)
         before = prev_s
@@ -377,16 +393,21 @@ class FrameshiftLMFixer(Fixer):
         for j in range(n - 3, -1, -1):
             as_realigned[j] = as_realigned[j + 1] + lm.logprob(re_simple[j], re_simple[j + 1])
         starts = []
-        # s_ = run start relative to lower. A run of two (one realigned character)
-        # is a candidate too, so that its start is not taken for an earlier one;
-        # it is not repaired (too little to tell from chance).
-        for s_ in range(n - 1):
+        # s_ = run start relative to lower. A run of one character (nothing
+        # realigned) is a candidate too, so that its start is not taken for an
+        # earlier one (which would rewrite a clean character); it is not
+        # repaired (too little to tell from chance).
+        for s_ in range(n):
             if not all(ok[s_:]):
                 continue
             starts.append((as_written[s_] + as_realigned[s_], s_))
         if not starts:
             return None
         starts.sort(reverse=True)
+        # Exact characters the run must recover: one after a `?` mark (the
+        # realignment point is evidence), two where the run swallowed an
+        # ASCII byte (that byte is none).
+        need = _MIN_EXACT_REALIGN + (not marker)
         if marker:
             last = self._last(codes[-1][1], text[q + 1] if q + 1 < len(text) else "")
             stop = q + 1
@@ -411,13 +432,13 @@ class FrameshiftLMFixer(Fixer):
             return None
         scored.sort(key=lambda t: -t[0])
         top, choice, start = scored[0]
-        if choice.exact < _MIN_EXACT + (not marker):  # the ASCII byte is no evidence
+        if choice.exact < need:
             return None
         prev = text[start - 1] if start else ""
         gain = choice.score - lm.score(text[start:limit], prev)
         if gain < self._min_gain * (stop - start):
             return None
-        shown = choice.text
+        shown = self._chooser.shown(choice)
         # Starts nearly as plausible (`黄品?表示` for 黄奇帆表示: 品 may be the
         # run's first character or real): where their readings disagree, U+FFFD.
         close = [(c, st) for t, c, st in scored[1:] if top - t < self._min_gain]
@@ -425,7 +446,7 @@ class FrameshiftLMFixer(Fixer):
             first = min(st for _, st in close + [(choice, start)])
             shown = text[first:start] + shown
             for c, st in close:
-                other = text[first:st] + c.text
+                other = text[first:st] + self._chooser.shown(c)
                 if len(other) != len(shown):
                     return None
                 shown = "".join(a if a == b else UNRECOVERABLE for a, b in zip(shown, other))

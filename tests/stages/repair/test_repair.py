@@ -313,3 +313,56 @@ def test_silent_deletion_is_repaired_from_the_end_or_left(repair, decoder, byte)
         assert _recovered(out, text) or out == damaged, (damaged, out)
         recovered += _recovered(out, text)
     assert recovered >= 6, recovered
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk"])
+def test_a_run_of_two_characters_ending_at_a_mark_is_repaired(repair, decoder):
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    # The lead byte of 处 lost: 处's trail and 绿's lead read β, 绿's trail and
+    # 化's lead 袒, and 化's trail before 带 is no pair (`?`). One character
+    # (绿) comes back exactly; 处 and 化 are the model's to choose or mark.
+    text = "小区居民楼前多处绿化带属于监控盲区。"
+    damaged = silent_deletion(text, _Pick(7), decoder, "lead")
+    assert damaged == "小区居民楼前多β袒?带属于监控盲区。"
+    out = run(repair, damaged).text
+    assert _recovered(out, text) and "绿" in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One character lost, nothing realigned: the clean text before it is no
+        # run (read as one, 首发的 became 首发�母�).
+        "另外一位晋升首发的戈?特则更令人眼前一亮",
+        "人群大部分枰?购买2居",  # 需要: 枰 is the only shifted character, both unknown
+        "他们为何屡战屡败?一曰急躁浮躁。",  # a real question mark
+        "人气女王徐若?在抵达大连机场时",  # a character the site's charset lacked
+    ],
+)
+def test_a_mark_after_clean_text_leaves_that_text_alone(repair, text):
+    assert run(repair, text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "业的消费者真的没有忠诚度可言吗?其实，并不是的。地板",  # looked at as a run, not repaired
+        "有网友说:“我光要房不要人行吗?”◎网友发帖",
+    ],
+)
+def test_a_rejected_run_asks_nothing_of_the_4gram_model(text):
+    # Runs are compared under the bigram model; the 4-gram model (seconds to
+    # load) is asked only what a repair that is made shows.
+    stage = RepairStage({}, RULES)
+    assert run(stage, text).text == text
+    assert "_ngram" not in stage.__dict__
+
+
+def test_load_data_loads_what_otherwise_loads_on_first_use():
+    stage = RepairStage({}, RULES)
+    seconds = stage.load_data()
+    assert set(seconds) == {"table", "lm", "fixers", "ngram"}
+    assert {"_table", "_lm", "_fixers", "_ngram"} <= set(stage.__dict__)
+    # Without a fixer that chooses characters, there is no model to load.
+    assert set(RepairStage({"fixers": ["width"]}, RULES).load_data()) == {"table", "lm", "fixers"}
