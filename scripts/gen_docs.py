@@ -17,6 +17,9 @@ in README.md; everything outside the markers is hand-written. Sections:
   shipped files that use it (found by watching the loader while the stages
   load), each kind's fields in a table: type with bounds and choices,
   required or default, doc string.
+- `rules-check`: what `pipeline rules check` prints on the shipped rules (it
+  runs every rule example, so a rule edit changes the counts; the test suite
+  checks this section in its slow test only).
 
 To add a section, write a function from nothing to Markdown text and add it
 to `SECTIONS`; then put its markers in README.md.
@@ -331,11 +334,22 @@ def _cell(text: str) -> str:
     return "`".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"stages": stage_table, "cli": cli_synopsis, "rule-kinds": rule_kinds}
+def rules_check() -> str:
+    """What `pipeline rules check` prints on the shipped rules (it runs every example: slow)."""
+    from pipeline.stages.rulecheck import check_rules
+
+    report = check_rules(ROOT / "rules")
+    if report.problems:
+        raise ValueError("pipeline rules check finds problems: " + "; ".join(report.problems[:3]))
+    return f"```\n$ pipeline rules check\nok: {report.summary()}\n```\n"
 
 
-def render(readme: str) -> str:
-    """README text with every generated section rewritten."""
+SECTIONS: dict[str, Callable[[], str]] = {"stages": stage_table, "cli": cli_synopsis, "rule-kinds": rule_kinds,
+                                          "rules-check": rules_check}
+
+
+def render(readme: str, skip: frozenset[str] = frozenset()) -> str:
+    """README text with every generated section rewritten (those in `skip` left as they are)."""
     present = {m["name"] for m in MARKER.finditer(readme)}
     unknown, missing = present - set(SECTIONS), set(SECTIONS) - present
     if unknown or missing:
@@ -343,7 +357,8 @@ def render(readme: str) -> str:
             f"README.md markers: unknown {sorted(unknown)}, missing {sorted(missing)}; "
             f"known sections: {sorted(SECTIONS)}"
         )
-    return MARKER.sub(lambda m: f"<!-- gen:{m['name']} -->\n{SECTIONS[m['name']]()}<!-- /gen:{m['name']} -->", readme)
+    return MARKER.sub(lambda m: m.group() if m["name"] in skip else
+                      f"<!-- gen:{m['name']} -->\n{SECTIONS[m['name']]()}<!-- /gen:{m['name']} -->", readme)
 
 
 def main(argv: list[str] | None = None) -> int:

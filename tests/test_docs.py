@@ -56,7 +56,8 @@ def _gen_docs():
 
 
 def test_generated_sections_are_what_the_code_says():
-    wanted = _gen_docs().render(README)
+    # rules-check runs every rule example: the slow test below checks that section.
+    wanted = _gen_docs().render(README, skip=frozenset({"rules-check"}))
     diff = "".join(difflib.unified_diff(README.splitlines(True), wanted.splitlines(True), "README.md", "generated", n=1))
     assert wanted == README, f"README.md is out of date: run `python scripts/gen_docs.py` (make docs)\n{diff}"
 
@@ -147,4 +148,4 @@ def test_the_rules_check_output_shown_in_the_readme_is_what_it_prints():
 
     report = check_rules(ROOT / "rules")
     assert not report.problems
-    assert f"ok: {report.summary()}" in README
+    assert f"ok: {report.summary()}" in README, "README.md is out of date: run `make docs`"
