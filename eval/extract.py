@@ -616,6 +616,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help=f"fail below the [{SECTION}] floors")
     parser.add_argument("--floors", type=Path, default=FLOORS)
     parser.add_argument("--errors", type=int, default=0, help="show up to N errors per type")
+    parser.add_argument("--heldout-errors", action="store_true",
+                        help="also list the news table's held-out errors (off: held-out is not read while tuning)")
     parser.add_argument("--print-floors", action="store_true", help="print the figures as a floors section")
     parser.add_argument("--write-confidence", action="store_true",
                         help="set each rule's confidence in rules/extract/ to its smoothed dev precision")
@@ -635,7 +637,8 @@ def main() -> int:
     table = load(NEWS_TABLE)
     facts = news_facts(table, args.news)
     for split in ("dev", "heldout"):
-        news = evaluate_news(table, facts, split, args.errors)
+        shown = args.errors if split == "dev" or args.heldout_errors else 0
+        news = evaluate_news(table, facts, split, shown)
         split_figures = news_figures(f"news_{split}", news)
         figures.update(split_figures)
         report_news(split, news, split_figures, len({r["id"] for r in table if r["split"] == split}))
