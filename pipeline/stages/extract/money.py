@@ -29,7 +29,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 3  # 3: the spoken change after 块 (一块二, 三块零四)
+    code_version = 4  # 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",

@@ -21,7 +21,7 @@ UNITS = ("percent", "point")
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
+    code_version = 3  # 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
     normaliser_names = ("percent", "tenths", "fixed")
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),
