@@ -90,7 +90,7 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 3  # 3: relative quarters (上季度); 2: two-digit years, decades, parts of years and months,
+    code_version = 3  # 3: relative quarters (上季度), a `fact` group's span; 2: two-digit years, decades, parts of years and months,
     # seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
@@ -184,7 +184,7 @@ class DateExtractor(Extractor):
     def normalise_date(self, m, rule, ctx: Context) -> Partial | None:
         g = m.groupdict()
         try:
-            p = Partial(m.start(), m.end(), rule)
+            p = Partial(*self.span(m), rule)  # the `fact` group when the rule has context around it
             if g.get("y"):
                 y = _number(_zeros_as_chinese(g["y"]))
                 if not 1000 <= y <= 2199:

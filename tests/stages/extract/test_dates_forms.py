@@ -68,3 +68,9 @@ def test_relative_day_glossed_by_its_date_is_one_date_time(extract):
         ("今天（4月2日）10时", "2010-04-02T10:00", "2010-04-02T10:00", "hour")]
     # The bracketed date is what the text says, even when the published date is a day later.
     assert dates(extract, "昨日(2月5日)香港，", "2011-02-07") == [("昨日(2月5日)", "2011-02-05", "2011-02-05", "day")]
+
+
+def test_month_day_with_a_dash_only_where_the_context_says_date(extract):
+    assert dates(extract, "会议将于10-15举行。", "2010-09-01") == [("10-15", "2010-10-15", "2010-10-15", "day")]
+    for text in ("集美计划将在3-5年内", "在4-2土地上养殖", "湖人以3-1取胜，", "时间为13:00-17:00，"):
+        assert dates(extract, text, "2010-09-01") == []
