@@ -74,3 +74,20 @@ def test_month_day_with_a_dash_only_where_the_context_says_date(extract):
     assert dates(extract, "会议将于10-15举行。", "2010-09-01") == [("10-15", "2010-10-15", "2010-10-15", "day")]
     for text in ("集美计划将在3-5年内", "在4-2土地上养殖", "湖人以3-1取胜，", "时间为13:00-17:00，"):
         assert dates(extract, text, "2010-09-01") == []
+
+
+@pytest.mark.parametrize("text, published, start", [
+    ("并将于9月1日起实施。", "2012-06-21", "2012-09-01"),       # an announced event: later the same year
+    ("12月28日，公司宣布", "2012-01-05", "2011-12-28"),          # a week back, not eleven months ahead
+    ("3月7日康复出院", "2012-06-12", "2012-03-07"),
+])
+def test_a_yearless_date_takes_the_year_nearest_the_published_date(extract, text, published, start):
+    [(_, got, _, _)] = dates(extract, text, published)
+    assert got == start
+
+
+def test_a_neighbour_in_another_sentence_gives_no_year(extract):
+    text = "2011年7月正式实施的社保法。6月初，人社部表示"
+    assert [d[1] for d in dates(extract, text, "2012-06-28")] == ["2011-07-01", "2012-06-01"]
+    assert [d[1] for d in dates(extract, "2011年7月实施，6月初人社部表示", "2012-06-28")] == [
+        "2011-07-01", "2011-06-01"]
