@@ -90,7 +90,7 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 3  # 3: relative quarters (上季度), a `fact` group's span; 2: two-digit years, decades, parts of years and months,
+    code_version = 3  # 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
     # seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
@@ -295,7 +295,9 @@ class DateExtractor(Extractor):
             a = partials[i]
             b = partials[i + 1] if i + 1 < len(partials) else None
             between = text[a.end : b.start].strip() if b is not None else None
-            joins = between in self.connectors or (between in self.lists and a.rule.fields.get("range_start_only"))
+            # A list (03、04年, 1、2月份) is a range only of neighbours: 2005、2008年 are two years.
+            joins = between in self.connectors or (between in self.lists and a.rule.fields.get("range_start_only")
+                                                   and b is not None and _neighbours(a, b))
             if b is not None and joins and b.start > a.end:
                 b_full = _inherit(a, b)
                 if b_full is not None:
@@ -438,6 +440,15 @@ def _inherit_neighbours(text: str, partials: list[Partial]) -> list[Partial]:
             last_month = p
         out.append(p)
     return out
+
+
+def _neighbours(a: Partial, b: Partial) -> bool:
+    """B is the year, month or day right after A (what a list joined by 、 may span)."""
+    if a.d is not None or b.d is not None:
+        return a.d is not None and b.d is not None and b.d == a.d + 1
+    if a.m is not None or b.m is not None:
+        return a.m is not None and b.m is not None and b.m == a.m + 1
+    return a.y is not None and b.y is not None and b.y == a.y + 1
 
 
 def _year_only(p: Partial) -> bool:

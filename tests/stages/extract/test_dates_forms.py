@@ -91,3 +91,9 @@ def test_a_neighbour_in_another_sentence_gives_no_year(extract):
     assert [d[1] for d in dates(extract, text, "2012-06-28")] == ["2011-07-01", "2012-06-01"]
     assert [d[1] for d in dates(extract, "2011年7月实施，6月初人社部表示", "2012-06-28")] == [
         "2011-07-01", "2011-06-01"]
+
+
+def test_a_list_is_a_range_only_of_neighbours(extract):
+    assert dates(extract, "在2005、2006年的牛市") == [("2005、2006年", "2005-01-01", "2006-12-31", "year")]
+    assert dates(extract, "在2005、2008年两次") == [("2008年", "2008-01-01", "2008-12-31", "year")]
+    assert [d[0] for d in dates(extract, "1、3月份的数据")] == ["3月份"]
