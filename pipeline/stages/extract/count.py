@@ -29,7 +29,7 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 3  # 3: [not_counts] and [rank] from the rule file; ranges of 几十, 三四十
+    code_version = 4  # 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {

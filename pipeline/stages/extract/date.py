@@ -64,6 +64,7 @@ class Partial:
     rel_year: int | None = None
     rel_month: int | None = None
     rel_day: int | None = None
+    rel_quarter: int | None = None  # 上季度 -1, 本季度 0, 下季度 1: quarters from the published one
     invalid: bool = False  # a date the calendar lacks (2月30日): blocks the shorter matches inside it
 
     @property
@@ -78,7 +79,7 @@ class Partial:
             return "day"
         if self.m is not None or self.rel_month is not None:
             return "month"
-        if self.months is not None:
+        if self.months is not None or self.rel_quarter is not None:
             return self.part_gran or "month"
         return "year"
 
@@ -89,7 +90,8 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 2  # 2: two-digit years, decades, parts of years and months, seasons, neighbours in a sentence
+    code_version = 3  # 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
+    # seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
         "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
@@ -98,6 +100,10 @@ class DateExtractor(Extractor):
                                               _offset("months"), "extract.date.relative_months")),
         "relative_days": Section(word_table("Relative day words -> offset in days ([relative_days]).",
                                             _offset("days"), "extract.date.relative_days")),
+        "relative_quarters": Section(word_table("Relative quarter words -> offset in quarters "
+                                                "([relative_quarters]).", Int("quarters from the published date",
+                                                                              minimum=-4, maximum=4),
+                                                "extract.date.relative_quarters")),
         "parts": Section(word_table("Parts of a year -> [first month, last month] ([parts]).",
                                     ListOf(_MONTH, "[first month, last month]",
                                            check=lambda v: None if len(v) == 2 and v[0] <= v[1] else
@@ -144,6 +150,7 @@ class DateExtractor(Extractor):
         self.rel_years = dict(data["relative_years"])
         self.rel_months = dict(data["relative_months"])
         self.rel_days = dict(data["relative_days"])
+        self.rel_quarters = dict(data["relative_quarters"])
         self.parts = {k: (v[0], v[1]) for k, v in data["parts"].items()}
         self.afternoon = frozenset(data["afternoon"]["words"])
         self.night = frozenset(data["night"]["words"])
@@ -164,6 +171,7 @@ class DateExtractor(Extractor):
             "REL_YEAR": alternation(list(self.rel_years)),
             "REL_MONTH": alternation(list(self.rel_months)),
             "REL_DAY": alternation(list(self.rel_days)),
+            "REL_QUARTER": alternation(list(self.rel_quarters) or ["\uffff"]),
             "PART": alternation(list(self.parts)),
             "YEAR_PART": alternation(list(self.year_parts)),
             "MONTH_PART": alternation(list(self.month_parts)),
@@ -176,7 +184,7 @@ class DateExtractor(Extractor):
     def normalise_date(self, m, rule, ctx: Context) -> Partial | None:
         g = m.groupdict()
         try:
-            p = Partial(m.start(), m.end(), rule)
+            p = Partial(*self.span(m), rule)  # the `fact` group when the rule has context around it
             if g.get("y"):
                 y = _number(_zeros_as_chinese(g["y"]))
                 if not 1000 <= y <= 2199:
@@ -224,6 +232,8 @@ class DateExtractor(Extractor):
                 p = replace(p, rel_month=self.rel_months[g["rm"]])
             if g.get("rd"):
                 p = replace(p, rel_day=self.rel_days[g["rd"]])
+            if g.get("rq"):
+                p = replace(p, rel_quarter=self.rel_quarters[g["rq"]], part_gran="quarter")
             if g.get("part"):
                 p = replace(p, months=self.parts[g["part"]], part_gran="half" if "半" in g["part"] else "month")
                 if self.parts[g["part"]][1] - self.parts[g["part"]][0] == 2:
@@ -285,7 +295,9 @@ class DateExtractor(Extractor):
             a = partials[i]
             b = partials[i + 1] if i + 1 < len(partials) else None
             between = text[a.end : b.start].strip() if b is not None else None
-            joins = between in self.connectors or (between in self.lists and a.rule.fields.get("range_start_only"))
+            # A list (03、04年, 1、2月份) is a range only of neighbours: 2005、2008年 are two years.
+            joins = between in self.connectors or (between in self.lists and a.rule.fields.get("range_start_only")
+                                                   and b is not None and _neighbours(a, b))
             if b is not None and joins and b.start > a.end:
                 b_full = _inherit(a, b)
                 if b_full is not None:
@@ -430,6 +442,15 @@ def _inherit_neighbours(text: str, partials: list[Partial]) -> list[Partial]:
     return out
 
 
+def _neighbours(a: Partial, b: Partial) -> bool:
+    """B is the year, month or day right after A (what a list joined by 、 may span)."""
+    if a.d is not None or b.d is not None:
+        return a.d is not None and b.d is not None and b.d == a.d + 1
+    if a.m is not None or b.m is not None:
+        return a.m is not None and b.m is not None and b.m == a.m + 1
+    return a.y is not None and b.y is not None and b.y == a.y + 1
+
+
 def _year_only(p: Partial) -> bool:
     return (p.y is not None or p.rel_year is not None) and p.m is None and p.months is None \
         and p.d is None and p.rel_month is None and p.rel_day is None
@@ -462,6 +483,10 @@ def _anchor(p: Partial, published: datetime) -> Partial | None:
     if p.rel_month is not None:
         y, m = _add_months(pub.year, pub.month, p.rel_month)
         return replace(p, y=y, m=m, rel_month=None)
+    if p.rel_quarter is not None:
+        index = pub.year * 4 + (pub.month - 1) // 3 + p.rel_quarter
+        y, q = divmod(index, 4)
+        return replace(p, y=y, months=(3 * q + 1, 3 * q + 3), rel_quarter=None)
     if p.rel_year is not None:
         return replace(p, y=pub.year + p.rel_year, rel_year=None)
     if p.m is None and p.d is not None:
@@ -531,7 +556,7 @@ def _finer(a: str, b: str) -> str:
 
 def _partial_iso(p: Partial) -> str | None:
     """What an unresolved date says, in ISO 8601's forms without a year: --MM-DD, --MM, ---DD."""
-    if p.rel_year is not None or p.rel_month is not None or p.rel_day is not None:
+    if p.rel_year is not None or p.rel_month is not None or p.rel_day is not None or p.rel_quarter is not None:
         return None
     if p.m is not None and p.d is not None:
         return f"--{p.m:02d}-{p.d:02d}"

@@ -12,9 +12,9 @@ from typing import Any, Mapping
 
 from pipeline.stages.extract import numerals
 from pipeline.stages.extract import quantity
-from pipeline.stages.extract.base import Context, Extractor
+from pipeline.stages.extract.base import Candidate, Context, Extractor
 from pipeline.core.patterns import alternation
-from pipeline.stages.extract.rulefile import word_table
+from pipeline.stages.extract.rulefile import word_list, word_table
 from pipeline.core.schema import Enum, Section, String, Value
 
 _ISO = String("an ISO 4217 code", match="[A-Z]{3}")
@@ -29,7 +29,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 3  # 3: the spoken change after 块 (一块二, 三块零四)
+    code_version = 4  # 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",
@@ -38,6 +38,8 @@ class MoneyExtractor(Extractor):
                                       _ISO, "extract.money.symbols")),
         "subunits": Section(word_table("Subunit words after the unit: [ISO code, fraction] ([subunits]).",
                                        Value("[ISO code, fraction]", check=_subunit), "extract.money.subunits")),
+        "range": Section(word_list("Words between two whole amounts that make them one range "
+                                   "(五元六角-五元七毛八分) ([range]).", "extract.money.range")),
     }
     rule_fields = {
         "currency": _ISO,
@@ -47,6 +49,31 @@ class MoneyExtractor(Extractor):
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         self.currencies = {**data["currencies"], **data["symbols"]}
         self.subunits = {word: (spec[0], Decimal(str(spec[1]))) for word, spec in data["subunits"].items()}
+        self.range_words = frozenset(data["range"]["words"])
+
+    def find(self, ctx: Context) -> list[Candidate]:
+        """The rules' amounts, plus one range for two whole amounts of one currency joined by a range
+        word (五元六角-五元七毛八分, 五块六到五块七毛八); the overlap policy keeps the longer."""
+        found = super().find(ctx)
+        exact = sorted((c for c in found if c.value.get("approx") == "exact"), key=lambda c: (c.start, -c.end))
+        ends = {}
+        for c in exact:
+            ends.setdefault(c.start, c)  # the longest amount starting there
+        joined = []
+        for a in exact:
+            for gap in range(0, 3):
+                between = ctx.text[a.end : a.end + gap]
+                if between.strip() not in self.range_words:
+                    continue
+                b = ends.get(a.end + gap)
+                if b is None or b.value["currency"] != a.value["currency"] or b.value["amount"] <= a.value["amount"]:
+                    continue
+                value = {"amount": None, "currency": a.value["currency"], "approx": "range",
+                         "min": a.value["amount"], "max": b.value["amount"]}
+                joined.append(Candidate(self.name, a.start, b.end, value, a.rule_id, a.rule_version,
+                                        min(a.confidence, b.confidence)))
+                break
+        return found + joined
 
     def fragments(self, data: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         return {

@@ -4,7 +4,7 @@
 is not 5%). Each rule names the scale of what it reads (`scale`): 百分之/% are 1,
 千分之 0.1, 万分之 0.01; 成 (tenths) and 折 (discount, tenths of the price) are
 read as tenths when written with one digit (九成 90%, 7.5折 75%) and as percent
-when written with two (五五折 55%, 75折 75%).
+when written with two (五五折 55%, 75折 75%). Fractions (三分之一) are their share in percent.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pipeline.stages.extract import quantity
+from pipeline.stages.extract import numerals, quantity
 from pipeline.stages.extract.base import Context, Extractor
 from pipeline.core.schema import Enum, Float
 
@@ -21,8 +21,8 @@ UNITS = ("percent", "point")
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 2  # 2: 约 at the end of 签约 etc. is not an approximation
-    normaliser_names = ("percent", "tenths", "fixed")
+    code_version = 3  # 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
+    normaliser_names = ("percent", "tenths", "fixed", "fraction")
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),
         "scale": Float("what one of the numbers read is worth in percent (千分之: 0.1)", above=0),
@@ -37,6 +37,17 @@ class PercentExtractor(Extractor):
     def normalise_percent(self, m, rule, ctx: Context):
         scale = Decimal(str(rule.fields.get("scale", 1)))
         q = quantity.read(m, ctx.text, self.approx, rule, scale)
+        return self._value(q, m, rule)
+
+    def normalise_fraction(self, m, rule, ctx: Context):
+        """三分之一: the numerator (num) over the denominator (den), in percent; a whole at most."""
+        try:
+            den = numerals.parse_number(quantity.group(m, "den")).value
+        except ValueError:
+            return None
+        q = quantity.read(m, ctx.text, self.approx, rule, Decimal(100) / den)
+        if q is None or q.value is None or not 0 < q.value <= 100:
+            return None
         return self._value(q, m, rule)
 
     def normalise_fixed(self, m, rule, ctx: Context):

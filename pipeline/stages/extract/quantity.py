@@ -11,6 +11,7 @@ approximation word just before the match, across a linking verb (约为, 超过�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,9 @@ from pipeline.stages.extract.numerals import ApproxWords
 
 _BIG = set("万萬亿億兆")
 _CN_UNITS = set("十拾百佰千仟万萬亿億兆")
+# A rate after the quantity (4万元/平方米, 20000元/月, 500元每吨): an approximation word after it
+# belongs to the quantity (4万元/平方米左右 is about 40000 yuan), outside the fact's span.
+_RATE_UNIT = re.compile(r"[\u4e00-\u9fff㎡A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1
     """
     num, num2 = group(m, "num"), group(m, "num2")
     vague, up = group(m, "vague"), group(m, "up")
+    if num2 and (vague or _spread(num) is not None or _spread(num2) is not None):
+        return _fuzzy_ends(vague + num, num2, words, scale)
     if vague or not num2:
         # 几十万, 十几个, 数十亿: a range; 七八亿, 三四百: neighbouring digits, a range.
         spread = numerals.fuzzy_range(vague + num) if vague or "几" in num or "幾" in num else None
@@ -82,7 +88,48 @@ def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1
         approx = first.approx
     if approx == "exact":
         approx = before_context(text, m.start(), words)
+    if approx == "exact" and not group(m, "post"):
+        approx = after_rate(text, m.end(), words)
     return Quantity(first.value * scale, approx)
+
+
+def after_rate(text: str, end: int, words: ApproxWords) -> str:
+    """An approximation word after a rate that follows the match (4万元/平方米左右: about)."""
+    if end >= len(text) or text[end] not in "/每":
+        return "exact"
+    for n in range(1, 4):
+        unit = text[end + 1 : end + 1 + n]
+        if len(unit) < n or not _RATE_UNIT.fullmatch(unit):
+            break
+        after = text[end + 1 + n : end + 1 + n + 6]
+        for word in sorted(words.after, key=len, reverse=True):
+            if after.startswith(word):
+                return words.after[word]
+    return "exact"
+
+
+def _spread(num: str) -> tuple[Decimal, Decimal] | None:
+    """The range one fuzzy end of a range allows (数千万, 一两亿, 十几), or None for a plain number."""
+    return numerals.fuzzy_range(num) if num[:1] in "数几" or "几" in num or "幾" in num else \
+        numerals.adjacent_range(num)
+
+
+def _fuzzy_ends(num: str, num2: str, words: ApproxWords, scale: Decimal) -> Quantity | None:
+    """数千万至一两亿: a range whose ends are fuzzy; from the first's lowest to the second's highest."""
+    ends = []
+    for text in (num, num2):
+        spread = _spread(text)
+        if spread is None:
+            try:
+                value = numerals.parse_number(text, words=words).value
+            except ValueError:
+                return None
+            spread = (value, value)
+        ends.append(spread)
+    low, high = ends[0][0] * scale, ends[1][1] * scale
+    if high <= low:
+        return None
+    return Quantity(None, "range", low, high)
 
 
 def before_context(text: str, start: int, words: ApproxWords) -> str:
