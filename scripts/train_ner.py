@@ -35,7 +35,8 @@ CONFIG = ROOT / "scripts" / "ner_config.cfg"
 MAX_BYTES = 50 * 1024 * 1024
 LICENSE = (
     "Research use only: trained on MSRA (SIGHAN 2006), People's Daily January 1998 (PKU) and "
-    "CLUENER2020, which are distributed for research use."
+    "CLUENER2020, which are distributed for research use, and on this project's hand-annotated news "
+    "(eval/data/ner_news, THUCNews and SogouCS articles, research use)."
 )
 # A row of spaCy's console table: epoch, step, losses, scores.
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s")
@@ -67,6 +68,10 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
         prep += ["--max-train", str(args.max_train)]
     if args.max_dev is not None:
         prep += ["--max-dev", str(args.max_dev)]
+    if args.no_news:
+        prep += ["--no-news"]
+    if args.news_repeat is not None:
+        prep += ["--news-repeat", str(args.news_repeat)]
     run(prep)
     cmd = [
         sys.executable, "-m", "spacy", "train", str(CONFIG),
@@ -129,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(its log and time in <work>/train.log and train.json)")
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--max-dev", type=int, default=None)
+    parser.add_argument("--no-news", action="store_true", help="leave out the hand-annotated news (train articles)")
+    parser.add_argument("--news-repeat", type=int, default=None, help="times each news sentence is trained on "
+                        "(scripts/ner_data.py's default when not given)")
     parser.add_argument("--seed", type=int, default=None, help="overrides [system] seed of the config")
     parser.add_argument(
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
@@ -151,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best, args.output)
+    summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
     meta_path = args.output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
@@ -163,12 +172,15 @@ def main(argv: list[str] | None = None) -> int:
             {"name": "MSRA NER (SIGHAN 2006)", "license": "research use"},
             {"name": "People's Daily January 1998 (PKU)", "license": "research use"},
             {"name": "CLUENER2020", "url": "https://github.com/CLUEbenchmark/CLUENER2020", "license": "research use"},
+            *([] if summary.get("news_repeat", 0) == 0 else [
+                {"name": "eval/data/ner_news (train articles, this project's annotations of THUCNews and SogouCS)",
+                 "license": "research use"}]),
         ],
     )
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-    summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
-    train_chars = sum(n for where, n in summary["characters"].items() if where.startswith("train/"))
+    # News sentences are in train.spacy news_repeat times.
+    train_chars = sum(n * (summary.get("news_repeat") or 1 if where == "train/news" else 1)
+                      for where, n in summary["characters"].items() if where.startswith("train/"))
     epochs = epochs_run(log)
     training = (
         f"trained {epochs} epoch(s) over {train_chars:,} characters in {seconds / 60:.0f} min "
