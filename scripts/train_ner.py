@@ -8,8 +8,11 @@ Steps:
    overrides it) into <work>/train-out.
 3. model-best (the best dev score seen) is copied to --output (replaced whole; it must stay
    under 50 MB), its meta.json gets the model's name, version, licence and sources.
-4. eval/ner.py (dev split) and bench/ner.py (news, speed) run on the copied model and
-   their output goes into the model card, <output>/README.md, with the training time.
+4. scripts/calibrate_ner.py writes <output>/calibration.json (the confidence map, fitted on
+   the news calibration slice).
+5. eval/ner.py (dev split), eval/ner.py --news (news_dev) and bench/ner.py (news, speed) run
+   on the copied model and their output goes into the model card, <output>/README.md, with
+   the training time.
 
 Quick check of the whole path on a subset (nothing written to pipeline/stages/ner/models/):
   python scripts/train_ner.py --max-train 3000 --max-dev 500 --work build/ner-smoke \
@@ -187,9 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(wall time, dev evaluations included): {epochs * train_chars / seconds:,.0f} chars/s"
     )
     print(f"{training}; model-best -> {args.output} (spaCy dev ents_f {meta.get('performance', {}).get('ents_f')})")
+    model = str(args.output.resolve())
+    # The confidence map beside the model, fitted on the news calibration slice (never trained on).
+    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model])
     if not args.skip_card:
-        model = str(args.output.resolve())
         dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
+        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model])
         speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "3"])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
@@ -197,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             summary=json.dumps({k: summary.get(k) for k in ("sentences", "entities", "dropped", "unannotated_words",
                                                              "jieba_cut")}, ensure_ascii=False, indent=1),
             architecture=architecture(args.output),
-            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed),
+            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed), news="".join(news),
+            calibration="".join(line for line in calibration if not line.startswith("+ ")),
         )
         (args.output / "README.md").write_text(card, encoding="utf-8")
     return 0
