@@ -137,14 +137,22 @@ class NerModel:
 
     @staticmethod
     def _tag(tagger, batch: list, found: list) -> None:
-        scores = tagger.model.predict([doc for _, doc in batch])
+        probs = [softmax(x) for x in tagger.model.predict([doc for _, doc in batch])]
         index = {label: k for k, label in enumerate(tagger.labels)}
-        for (i, _), probs, tags in zip(batch, scores, best_paths(scores, tagger.labels)):
-            # The network's outputs are unnormalised (spacy.Tagger.v2, normalize = false): softmax them.
-            logits = numpy.asarray(probs, dtype="float64")
-            exp = numpy.exp(logits - logits.max(axis=1, keepdims=True))
-            picked = (exp / exp.sum(axis=1, keepdims=True))[numpy.arange(len(tags)), [index[t] for t in tags]]
+        for (i, _), p, tags in zip(batch, probs, best_paths(probs, tagger.labels)):
+            picked = p[numpy.arange(len(tags)), [index[t] for t in tags]]
             found[i] = [(s, e, label, span_score(picked, s, e)) for s, e, label in spans(tags)]
+
+
+def softmax(scores) -> numpy.ndarray:
+    """Each character's tag probabilities: the network's outputs are unnormalised (spacy.Tagger.v2 with
+    normalize = false), and both the decoding (best_paths takes their logarithm) and span_score need
+    probabilities."""
+    logits = numpy.asarray(scores, dtype="float64")
+    if not len(logits):
+        return logits
+    exp = numpy.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def span_score(picked: Sequence[float], start: int, end: int) -> float:

@@ -296,6 +296,7 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
     import spacy
 
     from pipeline.stages.ner.biluo import best_paths
+    from pipeline.stages.ner.tagger import softmax
 
     corpus = _ner_corpus()
     tagger = spacy.load(ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh").get_pipe("tagger")
@@ -306,7 +307,7 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
     for i, (best, second) in enumerate([("I-ORG", "B-ORG"), ("L-ORG", "O"), ("O", "U-PER")]):
         scores[i, labels.index(best)], scores[i, labels.index(second)] = 0.5, 0.4
     [guess] = tagger._scores2guesses([scores])
-    assert [labels[k] for k in guess] == best_paths([scores], labels)[0] == ["B-ORG", "L-ORG", "O"]
+    assert [labels[k] for k in guess] == best_paths([softmax(scores)], labels)[0] == ["B-ORG", "L-ORG", "O"]
 
 
 def _msra(text, spans):
