@@ -118,9 +118,9 @@ def reproduce_args(argv: list[str]) -> list[str]:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--work", "--output", "--version"):
+        elif arg in ("--work", "--output", "--version", "--bench-repeat"):
             skip = True
-        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=")):
+        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=", "--bench-repeat=")):
             out.append(arg)
     return out
 
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "
                              "(its log and time in <work>/train.log and train.json)")
+    parser.add_argument("--bench-repeat", type=int, default=3, help="bench/ner.py passes (best of N) for the card")
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--max-dev", type=int, default=None)
     parser.add_argument("--no-news", action="store_true", help="leave out the hand-annotated news (train articles)")
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_card:
         dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
         news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model])
-        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "3"])
+        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", str(args.bench_repeat)])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
             command=" ".join(["python", "scripts/train_ner.py", *reproduce_args(argv if argv is not None else sys.argv[1:])]),
