@@ -14,6 +14,7 @@ of N passes over all documents:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,9 @@ def main() -> int:
 
     figures = {"ner_chars_per_s": chars / seconds, "model_chars_per_s": chars / model_seconds}
     print(f"{len(docs)} documents, {chars:,} characters, {names:,} names, best of {args.repeat}")
+    # Timings on a shared machine are low by about the share others take: say how busy it was.
+    print(f"load average (1, 5, 15 min) after the runs: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
     print(f"load: model {stage.model.label} and rules {load:.2f} s")
     for name, value in figures.items():
         print(f"{name:<28} {value:>14,.0f}")

@@ -34,6 +34,7 @@ from spacy.training.iob_utils import doc_to_biluo_tags
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.stages.ner.biluo import best_paths, spans  # noqa: E402
 from pipeline.stages.ner.features import bigrams  # noqa: E402
+from pipeline.stages.ner.tagger import softmax  # noqa: E402
 
 FEATURES = [TAG, LEMMA]
 
@@ -89,7 +90,8 @@ class BiluoTagger(Tagger):
 
     def _scores2guesses(self, scores):
         index = {label: i for i, label in enumerate(self.labels)}
-        return [numpy.array([index[t] for t in path], dtype="int64") for path in best_paths(scores, self.labels)]
+        probs = [softmax(x) for x in scores]  # as the stage decodes (pipeline/stages/ner/tagger.py)
+        return [numpy.array([index[t] for t in path], dtype="int64") for path in best_paths(probs, self.labels)]
 
 
 @Language.factory(

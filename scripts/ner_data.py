@@ -47,6 +47,22 @@ How they are combined:
   the split independent of file order and of --max-train. `dev.spacy`, the
   dev split proper, holds the fully annotated sources (MSRA, PD1998);
   `dev_<source>.spacy` each source's part, CLUENER's included.
+- The project's hand-annotated news (eval/data/ner_news/news_ner.jsonl, guide
+  eval/ner_guide.md, MSRA-compatible; `--news`): only articles of its `train`
+  split, never `dev` (news_dev, the yardstick). Of those, the articles whose id
+  hash falls in the lowest CALIB_PER_MILLE are the calibration slice
+  (news_part: kept out of training, scripts/calibrate_ner.py fits the model's
+  confidence map on them). The rest are cut into the segment stage's sentences
+  (as the stage reads them) and join the training split (`train/news`), each
+  sentence `--news-repeat` times: they are the only modern news in the data.
+  Hand-annotated, they follow neither harmonise nor follow_msra, but a
+  one-character place or organisation (中 in 中美, which the guide marks and
+  harmonise makes plain text in MSRA) is left unannotated (missing, no loss
+  either way: `single_char_missing:<label>`), so the model is not taught two
+  conventions; rules/ner/abbreviations.toml finds those. A sentence whose
+  key is also a news_dev sentence's (boilerplate) is dropped (`in_news_dev`),
+  as is one already in the other sources (`duplicate`); a name crossing a
+  sentence end is left unannotated (`crosses_sentence`).
 - `--max-train N` keeps the N training sentences with the lowest hash (a
   deterministic sample across all sources) for quick runs; `--max-dev` the same
   for dev.
@@ -65,7 +81,7 @@ word, which a word-token model could never find (measured: MSRA 7,145 of 58,877
 entities, 12.1%; PD1998 1,936 of 52,798, 3.7%; CLUENER 528 of 16,172, 3.3%).
 
 Usage: python scripts/ner_data.py [--data DIR] [--out DIR] [--max-train N]
-       [--max-dev N] [--dev-per-mille N]
+       [--max-dev N] [--dev-per-mille N] [--news FILE | --no-news] [--news-repeat N]
 """
 
 from __future__ import annotations
@@ -99,6 +115,11 @@ CLUENER_FINE_MAP = {
 # Sources that leave some names unlabelled (unlabelled_names); kept out of the dev split proper.
 PARTIAL = ("cluener",)
 DEFAULT_DEV_PER_MILLE = 50
+# The hand-annotated news; its train articles in the lowest CALIB_PER_MILLE of id hashes are
+# the calibration slice (about a quarter: some 50 articles, 1,000+ names).
+NEWS = Path(__file__).resolve().parents[1] / "eval" / "data" / "ner_news" / "news_ner.jsonl"
+CALIB_PER_MILLE = 250
+DEFAULT_NEWS_REPEAT = 3
 _NON_WORD = re.compile(r"\W+")
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
@@ -362,6 +383,67 @@ def sample(examples: list[dict], limit: int | None) -> list[dict]:
     return [e for e in examples if id(e) in keep]
 
 
+def news_part(article_id: str) -> str:
+    """`calib` or `train`: which part of the news train split an article belongs to (by its id hash)."""
+    digest = hashlib.sha1(f"calib:{article_id}".encode("utf-8")).digest()
+    return "calib" if int.from_bytes(digest[:8], "big") % 1000 < CALIB_PER_MILLE else "train"
+
+
+def news_articles(path: Path, part: str) -> Iterator[dict]:
+    """The reviewed `train` articles of the hand-annotated news in `part` (train, calib), or the
+    `dev` articles (part "dev")."""
+    for record in read_jsonl(path):
+        if record.get("reviewed") is False:
+            continue
+        if part == "dev":
+            if record.get("split") == "dev":
+                yield record
+        elif record.get("split") == "train" and news_part(record["id"]) == part:
+            yield record
+
+
+def news_examples(path: Path, sentences, seen: set[str], counts: Counter) -> list[dict]:
+    """Training examples {source: news, ...} from the news articles of news_part `train`, a
+    sentence each (`sentences`: text -> [(start, end)]), as described in the module docstring."""
+    dev_keys = {normal_key(halfwidth(r["text"])[s:e]) for r in news_articles(path, "dev") for s, e in sentences(r["text"])}
+    out = []
+    for record in news_articles(path, "train"):
+        text = halfwidth(record["text"])
+        counts["articles"] += 1
+        spans = []
+        for entity in record["entities"]:
+            start, end, label = entity["start"], entity["end"], entity["label"]
+            if text[start:end] != halfwidth(entity["text"]) or label not in LABELS:
+                raise ValueError(f"{path}: {record['id']}: {entity} does not match the text")
+            spans.append((start, end, label))
+        for n, (s, e) in enumerate(sentences(record["text"])):
+            sentence = text[s:e]
+            key = normal_key(sentence)
+            if not key:
+                continue
+            if key in dev_keys:
+                counts["in_news_dev"] += 1
+                continue
+            if key in seen:
+                counts["duplicate"] += 1
+                continue
+            seen.add(key)
+            inside, missing = [], []
+            for a, b, label in spans:
+                if s <= a and b <= e:
+                    if b - a == 1 and label != "PER":
+                        counts[f"single_char_missing:{label}"] += 1
+                        missing.append((a - s, b - s))
+                    else:
+                        inside.append((a - s, b - s, label))
+                elif a < e and s < b:
+                    counts["crosses_sentence"] += 1
+                    missing.append((max(a, s) - s, min(b, e) - s))
+            out.append({"source": "news", "id": f"{record['id']}#{n}", "text": sentence, "spans": inside,
+                        "missing": missing, "bucket": bucket_of(sentence), "split": "train"})
+    return out
+
+
 def make_vocab():
     from spacy.vocab import Vocab
 
@@ -396,7 +478,7 @@ def to_doc(vocab, segmenter, example: dict):
     words = segmenter.words(text)
     doc = make_doc(vocab, text, [(w.start, w.end, w.pos) for w in words])
     bounds = {w.start for w in words} | {w.end for w in words}
-    missing = unlabelled_names(example, words)
+    missing = unlabelled_names(example, words) + list(example.get("missing", ()))
     doc.set_ents(
         [doc.char_span(start, end, label=label) for start, end, label in example["spans"]],
         missing=[doc.char_span(start, end) for start, end in missing],
@@ -421,7 +503,7 @@ def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
     return out
 
 
-def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
+def write(examples: list[dict], drops: dict[str, Counter], out: Path, news_repeat: int = 1) -> dict:
     from spacy.tokens import DocBin
 
     from pipeline.stages.registry import configured_stage
@@ -437,7 +519,7 @@ def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
         cut[e["source"]] += n_cut
         unannotated[e["source"]] += n_missing
         if e["split"] == "train":
-            names = ["train"]
+            names = ["train"] * (news_repeat if e["source"] == "news" else 1)
         else:  # the dev split proper holds the fully annotated sources only
             names = [f"dev_{e['source']}"] + ([] if e["source"] in PARTIAL else ["dev"])
         for name in names:
@@ -447,6 +529,7 @@ def write(examples: list[dict], drops: dict[str, Counter], out: Path) -> dict:
     summary = summarise(examples, drops)
     summary["jieba_cut"] = dict(sorted(cut.items()))
     summary["unannotated_words"] = dict(sorted(unannotated.items()))
+    summary["news_repeat"] = news_repeat if any(e["source"] == "news" for e in examples) else 0
     summary["files"] = {name: len(docbin) for name, docbin in sorted(bins.items())}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
@@ -459,6 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--max-dev", type=int, default=None)
     parser.add_argument("--dev-per-mille", type=int, default=DEFAULT_DEV_PER_MILLE)
+    parser.add_argument("--news", type=Path, default=NEWS, help="hand-annotated news (its train articles)")
+    parser.add_argument("--no-news", action="store_true", help="leave the hand-annotated news out")
+    parser.add_argument("--news-repeat", type=int, default=DEFAULT_NEWS_REPEAT,
+                        help="times each news training sentence is in train.spacy")
     args = parser.parse_args(argv)
 
     missing = [name for name in SOURCES.values() if not (args.data / name).is_file()]
@@ -469,9 +556,17 @@ def main(argv: list[str] | None = None) -> int:
         ((source, read_jsonl(args.data / name)) for source, name in SOURCES.items()),
         args.dev_per_mille,
     )
+    if not args.no_news:
+        from pipeline.stages.segment.stage import SegmentStage, split_sentences
+
+        punctuation = SegmentStage({}, ROOT / "rules").punctuation
+        seen = {normal_key(e["text"]) for e in examples}
+        news = news_examples(args.news, lambda t: [(x.start, x.end) for x in split_sentences(t, punctuation)],
+                             seen, drops.setdefault("news", Counter()))
+        examples += news
     train = sample([e for e in examples if e["split"] == "train"], args.max_train)
     dev = sample([e for e in examples if e["split"] == "dev"], args.max_dev)
-    summary = write(train + dev, drops, args.out)
+    summary = write(train + dev, drops, args.out, args.news_repeat)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
 

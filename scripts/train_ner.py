@@ -8,8 +8,11 @@ Steps:
    overrides it) into <work>/train-out.
 3. model-best (the best dev score seen) is copied to --output (replaced whole; it must stay
    under 50 MB), its meta.json gets the model's name, version, licence and sources.
-4. eval/ner.py (dev split) and bench/ner.py (news, speed) run on the copied model and
-   their output goes into the model card, <output>/README.md, with the training time.
+4. scripts/calibrate_ner.py writes <output>/calibration.json (the confidence map, fitted on
+   the news calibration slice).
+5. eval/ner.py (dev split), eval/ner.py --news (news_dev) and bench/ner.py (news, speed) run
+   on the copied model and their output goes into the model card, <output>/README.md, with
+   the training time.
 
 Quick check of the whole path on a subset (nothing written to pipeline/stages/ner/models/):
   python scripts/train_ner.py --max-train 3000 --max-dev 500 --work build/ner-smoke \
@@ -35,7 +38,8 @@ CONFIG = ROOT / "scripts" / "ner_config.cfg"
 MAX_BYTES = 50 * 1024 * 1024
 LICENSE = (
     "Research use only: trained on MSRA (SIGHAN 2006), People's Daily January 1998 (PKU) and "
-    "CLUENER2020, which are distributed for research use."
+    "CLUENER2020, which are distributed for research use, and on this project's hand-annotated news "
+    "(eval/data/ner_news, THUCNews and SogouCS articles, research use)."
 )
 # A row of spaCy's console table: epoch, step, losses, scores.
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s")
@@ -67,6 +71,10 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
         prep += ["--max-train", str(args.max_train)]
     if args.max_dev is not None:
         prep += ["--max-dev", str(args.max_dev)]
+    if args.no_news:
+        prep += ["--no-news"]
+    if args.news_repeat is not None:
+        prep += ["--news-repeat", str(args.news_repeat)]
     run(prep)
     cmd = [
         sys.executable, "-m", "spacy", "train", str(CONFIG),
@@ -110,9 +118,9 @@ def reproduce_args(argv: list[str]) -> list[str]:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--work", "--output", "--version"):
+        elif arg in ("--work", "--output", "--version", "--bench-repeat"):
             skip = True
-        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=")):
+        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=", "--bench-repeat=")):
             out.append(arg)
     return out
 
@@ -127,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "
                              "(its log and time in <work>/train.log and train.json)")
+    parser.add_argument("--bench-repeat", type=int, default=3, help="bench/ner.py passes (best of N) for the card")
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--max-dev", type=int, default=None)
+    parser.add_argument("--no-news", action="store_true", help="leave out the hand-annotated news (train articles)")
+    parser.add_argument("--news-repeat", type=int, default=None, help="times each news sentence is trained on "
+                        "(scripts/ner_data.py's default when not given)")
     parser.add_argument("--seed", type=int, default=None, help="overrides [system] seed of the config")
     parser.add_argument(
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
@@ -151,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best, args.output)
+    summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
     meta_path = args.output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
@@ -163,29 +176,36 @@ def main(argv: list[str] | None = None) -> int:
             {"name": "MSRA NER (SIGHAN 2006)", "license": "research use"},
             {"name": "People's Daily January 1998 (PKU)", "license": "research use"},
             {"name": "CLUENER2020", "url": "https://github.com/CLUEbenchmark/CLUENER2020", "license": "research use"},
+            *([] if summary.get("news_repeat", 0) == 0 else [
+                {"name": "eval/data/ner_news (train articles, this project's annotations of THUCNews and SogouCS)",
+                 "license": "research use"}]),
         ],
     )
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-    summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
-    train_chars = sum(n for where, n in summary["characters"].items() if where.startswith("train/"))
+    # News sentences are in train.spacy news_repeat times.
+    train_chars = sum(n * (summary.get("news_repeat") or 1 if where == "train/news" else 1)
+                      for where, n in summary["characters"].items() if where.startswith("train/"))
     epochs = epochs_run(log)
     training = (
         f"trained {epochs} epoch(s) over {train_chars:,} characters in {seconds / 60:.0f} min "
         f"(wall time, dev evaluations included): {epochs * train_chars / seconds:,.0f} chars/s"
     )
     print(f"{training}; model-best -> {args.output} (spaCy dev ents_f {meta.get('performance', {}).get('ents_f')})")
+    model = str(args.output.resolve())
+    # The confidence map beside the model, fitted on the news calibration slice (never trained on).
+    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model])
     if not args.skip_card:
-        model = str(args.output.resolve())
         dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
-        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", "3"])
+        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model])
+        speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", str(args.bench_repeat)])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
             command=" ".join(["python", "scripts/train_ner.py", *reproduce_args(argv if argv is not None else sys.argv[1:])]),
             summary=json.dumps({k: summary.get(k) for k in ("sentences", "entities", "dropped", "unannotated_words",
                                                              "jieba_cut")}, ensure_ascii=False, indent=1),
             architecture=architecture(args.output),
-            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed),
+            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed), news="".join(news),
+            calibration="".join(line for line in calibration if not line.startswith("+ ")),
         )
         (args.output / "README.md").write_text(card, encoding="utf-8")
     return 0

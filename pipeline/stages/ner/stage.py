@@ -8,8 +8,10 @@ names dropped, the longest of overlapping names kept, organisation and
 company names completed (rules/ner/org_suffixes.toml). Facts: `org`, `person`, `location` with
 value {name}; extractor `ner:<model>@<version>` for what the model found
 (rule_id `ner.model`), `rule` for rule matches; a completed name has
-the completion rule's id. Confidence: the model's dev precision for the label,
-the rule's confidence, the lower of the two for a completed name.
+the completion rule's id. Confidence: for a model name, the precision measured for
+names of its label and model score on held-out news (the model's calibration.json,
+pipeline/stages/ner/tagger.py), the rule's confidence for a rule match, the lower of the
+two for a completed name.
 
 Reads the segment stage's sentences and words (the model was trained on them),
 so it cannot run without that stage (`reads`; stage selection says so).
@@ -154,9 +156,10 @@ class NerStage(Stage):
             yield doc.text[start:end], [(a - start, b - start, pos) for a, b, pos in words]
 
     def assemble(self, doc: Document, results: Mapping[str, Any]) -> Document:
+        # A row is [start, end, label, score] (a result cached before scores were kept has no score).
         model = [
-            Span(s, e, label, "model", MODEL_RULE_ID, None, self.model.precision(label))
-            for s, e, label in results["model"]
+            Span(s, e, label, "model", MODEL_RULE_ID, None, self.model.confidence(label, score[0] if score else None))
+            for s, e, label, *score in results["model"]
         ]
         # A cached rules result always belongs to these rules: the part's fingerprint is their files' hash.
         # Abbreviations come as [start, end, LOC, id, full name, shape start, shape end].
@@ -198,7 +201,7 @@ class ModelPart:
     def run(self, doc: Document) -> list[list[Any]]:
         offsets: list[int] = []
         found = self.stage.model.predict(self.stage.inputs(doc, offsets))
-        return [[off + s, off + e, label] for off, ents in zip(offsets, found) for s, e, label in ents]
+        return [[off + s, off + e, label, score] for off, ents in zip(offsets, found) for s, e, label, score in ents]
 
 
 class RulesPart:

@@ -5,19 +5,29 @@ the package (pipeline/stages/ner/models/ner_zh) with its model card. It reads ch
 Docs with word features (pipeline/stages/ner/features.py), one sentence each: the
 sentences of the segment stage, as it was trained on sentences. It is a spaCy
 tagger over BILUO tags; the names are decoded here (pipeline/stages/ner/biluo.py).
+
+Each name gets a score from the model's own probabilities (span_score), and its
+confidence is that score mapped through the calibration stored beside the model
+(`calibration.json`, fitted by scripts/calibrate_ner.py on held-out news): the
+precision names of that label and score had there. A model folder without one
+falls back to its dev precision for the label, a constant.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
+
+import numpy
 
 from pipeline.stages.ner.biluo import best_paths, spans
 from pipeline.stages.ner.features import make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
+CALIBRATION = "calibration.json"
 # Characters per model batch at most (speed only: the model reads each sentence on its own).
 BATCH_CHARS = 16_000
 
@@ -60,6 +70,7 @@ class NerModel:
         self.version = str(self.meta.get("version", "0"))
         self._nlp = None
         self._digest: str | None = None
+        self.calibration = load_calibration(folder / CALIBRATION)
 
     @property
     def label(self) -> str:
@@ -82,6 +93,13 @@ class NerModel:
         value = (per_type.get(label) or {}).get("p")
         return round(float(value), 4) if isinstance(value, (int, float)) else 0.5
 
+    def confidence(self, label: str, score: float | None) -> float:
+        """A name's confidence: its score through the label's calibration map, else the label's dev precision."""
+        curve = self.calibration.get(label)
+        if curve is None or score is None:
+            return self.precision(label)
+        return round(interpolate(curve, score), 4)
+
     def nlp(self):
         if self._nlp is None:
             import spacy
@@ -92,8 +110,9 @@ class NerModel:
             self._nlp = spacy.load(self.folder, config={"components": {"tagger": spacy_tagger}})
         return self._nlp
 
-    def predict(self, sentences: Iterable[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str]]]:
-        """Entities (start, end, label) per sentence; each sentence is (text, words (start, end, pos)).
+    def predict(self, sentences: Iterable[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str, float]]]:
+        """Entities (start, end, label, score) per sentence; each sentence is (text, words (start, end, pos));
+        score is span_score.
 
         The model tags each character (BILUO); the best valid tag sequence is decoded
         here rather than by spaCy, which would take each character's best tag alone.
@@ -118,6 +137,56 @@ class NerModel:
 
     @staticmethod
     def _tag(tagger, batch: list, found: list) -> None:
-        scores = tagger.model.predict([doc for _, doc in batch])
-        for (i, _), tags in zip(batch, best_paths(scores, tagger.labels)):
-            found[i] = spans(tags)
+        probs = [softmax(x) for x in tagger.model.predict([doc for _, doc in batch])]
+        index = {label: k for k, label in enumerate(tagger.labels)}
+        for (i, _), p, tags in zip(batch, probs, best_paths(probs, tagger.labels)):
+            picked = p[numpy.arange(len(tags)), [index[t] for t in tags]]
+            found[i] = [(s, e, label, span_score(picked, s, e)) for s, e, label in spans(tags)]
+
+
+def softmax(scores) -> numpy.ndarray:
+    """Each character's tag probabilities: the network's outputs are unnormalised (spacy.Tagger.v2 with
+    normalize = false), and both the decoding (best_paths takes their logarithm) and span_score need
+    probabilities."""
+    logits = numpy.asarray(scores, dtype="float64")
+    if not len(logits):
+        return logits
+    exp = numpy.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def span_score(picked: Sequence[float], start: int, end: int) -> float:
+    """How sure the model is of the name at [start, end): the geometric mean of the probabilities it
+    gave the decoded tags of the name's characters and of the character just before and after it
+    (whose tags say where the name ends: most wrong names are wrong at an edge). On the calibration
+    slice it separated right from wrong names a little better than the lowest of those
+    probabilities or the mean inside the name (AUC 0.818 against 0.809 and 0.803, model 2.1.0)."""
+    edge = numpy.asarray(picked[max(start - 1, 0) : end + 1], dtype="float64")
+    return round(float(numpy.exp(numpy.log(numpy.maximum(edge, 1e-12)).mean())), 4)
+
+
+def load_calibration(path: Path) -> dict[str, list[tuple[float, float]]]:
+    """label -> [(score, precision), ...] ascending, from calibration.json (empty when there is none)."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        curves = {label: [(float(x), float(y)) for x, y in points] for label, points in data["labels"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path}: {exc}") from None
+    for label, points in curves.items():
+        if not points or [x for x, _ in points] != sorted(x for x, _ in points):
+            raise ModelError(f"{path}: {label}: points must be given in ascending score")
+    return curves
+
+
+def interpolate(points: list[tuple[float, float]], score: float) -> float:
+    """The calibration curve at `score`: linear between its points, flat beyond the first and last."""
+    xs = [x for x, _ in points]
+    k = bisect.bisect_left(xs, score)
+    if k == 0:
+        return points[0][1]
+    if k == len(points):
+        return points[-1][1]
+    (x0, y0), (x1, y1) = points[k - 1], points[k]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (score - x0) / (x1 - x0)

@@ -296,6 +296,7 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
     import spacy
 
     from pipeline.stages.ner.biluo import best_paths
+    from pipeline.stages.ner.tagger import softmax
 
     corpus = _ner_corpus()
     tagger = spacy.load(ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh").get_pipe("tagger")
@@ -306,7 +307,7 @@ def test_the_training_component_predicts_the_sequences_the_stage_decodes():
     for i, (best, second) in enumerate([("I-ORG", "B-ORG"), ("L-ORG", "O"), ("O", "U-PER")]):
         scores[i, labels.index(best)], scores[i, labels.index(second)] = 0.5, 0.4
     [guess] = tagger._scores2guesses([scores])
-    assert [labels[k] for k in guess] == best_paths([scores], labels)[0] == ["B-ORG", "L-ORG", "O"]
+    assert [labels[k] for k in guess] == best_paths([softmax(scores)], labels)[0] == ["B-ORG", "L-ORG", "O"]
 
 
 def _msra(text, spans):
@@ -358,3 +359,69 @@ def test_combine_applies_msra_conventions_to_the_other_sources_only():
     assert [e for e in examples if e["text"] == "欧盟"][0]["spans"] == []
     assert [e for e in examples if e["text"] == "欧盟宣布"][0]["spans"] == [(0, 2, "ORG")]
     assert drops["pd1998"]["msra:added"] == 1
+
+
+NEWS_RECORDS = [
+    {"id": "news:a", "split": "train", "reviewed": True, "text": "中美两国在北京会谈。华为公司发布新品。",
+     "entities": [{"start": 0, "end": 1, "label": "LOC", "text": "中"}, {"start": 1, "end": 2, "label": "LOC", "text": "美"},
+                  {"start": 5, "end": 7, "label": "LOC", "text": "北京"}, {"start": 10, "end": 14, "label": "ORG", "text": "华为公司"}]},
+    {"id": "news:dev", "split": "dev", "reviewed": True, "text": "李明在上海。", "entities": [
+        {"start": 0, "end": 2, "label": "PER", "text": "李明"}]},
+    {"id": "news:b", "split": "train", "reviewed": True, "text": "李明在上海。王芳去了广州。", "entities": [
+        {"start": 0, "end": 2, "label": "PER", "text": "李明"}, {"start": 6, "end": 8, "label": "PER", "text": "王芳"}]},
+    {"id": "news:unreviewed", "split": "train", "reviewed": False, "text": "张三在深圳。", "entities": []},
+]
+
+
+def _news_file(tmp_path, records):
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _sentences(text):
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch == "。":
+            out.append((start, i + 1))
+            start = i + 1
+    return out
+
+
+def test_news_parts_split_train_articles_by_id_and_never_read_dev(tmp_path, monkeypatch):
+    # About a quarter of the train articles are the calibration slice, fixed by the id alone.
+    parts = Counter(nd.news_part(f"news:{i}") for i in range(2000))
+    assert 0.2 < parts["calib"] / 2000 < 0.3 and nd.news_part("news:7") == nd.news_part("news:7")
+    path = _news_file(tmp_path, NEWS_RECORDS)
+    monkeypatch.setattr(nd, "news_part", lambda article_id: "calib" if article_id == "news:b" else "train")
+    assert [r["id"] for r in nd.news_articles(path, "train")] == ["news:a"]
+    assert [r["id"] for r in nd.news_articles(path, "calib")] == ["news:b"]
+    assert [r["id"] for r in nd.news_articles(path, "dev")] == ["news:dev"]
+
+
+def test_news_train_sentences_leave_single_characters_unannotated_and_drop_dev_sentences(tmp_path, monkeypatch):
+    monkeypatch.setattr(nd, "news_part", lambda article_id: "train")
+    counts = Counter()
+    examples = nd.news_examples(_news_file(tmp_path, NEWS_RECORDS), _sentences, set(), counts)
+    got = [(e["text"], [(e["text"][a:b], lab) for a, b, lab in e["spans"]], e["missing"]) for e in examples]
+    assert got == [
+        ("中美两国在北京会谈。", [("北京", "LOC")], [(0, 1), (1, 2)]),
+        ("华为公司发布新品。", [("华为公司", "ORG")], []),
+        # 李明在上海。 is also a news_dev sentence: not trained on.
+        ("王芳去了广州。", [("王芳", "PER")], []),
+    ]
+    assert all(e["split"] == "train" and e["source"] == "news" for e in examples)
+    assert counts["in_news_dev"] == 1 and counts["single_char_missing:LOC"] == 2 and counts["articles"] == 2
+
+
+def test_news_sentences_are_repeated_in_the_training_file(tmp_path, monkeypatch):
+    from spacy.tokens import DocBin
+
+    monkeypatch.setattr(nd, "news_part", lambda article_id: "train")
+    examples = nd.news_examples(_news_file(tmp_path, NEWS_RECORDS), _sentences, set(), Counter())
+    summary = nd.write(examples, {}, tmp_path / "out", news_repeat=3)
+    assert summary["files"]["train"] == 3 * len(examples) and summary["news_repeat"] == 3
+    docs = list(DocBin().from_disk(tmp_path / "out" / "train.spacy").get_docs(nd.make_vocab()))
+    first = next(d for d in docs if d.text.startswith("中美"))
+    # 中 and 美 carry no annotation (missing), 两 is outside, 北京 a place.
+    assert [t.ent_iob_ for t in first][:4] == ["", "", "O", "O"] and [e.text for e in first.ents] == ["北京"]
