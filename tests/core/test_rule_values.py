@@ -132,7 +132,7 @@ TIGHTENED = {
     "ner_completion_tag": ("ner/org_suffixes.toml", "[completion]", 'allowed_pos = ["n",',
                            'allowed_pos = ["nnt", "n",', ("'nnt' is not a jieba part-of-speech tag",)),
     "extract_window_too_small": ("extract/money.toml", "", "window = 40", "window = 12", (">= 20",)),
-    "percent_value": ("extract/percent.toml", "", "value = 50", "value = 150", ("<= 100",)),
+    "percent_value": ("extract/percent.toml", "percent.zhe_dui", "value = 50", "value = 150", ("<= 100",)),
     "percent_half_value": ("extract/percent.toml", "", "half_value = 5", "half_value = 0", ("> 0",)),
     # a year written where an offset belongs
     "date_offset": ("extract/date.toml", "[relative_years]", '"去年" = -1', '"去年" = 2020', ("<= 10",)),
@@ -140,7 +140,7 @@ TIGHTENED = {
                         'extractors = ["money", "money",', ("twice",)),
     # 5 meant as 5% would switch the flag off
     "spam_threshold": ("pipeline.toml", "", "spam_threshold = 0.0", "spam_threshold = 5", ("<= 1",)),
-    "spun_threshold": ("pipeline.toml", "", "spun_threshold = 0.5", "spun_threshold = 1.5", ("<= 1",)),
+    "spun_threshold": ("pipeline.toml", "", "spun_threshold = 0.2", "spun_threshold = 1.5", ("<= 1",)),
     "spun_min_hits": ("pipeline.toml", "", "spun_min_hits = 3", "spun_min_hits = 0", (">= 1",)),
     "spam_min_density": ("clean/spam.toml", "", "min_density = 0.25", "min_density = 25", ("<= 1",)),
     # only class spam counts toward spam_ratio
