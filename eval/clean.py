@@ -56,7 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
+from pipeline.inspect.floors import finish_floors, floor_options  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.clean.scores import spun_counts, spun_score  # noqa: E402
 from pipeline.stages.clean.stage import CleanStage  # noqa: E402
@@ -265,7 +265,7 @@ def footer(page: Page, rng: random.Random, style: str, records: list[dict], site
             "我要爆料 | 我要投稿",
         ]), "hotline")])
     if rng.random() < 0.25 or style == "industry":
-        company = rng.choice(["青岛某某科技有限公司", "招商服务中心", "园区运营部", "华东产业园"])
+        rng.choice(["青岛某某科技有限公司", "招商服务中心", "园区运营部", "华东产业园"])  # unused; drawn so the set stays as pinned
         contact = [
             (f"{rng.choice(['招商热线', '咨询电话', '产业招商/厂房土地租售', '联系电话'])}：{phone(rng)}", "contact"),
             (f"微信/手机：{phone(rng)}；{phone(rng)}", "contact"),
@@ -763,9 +763,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
-    ap.add_argument("--check", action="store_true", help=f"fail if below [{SECTION}] floors")
-    ap.add_argument("--floors", type=Path, default=FLOORS)
-    ap.add_argument("--print-floors", action="store_true")
+    floor_options(ap, SECTION, FLOORS)
     ap.add_argument("--show", type=int, default=12, help="print up to N misses and false removals")
     ap.add_argument("--bylines-only", action="store_true", help="only the labelled real bylines")
     ap.add_argument("--show-bylines", action="store_true", help="print every byline miss")
@@ -815,11 +813,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  missed [{kind}] {line}")
         for rule, line in tally.false_removals[: args.show]:
             print(f"  removed article line [{rule}] {line}")
-    if args.print_floors:
-        print(suggested_floors(figures, SECTION))
-    if args.check:
-        return check_floors(figures, args.floors, SECTION)
-    return 0
+    return finish_floors(figures, args, SECTION)
 
 
 if __name__ == "__main__":

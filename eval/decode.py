@@ -46,7 +46,7 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
+from pipeline.inspect.floors import finish_floors, floor_options  # noqa: E402
 from pipeline.stages.decode.detect import CharModel, decode_bytes  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
@@ -284,11 +284,7 @@ def evaluate_catalogs(root: Path, model: CharModel) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
-    ap.add_argument("--check", action="store_true", help=f"fail if below [{SECTION}] floors")
-    ap.add_argument("--floors", type=Path, default=FLOORS, help="floors file for --check")
-    ap.add_argument(
-        "--print-floors", action="store_true", help="print a floors section for these figures"
-    )
+    floor_options(ap, SECTION, FLOORS)
     ap.add_argument("--catalogs", action="store_true",
                     help=f"also decode the gettext catalogs under {CATALOGS} (printed, not pinned)")
     args = ap.parse_args(argv)
@@ -300,11 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(figures, extra, len(articles), notes)
     if args.catalogs:
         evaluate_catalogs(CATALOGS, model)
-    if args.print_floors:
-        print(suggested_floors(figures, SECTION))
-    if args.check:
-        return check_floors(figures, args.floors, SECTION)
-    return 0
+    return finish_floors(figures, args, SECTION)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO))
 
 import pandas as pd  # noqa: E402
 
-from pipeline.inspect.floors import check_floors, suggested_floors  # noqa: E402
+from pipeline.inspect.floors import finish_floors, floor_options  # noqa: E402
 from pipeline.run.batch import run_batch  # noqa: E402
 from pipeline.run.config import load_config  # noqa: E402
 from pipeline.stages.registry import KNOWN_STAGES, build_stages  # noqa: E402
@@ -293,9 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
     ap.add_argument("--originals", type=int, default=150, help="originals per split")
-    ap.add_argument("--check", action="store_true", help=f"fail if below [{SECTION}] floors")
-    ap.add_argument("--floors", type=Path, default=FLOORS)
-    ap.add_argument("--print-floors", action="store_true")
+    floor_options(ap, SECTION, FLOORS)
     ap.add_argument("--work", type=Path, help="keep the repost sets and run folders here (default: a temporary folder)")
     ap.add_argument("--show", type=int, default=10, help="print up to N false and missed pairs per split")
     args = ap.parse_args(argv)
@@ -316,11 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(score_news(args.news, records, same, work, args.show))
     for key in sorted(figures):
         print(f"  {key:<36} {figures[key]:.4f}")
-    if args.print_floors:
-        print(suggested_floors(figures, SECTION))
-    if args.check:
-        return check_floors(figures, args.floors, SECTION)
-    return 0
+    return finish_floors(figures, args, SECTION)
 
 
 if __name__ == "__main__":

@@ -37,3 +37,17 @@ def suggested_floors(figures: Mapping[str, float], section: str) -> str:
         floor = 1.0 if value >= 1 else max(0.0, math.floor(value * 100) / 100 - 0.01)
         lines.append(f"{key} = {floor:.2f}")
     return "\n".join(lines)
+
+
+def floor_options(ap, section: str, floors: Path) -> None:
+    """The evaluations' shared options: --check against `floors`' [section], --floors, --print-floors."""
+    ap.add_argument("--check", action="store_true", help=f"fail if below [{section}] floors")
+    ap.add_argument("--floors", type=Path, default=floors, help="floors file for --check")
+    ap.add_argument("--print-floors", action="store_true", help="print a floors section for these figures")
+
+
+def finish_floors(figures: Mapping[str, float], args, section: str) -> int:
+    """What floor_options asked for, after the figures are printed; the exit status."""
+    if args.print_floors:
+        print(suggested_floors(figures, section))
+    return check_floors(figures, args.floors, section) if args.check else 0
