@@ -108,6 +108,13 @@ class NerModel:
             # spaCy's own tagger and scorer stand in for the training ones (scripts/ner_corpus.py).
             spacy_tagger = {"factory": "tagger", "scorer": {"@scorers": "spacy.tagger_scorer.v1"}}
             self._nlp = spacy.load(self.folder, config={"components": {"tagger": spacy_tagger}})
+            # thinc multiplies matrices with blis by default; the blis wheels run at a quarter of
+            # numpy's BLAS on this model's shapes (bench/ner.py), so the network uses numpy's.
+            from thinc.api import NumpyOps
+
+            ops = NumpyOps(use_blis=False)
+            for node in self._nlp.get_pipe("tagger").model.walk():
+                node.ops = ops
         return self._nlp
 
     def predict(self, sentences: Iterable[tuple[str, Iterable[tuple[int, int, str]]]]) -> list[list[tuple[int, int, str, float]]]:
