@@ -34,7 +34,7 @@ run: $(STAMP)
 	@echo "Open output/seeds/report.html in a browser; the tables are in output/seeds/ (documents.parquet, facts.jsonl, edits.parquet, manifest.json, errors.jsonl)."
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --hypothesis-profile=fixed
+	$(BIN)/python -m pytest --hypothesis-profile=fixed --durations=15
 
 # The inner loop: what is marked slow (end-to-end runs, quality gates, the seeds'
 # whole-pipeline goldens) is left out; see the markers in pyproject.toml.
