@@ -44,6 +44,8 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # it stands for; a lost space or break is shown as nothing.
 _PARAGRAPH = "\n"
 _SPACES = frozenset("\n\u3000 ")
+# What a paragraph ends with, before a paragraph mark.
+_PARAGRAPH_END = frozenset("\n\u3000 。！？!?…”」』）)")
 # Characters of plain text after a run that the score also covers, so that
 # readings ending at different places are compared on the same span.
 _CONTEXT_AFTER = 3
@@ -73,6 +75,8 @@ class Choice:
     exact: int  # characters the run's bytes determine (no choice involved)
     # Each unknown character: (index in run, context before, candidates, context after, trusted).
     slots: tuple[tuple[int, str, tuple[str, ...], str, bool], ...] = ()
+    left: str = ""  # text just before the run, and just after it ("\n" at the end of the text)
+    right: str = ""
 
 
 class RunChooser:
@@ -104,14 +108,36 @@ class RunChooser:
         return max(choices, key=lambda c: c.score)
 
     def shown(self, choice: Choice) -> str:
-        """The run as written: each unknown character as `pick` shows it."""
+        """The run as written: each unknown character as `pick` shows it.
+
+        Each is chosen between the characters on both sides of it, unknown
+        neighbours included: a first pass fills every unknown character with
+        its best candidate (a neighbour still unknown cuts the context short),
+        a second chooses each again between those (`户�住�` for 户口住址:
+        口 is chosen before 住址, not before 住 alone).
+        """
         out = list(choice.run)
         picks: dict = {}
-        for i, before, cands, after, trusted in choice.slots:
+
+        def pick(before, cands, after, trusted):
             key = (before, cands, after, trusted)
             if key not in picks:
-                picks[key] = self.pick(before, cands, after, trusted=trusted)[2]
-            out[i] = picks[key]
+                picks[key] = self.pick(before, cands, after, trusted=trusted)
+            return picks[key]
+
+        first = [pick(before, cands, after, trusted) for _, before, cands, after, trusted in choice.slots]
+        if len(choice.slots) < 2 or not choice.left and not choice.right:
+            for (i, *_), (_, _, show) in zip(choice.slots, first):
+                out[i] = show
+            return "".join(out)
+        filled = list(choice.run)
+        for (i, *_), (best, _, _) in zip(choice.slots, first):
+            filled[i] = best
+        whole = choice.left + "".join(filled) + choice.right
+        at = len(choice.left)
+        for i, _, cands, _, trusted in choice.slots:
+            j = at + i
+            out[i] = pick(whole[max(0, j - _CONTEXT) : j], cands, whole[j + 1 : j + 1 + _CONTEXT], trusted)[2]
         return "".join(out)
 
     def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
@@ -138,8 +164,7 @@ class RunChooser:
             if key not in picks:
                 # Readings (and starts) are compared under the bigram model, each
                 # unknown character at its best there, whatever the text shows.
-                scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
-                picks[key] = self._lm.choose(before[-1:], scored, after[:1])[0]
+                picks[key] = self._lm.choose(before[-1:], _scored(before, cands, after), after[:1])[0]
             slots.append((len(chosen), before, cands, after, k == 0 and self._trust_first))
             chosen.append(picks[key])
         run = "".join(chosen)
@@ -149,7 +174,8 @@ class RunChooser:
             return Choice(run, reading.end, -math.inf, limit, 0)
         score = lm.score(run + text[reading.end : limit], prev)
         exact = sum(len(c) == 1 for c in items)
-        return Choice(run, reading.end, score, limit, exact, tuple(slots))
+        right = text[reading.end : reading.end + _CONTEXT] if reading.end < len(text) else "\n"
+        return Choice(run, reading.end, score, limit, exact, tuple(slots), context, right)
 
     def pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool = False) -> tuple[str, float, str]:
         """The model's choice for a lost character (scored in the run), its share
@@ -165,7 +191,7 @@ class RunChooser:
         as `。` made `。。` after every paragraph), a lost break or space before
         white space becomes nothing, anything else U+FFFD.
         """
-        scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        scored = _scored(before, cands, after)
         if self._ngram is not None:
             best, share = self._ngram().choose(before, scored, after)
         else:
@@ -177,6 +203,20 @@ class RunChooser:
             beside = after[:1] in _SPACES or not after
             return best, share, "" if sure and beside else UNRECOVERABLE
         return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
+
+
+def _scored(before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
+    """The candidates as the model scores them: a user-defined code as the line
+    break it stands for, but only where a paragraph can end (after end
+    punctuation or white space, or before white space). Elsewhere it is no
+    candidate: the models learnt a line break after any word (jieba's
+    dictionary is one word a line), and `户\n住` outscored 户口住址."""
+    if any(_is_private(c) for c in cands):
+        if not before or before[-1] in _PARAGRAPH_END or not after or after[0] in _SPACES:
+            return tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        kept = tuple(c for c in cands if not _is_private(c))
+        return kept or (_PARAGRAPH,)
+    return cands
 
 
 def _gb2312_pair(lead: int, trail: int) -> bool:

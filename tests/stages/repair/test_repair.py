@@ -366,3 +366,29 @@ def test_load_data_loads_what_otherwise_loads_on_first_use():
     assert {"_table", "_lm", "_fixers", "_ngram"} <= set(stage.__dict__)
     # Without a fixer that chooses characters, there is no model to load.
     assert set(RepairStage({"fixers": ["width"]}, RULES).load_data()) == {"table", "lm", "fixers"}
+
+
+def test_a_user_defined_code_is_a_line_break_only_where_a_paragraph_can_end():
+    from pipeline.stages.repair.frameshift import _scored
+
+    private = "\ue40c"
+    cands = ("口", private, "\ue40d")
+    # Inside a word: no candidate (a line break after 户 would outscore 户口住址).
+    assert _scored("4、户", cands, "住址\n") == ("口",)
+    # After end punctuation or before white space: the paragraph mark it may be.
+    assert _scored("了解到。", cands, "新华社") == ("口", "\n")
+    assert _scored("了解到", cands, "\u3000\u3000新") == ("口", "\n")
+    assert _scored("户", (private,), "住") == ("\n",)  # nothing else to choose
+
+
+
+def test_a_lost_character_beside_a_user_defined_candidate_is_chosen(repair):
+    # 资 (D7 CA) lost a byte: its candidates include user-defined codes
+    # (private use after decoding) which, scored as line breaks, outweighed
+    # 资 in 价值投_在 (the model learnt a break after any word).
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "记者：这是否意味着价值投资在中国没有市场？"
+    for byte in ("lead", "trail"):
+        out = run(repair, silent_deletion(text, _Pick(text.index("资")), "gb2312", byte)).text
+        assert out == text, out
