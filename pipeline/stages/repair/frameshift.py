@@ -29,21 +29,37 @@ from dataclasses import dataclass
 from pipeline.core.document import Edit
 from pipeline.stages.repair.base import Fixer
 from pipeline.stages.repair.charlm import CharLM
-from pipeline.stages.repair.gbkshift import LEADS, GbkCodes, Reading, ShiftReader
+from pipeline.stages.repair.gbkshift import LEADS, QUESTION, GbkCodes, Reading, ShiftReader
 from pipeline.stages.repair.pinyin import PinyinTable
 
 PINYIN_RULE = "repair.frameshift.pinyin"
 LM_RULE = "repair.frameshift.lm"
 REALIGN_RULE = "repair.frameshift.realign"
+LONE_RULE = "repair.frameshift.lone"
 UNRECOVERABLE = "\ufffd"
 # What a lost lead byte became. Only `?`: U+FFFD is what this stage writes for
 # a character it cannot recover, and repairing repaired text must change nothing.
 LOST = "?"
+# Candidates for a lone `?` the 4-gram model is asked about (the bigram model's best).
+_SHORTLIST = 48
+# The share a lone `?`'s character needs. A `?` in clean text is mostly a
+# character the page's charset lacked (赵文瑄, 徐若瑄: rare name characters,
+# none of the candidates): at 0.9 the model wrote 赵文军.
+_LONE_CONFIDENCE = 0.99
+# A real question mark, as the models know it (competing with a lost character's candidates).
+_QUESTION = "？"
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # A lost paragraph mark (user-defined GBK code) is scored as the line break
 # it stands for; a lost space or break is shown as nothing.
 _PARAGRAPH = "\n"
 _SPACES = frozenset("\n\u3000 ")
+# Punctuation a lost character may be shown as, and the model's share it needs:
+# on the tune half's lost punctuation slots (eval/repair.py, true context) 581 of
+# 4,070 sampled slots were shown at 0.99, 5 wrong (；： read as ，); at 0.95, 14 of 807.
+_MARKS = frozenset("，。、：；“”！？（）《》")
+_MARK_CONFIDENCE = 0.99
+_STOPS = frozenset("，。、：；！？")
+_CLOSING = frozenset("”）》")
 # What a paragraph ends with, before a paragraph mark.
 _PARAGRAPH_END = frozenset("\n\u3000 。！？!?…”」』）)")
 # Characters of plain text after a run that the score also covers, so that
@@ -96,6 +112,8 @@ class RunChooser:
         # With pinyin evidence the first character's candidates are already
         # narrowed to the readings of the lost code: take the best of them.
         self._trust_first = trust_first
+        # Candidate tuples with their simplified forms (the same tuples recur).
+        self._forms: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def best(self, text: str, start: int, readings: list[Reading]) -> Choice | None:
         if not readings:
@@ -187,11 +205,12 @@ class RunChooser:
         which a strict GBK decoder turns into `?` and a run shifted by the
         trail byte A3. The model scores such candidates as a line break (the
         character model learnt U+E40C as one). Only a letter the model is sure
-        of is shown: punctuation is never synthesised (the paragraph mark read
-        as `。` made `。。` after every paragraph), a lost break or space before
-        white space becomes nothing, anything else U+FFFD.
+        of is shown, or a common punctuation mark it is all but certain of
+        after a letter (`_punctuation_fits`: never at a paragraph's start, where
+        the paragraph mark read as `。` made `。。`); a lost break or space
+        before white space becomes nothing, anything else U+FFFD.
         """
-        scored = _scored(before, cands, after)
+        scored = self._one_per_form(before, _scored(before, cands, after), after)
         if self._ngram is not None:
             best, share = self._ngram().choose(before, scored, after)
         else:
@@ -202,7 +221,38 @@ class RunChooser:
             # a sentence a lost character was there.
             beside = after[:1] in _SPACES or not after
             return best, share, "" if sure and beside else UNRECOVERABLE
-        return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
+        if _is_letter(best):
+            return best, share, best if sure else UNRECOVERABLE
+        return best, share, best if _punctuation_fits(before, best, after, share) else UNRECOVERABLE
+
+    def _one_per_form(self, before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
+        """One candidate per simplified form: the models score 滿 as 满, so the
+        two would split the share of their form. The one kept is written as
+        the context is (traditional only beside traditional text)."""
+        forms = self._forms.get(cands)
+        if forms is None:
+            forms = self._forms[cands] = tuple(self._lm.simplify(c)[:1] or c for c in cands)
+        if len(set(forms)) == len(forms):
+            return cands
+        context = before + after
+        traditional = self._lm.simplify(context) != context
+        kept: dict[str, str] = {}
+        for c, f in zip(cands, forms):
+            if f not in kept or ((c != f) == traditional and (kept[f] != f) != traditional):
+                kept[f] = c
+        return tuple(kept.values())
+
+
+def _punctuation_fits(before: str, mark: str, after: str, share: float) -> bool:
+    """A lost punctuation mark is shown only when the model is all but certain
+    and it sits after a letter or a closing mark: never at a paragraph's start
+    (a lost `　` read as `。` made `。。`), never twice in a row."""
+    if mark not in _MARKS or share < _MARK_CONFIDENCE or not before:
+        return False
+    prev = before[-1]
+    if prev.isspace() or prev == mark or after[:1] == mark:
+        return False
+    return prev not in _MARKS or (prev in _STOPS and mark in _CLOSING)
 
 
 def _scored(before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
@@ -217,6 +267,20 @@ def _scored(before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
         kept = tuple(c for c in cands if not _is_private(c))
         return kept or (_PARAGRAPH,)
     return cands
+
+
+def _pairs(codec: str) -> frozenset[bytes]:
+    """Every two-byte sequence `codec` decodes to one character."""
+    found = []
+    for a in range(0x81, 0xFF):
+        for b in range(0x40, 0xFF):
+            try:
+                ch = bytes((a, b)).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1:
+                found.append(bytes((a, b)))
+    return frozenset(found)
 
 
 def _gb2312_pair(lead: int, trail: int) -> bool:
@@ -309,7 +373,7 @@ class FrameshiftLMFixer(Fixer):
     """
 
     name = "frameshift_lm"
-    rule_ids = (LM_RULE, REALIGN_RULE)
+    rule_ids = (LM_RULE, REALIGN_RULE, LONE_RULE)
 
     def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
         self._codes = GbkCodes()
@@ -320,6 +384,11 @@ class FrameshiftLMFixer(Fixer):
         self._pattern = re.compile(re.escape(LOST))
         # Two-byte codes with an ASCII trail byte: where a run can end without a mark.
         self._swallow = re.compile(f"[{re.escape(''.join(self._codes.with_ascii_trail()))}]")
+        # Candidates for a lone `?`, by the lead byte after it (built on first use).
+        self._lone_cands: dict[int, tuple[str, ...]] = {}
+        self._lone_forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._gb2312: frozenset[bytes] = frozenset()
+        self._gbk: frozenset[bytes] = frozenset()
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
@@ -336,7 +405,93 @@ class FrameshiftLMFixer(Fixer):
                 continue
             edits.append(Edit(start, choice.end, self._chooser.shown(choice), LM_RULE))
             pos = choice.end
-        return self._realigned(text, edits)
+        return self._lone(text, self._realigned(text, edits))
+
+    def _lone(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """Adds the `?` no run has taken that stand for a whole lost character.
+
+        A byte lost from a character whose other byte and the next lead make
+        no pair the decoder knows leaves one `?` and no run (`充?魅力` for
+        充满魅力: the trail of 满 and the lead of 魅 are no GB2312 code). The
+        candidates are the characters one of whose bytes makes no pair with
+        the next character's lead; a real question mark competes as `？`. The
+        character is written only when the model is sure of it (as `pick`
+        shows it); otherwise the `?` stays: it may be the text's own.
+        """
+        found = list(edits)
+        taken = [(e.start, e.end) for e in edits]
+        for m in self._pattern.finditer(text):
+            q = m.start()
+            if any(a <= q < b for a, b in taken):
+                continue
+            edit = self._lone_mark(text, q)
+            if edit is not None:
+                found.append(edit)
+        found.sort(key=lambda e: e.start)
+        return found
+
+    def _lone_mark(self, text: str, q: int) -> Edit | None:
+        # Only between two-byte text: a `?` at a paragraph's start, after ASCII
+        # or next to another mark is no lost character this can tell.
+        if q == 0 or self._codes2(text[q - 1]) is None:
+            return None
+        nxt = text[q + 1] if q + 1 < len(text) else ""
+        if nxt in QUESTION:
+            return None
+        code = self._codes2(nxt) if nxt else None
+        if nxt and code is None and not nxt.isascii():
+            return None
+        # The byte after the `?`: a lead, an ASCII byte, or none (-1: the end).
+        cands = self._lone_candidates(code[0] if code else ord(nxt) if nxt else -1)
+        if not cands:
+            return None
+        before, after = text[max(0, q - _CONTEXT) : q], text[q + 1 : q + 1 + _CONTEXT] or "\n"
+        # A shortlist by the bigram model, a real question mark among it; one
+        # that comes first there (most `?` after clean text) asks nothing of
+        # the 4-gram model, which chooses among the rest.
+        lm = self._lm
+        b, a = lm.simplify(before[-1:] + after[:1]) if after[:1] != "\n" else (lm.simplify(before[-1:]) + "\n")
+        forms = self._lone_forms[cands]
+        logprob = lm.logprob
+        scores = [logprob(b, f) + logprob(f, a) for f in forms]
+        question = logprob(b, _QUESTION) + logprob(_QUESTION, a)
+        order = sorted(range(len(cands)), key=scores.__getitem__, reverse=True)[:_SHORTLIST]
+        if not order or scores[order[0]] <= question:
+            return None
+        best, share, shown = self._chooser.pick(before, tuple(cands[i] for i in order) + (_QUESTION,), after)
+        if best == _QUESTION or share < _LONE_CONFIDENCE or not shown or shown == UNRECOVERABLE:
+            return None
+        return Edit(q, q + 1, shown, LONE_RULE)
+
+    def _lone_candidates(self, nxt: int) -> tuple[str, ...]:
+        """Characters that leave a lone `?` before the byte `nxt` (-1: the end of
+        the text) when a byte is lost: the lead (the trail, not ASCII, makes no
+        pair with `nxt`) or the trail (the lead makes none), under a GB2312
+        decoder (the character in GB2312) or a GBK one."""
+        cands = self._lone_cands.get(nxt)
+        if cands is None:
+            if not self._gbk:
+                self._gb2312 = _pairs("gb2312")
+                self._gbk = _pairs("gbk")
+            found = []
+            for lo in LEADS:
+                for ch in self._codes.with_lead(lo):
+                    code = ch.encode("gb18030")
+                    if len(code) != 2 or code not in self._gbk:
+                        continue
+                    a, b = code
+                    if nxt < 0:
+                        found.append(ch)
+                        continue
+                    for valid in (self._gb2312, self._gbk):
+                        if code not in valid:
+                            continue  # no page in that charset holds it
+                        if (b >= 0x80 and bytes((b, nxt)) not in valid) or bytes((a, nxt)) not in valid:
+                            found.append(ch)
+                            break
+            cands = self._lone_cands[nxt] = tuple(found)
+            self._lone_forms[cands] = tuple(self._lm.simplify(c)[:1] or c for c in cands)
+        return cands
 
     def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
         """Adds the runs that end at a `?` or a swallowed ASCII byte no edit has taken."""

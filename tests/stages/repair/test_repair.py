@@ -392,3 +392,28 @@ def test_a_lost_character_beside_a_user_defined_candidate_is_chosen(repair):
     for byte in ("lead", "trail"):
         out = run(repair, silent_deletion(text, _Pick(text.index("资")), "gb2312", byte)).text
         assert out == text, out
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk"])
+def test_a_lost_comma_the_model_is_sure_of_comes_back(repair, decoder):
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    # ，(A3AC) losing its lead leaves one `?` (AC pairs with no lead) and no run.
+    text = "有关负责人表示，弹性退休方案将分步实施，但这也不能一刀切。"
+    k = text.index("，", 8)
+    damaged = silent_deletion(text, _Pick(k), decoder, "lead")
+    assert damaged == text.replace("施，但", "施?但")
+    assert run(repair, damaged).text == text
+
+
+def test_lone_marks_are_chosen_only_when_sure():
+    from pipeline.stages.repair.frameshift import FrameshiftLMFixer
+
+    stage = RepairStage({}, RULES)
+    fixer = next(f for f in stage._fixers if isinstance(f, FrameshiftLMFixer))
+    # 满 (C2 FA): FA pairs with no GB2312 lead, so 满 is a candidate before 魅 (C3).
+    assert "满" in fixer._lone_candidates("魅".encode("gbk")[0])
+    assert "的" not in fixer._lone_candidates("魅".encode("gbk")[0])  # B5 C4 both pair with C3
+    # A question mark, and a character the page's charset lacked (赵文瑄): left.
+    for text in ("他们为何屡战屡败?一曰急躁浮躁。", "台湾演员赵文?将继续扮演这一角色。"):
+        assert run(stage, text).text == text
