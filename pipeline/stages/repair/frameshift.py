@@ -129,33 +129,24 @@ class RunChooser:
         """The run as written: each unknown character as `pick` shows it.
 
         Each is chosen between the characters on both sides of it, unknown
-        neighbours included: a first pass fills every unknown character with
-        its best candidate (a neighbour still unknown cuts the context short),
-        a second chooses each again between those (`户�住�` for 户口住址:
-        口 is chosen before 住址, not before 住 alone).
+        neighbours included: they start at the bigram model's best and each
+        is chosen again between the others' current best, twice over where a
+        run has several (`户�住�` for 户口住址: 口 is chosen before 住址, not
+        before 住 alone).
         """
         out = list(choice.run)
         picks: dict = {}
-
-        def pick(before, cands, after, trusted):
-            key = (before, cands, after, trusted)
-            if key not in picks:
-                picks[key] = self.pick(before, cands, after, trusted=trusted)
-            return picks[key]
-
-        first = [pick(before, cands, after, trusted) for _, before, cands, after, trusted in choice.slots]
-        if len(choice.slots) < 2 or not choice.left and not choice.right:
-            for (i, *_), (_, _, show) in zip(choice.slots, first):
-                out[i] = show
-            return "".join(out)
         filled = list(choice.run)
-        for (i, *_), (best, _, _) in zip(choice.slots, first):
-            filled[i] = best
-        whole = choice.left + "".join(filled) + choice.right
         at = len(choice.left)
-        for i, _, cands, _, trusted in choice.slots:
-            j = at + i
-            out[i] = pick(whole[max(0, j - _CONTEXT) : j], cands, whole[j + 1 : j + 1 + _CONTEXT], trusted)[2]
+        for _ in range(1 if len(choice.slots) < 2 else 2):
+            for i, _, cands, _, trusted in choice.slots:
+                whole = choice.left + "".join(filled) + choice.right
+                j = at + i
+                before, after = whole[max(0, j - _CONTEXT) : j], whole[j + 1 : j + 1 + _CONTEXT]
+                key = (before, cands, after, trusted)
+                if key not in picks:
+                    picks[key] = self.pick(before, cands, after, trusted=trusted)
+                filled[i], _, out[i] = picks[key]
         return "".join(out)
 
     def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
@@ -258,11 +249,12 @@ def _punctuation_fits(before: str, mark: str, after: str, share: float) -> bool:
 def _scored(before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
     """The candidates as the model scores them: a user-defined code as the line
     break it stands for, but only where a paragraph can end (after end
-    punctuation or white space, or before white space). Elsewhere it is no
+    punctuation or white space, or before white space; "" after is a neighbour
+    still unknown, not the end, which is "\n"). Elsewhere it is no
     candidate: the models learnt a line break after any word (jieba's
     dictionary is one word a line), and `户\n住` outscored 户口住址."""
     if any(_is_private(c) for c in cands):
-        if not before or before[-1] in _PARAGRAPH_END or not after or after[0] in _SPACES:
+        if not before or before[-1] in _PARAGRAPH_END or after[:1] in _SPACES:
             return tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
         kept = tuple(c for c in cands if not _is_private(c))
         return kept or (_PARAGRAPH,)
@@ -504,6 +496,8 @@ class FrameshiftLMFixer(Fixer):
                 continue
             floor = max((b for a, b in taken if b <= stop), default=0)
             edit = self._run_before(text, stop, floor, marker)
+            if edit is None and marker and stop - 1 > floor:
+                edit = self._one_before(text, stop)
             if edit is not None:
                 found.append(edit)
                 taken.append((edit.start, edit.end))
@@ -534,6 +528,35 @@ class FrameshiftLMFixer(Fixer):
         if nxt is None:
             return cands
         return tuple(c for c in cands if not _gb2312_pair(c.encode("gb18030")[-1], nxt[0]))
+
+    def _one_before(self, text: str, q: int) -> Edit | None:
+        """A run of one character before the `?` at `q` (`审耍?合格` for 审核，合格).
+
+        Its two bytes are the other byte of the character that lost one and
+        the lead of the next, whose trail is the byte behind the `?`: both
+        characters are chosen, nothing comes back exactly. It is repaired
+        only when the repair is far more plausible than the text and the
+        model shows both characters; otherwise the text stays as it is.
+        """
+        code = self._codes2(text[q - 1])
+        if code is None or q < 2 or self._codes2(text[q - 2]) is None:
+            return None
+        lead, trail = code
+        first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
+        last = self._last(trail, text[q + 1] if q + 1 < len(text) else "")
+        if not first or not last:
+            return None
+        start, stop = q - 1, q + 1
+        choice = self._chooser.best(text, start, [Reading((first, last), stop, 0)])
+        if choice is None or choice.score == -math.inf:
+            return None
+        gain = choice.score - self._lm.score(text[start : choice.limit], text[start - 1])
+        if gain < self._min_gain * (stop - start):
+            return None
+        shown = self._chooser.shown(choice)
+        if UNRECOVERABLE in shown or len(shown) != 2:
+            return None
+        return Edit(start, stop, shown, REALIGN_RULE)
 
     def _run_before(self, text: str, q: int, floor: int, marker: bool = True) -> Edit | None:
         """The run of two-byte characters ending before `q`, read realigned.

@@ -335,7 +335,6 @@ def test_a_run_of_two_characters_ending_at_a_mark_is_repaired(repair, decoder):
         # One character lost, nothing realigned: the clean text before it is no
         # run (read as one, 首发的 became 首发�母�).
         "另外一位晋升首发的戈?特则更令人眼前一亮",
-        "人群大部分枰?购买2居",  # 需要: 枰 is the only shifted character, both unknown
         "他们为何屡战屡败?一曰急躁浮躁。",  # a real question mark
         "人气女王徐若?在抵达大连机场时",  # a character the site's charset lacked
     ],
@@ -417,3 +416,11 @@ def test_lone_marks_are_chosen_only_when_sure():
     # A question mark, and a character the page's charset lacked (赵文瑄): left.
     for text in ("他们为何屡战屡败?一曰急躁浮躁。", "台湾演员赵文?将继续扮演这一角色。"):
         assert run(stage, text).text == text
+
+
+def test_a_run_of_one_character_is_repaired_only_when_both_are_shown(repair):
+    # 需要 (D0 E8, D2 AA) lost the lead of 需: E8 D2 read 枰, and AA with the
+    # lead of 购 is no pair (`?`). Both characters are chosen; the model is sure.
+    assert run(repair, "人群大部分枰?购买2居").text == "人群大部分需要购买2居"
+    # Not sure of 核 (审核，合格): the text stays as it was, no U+FFFD.
+    assert run(repair, "试用报告提交后需经过编辑审耍?合格的试用报告").text == "试用报告提交后需经过编辑审耍?合格的试用报告"
