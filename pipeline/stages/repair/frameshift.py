@@ -379,8 +379,10 @@ class FrameshiftLMFixer(Fixer):
         # Candidates for a lone `?`, by the lead byte after it (built on first use).
         self._lone_cands: dict[int, tuple[str, ...]] = {}
         self._lone_forms: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._gb2312: frozenset[bytes] = frozenset()
-        self._gbk: frozenset[bytes] = frozenset()
+        # Every GBK character as (char, lead, trail, in GB2312, simplified form), and
+        # the two decoders' pairs (built on first use).
+        self._lone_all: list[tuple[str, int, int, bool, str]] = []
+        self._lone_tables: tuple[frozenset[bytes], frozenset[bytes]] = (frozenset(), frozenset())
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
@@ -462,27 +464,26 @@ class FrameshiftLMFixer(Fixer):
         decoder (the character in GB2312) or a GBK one."""
         cands = self._lone_cands.get(nxt)
         if cands is None:
-            if not self._gbk:
-                self._gb2312 = _pairs("gb2312")
-                self._gbk = _pairs("gbk")
-            found = []
-            for lo in LEADS:
-                for ch in self._codes.with_lead(lo):
-                    code = ch.encode("gb18030")
-                    if len(code) != 2 or code not in self._gbk:
-                        continue
-                    a, b = code
-                    if nxt < 0:
-                        found.append(ch)
-                        continue
-                    for valid in (self._gb2312, self._gbk):
-                        if code not in valid:
-                            continue  # no page in that charset holds it
-                        if (b >= 0x80 and bytes((b, nxt)) not in valid) or bytes((a, nxt)) not in valid:
-                            found.append(ch)
-                            break
-            cands = self._lone_cands[nxt] = tuple(found)
-            self._lone_forms[cands] = tuple(self._lm.simplify(c)[:1] or c for c in cands)
+            if not self._lone_all:
+                gb2312, gbk = _pairs("gb2312"), _pairs("gbk")
+                self._lone_tables = (gb2312, gbk)
+                for lo in LEADS:
+                    for ch in self._codes.with_lead(lo):
+                        code = ch.encode("gb18030")
+                        if len(code) == 2 and code in gbk:
+                            form = self._lm.simplify(ch)[:1] or ch
+                            self._lone_all.append((ch, code[0], code[1], code in gb2312, form))
+            gb2312, gbk = self._lone_tables
+            # Bytes that make no pair with `nxt`, under either decoder.
+            bad2312 = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gb2312)
+            badgbk = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gbk)
+            found = [
+                (ch, form)
+                for ch, a, b, in2312, form in self._lone_all
+                if (in2312 and (a in bad2312 or (b >= 0x80 and b in bad2312))) or a in badgbk or (b >= 0x80 and b in badgbk)
+            ]
+            cands = self._lone_cands[nxt] = tuple(ch for ch, _ in found)
+            self._lone_forms[cands] = tuple(form for _, form in found)
         return cands
 
     def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
