@@ -17,6 +17,13 @@ the model's choice among the ~126 candidates, or U+FFFD when the model is not
 sure (`min_confidence`). The repair is made only when the repaired text is
 more plausible than the damaged one by `min_gain` nats per character, so a
 real question mark (`为何再落青岛?`) stays.
+
+A byte lost silently leaves a run found from its end (`REALIGN_RULE`, see
+`FrameshiftLMFixer`), a run of one character before a `?` (both characters
+chosen), or a lone `?` (`LONE_RULE`: the character's other byte made no pair
+with the next lead). Punctuation a lost character was (，。、“” ...) is shown
+only when the 4-gram model is all but certain, after a letter, never at a
+paragraph's start.
 """
 
 from __future__ import annotations
@@ -377,8 +384,10 @@ class FrameshiftLMFixer(Fixer):
         # Two-byte codes with an ASCII trail byte: where a run can end without a mark.
         self._swallow = re.compile(f"[{re.escape(''.join(self._codes.with_ascii_trail()))}]")
         # Candidates for a lone `?`, by the lead byte after it (built on first use).
-        self._lone_cands: dict[int, tuple[str, ...]] = {}
+        self._lone_cands: dict = {}  # by next byte, and by the bytes that make no pair with it
         self._lone_forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._lone_common: dict[tuple[str, ...], list[int]] = {}  # the most frequent candidates
+        self._lone_where: dict[tuple[str, ...], dict[str, list[int]]] = {}  # form -> indices
         # Every GBK character as (char, lead, trail, in GB2312, simplified form), and
         # the two decoders' pairs (built on first use).
         self._lone_all: list[tuple[str, int, int, bool, str]] = []
@@ -447,9 +456,17 @@ class FrameshiftLMFixer(Fixer):
         b, a = lm.simplify(before[-1:] + after[:1]) if after[:1] != "\n" else (lm.simplify(before[-1:]) + "\n")
         forms = self._lone_forms[cands]
         logprob = lm.logprob
-        scores = [logprob(b, f) + logprob(f, a) for f in forms]
+        # Only candidates with a bigram beside them, and the most frequent ones,
+        # can score best: scoring those alone keeps a real `?` cheap (thousands
+        # of candidates otherwise, before an ASCII character over twenty thousand).
+        where = self._lone_where[cands]
+        idx = set(self._lone_common[cands])
+        for near in lm.neighbours(b, a):
+            for f in near:
+                idx.update(where.get(f, ()))
+        scores = {i: logprob(b, forms[i]) + logprob(forms[i], a) for i in sorted(idx)}
         question = logprob(b, _QUESTION) + logprob(_QUESTION, a)
-        order = sorted(range(len(cands)), key=scores.__getitem__, reverse=True)[:_SHORTLIST]
+        order = sorted(scores, key=scores.__getitem__, reverse=True)[:_SHORTLIST]
         if not order or scores[order[0]] <= question:
             return None
         best, share, shown = self._chooser.pick(before, tuple(cands[i] for i in order) + (_QUESTION,), after)
@@ -474,16 +491,27 @@ class FrameshiftLMFixer(Fixer):
                             form = self._lm.simplify(ch)[:1] or ch
                             self._lone_all.append((ch, code[0], code[1], code in gb2312, form))
             gb2312, gbk = self._lone_tables
-            # Bytes that make no pair with `nxt`, under either decoder.
+            # Bytes that make no pair with `nxt`, under either decoder (most
+            # leads share them: the candidates are built once per such pair).
             bad2312 = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gb2312)
             badgbk = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gbk)
+            cands = self._lone_cands.get((bad2312, badgbk))  # type: ignore[call-overload]
+            if cands is not None:
+                self._lone_cands[nxt] = cands
+                return cands
             found = [
                 (ch, form)
                 for ch, a, b, in2312, form in self._lone_all
                 if (in2312 and (a in bad2312 or (b >= 0x80 and b in bad2312))) or a in badgbk or (b >= 0x80 and b in badgbk)
             ]
-            cands = self._lone_cands[nxt] = tuple(ch for ch, _ in found)
-            self._lone_forms[cands] = tuple(form for _, form in found)
+            cands = self._lone_cands[nxt] = self._lone_cands[bad2312, badgbk] = tuple(ch for ch, _ in found)  # type: ignore[index]
+            forms = self._lone_forms[cands] = tuple(form for _, form in found)
+            unigram = self._lm.unigram
+            where: dict[str, list[int]] = {}
+            for i, f in enumerate(forms):
+                where.setdefault(f, []).append(i)
+            self._lone_where[cands] = where
+            self._lone_common[cands] = sorted(range(len(forms)), key=lambda i: -unigram(forms[i]))[:_SHORTLIST]
         return cands
 
     def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
