@@ -85,6 +85,9 @@ _PEEK = 8
 # positions (best by a first, cheap score) read in full.
 _MAX_BACK = 400
 _STARTS = 3
+# log P(character | the one before) above which a character before a `?` is
+# taken as written, not as a run of one (a cheap look before the search).
+_UNLIKELY = math.log(1e-3)
 # log unigram probability below which a character may end a run that swallowed an ASCII byte.
 _RARE = math.log(1e-6)
 
@@ -467,7 +470,7 @@ class FrameshiftLMFixer(Fixer):
         scores = {i: logprob(b, forms[i]) + logprob(forms[i], a) for i in sorted(idx)}
         question = logprob(b, _QUESTION) + logprob(_QUESTION, a)
         order = sorted(scores, key=scores.__getitem__, reverse=True)[:_SHORTLIST]
-        if not order or scores[order[0]] <= question:
+        if not order or scores[order[0]] < question + self._min_gain:
             return None
         best, share, shown = self._chooser.pick(before, tuple(cands[i] for i in order) + (_QUESTION,), after)
         if best == _QUESTION or share < _LONE_CONFIDENCE or not shown or shown == UNRECOVERABLE:
@@ -569,6 +572,11 @@ class FrameshiftLMFixer(Fixer):
         """
         code = self._codes2(text[q - 1])
         if code is None or q < 2 or self._codes2(text[q - 2]) is None:
+            return None
+        lm = self._lm
+        # Cheap look first: the character as written must be unlikely where it
+        # stands (枰 after 分, 耍 after 审); after most real `?` it is not.
+        if lm.logprob(lm.simplify(text[q - 2]), lm.simplify(text[q - 1])) > _UNLIKELY:
             return None
         lead, trail = code
         first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
