@@ -88,6 +88,8 @@ _STARTS = 3
 # log P(character | the one before) above which a character before a `?` is
 # taken as written, not as a run of one (a cheap look before the search).
 _UNLIKELY = math.log(1e-3)
+# The bigram model's share below which a run of one is not asked of the 4-gram model.
+_BIGRAM_HOPE = 0.3
 # log unigram probability below which a character may end a run that swallowed an ASCII byte.
 _RARE = math.log(1e-6)
 
@@ -472,6 +474,9 @@ class FrameshiftLMFixer(Fixer):
         order = sorted(scores, key=scores.__getitem__, reverse=True)[:_SHORTLIST]
         if not order or scores[order[0]] < question + self._min_gain:
             return None
+        top = scores[order[0]]
+        if 1.0 / sum(math.exp(v - top) for v in scores.values()) < _BIGRAM_HOPE:
+            return None  # the bigram model far from sure: the 4-gram model rarely is
         best, share, shown = self._chooser.pick(before, tuple(cands[i] for i in order) + (_QUESTION,), after)
         if best == _QUESTION or share < _LONE_CONFIDENCE or not shown or shown == UNRECOVERABLE:
             return None
@@ -589,6 +594,11 @@ class FrameshiftLMFixer(Fixer):
             return None
         gain = choice.score - self._lm.score(text[start : choice.limit], text[start - 1])
         if gain < self._min_gain * (stop - start):
+            return None
+        # Both characters must be shown: where the bigram model is far from sure
+        # of either, the 4-gram model (asked about hundreds of candidates) rarely is.
+        after = text[stop : stop + 1] or "\n"
+        if min(lm.choose(text[start - 1], first, choice.run[1])[1], lm.choose(choice.run[0], last, after)[1]) < _BIGRAM_HOPE:
             return None
         shown = self._chooser.shown(choice)
         if UNRECOVERABLE in shown or len(shown) != 2:
