@@ -34,7 +34,7 @@ def _chars(field: str) -> list[str]:
 
 
 class CharLM:
-    __slots__ = ("_uni", "_puni", "_backoff", "_bi", "_floor", "_t2s")
+    __slots__ = ("_uni", "_puni", "_backoff", "_bi", "_floor", "_t2s", "_after", "_before")
 
     def __init__(self, unigrams: dict[str, tuple[int, int, int]], bigrams: dict[str, int]):
         total = sum(c for c, _, _ in unigrams.values())
@@ -51,6 +51,9 @@ class CharLM:
             if count > _DISCOUNT and pair[0] in hist
         }
         self._t2s = opencc.OpenCC("t2s")
+        # Each character's kept bigram neighbours, indexed on first use (`neighbours`).
+        self._after: dict[str, frozenset[str]] | None = None
+        self._before: dict[str, frozenset[str]] | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> CharLM:
@@ -86,6 +89,20 @@ class CharLM:
         if backoff is None:
             return self._uni[ch]
         return math.log(self._bi.get(prev + ch, 0.0) + backoff * puni)
+
+    def neighbours(self, prev: str, nxt: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Characters with a kept bigram after `prev`, and before `nxt` (simplified):
+        the only ones whose score between the two is more than the unigram's."""
+        if self._after is None:
+            after: dict[str, set[str]] = {}
+            before: dict[str, set[str]] = {}
+            for pair in self._bi:
+                after.setdefault(pair[0], set()).add(pair[1])
+                before.setdefault(pair[1], set()).add(pair[0])
+            self._after = {k: frozenset(v) for k, v in after.items()}
+            self._before = {k: frozenset(v) for k, v in before.items()}
+        assert self._before is not None
+        return self._after.get(prev, frozenset()), self._before.get(nxt, frozenset())
 
     def simplify(self, text: str) -> str:
         # Scoring wants one simplified character per input character; OpenCC

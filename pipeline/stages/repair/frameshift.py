@@ -17,6 +17,13 @@ the model's choice among the ~126 candidates, or U+FFFD when the model is not
 sure (`min_confidence`). The repair is made only when the repaired text is
 more plausible than the damaged one by `min_gain` nats per character, so a
 real question mark (`为何再落青岛?`) stays.
+
+A byte lost silently leaves a run found from its end (`REALIGN_RULE`, see
+`FrameshiftLMFixer`), a run of one character before a `?` (both characters
+chosen), or a lone `?` (`LONE_RULE`: the character's other byte made no pair
+with the next lead). Punctuation a lost character was (，。、“” ...) is shown
+only when the 4-gram model is all but certain, after a letter, never at a
+paragraph's start.
 """
 
 from __future__ import annotations
@@ -29,21 +36,39 @@ from dataclasses import dataclass
 from pipeline.core.document import Edit
 from pipeline.stages.repair.base import Fixer
 from pipeline.stages.repair.charlm import CharLM
-from pipeline.stages.repair.gbkshift import LEADS, GbkCodes, Reading, ShiftReader
+from pipeline.stages.repair.gbkshift import LEADS, QUESTION, GbkCodes, Reading, ShiftReader
 from pipeline.stages.repair.pinyin import PinyinTable
 
 PINYIN_RULE = "repair.frameshift.pinyin"
 LM_RULE = "repair.frameshift.lm"
 REALIGN_RULE = "repair.frameshift.realign"
+LONE_RULE = "repair.frameshift.lone"
 UNRECOVERABLE = "\ufffd"
 # What a lost lead byte became. Only `?`: U+FFFD is what this stage writes for
 # a character it cannot recover, and repairing repaired text must change nothing.
 LOST = "?"
+# Candidates for a lone `?` the 4-gram model is asked about (the bigram model's best).
+_SHORTLIST = 48
+# The share a lone `?`'s character needs. A `?` in clean text is mostly a
+# character the page's charset lacked (赵文瑄, 徐若瑄: rare name characters,
+# none of the candidates): at 0.9 the model wrote 赵文军.
+_LONE_CONFIDENCE = 0.99
+# A real question mark, as the models know it (competing with a lost character's candidates).
+_QUESTION = "？"
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # A lost paragraph mark (user-defined GBK code) is scored as the line break
 # it stands for; a lost space or break is shown as nothing.
 _PARAGRAPH = "\n"
 _SPACES = frozenset("\n\u3000 ")
+# Punctuation a lost character may be shown as, and the model's share it needs:
+# on the tune half's lost punctuation slots (eval/repair.py, true context) 581 of
+# 4,070 sampled slots were shown at 0.99, 5 wrong (；： read as ，); at 0.95, 14 of 807.
+_MARKS = frozenset("，。、：；“”！？（）《》")
+_MARK_CONFIDENCE = 0.99
+_STOPS = frozenset("，。、：；！？")
+_CLOSING = frozenset("”）》")
+# What a paragraph ends with, before a paragraph mark.
+_PARAGRAPH_END = frozenset("\n\u3000 。！？!?…”」』）)")
 # Characters of plain text after a run that the score also covers, so that
 # readings ending at different places are compared on the same span.
 _CONTEXT_AFTER = 3
@@ -60,6 +85,11 @@ _PEEK = 8
 # positions (best by a first, cheap score) read in full.
 _MAX_BACK = 400
 _STARTS = 3
+# log P(character | the one before) above which a character before a `?` is
+# taken as written, not as a run of one (a cheap look before the search).
+_UNLIKELY = math.log(1e-3)
+# The bigram model's share below which a run of one is not asked of the 4-gram model.
+_BIGRAM_HOPE = 0.3
 # log unigram probability below which a character may end a run that swallowed an ASCII byte.
 _RARE = math.log(1e-6)
 
@@ -73,6 +103,8 @@ class Choice:
     exact: int  # characters the run's bytes determine (no choice involved)
     # Each unknown character: (index in run, context before, candidates, context after, trusted).
     slots: tuple[tuple[int, str, tuple[str, ...], str, bool], ...] = ()
+    left: str = ""  # text just before the run, and just after it ("\n" at the end of the text)
+    right: str = ""
 
 
 class RunChooser:
@@ -92,6 +124,8 @@ class RunChooser:
         # With pinyin evidence the first character's candidates are already
         # narrowed to the readings of the lost code: take the best of them.
         self._trust_first = trust_first
+        # Candidate tuples with their simplified forms (the same tuples recur).
+        self._forms: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def best(self, text: str, start: int, readings: list[Reading]) -> Choice | None:
         if not readings:
@@ -104,14 +138,27 @@ class RunChooser:
         return max(choices, key=lambda c: c.score)
 
     def shown(self, choice: Choice) -> str:
-        """The run as written: each unknown character as `pick` shows it."""
+        """The run as written: each unknown character as `pick` shows it.
+
+        Each is chosen between the characters on both sides of it, unknown
+        neighbours included: they start at the bigram model's best and each
+        is chosen again between the others' current best, twice over where a
+        run has several (`户�住�` for 户口住址: 口 is chosen before 住址, not
+        before 住 alone).
+        """
         out = list(choice.run)
         picks: dict = {}
-        for i, before, cands, after, trusted in choice.slots:
-            key = (before, cands, after, trusted)
-            if key not in picks:
-                picks[key] = self.pick(before, cands, after, trusted=trusted)[2]
-            out[i] = picks[key]
+        filled = list(choice.run)
+        at = len(choice.left)
+        for _ in range(1 if len(choice.slots) < 2 else 2):
+            for i, _, cands, _, trusted in choice.slots:
+                whole = choice.left + "".join(filled) + choice.right
+                j = at + i
+                before, after = whole[max(0, j - _CONTEXT) : j], whole[j + 1 : j + 1 + _CONTEXT]
+                key = (before, cands, after, trusted)
+                if key not in picks:
+                    picks[key] = self.pick(before, cands, after, trusted=trusted)
+                filled[i], _, out[i] = picks[key]
         return "".join(out)
 
     def _choose(self, text: str, prev: str, context: str, reading: Reading, limit: int, picks: dict) -> Choice:
@@ -138,8 +185,7 @@ class RunChooser:
             if key not in picks:
                 # Readings (and starts) are compared under the bigram model, each
                 # unknown character at its best there, whatever the text shows.
-                scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
-                picks[key] = self._lm.choose(before[-1:], scored, after[:1])[0]
+                picks[key] = self._lm.choose(before[-1:], _scored(before, cands, after), after[:1])[0]
             slots.append((len(chosen), before, cands, after, k == 0 and self._trust_first))
             chosen.append(picks[key])
         run = "".join(chosen)
@@ -149,7 +195,8 @@ class RunChooser:
             return Choice(run, reading.end, -math.inf, limit, 0)
         score = lm.score(run + text[reading.end : limit], prev)
         exact = sum(len(c) == 1 for c in items)
-        return Choice(run, reading.end, score, limit, exact, tuple(slots))
+        right = text[reading.end : reading.end + _CONTEXT] if reading.end < len(text) else "\n"
+        return Choice(run, reading.end, score, limit, exact, tuple(slots), context, right)
 
     def pick(self, before: str, cands: tuple[str, ...], after: str, trusted: bool = False) -> tuple[str, float, str]:
         """The model's choice for a lost character (scored in the run), its share
@@ -161,11 +208,12 @@ class RunChooser:
         which a strict GBK decoder turns into `?` and a run shifted by the
         trail byte A3. The model scores such candidates as a line break (the
         character model learnt U+E40C as one). Only a letter the model is sure
-        of is shown: punctuation is never synthesised (the paragraph mark read
-        as `。` made `。。` after every paragraph), a lost break or space before
-        white space becomes nothing, anything else U+FFFD.
+        of is shown, or a common punctuation mark it is all but certain of
+        after a letter (`_punctuation_fits`: never at a paragraph's start, where
+        the paragraph mark read as `。` made `。。`); a lost break or space
+        before white space becomes nothing, anything else U+FFFD.
         """
-        scored = tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        scored = self._one_per_form(before, _scored(before, cands, after), after)
         if self._ngram is not None:
             best, share = self._ngram().choose(before, scored, after)
         else:
@@ -176,7 +224,67 @@ class RunChooser:
             # a sentence a lost character was there.
             beside = after[:1] in _SPACES or not after
             return best, share, "" if sure and beside else UNRECOVERABLE
-        return best, share, best if sure and _is_letter(best) else UNRECOVERABLE
+        if _is_letter(best):
+            return best, share, best if sure else UNRECOVERABLE
+        return best, share, best if _punctuation_fits(before, best, after, share) else UNRECOVERABLE
+
+    def _one_per_form(self, before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
+        """One candidate per simplified form: the models score 滿 as 满, so the
+        two would split the share of their form. The one kept is written as
+        the context is (traditional only beside traditional text)."""
+        forms = self._forms.get(cands)
+        if forms is None:
+            forms = self._forms[cands] = tuple(self._lm.simplify(c)[:1] or c for c in cands)
+        if len(set(forms)) == len(forms):
+            return cands
+        context = before + after
+        traditional = self._lm.simplify(context) != context
+        kept: dict[str, str] = {}
+        for c, f in zip(cands, forms):
+            if f not in kept or ((c != f) == traditional and (kept[f] != f) != traditional):
+                kept[f] = c
+        return tuple(kept.values())
+
+
+def _punctuation_fits(before: str, mark: str, after: str, share: float) -> bool:
+    """A lost punctuation mark is shown only when the model is all but certain
+    and it sits after a letter or a closing mark: never at a paragraph's start
+    (a lost `　` read as `。` made `。。`), never twice in a row."""
+    if mark not in _MARKS or share < _MARK_CONFIDENCE or not before:
+        return False
+    prev = before[-1]
+    if prev.isspace() or prev == mark or after[:1] == mark:
+        return False
+    return prev not in _MARKS or (prev in _STOPS and mark in _CLOSING)
+
+
+def _scored(before: str, cands: tuple[str, ...], after: str) -> tuple[str, ...]:
+    """The candidates as the model scores them: a user-defined code as the line
+    break it stands for, but only where a paragraph can end (after end
+    punctuation or white space, or before white space; "" after is a neighbour
+    still unknown, not the end, which is "\n"). Elsewhere it is no
+    candidate: the models learnt a line break after any word (jieba's
+    dictionary is one word a line), and `户\n住` outscored 户口住址."""
+    if any(_is_private(c) for c in cands):
+        if not before or before[-1] in _PARAGRAPH_END or after[:1] in _SPACES:
+            return tuple(dict.fromkeys(_PARAGRAPH if _is_private(c) else c for c in cands))
+        kept = tuple(c for c in cands if not _is_private(c))
+        return kept or (_PARAGRAPH,)
+    return cands
+
+
+def _pairs(codec: str) -> frozenset[bytes]:
+    """Every two-byte sequence `codec` decodes to one character."""
+    found = []
+    for a in range(0x81, 0xFF):
+        for b in range(0x40, 0xFF):
+            try:
+                ch = bytes((a, b)).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1:
+                found.append(bytes((a, b)))
+    return frozenset(found)
 
 
 def _gb2312_pair(lead: int, trail: int) -> bool:
@@ -269,7 +377,7 @@ class FrameshiftLMFixer(Fixer):
     """
 
     name = "frameshift_lm"
-    rule_ids = (LM_RULE, REALIGN_RULE)
+    rule_ids = (LM_RULE, REALIGN_RULE, LONE_RULE)
 
     def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
         self._codes = GbkCodes()
@@ -280,6 +388,15 @@ class FrameshiftLMFixer(Fixer):
         self._pattern = re.compile(re.escape(LOST))
         # Two-byte codes with an ASCII trail byte: where a run can end without a mark.
         self._swallow = re.compile(f"[{re.escape(''.join(self._codes.with_ascii_trail()))}]")
+        # Candidates for a lone `?`, by the lead byte after it (built on first use).
+        self._lone_cands: dict = {}  # by next byte, and by the bytes that make no pair with it
+        self._lone_forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._lone_common: dict[tuple[str, ...], list[int]] = {}  # the most frequent candidates
+        self._lone_where: dict[tuple[str, ...], dict[str, list[int]]] = {}  # form -> indices
+        # Every GBK character as (char, lead, trail, in GB2312, simplified form), and
+        # the two decoders' pairs (built on first use).
+        self._lone_all: list[tuple[str, int, int, bool, str]] = []
+        self._lone_tables: tuple[frozenset[bytes], frozenset[bytes]] = (frozenset(), frozenset())
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
@@ -296,7 +413,114 @@ class FrameshiftLMFixer(Fixer):
                 continue
             edits.append(Edit(start, choice.end, self._chooser.shown(choice), LM_RULE))
             pos = choice.end
-        return self._realigned(text, edits)
+        return self._lone(text, self._realigned(text, edits))
+
+    def _lone(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """Adds the `?` no run has taken that stand for a whole lost character.
+
+        A byte lost from a character whose other byte and the next lead make
+        no pair the decoder knows leaves one `?` and no run (`充?魅力` for
+        充满魅力: the trail of 满 and the lead of 魅 are no GB2312 code). The
+        candidates are the characters one of whose bytes makes no pair with
+        the next character's lead; a real question mark competes as `？`. The
+        character is written only when the model is sure of it (as `pick`
+        shows it); otherwise the `?` stays: it may be the text's own.
+        """
+        found = list(edits)
+        taken = [(e.start, e.end) for e in edits]
+        for m in self._pattern.finditer(text):
+            q = m.start()
+            if any(a <= q < b for a, b in taken):
+                continue
+            edit = self._lone_mark(text, q)
+            if edit is not None:
+                found.append(edit)
+        found.sort(key=lambda e: e.start)
+        return found
+
+    def _lone_mark(self, text: str, q: int) -> Edit | None:
+        # Only between two-byte text: a `?` at a paragraph's start, after ASCII
+        # or next to another mark is no lost character this can tell.
+        if q == 0 or self._codes2(text[q - 1]) is None:
+            return None
+        nxt = text[q + 1] if q + 1 < len(text) else ""
+        if nxt in QUESTION:
+            return None
+        code = self._codes2(nxt) if nxt else None
+        if nxt and code is None and not nxt.isascii():
+            return None
+        # The byte after the `?`: a lead, an ASCII byte, or none (-1: the end).
+        cands = self._lone_candidates(code[0] if code else ord(nxt) if nxt else -1)
+        if not cands:
+            return None
+        before, after = text[max(0, q - _CONTEXT) : q], text[q + 1 : q + 1 + _CONTEXT] or "\n"
+        # A shortlist by the bigram model, a real question mark among it; one
+        # that comes first there (most `?` after clean text) asks nothing of
+        # the 4-gram model, which chooses among the rest.
+        lm = self._lm
+        b, a = lm.simplify(before[-1:] + after[:1]) if after[:1] != "\n" else (lm.simplify(before[-1:]) + "\n")
+        forms = self._lone_forms[cands]
+        logprob = lm.logprob
+        # Only candidates with a bigram beside them, and the most frequent ones,
+        # can score best: scoring those alone keeps a real `?` cheap (thousands
+        # of candidates otherwise, before an ASCII character over twenty thousand).
+        where = self._lone_where[cands]
+        idx = set(self._lone_common[cands])
+        for near in lm.neighbours(b, a):
+            for f in near:
+                idx.update(where.get(f, ()))
+        scores = {i: logprob(b, forms[i]) + logprob(forms[i], a) for i in sorted(idx)}
+        question = logprob(b, _QUESTION) + logprob(_QUESTION, a)
+        order = sorted(scores, key=scores.__getitem__, reverse=True)[:_SHORTLIST]
+        if not order or scores[order[0]] < question + self._min_gain:
+            return None
+        top = scores[order[0]]
+        if 1.0 / sum(math.exp(v - top) for v in scores.values()) < _BIGRAM_HOPE:
+            return None  # the bigram model far from sure: the 4-gram model rarely is
+        best, share, shown = self._chooser.pick(before, tuple(cands[i] for i in order) + (_QUESTION,), after)
+        if best == _QUESTION or share < _LONE_CONFIDENCE or not shown or shown == UNRECOVERABLE:
+            return None
+        return Edit(q, q + 1, shown, LONE_RULE)
+
+    def _lone_candidates(self, nxt: int) -> tuple[str, ...]:
+        """Characters that leave a lone `?` before the byte `nxt` (-1: the end of
+        the text) when a byte is lost: the lead (the trail, not ASCII, makes no
+        pair with `nxt`) or the trail (the lead makes none), under a GB2312
+        decoder (the character in GB2312) or a GBK one."""
+        cands = self._lone_cands.get(nxt)
+        if cands is None:
+            if not self._lone_all:
+                gb2312, gbk = _pairs("gb2312"), _pairs("gbk")
+                self._lone_tables = (gb2312, gbk)
+                for lo in LEADS:
+                    for ch in self._codes.with_lead(lo):
+                        code = ch.encode("gb18030")
+                        if len(code) == 2 and code in gbk:
+                            form = self._lm.simplify(ch)[:1] or ch
+                            self._lone_all.append((ch, code[0], code[1], code in gb2312, form))
+            gb2312, gbk = self._lone_tables
+            # Bytes that make no pair with `nxt`, under either decoder (most
+            # leads share them: the candidates are built once per such pair).
+            bad2312 = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gb2312)
+            badgbk = frozenset(x for x in range(256) if nxt < 0 or bytes((x, nxt)) not in gbk)
+            cands = self._lone_cands.get((bad2312, badgbk))  # type: ignore[call-overload]
+            if cands is not None:
+                self._lone_cands[nxt] = cands
+                return cands
+            found = [
+                (ch, form)
+                for ch, a, b, in2312, form in self._lone_all
+                if (in2312 and (a in bad2312 or (b >= 0x80 and b in bad2312))) or a in badgbk or (b >= 0x80 and b in badgbk)
+            ]
+            cands = self._lone_cands[nxt] = self._lone_cands[bad2312, badgbk] = tuple(ch for ch, _ in found)  # type: ignore[index]
+            forms = self._lone_forms[cands] = tuple(form for _, form in found)
+            unigram = self._lm.unigram
+            where: dict[str, list[int]] = {}
+            for i, f in enumerate(forms):
+                where.setdefault(f, []).append(i)
+            self._lone_where[cands] = where
+            self._lone_common[cands] = sorted(range(len(forms)), key=lambda i: -unigram(forms[i]))[:_SHORTLIST]
+        return cands
 
     def _realigned(self, text: str, edits: list[Edit]) -> list[Edit]:
         """Adds the runs that end at a `?` or a swallowed ASCII byte no edit has taken."""
@@ -309,6 +533,8 @@ class FrameshiftLMFixer(Fixer):
                 continue
             floor = max((b for a, b in taken if b <= stop), default=0)
             edit = self._run_before(text, stop, floor, marker)
+            if edit is None and marker and stop - 1 > floor:
+                edit = self._one_before(text, stop)
             if edit is not None:
                 found.append(edit)
                 taken.append((edit.start, edit.end))
@@ -339,6 +565,45 @@ class FrameshiftLMFixer(Fixer):
         if nxt is None:
             return cands
         return tuple(c for c in cands if not _gb2312_pair(c.encode("gb18030")[-1], nxt[0]))
+
+    def _one_before(self, text: str, q: int) -> Edit | None:
+        """A run of one character before the `?` at `q` (`审耍?合格` for 审核，合格).
+
+        Its two bytes are the other byte of the character that lost one and
+        the lead of the next, whose trail is the byte behind the `?`: both
+        characters are chosen, nothing comes back exactly. It is repaired
+        only when the repair is far more plausible than the text and the
+        model shows both characters; otherwise the text stays as it is.
+        """
+        code = self._codes2(text[q - 1])
+        if code is None or q < 2 or self._codes2(text[q - 2]) is None:
+            return None
+        lm = self._lm
+        # Cheap look first: the character as written must be unlikely where it
+        # stands (枰 after 分, 耍 after 审); after most real `?` it is not.
+        if lm.logprob(lm.simplify(text[q - 2]), lm.simplify(text[q - 1])) > _UNLIKELY:
+            return None
+        lead, trail = code
+        first = tuple(dict.fromkeys(self._codes.pairs(LEADS, lead) + self._codes.with_lead(lead)))
+        last = self._last(trail, text[q + 1] if q + 1 < len(text) else "")
+        if not first or not last:
+            return None
+        start, stop = q - 1, q + 1
+        choice = self._chooser.best(text, start, [Reading((first, last), stop, 0)])
+        if choice is None or choice.score == -math.inf:
+            return None
+        gain = choice.score - self._lm.score(text[start : choice.limit], text[start - 1])
+        if gain < self._min_gain * (stop - start):
+            return None
+        # Both characters must be shown: where the bigram model is far from sure
+        # of either, the 4-gram model (asked about hundreds of candidates) rarely is.
+        after = text[stop : stop + 1] or "\n"
+        if min(lm.choose(text[start - 1], first, choice.run[1])[1], lm.choose(choice.run[0], last, after)[1]) < _BIGRAM_HOPE:
+            return None
+        shown = self._chooser.shown(choice)
+        if UNRECOVERABLE in shown or len(shown) != 2:
+            return None
+        return Edit(start, stop, shown, REALIGN_RULE)
 
     def _run_before(self, text: str, q: int, floor: int, marker: bool = True) -> Edit | None:
         """The run of two-byte characters ending before `q`, read realigned.

@@ -186,7 +186,8 @@ class Utf8GbkFixer(Fixer):
                 best, share = self._ngram().choose(before, cands, nxt)
             else:
                 best, share = self._lm.choose(before, cands, nxt)
-            # As in the frame-shift fixers: only a letter the model is sure of, never punctuation.
+            # Only a letter the model is sure of, never punctuation (the frame-shift
+            # fixers' punctuation threshold was measured on their slots, not these).
             sure = share >= self._min_confidence and unicodedata.category(best)[0] in "LN"
             out.append((best, best if sure else UNRECOVERABLE))
         return out

@@ -335,7 +335,6 @@ def test_a_run_of_two_characters_ending_at_a_mark_is_repaired(repair, decoder):
         # One character lost, nothing realigned: the clean text before it is no
         # run (read as one, 首发的 became 首发�母�).
         "另外一位晋升首发的戈?特则更令人眼前一亮",
-        "人群大部分枰?购买2居",  # 需要: 枰 is the only shifted character, both unknown
         "他们为何屡战屡败?一曰急躁浮躁。",  # a real question mark
         "人气女王徐若?在抵达大连机场时",  # a character the site's charset lacked
     ],
@@ -366,3 +365,62 @@ def test_load_data_loads_what_otherwise_loads_on_first_use():
     assert {"_table", "_lm", "_fixers", "_ngram"} <= set(stage.__dict__)
     # Without a fixer that chooses characters, there is no model to load.
     assert set(RepairStage({"fixers": ["width"]}, RULES).load_data()) == {"table", "lm", "fixers"}
+
+
+def test_a_user_defined_code_is_a_line_break_only_where_a_paragraph_can_end():
+    from pipeline.stages.repair.frameshift import _scored
+
+    private = "\ue40c"
+    cands = ("口", private, "\ue40d")
+    # Inside a word: no candidate (a line break after 户 would outscore 户口住址).
+    assert _scored("4、户", cands, "住址\n") == ("口",)
+    # After end punctuation or before white space: the paragraph mark it may be.
+    assert _scored("了解到。", cands, "新华社") == ("口", "\n")
+    assert _scored("了解到", cands, "\u3000\u3000新") == ("口", "\n")
+    assert _scored("户", (private,), "住") == ("\n",)  # nothing else to choose
+
+
+
+def test_a_lost_character_beside_a_user_defined_candidate_is_chosen(repair):
+    # 资 (D7 CA) lost a byte: its candidates include user-defined codes
+    # (private use after decoding) which, scored as line breaks, outweighed
+    # 资 in 价值投_在 (the model learnt a break after any word).
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "记者：这是否意味着价值投资在中国没有市场？"
+    for byte in ("lead", "trail"):
+        out = run(repair, silent_deletion(text, _Pick(text.index("资")), "gb2312", byte)).text
+        assert out == text, out
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk"])
+def test_a_lost_comma_the_model_is_sure_of_comes_back(repair, decoder):
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    # ，(A3AC) losing its lead leaves one `?` (AC pairs with no lead) and no run.
+    text = "有关负责人表示，弹性退休方案将分步实施，但这也不能一刀切。"
+    k = text.index("，", 8)
+    damaged = silent_deletion(text, _Pick(k), decoder, "lead")
+    assert damaged == text.replace("施，但", "施?但")
+    assert run(repair, damaged).text == text
+
+
+def test_lone_marks_are_chosen_only_when_sure():
+    from pipeline.stages.repair.frameshift import FrameshiftLMFixer
+
+    stage = RepairStage({}, RULES)
+    fixer = next(f for f in stage._fixers if isinstance(f, FrameshiftLMFixer))
+    # 满 (C2 FA): FA pairs with no GB2312 lead, so 满 is a candidate before 魅 (C3).
+    assert "满" in fixer._lone_candidates("魅".encode("gbk")[0])
+    assert "的" not in fixer._lone_candidates("魅".encode("gbk")[0])  # B5 C4 both pair with C3
+    # A question mark, and a character the page's charset lacked (赵文瑄): left.
+    for text in ("他们为何屡战屡败?一曰急躁浮躁。", "台湾演员赵文?将继续扮演这一角色。"):
+        assert run(stage, text).text == text
+
+
+def test_a_run_of_one_character_is_repaired_only_when_both_are_shown(repair):
+    # 需要 (D0 E8, D2 AA) lost the lead of 需: E8 D2 read 枰, and AA with the
+    # lead of 购 is no pair (`?`). Both characters are chosen; the model is sure.
+    assert run(repair, "人群大部分枰?购买2居").text == "人群大部分需要购买2居"
+    # Not sure of 核 (审核，合格): the text stays as it was, no U+FFFD.
+    assert run(repair, "试用报告提交后需经过编辑审耍?合格的试用报告").text == "试用报告提交后需经过编辑审耍?合格的试用报告"
