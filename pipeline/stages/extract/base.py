@@ -38,10 +38,12 @@ class Context:
     published: datetime | None = None
     tokens: tuple = ()
     token_starts: tuple[int, ...] = field(default=())
+    # The currency a bare 元 means in this document (HKD in a Hong Kong article), None: CNY.
+    local_currency: str | None = None
 
     @staticmethod
-    def build(text: str, published: datetime | None, tokens: tuple) -> Context:
-        return Context(text, published, tokens, tuple(t.start for t in tokens))
+    def build(text: str, published: datetime | None, tokens: tuple, local_currency: str | None = None) -> Context:
+        return Context(text, published, tokens, tuple(t.start for t in tokens), local_currency)
 
     def token_at(self, start: int):
         """The token starting exactly at `start`, or None."""
@@ -79,8 +81,11 @@ class Extractor:
         return file_schema(cls.name, cls.normaliser_names, cls.tables, cls.rule_fields, cls.header_fields,
                            cls.rule_checks)
 
-    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None):
+    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None,
+                 region_path: Path | None = None):
         self.path = path
+        # The region rules decide what a bare 元 is (rules/extract/region.toml): part of the fingerprint.
+        self.region_path = region_path
         # Approximation words (rules/extract/approx.toml), shared by every extractor.
         self.approx = approx
         self.approx_path = approx_path
@@ -121,6 +126,7 @@ class Extractor:
             "numerals": numerals.VERSION,
             "rules": file_sha256(self.path),
             "approx": file_sha256(self.approx_path) if self.approx_path else None,
+            "region": file_sha256(self.region_path) if self.region_path else None,
         }, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
