@@ -27,7 +27,7 @@ from pipeline.core.chars import halfwidth_map
 from pipeline.core.patterns import alternation, longest_first
 
 # Bump when parsing or the fragments change meaning: extractor fingerprints include it.
-VERSION = 2  # 2: ranges of neighbouring digits (七八亿), fuzzy numbers (几十, 十几) as ranges, digit groups with full-width commas
+VERSION = 3  # 3: 廿, 卅, 卌 (twenty, thirty, forty: 廿三日, 五百卅四); 2: ranges of neighbouring digits (七八亿), fuzzy numbers (几十, 十几) as ranges, digit groups with full-width commas
 
 _CN_DIGITS = MappingProxyType({
     "零": 0, "〇": 0, "○": 0, "Ｏ": 0,
@@ -41,6 +41,8 @@ _CN_DIGITS = MappingProxyType({
     "八": 8, "捌": 8,
     "九": 9, "玖": 9,
 })
+# Tens written as one character (廿三日, 卅年, 一萬零卌): read as the digit and 十 they stand for.
+_TENS = MappingProxyType({"廿": "二十", "卄": "二十", "卅": "三十", "卌": "四十"})
 _SMALL_UNITS = MappingProxyType({"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000})
 _BIG_UNITS = MappingProxyType({"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12})
 _POINT = "点點.．"
@@ -56,7 +58,7 @@ _ARABIC = (
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:，[0-9]{3}){2,}|[0-9]{1,3}，[0-9]{3}(?=[.．][0-9])"
     r"|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
 )
-_CN_DIGIT_CLASS = "".join(_CN_DIGITS)
+_CN_DIGIT_CLASS = "".join(_CN_DIGITS) + "".join(_TENS)
 _CN_UNIT_CLASS = "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
 # (Was `[digit半]?[digit unit]*[digit unit]`: the same strings, tried in the same order, but with
 # quadratically many ways to match each.)
@@ -181,6 +183,8 @@ def parse_number(text: str, allow_bare_unit: bool = False, words: ApproxWords = 
     Decimal('71470000000.0')
     """
     s = normalise_digits(text).replace(" ", "").replace("\u3000", "")
+    if any(c in _TENS for c in s):
+        s = "".join(_TENS.get(c, c) for c in s)
     if not s:
         raise ValueError("empty numeral")
     approx = "exact"
