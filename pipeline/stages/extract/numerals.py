@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Mapping
@@ -114,11 +115,32 @@ class ApproxWords:
     not_after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 约 -> 签节预…: 签约 is not 约
     copulas: tuple[str, ...] = ()  # 约为, 超过了
 
+    # Speed: the word lists in the order they are tried, sorted once per instance, not per number read.
+    @cached_property
+    def before_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.before))
+
+    @cached_property
+    def with_context(self) -> Mapping[str, str]:
+        return MappingProxyType({**self.before, **self.context})
+
+    @cached_property
+    def with_context_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.with_context))
+
+    @cached_property
+    def after_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.after))
+
+    @cached_property
+    def _copula_end(self) -> re.Pattern | None:
+        return re.compile(alternation(self.copulas) + "$") if self.copulas else None
+
     def strip_copula(self, before: str) -> str:
         """`before` without a linking verb at its end (约为 -> 约)."""
-        if not self.copulas:
+        if self._copula_end is None:
             return before
-        return re.sub(alternation(self.copulas) + "$", "", before)
+        return self._copula_end.sub("", before)
 
     def not_word_tail(self, word: str) -> str:
         """`word` as a regex that does not match where it ends another word (签约)."""
@@ -191,7 +213,7 @@ def parse_number(text: str, allow_bare_unit: bool = False, words: ApproxWords = 
     sign = 1
     if s[0] in _NEGATIVE:
         sign, s = -1, s[1:]
-    for word in longest_first(words.before):
+    for word in words.before_longest:
         if s.startswith(word) and len(s) > len(word):
             s, approx = s[len(word):], words.before[word]
             break
@@ -399,13 +421,15 @@ def split_approx(before: str, after: str, words: ApproxWords, context: bool = Fa
     With `context`, `before` is the text preceding a match, where verbs such as
     突破 (`words.context`) also count.
     """
-    kinds = {**words.before, **words.context} if context else words.before
-    for word in longest_first(kinds):
-        if before.endswith(word):
-            if words.ends_another_word(before, word):
-                continue  # 签约 is not 约
-            return kinds[word]
-    for word in longest_first(words.after):
-        if after.startswith(word):
-            return words.after[word]
+    kinds, order = (words.with_context, words.with_context_longest) if context else (words.before, words.before_longest)
+    if before:
+        for word in order:
+            if before.endswith(word):
+                if words.ends_another_word(before, word):
+                    continue  # 签约 is not 约
+                return kinds[word]
+    if after:
+        for word in words.after_longest:
+            if after.startswith(word):
+                return words.after[word]
     return "exact"

@@ -126,16 +126,17 @@ class ExtractStage(Stage):
         return self._facts(doc, candidates)
 
     def __call__(self, doc: Document) -> Document:
-        ctx = context_of(doc, self.region_of(doc))
-        return self._facts(doc, [c for e in self.extractors for c in e.find(ctx)])
+        region = self.region_of(doc)
+        ctx = context_of(doc, region)
+        return self._facts(doc, [c for e in self.extractors for c in e.find(ctx)], region)
 
     def region_of(self, doc: Document) -> Region:
         """The document's region: its own `region` field, the setting, or the evidence in its text."""
         return self.region_rules.decide(doc.text, int(doc.flags.get("converted", 0) or 0),
                                         doc.meta.get("region"), self.region_setting)
 
-    def _facts(self, doc: Document, candidates: list[Candidate]) -> Document:
-        region = self.region_of(doc)
+    def _facts(self, doc: Document, candidates: list[Candidate], region: Region | None = None) -> Document:
+        region = region or self.region_of(doc)
         doc = doc.with_meta(region=region.region, region_evidence=region.evidence)
         make = FactMaker(doc)
         facts = [
