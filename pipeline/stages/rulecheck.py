@@ -75,6 +75,7 @@ def rule_file_schemas() -> dict[str, tuple]:
     from pipeline.run.config import CONFIG_FILE
     from pipeline.stages.clean import ruleset as clean
     from pipeline.stages.extract.approx import APPROX_FILE
+    from pipeline.stages.extract.region import REGION_FILE
     from pipeline.stages.extract.stage import EXTRACTORS
     from pipeline.stages.ner import rulefile as ner
     from pipeline.stages.ner.abbrev import ABBREV_FILE
@@ -90,7 +91,7 @@ def rule_file_schemas() -> dict[str, tuple]:
                   clean.SPUN_TABLE_FILE),
         "segment": (segment.SENTENCES_FILE, segment.USER_WORDS_FILE),
         "ner": (ner.NAME_FILE, ner.COMPLETION_FILE, ABBREV_FILE),
-        "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE),
+        "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE, REGION_FILE),
     }
     out = {}
     # Every registered stage, so one with settings but no rule files (decode) is listed too.

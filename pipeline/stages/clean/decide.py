@@ -332,6 +332,10 @@ class Cleaner:
             text_value = meta.pop("published_at")
             if text_value != given["published_at"]:
                 meta["published_at_in_text"] = text_value
+        if not given.get("published_at") and "published_at" not in meta:
+            day = self.meta.url_day(given.get("url"))
+            if day is not None:
+                meta["published_at"], meta["published_at_source"] = day, "url"
 
     def _inline_pass(self, state: _Pass) -> None:
         """Stuffed brand names in kept lines: listed names, then names by their shape (where the

@@ -45,6 +45,14 @@ def iso_datetime(m: re.Match) -> str | None:
 
 
 class MetadataParser:
+    def url_day(self, url) -> str | None:
+        """The published day a record's url gives (/20120615/), when all its matches agree; else None."""
+        pattern = self.text.url_day if self.text is not None else None
+        if pattern is None or not isinstance(url, str):
+            return None
+        days = {iso_datetime(m) for m in pattern.finditer(url)}
+        return days.pop() if len(days) == 1 and None not in days else None
+
     def __init__(self, fields: tuple[FieldRule, ...], line_rules: tuple[LineRule, ...], header_line_id: str,
                  separators: re.Pattern, text: MetaText):
         # Brackets, quotes and label separators are data (rules/clean/metadata.toml [line]).

@@ -247,6 +247,7 @@ class MetaText:
     quotes: dict[str, str]  # opening -> closing quote around an original title
     before_label: str  # besides white space: what a label may follow
     after_label: str  # what comes between a label and its value
+    url_day: re.Pattern | None = None  # the published day in a record's url (/20120615/), when it has none
 
 
 @dataclass(frozen=True)
@@ -457,6 +458,9 @@ META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brack
     "quotes": ListOf(_PAIR, "quotes around an original title (原标题:《…》)", required=True),
     "before_label": Chars("besides white space, the characters a label may follow", required=True),
     "after_label": Chars("the characters between a label and its value", required=True),
+    "url_day": Regex("the published day in a record's url, used when neither the record nor the text gives one "
+                     "(groups year, month, day; only when every match in the url names the same day)",
+                     groups=("year", "month", "day")),
 })
 METADATA_FILE = TomlFile("clean metadata", "Article metadata the clean stage lifts out of header lines.", {
     "line": Section(META_TEXT, required=True),
@@ -662,7 +666,7 @@ def load_metadata_rules(path: Path):
     loaded = load_toml_file(path, METADATA_FILE)
     entries = loaded.arrays["rule"]
     t = loaded.tables["line"]
-    text = MetaText(dict(t["wrappers"]), dict(t["quotes"]), t["before_label"], t["after_label"])
+    text = MetaText(dict(t["wrappers"]), dict(t["quotes"]), t["before_label"], t["after_label"], t["url_day"])
     fields, header, title, byline = [], None, None, None
     for e in entries:
         if e.kind == META_BYLINE.name:

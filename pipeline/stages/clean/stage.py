@@ -40,7 +40,7 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 3
+    version = 4  # 4: published_at from the record's url (/20120615/) when nothing else gives it
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
     # may name; author and editor names joined with 、), every source named (a list) and
     # the document scores.
@@ -48,6 +48,8 @@ class CleanStage(Stage):
         **{k: "string" for k in ("title", *FIELDS)}, "news_sources": "list",
         # The text's own date line, kept when the record gave another published_at.
         "published_at_in_text": "string",
+        # Where published_at came from when neither the record nor the text gave it ("url").
+        "published_at_source": "string",
         "spam_ratio": "float", "spun_score": "float",
     })
     settings_kind = Kind("settings.clean", "Settings of the clean stage ([stages.clean]).", {

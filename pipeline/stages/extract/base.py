@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
@@ -37,18 +37,24 @@ class Context:
     text: str
     published: datetime | None = None
     tokens: tuple = ()
-    token_starts: tuple[int, ...] = field(default=())
+    # The currency a bare 元 means in this document (HKD in a Hong Kong article), None: CNY.
+    local_currency: str | None = None
 
     @staticmethod
-    def build(text: str, published: datetime | None, tokens: tuple) -> Context:
-        return Context(text, published, tokens, tuple(t.start for t in tokens))
+    def build(text: str, published: datetime | None, tokens: tuple, local_currency: str | None = None) -> Context:
+        return Context(text, published, tokens, local_currency)
 
     def token_at(self, start: int):
-        """The token starting exactly at `start`, or None."""
-        i = bisect.bisect_left(self.token_starts, start)
-        if i < len(self.tokens) and self.token_starts[i] == start:
+        """The token starting exactly at `start`, or None (tokens are in text order; speed: searched
+        by key, not through a list of every token's start built per document)."""
+        i = bisect.bisect_left(self.tokens, start, key=_token_start)
+        if i < len(self.tokens) and self.tokens[i].start == start:
             return i
         return None
+
+
+def _token_start(token) -> int:
+    return token.start
 
 
 Normaliser = Callable[[Any, "CompiledRule", Context], Mapping[str, Any] | None]
@@ -79,8 +85,11 @@ class Extractor:
         return file_schema(cls.name, cls.normaliser_names, cls.tables, cls.rule_fields, cls.header_fields,
                            cls.rule_checks)
 
-    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None):
+    def __init__(self, path: Path, approx: ApproxWords = NO_APPROX, approx_path: Path | None = None,
+                 region_path: Path | None = None):
         self.path = path
+        # The region rules decide what a bare 元 is (rules/extract/region.toml): part of the fingerprint.
+        self.region_path = region_path
         # Approximation words (rules/extract/approx.toml), shared by every extractor.
         self.approx = approx
         self.approx_path = approx_path
@@ -121,6 +130,7 @@ class Extractor:
             "numerals": numerals.VERSION,
             "rules": file_sha256(self.path),
             "approx": file_sha256(self.approx_path) if self.approx_path else None,
+            "region": file_sha256(self.region_path) if self.region_path else None,
         }, sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

@@ -29,7 +29,7 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 4  # 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 5  # 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
@@ -44,6 +44,8 @@ class CountExtractor(Extractor):
             "words": ListOf(String("a word"), "ranking words before the number (排在, 名列)"),
             "units": ListOf(String("a measure word"), "measure words that then are places (位, 名)"),
             "window": Int("how far before the number a ranking word counts, in characters", default=8, minimum=1),
+            "prefixes": ListOf(String("a character"), "right before the number, a ranking (前10名)"),
+            "prefix_not_after": ListOf(String("a character"), "before a prefix, it ends another word (目前, 此前)"),
         })),
         "object": Section(Kind("extract.count.object", "What may form the object after the measure word ([object]).", {
             "pos": JiebaTags("parts of speech of the object's tokens"),
@@ -61,6 +63,8 @@ class CountExtractor(Extractor):
         self.rank_words = tuple(rank["words"])
         self.rank_units = frozenset(rank["units"])
         self.rank_window = rank["window"]
+        self.rank_prefixes = frozenset(rank["prefixes"])
+        self.rank_prefix_not_after = frozenset(rank["prefix_not_after"])
         obj = data["object"]
         self.object_pos = frozenset(obj["pos"])
         self.object_end_pos = frozenset(obj["end_pos"])
@@ -83,6 +87,8 @@ class CountExtractor(Extractor):
             before = ctx.text[max(0, m.start() - self.rank_window) : m.start()]
             if any(w in before for w in self.rank_words):
                 return None  # 排在第152位: a place in a ranking
+            if before[-1:] in self.rank_prefixes and before[-2:-1] not in self.rank_prefix_not_after:
+                return None  # 前10名: the top ten, a ranking
         q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
             return None

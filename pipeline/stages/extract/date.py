@@ -90,7 +90,7 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 3  # 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
+    code_version = 4  # 4: MM-DD after a day in the same sentence (after_a_day); lists of three or more (2008、2009、2010年) are one expression; 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
     # seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
@@ -139,6 +139,8 @@ class DateExtractor(Extractor):
     rule_fields = {
         "range_start_only": Bool("a match that stands only as the start of a range", default=False),
         "this_year": Bool("a match without a year is of the published year (年底 alone)", default=False),
+        "after_a_day": Bool("kept only after a month-and-day date earlier in the same sentence (7月18日 … 7-20)",
+                            default=False),
     }
     header_fields = {
         "examples_published_at": String("the published date the examples resolve against", check=_date),
@@ -274,6 +276,7 @@ class DateExtractor(Extractor):
                 if p is not None:
                     partials.append(p)
         partials = [p for p in _longest_first(partials) if not p.invalid]
+        partials = _after_a_day(ctx.text, partials)
         partials = _inherit_neighbours(ctx.text, partials)
         partials = self._join_ranges(ctx.text, partials)
         published = ctx.published
@@ -293,6 +296,15 @@ class DateExtractor(Extractor):
         i = 0
         while i < len(partials):
             a = partials[i]
+            chain = self._list_chain(text, partials, i)
+            if len(chain) >= 3:
+                # 2008、2009、2010年, 1534、1538、1541年: three or more sharing the last one's unit are
+                # one expression, from the first to the last.
+                last = _inherit(a, chain[-1])
+                if last is not None:
+                    out.append((a, last, a.start, chain[-1].end))
+                    i += len(chain)
+                    continue
             b = partials[i + 1] if i + 1 < len(partials) else None
             between = text[a.end : b.start].strip() if b is not None else None
             # A list (03、04年, 1、2月份) is a range only of neighbours: 2005、2008年 are two years.
@@ -313,6 +325,18 @@ class DateExtractor(Extractor):
                 out.append((a, a, a.start, a.end))
             i += 1
         return out
+
+    def _list_chain(self, text: str, partials: list[Partial], i: int) -> list[Partial]:
+        """Partials from i joined by list words (、), each but the last a range start only."""
+        chain = [partials[i]]
+        while chain[-1].rule.fields.get("range_start_only") and i + len(chain) < len(partials):
+            nxt = partials[i + len(chain)]
+            if text[chain[-1].end : nxt.start].strip() not in self.lists or nxt.start <= chain[-1].end:
+                break
+            chain.append(nxt)
+        # The last one carries the unit (09年 after 07、08、 is itself a range end only).
+        closed = not chain[-1].rule.fields.get("range_start_only") or text[chain[-1].end - 1 : chain[-1].end] in "年月"
+        return chain if closed else []
 
     def _resolve(self, first: Partial, last: Partial, published: datetime | None) -> dict[str, Any] | None:
         single = last is first
@@ -394,6 +418,18 @@ def _longest_first(partials: list[Partial]) -> list[Partial]:
     span = lambda p: (p.start, p.end)  # noqa: E731
     kept = resolve(partials, span, longest_first(span))
     return sorted(kept, key=lambda p: p.start)
+
+
+def _after_a_day(text: str, partials: list[Partial]) -> list[Partial]:
+    """Drop `after_a_day` partials (7-20) with no month-and-day date before them in their sentence."""
+    out: list[Partial] = []
+    for p in partials:
+        if p.rule.fields.get("after_a_day"):
+            earlier = [q for q in out if q.m is not None and q.d is not None and not q.rule.fields.get("after_a_day")]
+            if not earlier or any(c in _SENTENCE_END for c in text[earlier[-1].end : p.start]):
+                continue
+        out.append(p)
+    return out
 
 
 def _attach_years(text: str, partials: list[Partial]) -> list[Partial]:

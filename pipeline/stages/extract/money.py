@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from pipeline.stages.extract import numerals
 from pipeline.stages.extract import quantity
 from pipeline.stages.extract.base import Candidate, Context, Extractor
+from pipeline.stages.extract.region import load_region
 from pipeline.core.patterns import alternation
 from pipeline.stages.extract.rulefile import word_list, word_table
 from pipeline.core.schema import Enum, Section, String, Value
@@ -29,7 +30,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 4  # 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
+    code_version = 5  # 5: a bare 元 takes the document's region currency; 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",
@@ -45,6 +46,11 @@ class MoneyExtractor(Extractor):
         "currency": _ISO,
         "approx": Enum(("exact", "about", "over", "under"), "approximation when the text says none"),
     }
+
+    def __init__(self, path, approx=numerals.NO_APPROX, approx_path=None, region_path=None):
+        super().__init__(path, approx, approx_path, region_path)
+        # The currency words a region changes (元 alone): from the region rules, else none.
+        self.local_words = load_region(region_path).bare if region_path is not None else frozenset()
 
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         self.currencies = {**data["currencies"], **data["symbols"]}
@@ -88,6 +94,8 @@ class MoneyExtractor(Extractor):
             return None
         word = quantity.group(m, "cur") or quantity.group(m, "sym")
         code = rule.fields.get("currency") or self.currencies.get(word.strip())
+        if ctx.local_currency and not rule.fields.get("currency") and word.strip() in self.local_words:
+            code = ctx.local_currency  # a bare 元 in a Hong Kong article is HKD (rules/extract/region.toml)
         if code is None:
             return None
         extra = Decimal(0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Mapping
@@ -27,7 +28,7 @@ from pipeline.core.chars import halfwidth_map
 from pipeline.core.patterns import alternation, longest_first
 
 # Bump when parsing or the fragments change meaning: extractor fingerprints include it.
-VERSION = 2  # 2: ranges of neighbouring digits (七八亿), fuzzy numbers (几十, 十几) as ranges, digit groups with full-width commas
+VERSION = 3  # 3: 廿, 卅, 卌 (twenty, thirty, forty: 廿三日, 五百卅四); 2: ranges of neighbouring digits (七八亿), fuzzy numbers (几十, 十几) as ranges, digit groups with full-width commas
 
 _CN_DIGITS = MappingProxyType({
     "零": 0, "〇": 0, "○": 0, "Ｏ": 0,
@@ -41,6 +42,8 @@ _CN_DIGITS = MappingProxyType({
     "八": 8, "捌": 8,
     "九": 9, "玖": 9,
 })
+# Tens written as one character (廿三日, 卅年, 一萬零卌): read as the digit and 十 they stand for.
+_TENS = MappingProxyType({"廿": "二十", "卄": "二十", "卅": "三十", "卌": "四十"})
 _SMALL_UNITS = MappingProxyType({"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000})
 _BIG_UNITS = MappingProxyType({"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12})
 _POINT = "点點.．"
@@ -56,7 +59,7 @@ _ARABIC = (
     r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:，[0-9]{3}){2,}|[0-9]{1,3}，[0-9]{3}(?=[.．][0-9])"
     r"|[０-９]{1,3}(?:[,，][０-９]{3})+|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
 )
-_CN_DIGIT_CLASS = "".join(_CN_DIGITS)
+_CN_DIGIT_CLASS = "".join(_CN_DIGITS) + "".join(_TENS)
 _CN_UNIT_CLASS = "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
 # (Was `[digit半]?[digit unit]*[digit unit]`: the same strings, tried in the same order, but with
 # quadratically many ways to match each.)
@@ -112,11 +115,32 @@ class ApproxWords:
     not_after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 约 -> 签节预…: 签约 is not 约
     copulas: tuple[str, ...] = ()  # 约为, 超过了
 
+    # Speed: the word lists in the order they are tried, sorted once per instance, not per number read.
+    @cached_property
+    def before_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.before))
+
+    @cached_property
+    def with_context(self) -> Mapping[str, str]:
+        return MappingProxyType({**self.before, **self.context})
+
+    @cached_property
+    def with_context_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.with_context))
+
+    @cached_property
+    def after_longest(self) -> tuple[str, ...]:
+        return tuple(longest_first(self.after))
+
+    @cached_property
+    def _copula_end(self) -> re.Pattern | None:
+        return re.compile(alternation(self.copulas) + "$") if self.copulas else None
+
     def strip_copula(self, before: str) -> str:
         """`before` without a linking verb at its end (约为 -> 约)."""
-        if not self.copulas:
+        if self._copula_end is None:
             return before
-        return re.sub(alternation(self.copulas) + "$", "", before)
+        return self._copula_end.sub("", before)
 
     def not_word_tail(self, word: str) -> str:
         """`word` as a regex that does not match where it ends another word (签约)."""
@@ -181,13 +205,15 @@ def parse_number(text: str, allow_bare_unit: bool = False, words: ApproxWords = 
     Decimal('71470000000.0')
     """
     s = normalise_digits(text).replace(" ", "").replace("\u3000", "")
+    if any(c in _TENS for c in s):
+        s = "".join(_TENS.get(c, c) for c in s)
     if not s:
         raise ValueError("empty numeral")
     approx = "exact"
     sign = 1
     if s[0] in _NEGATIVE:
         sign, s = -1, s[1:]
-    for word in longest_first(words.before):
+    for word in words.before_longest:
         if s.startswith(word) and len(s) > len(word):
             s, approx = s[len(word):], words.before[word]
             break
@@ -395,13 +421,15 @@ def split_approx(before: str, after: str, words: ApproxWords, context: bool = Fa
     With `context`, `before` is the text preceding a match, where verbs such as
     突破 (`words.context`) also count.
     """
-    kinds = {**words.before, **words.context} if context else words.before
-    for word in longest_first(kinds):
-        if before.endswith(word):
-            if words.ends_another_word(before, word):
-                continue  # 签约 is not 约
-            return kinds[word]
-    for word in longest_first(words.after):
-        if after.startswith(word):
-            return words.after[word]
+    kinds, order = (words.with_context, words.with_context_longest) if context else (words.before, words.before_longest)
+    if before:
+        for word in order:
+            if before.endswith(word):
+                if words.ends_another_word(before, word):
+                    continue  # 签约 is not 约
+                return kinds[word]
+    if after:
+        for word in words.after_longest:
+            if after.startswith(word):
+                return words.after[word]
     return "exact"

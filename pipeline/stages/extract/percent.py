@@ -14,14 +14,14 @@ from typing import Any
 
 from pipeline.stages.extract import numerals, quantity
 from pipeline.stages.extract.base import Context, Extractor
-from pipeline.core.schema import Enum, Float
+from pipeline.core.schema import Bool, Enum, Float
 
 UNITS = ("percent", "point")
 
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 3  # 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
+    code_version = 4  # 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
     normaliser_names = ("percent", "tenths", "fixed", "fraction")
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),
@@ -30,6 +30,8 @@ class PercentExtractor(Extractor):
         "value": Float("the value of a word that is a percentage by itself (normaliser fixed)",
                        minimum=0, maximum=100),
         "half_value": Float("the value of 半 (半成 5, 半折 50) (normaliser tenths)", above=0, maximum=100),
+        "proper": Bool("a fraction must be below a whole (2/2 is a score, not 100%) (normaliser fraction)",
+                       default=False),
     }
     rule_checks = (lambda v: ("normaliser", "normaliser fixed needs `value`")
                    if v["normaliser"] == "fixed" and v["value"] is None else None,)
@@ -47,6 +49,8 @@ class PercentExtractor(Extractor):
             return None
         q = quantity.read(m, ctx.text, self.approx, rule, Decimal(100) / den)
         if q is None or q.value is None or not 0 < q.value <= 100:
+            return None
+        if rule.fields.get("proper") and q.value >= 100:
             return None
         return self._value(q, m, rule)
 

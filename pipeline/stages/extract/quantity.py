@@ -102,7 +102,7 @@ def after_rate(text: str, end: int, words: ApproxWords) -> str:
         if len(unit) < n or not _RATE_UNIT.fullmatch(unit):
             break
         after = text[end + 1 + n : end + 1 + n + 6]
-        for word in sorted(words.after, key=len, reverse=True):
+        for word in words.after_longest:
             if after.startswith(word):
                 return words.after[word]
     return "exact"

@@ -23,6 +23,7 @@ from pipeline.stages.extract.date import DateExtractor
 from pipeline.stages.extract.money import MoneyExtractor
 from pipeline.stages.extract.overlap import resolve_candidates
 from pipeline.stages.extract.percent import PercentExtractor
+from pipeline.stages.extract.region import REGIONS, Region, RegionRules, load_region
 from pipeline.core.document import Document
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.core.examples import ExampleCase, sample_doc
@@ -35,20 +36,25 @@ EXTRACTORS: Mapping[str, type[Extractor]] = {
 EXTRACTOR_LABEL = "rule"
 # In the extractors' rule folder: approximation words for all of them.
 APPROX_FILE = "approx.toml"
+# In the extractors' rule folder: which region a document is from (a bare 元 in Hong Kong is HKD).
+REGION_FILE = "region.toml"
 # The published date examples resolve against when their file names none.
 EXAMPLES_PUBLISHED = "2021-07-26T11:43"
 
 
 class ExtractStage(Stage):
     name = "extract"
-    version = 1
-    assigns = Assigns(facts=("money", "percent", "count", "date"))
+    version = 2  # 2: the document's region (a bare 元 in a Hong Kong article is HKD)
+    assigns = Assigns(facts=("money", "percent", "count", "date"),
+                      meta={"region": "string", "region_evidence": "string"})
     settings_kind = Kind("settings.extract", "Settings of the extract stage ([stages.extract]).", {
         # Listed twice, an extractor would run twice: every fact of its type doubled.
         "extractors": ListOf(Enum(tuple(EXTRACTORS), "an extractor"), "which rule extractors run",
                              default=["money", "percent", "count", "date"],
                              check=lambda v: "lists an extractor twice" if len(set(v)) != len(v) else None),
         "rules": String("folder of the extractors' rule files (<name>.toml), relative to rules/", default="extract"),
+        "region": Enum(("auto", *REGIONS), "the region of every document (a bare 元 is its currency); auto: "
+                       "decided per document from rules/extract/region.toml", default="auto"),
     })
     # Counts read the segment stage's words (the object after the measure word).
     examples_need = ("segment",)
@@ -60,12 +66,15 @@ class ExtractStage(Stage):
         # Approximation words around numbers: data every quantity extractor reads.
         self.approx_path = folder / APPROX_FILE
         approx = load_approx(self.approx_path)
+        self.region_path = folder / REGION_FILE
+        self.region_rules: RegionRules = load_region(self.region_path)
+        self.region_setting = None if self.settings["region"] == "auto" else self.settings["region"]
         self.extractors: tuple[Extractor, ...] = tuple(
-            EXTRACTORS[n](folder / f"{n}.toml", approx, self.approx_path) for n in names)
-        self._parts = tuple(ExtractorPart(e) for e in self.extractors)
+            EXTRACTORS[n](folder / f"{n}.toml", approx, self.approx_path, self.region_path) for n in names)
+        self._parts = tuple(ExtractorPart(e, self.region_of) for e in self.extractors)
 
     def rule_files(self) -> tuple[Path, ...]:
-        return (*(e.path for e in self.extractors), self.approx_path)
+        return (*(e.path for e in self.extractors), self.approx_path, self.region_path)
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
@@ -117,10 +126,18 @@ class ExtractStage(Stage):
         return self._facts(doc, candidates)
 
     def __call__(self, doc: Document) -> Document:
-        ctx = context_of(doc)
-        return self._facts(doc, [c for e in self.extractors for c in e.find(ctx)])
+        region = self.region_of(doc)
+        ctx = context_of(doc, region)
+        return self._facts(doc, [c for e in self.extractors for c in e.find(ctx)], region)
 
-    def _facts(self, doc: Document, candidates: list[Candidate]) -> Document:
+    def region_of(self, doc: Document) -> Region:
+        """The document's region: its own `region` field, the setting, or the evidence in its text."""
+        return self.region_rules.decide(doc.text, int(doc.flags.get("converted", 0) or 0),
+                                        doc.meta.get("region"), self.region_setting)
+
+    def _facts(self, doc: Document, candidates: list[Candidate], region: Region | None = None) -> Document:
+        region = region or self.region_of(doc)
+        doc = doc.with_meta(region=region.region, region_evidence=region.evidence)
         make = FactMaker(doc)
         facts = [
             make(c.type, c.start, c.end, c.value, c.rule_id, c.rule_version, EXTRACTOR_LABEL, c.confidence)
@@ -132,9 +149,10 @@ class ExtractStage(Stage):
 class ExtractorPart:
     """One extractor as a cacheable part of the stage: its candidates, as plain data."""
 
-    def __init__(self, extractor: Extractor):
+    def __init__(self, extractor: Extractor, region_of):
         self.extractor = extractor
         self.name = extractor.name
+        self.region_of = region_of
 
     def fingerprint(self) -> str:
         return self.extractor.fingerprint()
@@ -143,12 +161,13 @@ class ExtractorPart:
         return [
             {"type": c.type, "start": c.start, "end": c.end, "value": dict(c.value), "rule_id": c.rule_id,
              "rule_version": c.rule_version, "confidence": c.confidence}
-            for c in self.extractor.find(context_of(doc))
+            for c in self.extractor.find(context_of(doc, self.region_of(doc)))
         ]
 
 
-def context_of(doc: Document) -> Context:
-    return Context.build(doc.text, published_datetime(doc.meta.get("published_at")), doc.tokens)
+def context_of(doc: Document, region: Region | None = None) -> Context:
+    return Context.build(doc.text, published_datetime(doc.meta.get("published_at")), doc.tokens,
+                         region.currency if region is not None else None)
 
 
 def published_datetime(value: Any) -> datetime | None:

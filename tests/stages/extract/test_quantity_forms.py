@@ -62,6 +62,18 @@ def test_fractions_are_percent(extract, text, surface, value, approx):
     assert got == surface and v["value"] == pytest.approx(value) and v["approx"] == approx
 
 
-@pytest.mark.parametrize("text", ["三分之四的", "比分1/3", "百万分之五"])
-def test_no_fraction_above_a_whole_nor_in_digits(extract, text):
+@pytest.mark.parametrize("text", ["三分之四的", "比分1/3", "三分球1/3", "罚球2/4", "百万分之五", "采用1/2.3英寸CCD",
+                                  "1/6英寸的CMOS", "每秒60/50帧", "在提出90/70政策要求后", "(8/14促销延期", "活动1/4：礼包"])
+def test_no_fraction_above_a_whole_nor_in_scores_dates_or_sizes(extract, text):
     assert facts(extract, text, "percent") == []
+
+
+@pytest.mark.parametrize("text, surface, value, approx", [
+    ("约有1/3的人身兼两只以上", "1/3", 100 / 3, "about"),
+    ("占到了沪市总流通市值的1/4以上", "1/4以上", 25.0, "over"),
+    ("若超过2/3业主同意", "超过2/3", 200 / 3, "over"),
+    ("1/2买股票型基金", "1/2", 50.0, "exact"),
+])
+def test_digit_fractions_are_percent(extract, text, surface, value, approx):
+    [(got, v)] = facts(extract, text, "percent")
+    assert got == surface and v["value"] == pytest.approx(value) and v["approx"] == approx
