@@ -176,6 +176,10 @@ def _crashed(exc: Exception, debug: bool) -> int:
 
 
 def _main(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "run":
+        from pipeline.run.threads import use_one_blas_thread
+
+        use_one_blas_thread()  # before anything imports numpy (run/threads.py)
     # Imported here so `pipeline --help` stays instant.
     from pipeline.run.config import default_rules_dir, load_config
     from pipeline.core.rules import RuleError
@@ -189,10 +193,6 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         return _report(args)
     if args.command == "rules":
         return _rules_check(args.rules or default_rules_dir(), examples=not args.no_examples)
-    if args.command == "run":
-        from pipeline.run.threads import use_one_blas_thread
-
-        use_one_blas_thread()  # before the stages load numpy (run/threads.py)
     out = getattr(args, "out", None)
     if out is not None and out.exists() and not out.is_dir():
         print(f"pipeline: error: --out {out} is a file, not a folder", file=sys.stderr)

@@ -67,10 +67,17 @@ def test_pipeline_run_sets_one_blas_thread_before_numpy_loads(tmp_path):
     import subprocess
     import sys
 
-    code = ("import os, sys; from pipeline.cli import main; "
+    # An import hook notes the variable as numpy first loads (OpenBLAS reads it then).
+    code = ("import builtins, os, sys; seen = []; real = builtins.__import__\n"
+            "def hook(name, *a, **k):\n"
+            "    if name == 'numpy' and 'numpy' not in sys.modules and not seen:\n"
+            "        seen.append(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = hook\n"
+            "from pipeline.cli import main\n"
             f"main(['run', {str(tmp_path / 'in.txt')!r}, '--out', {str(tmp_path / 'out')!r}, '--no-cache', "
-            "'--quiet', '--no-report', '--stages', 'decode', '--jobs', '1']); "
-            "print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)")
+            "'--quiet', '--no-report', '--stages', 'decode', '--jobs', '1'])\n"
+            "print(seen[0] if seen else 'none', 'numpy' in sys.modules)")
     (tmp_path / "in.txt").write_text("文", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in VARS}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
