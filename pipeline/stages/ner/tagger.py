@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 import numpy
 
-from pipeline.stages.ner.biluo import best_paths, spans
+from pipeline.stages.ner.biluo import best_index_paths, index_spans
 from pipeline.stages.ner.features import make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
@@ -144,11 +144,12 @@ class NerModel:
 
     @staticmethod
     def _tag(tagger, batch: list, found: list) -> None:
+        labels = tagger.labels
         probs = [softmax(x) for x in tagger.model.predict([doc for _, doc in batch])]
-        index = {label: k for k, label in enumerate(tagger.labels)}
-        for (i, _), p, tags in zip(batch, probs, best_paths(probs, tagger.labels)):
-            picked = p[numpy.arange(len(tags)), [index[t] for t in tags]]
-            found[i] = [(s, e, label, span_score(picked, s, e)) for s, e, label in spans(tags)]
+        # Paths as label indices, names read off them: no tag string per character.
+        for (i, _), p, path in zip(batch, probs, best_index_paths(probs, labels)):
+            picked = p[numpy.arange(len(path)), path]
+            found[i] = [(s, e, label, span_score(picked, s, e)) for s, e, label in index_spans(path, labels)]
 
 
 def softmax(scores) -> numpy.ndarray:

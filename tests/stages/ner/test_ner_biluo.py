@@ -4,7 +4,8 @@ import numpy
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.stages.ner.biluo import best_paths, spans, transitions
+from pipeline.stages.ner import biluo
+from pipeline.stages.ner.biluo import best_index_paths, best_paths, index_spans, spans, transitions
 from conftest import examples
 
 LABELS = ["B-LOC", "B-ORG", "I-LOC", "I-ORG", "L-LOC", "L-ORG", "O", "U-LOC", "U-ORG"]
@@ -79,3 +80,87 @@ def test_best_paths_are_always_valid_and_at_least_as_likely_as_any_valid_sequenc
 )
 def test_spans_read_entities_off_a_tag_sequence(tags, expected):
     assert spans(tags) == expected
+
+
+# --- the vectorised decoding against the one-sentence-at-a-time reference -----------------------
+
+# The shipped model's labels (no U-LOC/U-ORG), and a set with every tag.
+MODEL_LABELS = ["B-LOC", "B-ORG", "B-PER", "I-LOC", "I-ORG", "I-PER", "L-LOC", "L-ORG", "L-PER", "O", "U-PER"]
+
+
+def reference_best_paths(scores, labels):
+    """best_paths as it was before it was vectorised (Viterbi a character at a time, per sentence)."""
+    trans, first, last = transitions(labels)
+    out = []
+    for probs in scores:
+        n = len(probs)
+        if n == 0:
+            out.append([])
+            continue
+        logp = numpy.log(numpy.maximum(numpy.asarray(probs, dtype="float64"), 1e-12))
+        pick = logp.argmax(axis=1)
+        if first[pick[0]] == 0 and last[pick[-1]] == 0 and (n == 1 or (trans[pick[:-1], pick[1:]] == 0).all()):
+            out.append([labels[k] for k in pick])
+            continue
+        delta = logp[0] + first
+        back = numpy.zeros((n, len(labels)), dtype="int64")
+        for t in range(1, n):
+            cand = delta[:, None] + trans
+            back[t] = cand.argmax(axis=0)
+            delta = cand[back[t], numpy.arange(len(labels))] + logp[t]
+        k = int((delta + last).argmax())
+        path = [k]
+        for t in range(n - 1, 0, -1):
+            k = int(back[t, k])
+            path.append(k)
+        out.append([labels[k] for k in reversed(path)])
+    return out
+
+
+# Few distinct values (0 among them, floored to 1e-12 by the decoder): ties within a character's
+# row and between whole paths are common, and argmax must break them the same way.
+TIED = st.sampled_from([0.0, 0.25, 0.5, 0.5, 1.0])
+
+
+@st.composite
+def score_batches(draw):
+    # A label set without B-X (forbidden transitions can decide: the plain Viterbi runs), and
+    # scores above 1 (not probabilities: likewise), beside the usual ones.
+    labels = draw(st.sampled_from([MODEL_LABELS, LABELS, ["O", "I-X", "L-X", "U-Y"]]))
+    value = draw(st.sampled_from([TIED, st.floats(0.0, 1.0), st.floats(0.0, 3.0)]))
+    lengths = draw(st.lists(st.integers(0, 30), min_size=1, max_size=12))
+    batch = [numpy.array(draw(st.lists(st.lists(value, min_size=len(labels), max_size=len(labels)),
+                                       min_size=n, max_size=n)), dtype="float64").reshape(n, len(labels))
+             for n in lengths]
+    return labels, batch
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(score_batches())
+def test_vectorised_paths_are_the_reference_paths_ties_included(case):
+    labels, batch = case
+    expected = reference_best_paths(batch, labels)
+    assert best_paths(batch, labels) == expected
+    assert [list(p) for p in best_index_paths(batch, labels)] == [[labels.index(t) for t in tags] for tags in expected]
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_many_sentences_decode_as_the_reference_does_on_either_viterbi(grouped, monkeypatch):
+    # Model-like probabilities (peaked), many sentences whose picks are invalid; the grouped
+    # Viterbi and the plain one each give the reference's paths.
+    if not grouped:
+        monkeypatch.setattr(biluo, "MAX_GROUPED", 0)
+    rng = numpy.random.default_rng(23)
+    batch = [rng.dirichlet(numpy.ones(len(MODEL_LABELS)) * 0.3, size=int(n)) for n in rng.integers(0, 200, 150)]
+    expected = reference_best_paths(batch, MODEL_LABELS)
+    assert sum(1 for p, tags in zip(batch, expected) if len(p) and [MODEL_LABELS[k] for k in p.argmax(axis=1)] != tags) > 50
+    assert best_paths(batch, MODEL_LABELS) == expected
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.sampled_from([MODEL_LABELS, LABELS, ["O", "B-X", "X-Y", "L-X", "I"]]).flatmap(
+    lambda labels: st.tuples(st.just(labels), st.lists(st.integers(0, len(labels) - 1), max_size=40))))
+def test_index_spans_read_what_spans_reads(case):
+    # Any sequence, valid or not (and tags that are neither O nor B/I/L/U): the same names.
+    labels, path = case
+    assert index_spans(numpy.array(path, dtype="int64"), labels) == spans([labels[k] for k in path])
