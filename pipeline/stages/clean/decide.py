@@ -33,8 +33,9 @@ from pipeline.stages.clean.classifier import LineClassifier
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
-from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
+from pipeline.stages.clean.scores import non_space, spam_ratio
 from pipeline.stages.clean.spam import InlineShapes, InlineSpam, SpamScorer
+from pipeline.stages.clean.spun import SpunModel
 from pipeline.stages.clean.text import Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
@@ -48,7 +49,7 @@ class Settings:
     max_meta_chars: int = 200
     spam_check_max_chars: int = 300
     spam_threshold: float = 0.0
-    spun_threshold: float = 0.2
+    spun_threshold: float = 0.7
     spun_min_hits: int = 3
 
 
@@ -104,6 +105,7 @@ class Cleaner:
         self.shapes = InlineShapes(rules.inline_shapes)
         self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
+        self.spun = SpunModel(rules.spun, rules.spun_table, rules.spun_context)
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
         self.annotations = tuple(r for r in scoped["inline"] if r.kind == "annotation")
@@ -390,39 +392,49 @@ class Cleaner:
         out_text = apply_edits(text, edits)
         total = non_space(text)
         ratio = spam_ratio(spam_chars, total)
-        spun, standard = spun_counts(out_text, self.rules.spun, self.rules.spun_table)
-        score = spun_score(spun, standard)
-        if spun >= s.spun_min_hits and score >= s.spun_threshold and self.rules.spun_table is not None:
+        spun = self.spun.assess(out_text)
+        is_spun = spun.hits >= s.spun_min_hits and spun.score >= s.spun_threshold
+        if is_spun:
             restored = self._despin(state, edits)
             if restored:
                 edits = sorted(edits + restored, key=lambda e: (e.start, e.end))
                 out_text = apply_edits(text, edits)
         meta_out["spam_ratio"] = ratio
-        meta_out["spun_score"] = score
+        meta_out["spun_score"] = spun.score
         flags = {}
         spam_edits = sum(1 for i in removed if removed[i].cls == "spam") + sum(
             len(v) for i, v in inline.items() if i not in removed)
         if spam_edits and ratio > s.spam_threshold:
             flags["spam"] = spam_edits
-        if spun >= s.spun_min_hits and score >= s.spun_threshold:
-            flags["spun"] = spun
+        if is_spun:
+            flags["spun"] = spun.hits
         if total and not out_text.strip():
             flags["clean_empty"] = 1
         return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
                            state.annotations)
 
     def _despin(self, state: _Pass, edits: list[Edit]) -> list[Edit]:
-        """A flagged document's restorable spun phrases (one standard phrase gives each), in kept
-        text outside other edits, replaced by the standard phrase: edits of the table's rule id."""
-        table = self.rules.spun_table
-        taken = sorted((e.start, e.end) for e in edits)
+        """A flagged document's spun words restored, in kept text outside other edits: the table's
+        restorable phrases (one standard phrase gives each; the table's rule id), then spinner words
+        whose standard word the character model finds likelier there by `restore_margin` (the
+        context rule's id)."""
+        table, context = self.rules.spun_table, self.rules.spun_context
+        taken = [(e.start, e.end) for e in edits]
         out = []
         for line in state.kept():
-            for m in table.spun.finditer(line.raw):
-                standard, restorable = table.phrases[m.group()]
-                a, b = line.start + m.start(), line.start + m.end()
-                if restorable and not any(x < b and a < y for x, y in taken):
-                    out.append(Edit(a, b, standard, table.id))
+            if table is not None:
+                for m in table.spun.finditer(line.raw):
+                    standard, restorable = table.phrases[m.group()]
+                    a, b = line.start + m.start(), line.start + m.end()
+                    if restorable and not any(x < b and a < y for x, y in taken):
+                        out.append(Edit(a, b, standard, table.id))
+                        taken.append((a, b))
+            if context is not None:
+                for swap in self.spun.swaps(line.raw, context.restore_margin):
+                    a, b = line.start + swap.start, line.start + swap.end
+                    if not any(x < b and a < y for x, y in taken):
+                        out.append(Edit(a, b, swap.standard, context.id))
+                        taken.append((a, b))
         return out
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
