@@ -38,6 +38,7 @@ CORPORA = ("msra_train.jsonl", "pd1998_jan.jsonl", "cluener2020_train.jsonl")
 MIN_STANDARD = 4  # a context seen this often in ordinary text is how writers use the word
 PER_PAIR = 400  # the most frequent contexts of each pair
 RARE = 0.02  # a spun word alone counts when ordinary text writes it at most this often per standard word
+WORD_FREQ = 100  # a spun word jieba's dictionary counts more often is an ordinary word (疑问 881, 开端 470; 先容 3)
 ORDINARY = 0.05  # the spun word next to this context character is ordinary usage (的需求 against 的需要)
 CONTEXTS = (2, 4)  # characters of context on one side (科技发展, 有限责任公司)
 _HAN = re.compile(f"[{HAN}]+")
@@ -75,6 +76,18 @@ def background(shared: Path) -> str:
     return "\n".join(texts)
 
 
+def word_freq() -> dict[str, int]:
+    """jieba's dictionary frequencies: how ordinary a word is on its own."""
+    import jieba
+
+    out = {}
+    for line in (Path(jieba.__file__).resolve().parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            out[parts[0]] = int(parts[1])
+    return out
+
+
 def neighbours(bg: str, word: str) -> tuple[Counter, Counter]:
     """The characters written just before and just after `word` in the background, counted."""
     before, after = Counter(), Counter()
@@ -91,7 +104,7 @@ def ordinary(near: str, standard: tuple[Counter, Counter], spun: tuple[Counter, 
     return spun[side][near] >= ORDINARY * max(1, standard[side][near])
 
 
-def build(pairs: list[tuple[str, str]], bg: str) -> list[tuple[str, str, int, int]]:
+def build(pairs: list[tuple[str, str]], bg: str, freq: dict[str, int]) -> list[tuple[str, str, int, int]]:
     candidates: dict[str, set[str]] = defaultdict(set)  # spun phrase -> standard phrases
     rare: dict[str, str] = {}  # spun word -> standard word
     standard_count: Counter = Counter()
@@ -122,8 +135,9 @@ def build(pairs: list[tuple[str, str]], bg: str) -> list[tuple[str, str, int, in
         candidates[spun].add(standard)
         standard_count[standard] = bg.count(standard)
         # The spun word alone, where ordinary text all but never writes it for the standard one
-        # (现已 against 已经): evidence, not restored (the few ordinary uses would be changed).
-        if bg.count(spun) <= RARE * standard_count[standard]:
+        # (先容 against 介绍): evidence, not restored (the few ordinary uses would be changed);
+        # not a word of its own in ordinary use (疑问, 开端, 价钱 are).
+        if bg.count(spun) <= RARE * standard_count[standard] and freq.get(spun, 0) <= WORD_FREQ:
             rare[spun] = standard
     seen: Counter = Counter(m.group() for m in re.finditer(alternation(list(candidates), trie=True), bg))
     rows = []
@@ -144,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     pairs = read_pairs()
-    rows = build(pairs, background(args.shared))
+    rows = build(pairs, background(args.shared), word_freq())
     header = ("# Spun phrases (伪原创) and the standard phrase each replaced, written by scripts/build_spun_table.py\n"
               "# from the fit half of rules/clean/lexicon/spun_pairs_own.tsv and ordinary text (../shared/data/ner:\n"
               "# People's Daily 1998, MSRA, CLUENER; the news training split; jieba's dictionary words): phrases\n"

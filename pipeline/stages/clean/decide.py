@@ -49,8 +49,8 @@ class Settings:
     max_meta_chars: int = 200
     spam_check_max_chars: int = 300
     spam_threshold: float = 0.0
-    spun_threshold: float = 0.7
-    spun_min_hits: int = 3
+    spun_threshold: float = 0.9
+    spun_min_hits: int = 2
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Cleaner:
         self.shapes = InlineShapes(rules.inline_shapes)
         self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
-        self.spun = SpunModel(rules.spun, rules.spun_table, rules.spun_context)
+        self.spun = SpunModel(rules.spun, rules.spun_table, rules.spun_context, settings.spun_min_hits)
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
         self.annotations = tuple(r for r in scoped["inline"] if r.kind == "annotation")

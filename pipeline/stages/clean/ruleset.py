@@ -232,7 +232,7 @@ class SpunTable:
 
 
 # The spun-copy model's features (pipeline/stages/clean/spun.py), in the order of its weights.
-SPUN_FEATURES = ("bias", "phrases", "phrase_density", "phrase_share", "lm_swaps", "lm_density")
+SPUN_FEATURES = ("bias", "phrases", "phrase_density", "phrase_share", "lm_swaps", "lm_words")
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ class SpunContext:
     version: int
     reason: str
     words: Mapping[str, str]  # spun word -> standard word
+    evidence_words: frozenset  # the spun words whose context swaps count as evidence (the rest are only restored)
     weights: Mapping[str, float]  # SPUN_FEATURES -> weight
     evidence_margin: float  # nats by which the standard word must be likelier to count as evidence
     restore_margin: float  # ... to be restored in a flagged document
@@ -613,6 +614,9 @@ SPUN_CONTEXT = Kind("clean.spun.context", "Spinner word swaps judged in context 
     "pairs_file": String("standard<TAB>spun<TAB>half, relative to rules/ (the `fit` half is used)", required=True),
     "weights_file": String("feature<TAB>weight, written by scripts/fit_spun_classifier.py, relative to rules/",
                            required=True),
+    "words_file": String("spun<TAB>standard<TAB>uses<TAB>false_hits<TAB>evidence: how often ordinary uses of each "
+                         "spinner word look swapped, written by scripts/fit_spun_classifier.py, relative to rules/",
+                         required=True),
     "evidence_margin": Float("log-probability (nats) by which the standard word must be likelier in context for "
                              "the spun word to count as evidence", required=True, minimum=0),
     "restore_margin": Float("the same margin for restoring it in a flagged document", required=True, minimum=0),
@@ -650,6 +654,17 @@ SPUN_PAIR = Kind("clean.lexicon.spun_pair", "A spinner word swap: standard<TAB>s
     "half": Enum(("fit", "heldout"), "fit: the table and model learn from it; heldout: evaluation only", required=True),
 })
 SPUN_PAIRS_FILE = WordList("spinner swaps", "Word swaps of synonym spinners.", SPUN_PAIR, ("standard", "spun", "half"))
+SPUN_WORD = Kind("clean.lexicon.spun_word", "A spinner word's ordinary uses: spun<TAB>standard<TAB>uses<TAB>"
+                 "false_hits<TAB>evidence.", {
+    "spun": String("the spinner word", required=True),
+    "standard": String("its standard word", required=True),
+    "uses": Int("its ordinary uses in the calibration text", required=True, minimum=0),
+    "false_hits": Int("those past the evidence margin", required=True, minimum=0),
+    "evidence": Int("1: its context swaps count as evidence; 0: too many ordinary uses look swapped", required=True,
+                    minimum=0, maximum=1),
+})
+SPUN_WORDS_FILE = WordList("spinner words", "How often ordinary uses of each spinner word look swapped.", SPUN_WORD,
+                           ("spun", "standard", "uses", "false_hits", "evidence"))
 SPUN_WEIGHT = Kind("clean.lexicon.spun_weight", "A feature of the spun-copy model and its weight: feature<TAB>weight.", {
     "feature": String("the feature (pipeline/stages/clean/ruleset.py SPUN_FEATURES)", required=True),
     "weight": Float("its learnt weight", required=True),
@@ -845,13 +860,20 @@ def load_spun_rules(path: Path, rules_dir: Path):
     context = None
     for e in contexts:
         pairs_file, weights_file = rules_dir / e["pairs_file"], rules_dir / e["weights_file"]
-        files += [pairs_file, weights_file]
+        words_file = rules_dir / e["words_file"]
+        files += [pairs_file, weights_file, words_file]
         words = {w["spun"]: w["standard"] for w in load_word_list(pairs_file, SPUN_PAIRS_FILE) if w["half"] == "fit"}
+        calibrated = {w["spun"]: bool(w["evidence"]) for w in load_word_list(words_file, SPUN_WORDS_FILE)}
+        if set(calibrated) - set(words):
+            raise e.error(f"{words_file.name} names spinner words the fit half lacks: "
+                          f"{sorted(set(calibrated) - set(words))}", "words_file")
+        # A word never calibrated (no ordinary use seen) counts.
+        evidence_words = frozenset(w for w in words if calibrated.get(w, True))
         weights = {w["feature"]: float(w["weight"]) for w in load_word_list(weights_file, SPUN_WEIGHTS_FILE)}
         if set(weights) != set(SPUN_FEATURES):
             raise e.error(f"{weights_file.name} must weigh exactly the features {', '.join(SPUN_FEATURES)}",
                           "weights_file")
-        context = SpunContext(e.id, e.version, e["reason"], words, weights, float(e["evidence_margin"]),
+        context = SpunContext(e.id, e.version, e["reason"], words, evidence_words, weights, float(e["evidence_margin"]),
                               float(e["restore_margin"]), **_cases(e))
     rules = tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries)
     return rules, (*entries, *tables, *contexts), table, context, tuple(files)

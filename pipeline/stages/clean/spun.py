@@ -5,8 +5,11 @@ never writes: 有限责任企业, 技能立异). Context: every spinner word of 
 ([[context]]: 开展 for 发展, 先容 for 介绍) judged where it stands by the repair stage's
 character 4-gram model: the log-probability of the standard word and the three characters after
 it, given the three before, against the spun word's; a spinner's swap makes a collocation writers
-do not (经济开展水平), an ordinary use does not (开展活动). A logistic model over a few counts of
-both (SPUN_FEATURES, weights learnt by scripts/fit_spun_classifier.py) gives `spun_score`; in a
+do not (经济开展水平), an ordinary use does not (开展活动). Words whose ordinary uses too often look
+swapped to the model (疑问, 商场: `words_file`, calibrated on ordinary text) are restored in a
+flagged document but are no evidence. A logistic model over a few counts of
+both (SPUN_FEATURES, weights learnt by scripts/fit_spun_classifier.py) gives `spun_score` (0 without
+a spun phrase or with fewer than `spun_min_hits` hits); in a
 flagged document the restorable table phrases and the context swaps past `restore_margin` are
 restored, as edits of their own rule ids.
 
@@ -44,7 +47,7 @@ class Assessment:
     phrases: int  # spun phrases of the rules and the table
     standard: int  # standard phrases they replace, as written
     swaps: tuple[Swap, ...]  # context swaps past the evidence margin
-    score: float  # the learnt model's probability (0 without any evidence)
+    score: float  # the learnt model's probability (0 without a phrase or with fewer than min_hits hits)
 
     @property
     def hits(self) -> int:
@@ -52,8 +55,9 @@ class Assessment:
 
 
 class SpunModel:
-    def __init__(self, rules: tuple[SpunRule, ...], table: SpunTable | None, context: SpunContext | None):
-        self.rules, self.table, self.context = rules, table, context
+    def __init__(self, rules: tuple[SpunRule, ...], table: SpunTable | None, context: SpunContext | None,
+                 min_hits: int):
+        self.rules, self.table, self.context, self.min_hits = rules, table, context, min_hits
         self._words = re.compile(alternation(list(context.words), trie=True)) if context and context.words else None
 
     # Loaded on first use: a batch without a spinner word never pays for it.
@@ -88,24 +92,44 @@ class SpunModel:
                 out.append(Swap(m.start(), m.end(), standard, g))
         return out
 
-    def features(self, text: str, phrases: int, standard: int, swaps: int) -> dict[str, float]:
-        per_k = 1000 / max(1, non_space(text))
+    def features(self, text: str, phrases: int, standard: int, swaps: list[Swap] | tuple[Swap, ...]) -> dict[str, float]:
         return {
             "bias": 1.0,
             "phrases": math.log1p(phrases),
-            "phrase_density": phrases * per_k,
+            "phrase_density": phrases * 1000 / max(1, non_space(text)),
             "phrase_share": phrases / (phrases + standard + SPUN_PRIOR),
-            "lm_swaps": math.log1p(swaps),
-            "lm_density": swaps * per_k,
+            "lm_swaps": math.log1p(len(swaps)),
+            # A spinner swaps many words; an article that happens to use one word the model
+            # dislikes (礼包包含 …) repeats that one.
+            "lm_words": math.log1p(len({s.standard for s in swaps})),
         }
 
-    def assess(self, text: str) -> Assessment:
+    def phrase_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the spun rules and the table find spun phrases."""
+        spans = [m.span() for r in self.rules for m in r.spun.finditer(text)]
+        if self.table is not None:
+            spans += [m.span() for m in self.table.spun.finditer(text)]
+        return spans
+
+    def evidence(self, text: str) -> tuple[int, int, tuple[Swap, ...]]:
+        """(spun phrases, standard phrases, context swaps outside the phrases): each word counts once."""
         phrases, standard = spun_counts(text, self.rules, self.table)
-        swaps = tuple(self.swaps(text, self.context.evidence_margin)) if self.context else ()
-        if not phrases and not swaps:
+        if self.context is None:
+            return phrases, standard, ()
+        spans = self.phrase_spans(text)
+        evidence = self.context.evidence_words
+        swaps = tuple(s for s in self.swaps(text, self.context.evidence_margin)
+                      if text[s.start:s.end] in evidence and not any(a < s.end and s.start < b for a, b in spans))
+        return phrases, standard, swaps
+
+    def assess(self, text: str) -> Assessment:
+        phrases, standard, swaps = self.evidence(text)
+        if not phrases or phrases + len(swaps) < self.min_hits:
+            # Context swaps alone are never enough: the model overrates some ordinary uses
+            # (购物商场, 参与研讨); a phrase ordinary text never writes must be there too.
             return Assessment(phrases, standard, swaps, 0.0)
         if self.context is None:  # no learnt weights: the phrase share alone
             return Assessment(phrases, standard, swaps, round(phrases / (phrases + standard + SPUN_PRIOR), 6))
-        x = self.features(text, phrases, standard, len(swaps))
+        x = self.features(text, phrases, standard, swaps)
         z = sum(self.context.weights[f] * x[f] for f in SPUN_FEATURES)
         return Assessment(phrases, standard, swaps, round(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))), 6))
