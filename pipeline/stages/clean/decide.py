@@ -36,7 +36,7 @@ from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
 from pipeline.stages.clean.scores import non_space, spam_ratio
 from pipeline.stages.clean.spam import InlineShapes, InlineSpam, SpamScorer
 from pipeline.stages.clean.spun import SpunModel
-from pipeline.stages.clean.text import Line, LineView
+from pipeline.stages.clean.text import FOLD, Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
 MAX_ZONE_ROUNDS = 4
@@ -215,8 +215,11 @@ class Cleaner:
         title_value = None
         if title_line is not None:
             rule_id = self.rules.title.id
-            spans = self.inline.find(title_line.raw, state.text)
+            spans = self._title_spans(state, title_line)
             value = self._title_value(title_line, spans)
+            # A page title that reads as spam (a hijacked page's <title>) loses to the article's headline.
+            if given_title is not None and self._spam_title(given_title):
+                given_title = None
             if given_title is None:
                 title_value = value
                 state.meta["title"] = value
@@ -226,6 +229,20 @@ class Cleaner:
             elif _key(value) == _key(self.view.plain(given_title)):
                 state.removed[title_line.index] = Removal(rule_id, "metadata")
         state.title_key = _key(title_value or given_title or "")
+
+    def _title_spans(self, state: _Pass, title: Line) -> list[tuple[int, int, str]]:
+        """Brand names stuffed into the title line: listed ones, then names by their shape (read
+        against the whole page, where a stuffed name repeats)."""
+        spans = self.inline.find(title.raw, state.text)
+        page_spam = bool(spans) or any(r.cls == "spam" for r in state.removed.values())
+        lines = [(title.index, title.raw)] + [(line.index, line.raw) for line in state.kept() if line.index != title.index]
+        shaped = self.shapes.find(lines, state.text, page_spam).get(title.index, [])
+        new = [x for x in shaped if not any(x[0] < b and a < x[1] for a, b, _ in spans)]
+        return sorted(spans + new)
+
+    def _spam_title(self, title: str) -> bool:
+        view = self.view.plain(title).translate(FOLD)
+        return self.scorer.decide(view) is not None or (self.classifier is not None and self.classifier.is_spam(view))
 
     def _repeats(self, state: _Pass) -> None:
         """Scopes `metadata-duplicate` and `title-duplicate`."""

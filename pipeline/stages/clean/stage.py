@@ -5,7 +5,7 @@ id names the reason (`edits.parquet`, `pipeline explain`): a whole line with
 its line break, or a brand name stuffed inside a sentence. Header metadata
 (title, published time, author, source, original title, editor) is lifted
 into `doc.meta`; a value given with the input (JSONL title, published_at)
-wins. Scores `spam_ratio` and `spun_score` go to `doc.meta`; flags `spam`,
+wins, except a given title that reads as spam (the article's headline does). Scores `spam_ratio` and `spun_score` go to `doc.meta`; flags `spam`,
 `spun`, `clean_empty`. See README, "The clean stage".
 """
 
@@ -45,7 +45,7 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 4
+    version = 5
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
     # may name; author and editor names joined with 、), every source named (a list) and
     # the document scores.
