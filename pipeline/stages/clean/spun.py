@@ -13,8 +13,8 @@ a spun phrase or with fewer than `spun_min_hits` hits); in a
 flagged document the restorable table phrases and the context swaps past `restore_margin` are
 restored, as edits of their own rule ids.
 
-The 4-gram model is loaded on the first document holding a spinner word (about 2 s, 150 MB), once
-per stage instance.
+The 4-gram model is loaded on the first document holding a spun phrase (about 2 s, 150 MB), once
+per stage instance; documents without one never ask it.
 """
 
 from __future__ import annotations
@@ -69,25 +69,31 @@ class SpunModel:
         lm = CharLM.load()
         return lm.simplify, CharNgram.load(lm)
 
-    def gain(self, text: str, start: int, end: int, standard: str) -> float:
-        """log P(standard word + 3 characters after | 3 before) - log P(the same with the text's word)."""
+    def gain(self, text: str, start: int, end: int, standard: str, simple: str | None = None) -> float:
+        """log P(standard word + 3 characters after | 3 before) - log P(the same with the text's word);
+        `simple`: the text already simplified (one character for one), when the caller has it."""
         simplify, ngram = self._model
-        before, after = text[max(0, start - _SIDE):start], text[end:end + _SIDE]
+        if simple is None:
+            simple = simplify(text)
+        before, after = simple[max(0, start - _SIDE):start], simple[end:end + _SIDE]
 
         def logprob(word: str) -> float:
-            s = simplify(before + word + after)
+            s = before + word + after
             return sum(math.log(ngram.prob(s[max(0, j - _SIDE):j], s[j])) for j in range(len(before), len(s)))
 
-        return logprob(standard) - logprob(text[start:end])
+        return logprob(standard) - logprob(simple[start:end])
 
     def swaps(self, text: str, margin: float) -> list[Swap]:
         """Spinner words of `text` whose standard word is likelier there by at least `margin` nats."""
         if self._words is None:
             return []
         out = []
+        simple = None
         for m in self._words.finditer(text):
+            if simple is None:  # simplified once (the standard words are simplified already)
+                simple = self._model[0](text)
             standard = self.context.words[m.group()]
-            g = self.gain(text, m.start(), m.end(), standard)
+            g = self.gain(text, m.start(), m.end(), standard, simple)
             if g >= margin:
                 out.append(Swap(m.start(), m.end(), standard, g))
         return out
@@ -114,7 +120,8 @@ class SpunModel:
     def evidence(self, text: str) -> tuple[int, int, tuple[Swap, ...]]:
         """(spun phrases, standard phrases, context swaps outside the phrases): each word counts once."""
         phrases, standard = spun_counts(text, self.rules, self.table)
-        if self.context is None:
+        if self.context is None or not phrases:
+            # Without a phrase the score is 0 whatever the context says: the model is not asked.
             return phrases, standard, ()
         spans = self.phrase_spans(text)
         evidence = self.context.evidence_words
