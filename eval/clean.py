@@ -32,8 +32,9 @@ labelled span is gone from the text).
 Then three parts of issue 21 (spam_line_figures, inline_shape_figures, spun_figures): the spam
 line decision on the held-out half of eval/data/clean/spam_lines.jsonl (scripts/build_spam_lines.py;
 the classifier was fitted on the train half), brand names of unseen shapes stuffed into held-out
-articles and the shape rule's false hits on all real articles, and spun copies of held-out articles
-(the spinner here) against the same articles unspun, with the flag on every real article and seed 001.
+articles and the shape rule's false hits on all real articles, and spun copies of the `measure`
+articles (scripts/spun_data.py) made with swaps the stage never saw, with its own and with both,
+against the same articles unspun, with the flag on every real article and seed 001.
 `--spam-only` prints these three alone.
 
 Usage: .venv/bin/python eval/clean.py [--news PATH] [--limit N] [--check] [--print-floors] [--show N]
@@ -55,12 +56,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
 from pipeline.inspect.floors import finish_floors, floor_options  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
-from pipeline.stages.clean.scores import spun_counts, spun_score  # noqa: E402
 from pipeline.stages.clean.stage import CleanStage  # noqa: E402
 from pipeline.stages.registry import configured_stage  # noqa: E402
+from spun_data import articles, read_pairs, spun_copies  # noqa: E402
 
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "news_zh.jsonl"
 DEFAULT_WORDS = REPO.parent / "shared" / "data" / "wordlists" / "spam_zh.jsonl"
@@ -590,91 +592,77 @@ def inline_shape_figures(records: list[dict], pages: int = 300, show: bool = Fal
     }
 
 
-SPUN_PAIRS = REPO / "rules" / "clean" / "lexicon" / "spun_pairs_own.tsv"
 SPUN_SEED = REPO / "seeds" / "001_fbfe83f3558ddfde.txt"
+SPIN_MODES = ("heldout", "fit", "both")  # the swaps spun with: the half the stage never saw, its own, all
 
 
-def spin(text: str, pairs: dict[str, str], rng: random.Random, rate: float) -> tuple[str, list[tuple[int, int, str]]]:
-    """A synonym spinner as 伪原创 tools work: each standard word of the swap table replaced with
-    probability `rate` (leftmost-longest). Returns the text and (start, end, standard) of each swap."""
-    pattern = re.compile("|".join(sorted(map(re.escape, pairs), key=len, reverse=True)))
-    out, swaps, pos, shift = [], [], 0, 0
-    for m in pattern.finditer(text):
-        if rng.random() >= rate:
-            continue
-        out.append(text[pos:m.start()])
-        spun = pairs[m.group()]
-        start = m.start() + shift
-        swaps.append((start, start + len(spun), m.group()))
-        out.append(spun)
-        shift += len(spun) - len(m.group())
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out), swaps
-
-
-def spun_figures(records: list[dict], pages: int = 200) -> dict[str, float]:
-    """Spun copy: held-out articles (odd hash, as the spam lines) spun by `spin` at a rate of 0.3-0.9,
-    against the same articles unspun, through the whole stage: the `spun` flag's precision, recall
-    and F1, the share of swapped words the stage restores, and restorations that change a
-    word the spinner did not touch. Then the flag on every real article as it is, and seed 001."""
-    import hashlib
-
+def spun_figures(news: Path, records: list[dict]) -> dict[str, float]:
+    """Spun copy (scripts/spun_data.py): the `measure` articles (never read by the character model,
+    the spun table's background or the weights' fit) spun three ways, with the `heldout` half of the
+    swaps (substitutions the stage never saw), the `fit` half and both, against the same articles
+    unspun, through the whole stage. Per way: the `spun` flag's precision, recall and F1, the share
+    of swaps restored to their standard word (for `both`, also of the fit-half swaps), and
+    restorations where nothing was swapped. Then every real article as it is (flagged, changed),
+    and seed 001."""
     stage = CleanStage({}, REPO / "rules")
-    rng = random.Random(SEED + 4)
-    pairs = {}
-    for line in SPUN_PAIRS.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            standard, spun_word = line.split("\t")
-            pairs[standard] = spun_word
-    held = [r for r in records if int(hashlib.sha1(r["id"].encode("utf-8")).hexdigest(), 16) % 2][:pages]
-    tp = fp = fn = 0
-    swapped = restored = wrong = 0
-    clean_changed = 0
-    table_id = stage.rules.spun_table.id if stage.rules.spun_table else ""
-    for record in held:
+    ids = {r.id for r in (stage.rules.spun_table, stage.rules.spun_context) if r is not None}
+    measure = articles(news, "measure")
+    fit_words = set(read_pairs("fit").values())
+    plain_flagged = plain_changed = 0
+    for record in measure:
         text = record["text"].replace("\ue40c", "\n")
-        spun_text, swaps = spin(text, pairs, rng, rng.uniform(0.3, 0.9))
-        if len(swaps) < 3:
-            continue  # too little spun to call it a spun copy
-        doc, result = stage.run(Document(doc_id=record["id"], source="eval", original=spun_text, text=spun_text))
-        flagged = bool(doc.flags.get("spun"))
-        tp += flagged
-        fn += not flagged
-        hits = {(e.start, e.end): e.replacement for e in result.edits if e.rule_id == table_id}
-        swapped += len(swaps)
-        for a, b, standard in swaps:
-            restored += any(x <= a and b <= y and standard in rep for (x, y), rep in hits.items())
-        wrong += sum(1 for (x, y) in hits if not any(x < b and a < y for a, b, _ in swaps))
-        plain, plain_result = stage.run(Document(doc_id=record["id"], source="eval", original=text, text=text))
-        fp += bool(plain.flags.get("spun"))
-        clean_changed += sum(1 for e in plain_result.edits if e.rule_id == table_id)
-    real_flagged = 0
-    per_k = []
+        doc, result = stage.run(Document(doc_id=record["id"], source="eval", original=text, text=text))
+        plain_flagged += bool(doc.flags.get("spun"))
+        plain_changed += any(e.rule_id in ids for e in result.edits)
+    out: dict[str, float] = {}
+    wrong_all = restored_all = 0
+    for n, mode in enumerate(SPIN_MODES):
+        tp = fn = swapped = restored = wrong = known = known_restored = 0
+        for record, _, spun_text, swaps in spun_copies(measure, read_pairs(None if mode == "both" else mode), SEED + 4 + n):
+            doc, result = stage.run(Document(doc_id=record["id"], source="eval", original=spun_text, text=spun_text))
+            flagged = bool(doc.flags.get("spun"))
+            tp += flagged
+            fn += not flagged
+            hits = {(e.start, e.end): e.replacement for e in result.edits if e.rule_id in ids}
+            swapped += len(swaps)
+            for a, b, standard in swaps:
+                ok = any(x <= a and b <= y and rep[a - x:a - x + len(standard)] == standard for (x, y), rep in hits.items())
+                restored += ok
+                if spun_text[a:b] in fit_words:
+                    known += 1
+                    known_restored += ok
+            wrong += sum(1 for (x, y) in hits if not any(x < b and a < y for a, b, _ in swaps))
+        precision = tp / max(1, tp + plain_flagged)
+        recall = tp / max(1, tp + fn)
+        wrong_all += wrong
+        restored_all += restored
+        out[f"spun_{mode}_precision"] = precision
+        out[f"spun_{mode}_recall"] = recall
+        out[f"spun_{mode}_f1"] = 2 * precision * recall / max(1e-9, precision + recall)
+        out[f"spun_{mode}_restored"] = restored / max(1, swapped)
+        if mode == "both":
+            out["spun_both_fit_swaps_restored"] = known_restored / max(1, known)
+        print(f"spun ({mode} swaps): {tp + fn} spun copies of {len(measure)} measure articles ({swapped} swaps), "
+              f"{tp} flagged; {restored} swaps restored, {wrong} restorations where nothing was swapped")
+    real_flagged = real_changed = 0
     for record in records:
-        n_spun, n_standard = spun_counts(record["text"], stage.rules.spun, stage.rules.spun_table)
-        real_flagged += n_spun >= stage.cleaner.settings.spun_min_hits and spun_score(n_spun, n_standard) >= \
-            stage.cleaner.settings.spun_threshold
-        per_k.append(1000 * n_spun / max(1, len(record["text"])))
-    seed_doc = stage.run(Document(doc_id="seed001", source="eval", original=SPUN_SEED.read_text(encoding="utf-8"),
-                                  text=SPUN_SEED.read_text(encoding="utf-8")))[0]
-    precision = tp / max(1, tp + fp)
-    recall = tp / max(1, tp + fn)
-    print(f"spun: {tp + fn} spun copies of held-out articles ({swapped} swaps), {tp} flagged; unspun copies flagged "
-          f"{fp}, restorations in them {clean_changed}; real news flagged {real_flagged} of {len(records)} "
-          f"(spun phrases per 1,000 characters: mean {sum(per_k) / len(per_k):.3f}, max {max(per_k):.2f}); "
-          f"seed 001 spun_score {seed_doc.meta['spun_score']} flag {seed_doc.flags.get('spun', 0)}")
-    return {
-        "spun_precision": precision,
-        "spun_recall": recall,
-        "spun_f1": 2 * precision * recall / max(1e-9, precision + recall),
-        "spun_restored": restored / max(1, swapped),
-        "spun_restorations_right": 1 - wrong / max(1, wrong + restored),
-        "spun_clean_unchanged": 1 - clean_changed / max(1, tp + fn),
+        text = record["text"].replace("\ue40c", "\n")
+        doc, result = stage.run(Document(doc_id=record["id"], source="eval", original=text, text=text))
+        real_flagged += bool(doc.flags.get("spun"))
+        real_changed += any(e.rule_id in ids for e in result.edits)
+    seed_text = SPUN_SEED.read_text(encoding="utf-8")
+    seed_doc = stage.run(Document(doc_id="seed001", source="eval", original=seed_text, text=seed_text))[0]
+    print(f"spun: unspun measure articles flagged {plain_flagged}, changed {plain_changed}; real news flagged "
+          f"{real_flagged}, changed {real_changed} of {len(records)}; seed 001 spun_score "
+          f"{seed_doc.meta['spun_score']} flag {seed_doc.flags.get('spun', 0)}")
+    out.update({
+        "spun_restorations_right": 1 - wrong_all / max(1, wrong_all + restored_all),
+        "spun_clean_unchanged": 1 - plain_changed / max(1, len(measure)),
         "spun_real_news_unflagged": 1 - real_flagged / max(1, len(records)),
+        "spun_real_news_unchanged": 1 - real_changed / max(1, len(records)),
         "spun_seed001_flagged": float(bool(seed_doc.flags.get("spun"))),
-    }
+    })
+    return out
 
 
 def _norm(value: str) -> str:
@@ -781,14 +769,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.spam_only:
         figures = spam_line_figures(args.news, show=args.show, quick=args.quick)
         figures.update(inline_shape_figures(records, show=bool(args.show)))
-        figures.update(spun_figures(records))
+        figures.update(spun_figures(args.news, records))
         for key in sorted(figures):
             print(f"  {key:<40} {figures[key]:.4f}")
         return 0
     figures = byline_figures(args.news, show=args.show_bylines)
     figures.update(spam_line_figures(args.news, show=args.show, quick=args.quick))
     figures.update(inline_shape_figures(records))
-    figures.update(spun_figures(records))
+    figures.update(spun_figures(args.news, records))
     if args.bylines_only:
         for key in sorted(figures):
             print(f"  {key:<32} {figures[key]:.4f}")

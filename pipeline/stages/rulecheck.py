@@ -88,7 +88,7 @@ def rule_file_schemas() -> dict[str, tuple]:
         "convert": (LITERAL_FILE,),
         "clean": (clean.LINES_FILE, clean.METADATA_FILE, clean.SPAM_FILE, clean.SPUN_FILE, clean.LEXICON_FILE,
                   clean.DOMAINS_FILE, clean.PHRASES_FILE, clean.READINGS_FILE, clean.WEIGHTS_FILE,
-                  clean.SPUN_TABLE_FILE),
+                  clean.SPUN_TABLE_FILE, clean.SPUN_PAIRS_FILE, clean.SPUN_WEIGHTS_FILE, clean.SPUN_WORDS_FILE),
         "segment": (segment.SENTENCES_FILE, segment.USER_WORDS_FILE),
         "ner": (ner.NAME_FILE, ner.COMPLETION_FILE, ABBREV_FILE),
         "extract": (*(cls.schema() for cls in EXTRACTORS.values()), APPROX_FILE, REGION_FILE),

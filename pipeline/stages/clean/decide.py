@@ -33,9 +33,10 @@ from pipeline.stages.clean.classifier import LineClassifier
 from pipeline.stages.clean.lines import Furniture
 from pipeline.stages.clean.metadata import MetadataParser, MetaLine
 from pipeline.stages.clean.ruleset import SCOPES, SINGLE_RULE_SCOPES, CleanRules
-from pipeline.stages.clean.scores import non_space, spam_ratio, spun_counts, spun_score
+from pipeline.stages.clean.scores import non_space, spam_ratio
 from pipeline.stages.clean.spam import InlineShapes, InlineSpam, SpamScorer
-from pipeline.stages.clean.text import Line, LineView
+from pipeline.stages.clean.spun import SpunModel
+from pipeline.stages.clean.text import FOLD, Line, LineView
 from pipeline.core.document import Edit, apply_edits
 
 MAX_ZONE_ROUNDS = 4
@@ -48,8 +49,8 @@ class Settings:
     max_meta_chars: int = 200
     spam_check_max_chars: int = 300
     spam_threshold: float = 0.0
-    spun_threshold: float = 0.2
-    spun_min_hits: int = 3
+    spun_threshold: float = 0.9
+    spun_min_hits: int = 2
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Cleaner:
         self.shapes = InlineShapes(rules.inline_shapes)
         self.classifier = LineClassifier(rules.classifier, self.scorer) if rules.classifier is not None else None
         self.bylines = BylineParser(rules.byline) if rules.byline is not None else None
+        self.spun = SpunModel(rules.spun, rules.spun_table, rules.spun_context, settings.spun_min_hits)
         scoped = {scope: tuple(r for r in rules.lines if r.scope == scope) for scope in SCOPES}
         self.tails = tuple(r for r in scoped["inline"] if r.kind == "tail")
         self.annotations = tuple(r for r in scoped["inline"] if r.kind == "annotation")
@@ -213,8 +215,11 @@ class Cleaner:
         title_value = None
         if title_line is not None:
             rule_id = self.rules.title.id
-            spans = self.inline.find(title_line.raw, state.text)
+            spans = self._title_spans(state, title_line)
             value = self._title_value(title_line, spans)
+            # A page title that reads as spam (a hijacked page's <title>) loses to the article's headline.
+            if given_title is not None and self._spam_title(given_title):
+                given_title = None
             if given_title is None:
                 title_value = value
                 state.meta["title"] = value
@@ -224,6 +229,20 @@ class Cleaner:
             elif _key(value) == _key(self.view.plain(given_title)):
                 state.removed[title_line.index] = Removal(rule_id, "metadata")
         state.title_key = _key(title_value or given_title or "")
+
+    def _title_spans(self, state: _Pass, title: Line) -> list[tuple[int, int, str]]:
+        """Brand names stuffed into the title line: listed ones, then names by their shape (read
+        against the whole page, where a stuffed name repeats)."""
+        spans = self.inline.find(title.raw, state.text)
+        page_spam = bool(spans) or any(r.cls == "spam" for r in state.removed.values())
+        lines = [(title.index, title.raw)] + [(line.index, line.raw) for line in state.kept() if line.index != title.index]
+        shaped = self.shapes.find(lines, state.text, page_spam).get(title.index, [])
+        new = [x for x in shaped if not any(x[0] < b and a < x[1] for a, b, _ in spans)]
+        return sorted(spans + new)
+
+    def _spam_title(self, title: str) -> bool:
+        view = self.view.plain(title).translate(FOLD)
+        return self.scorer.decide(view) is not None or (self.classifier is not None and self.classifier.is_spam(view))
 
     def _repeats(self, state: _Pass) -> None:
         """Scopes `metadata-duplicate` and `title-duplicate`."""
@@ -394,39 +413,49 @@ class Cleaner:
         out_text = apply_edits(text, edits)
         total = non_space(text)
         ratio = spam_ratio(spam_chars, total)
-        spun, standard = spun_counts(out_text, self.rules.spun, self.rules.spun_table)
-        score = spun_score(spun, standard)
-        if spun >= s.spun_min_hits and score >= s.spun_threshold and self.rules.spun_table is not None:
+        spun = self.spun.assess(out_text)
+        is_spun = spun.hits >= s.spun_min_hits and spun.score >= s.spun_threshold
+        if is_spun:
             restored = self._despin(state, edits)
             if restored:
                 edits = sorted(edits + restored, key=lambda e: (e.start, e.end))
                 out_text = apply_edits(text, edits)
         meta_out["spam_ratio"] = ratio
-        meta_out["spun_score"] = score
+        meta_out["spun_score"] = spun.score
         flags = {}
         spam_edits = sum(1 for i in removed if removed[i].cls == "spam") + sum(
             len(v) for i, v in inline.items() if i not in removed)
         if spam_edits and ratio > s.spam_threshold:
             flags["spam"] = spam_edits
-        if spun >= s.spun_min_hits and score >= s.spun_threshold:
-            flags["spun"] = spun
+        if is_spun:
+            flags["spun"] = spun.hits
         if total and not out_text.strip():
             flags["clean_empty"] = 1
         return CleanResult(edits, meta_out, flags, removed, inline, lines, state.bylines, state.tails,
                            state.annotations)
 
     def _despin(self, state: _Pass, edits: list[Edit]) -> list[Edit]:
-        """A flagged document's restorable spun phrases (one standard phrase gives each), in kept
-        text outside other edits, replaced by the standard phrase: edits of the table's rule id."""
-        table = self.rules.spun_table
-        taken = sorted((e.start, e.end) for e in edits)
+        """A flagged document's spun words restored, in kept text outside other edits: the table's
+        restorable phrases (one standard phrase gives each; the table's rule id), then spinner words
+        whose standard word the character model finds likelier there by `restore_margin` (the
+        context rule's id)."""
+        table, context = self.rules.spun_table, self.rules.spun_context
+        taken = [(e.start, e.end) for e in edits]
         out = []
         for line in state.kept():
-            for m in table.spun.finditer(line.raw):
-                standard, restorable = table.phrases[m.group()]
-                a, b = line.start + m.start(), line.start + m.end()
-                if restorable and not any(x < b and a < y for x, y in taken):
-                    out.append(Edit(a, b, standard, table.id))
+            if table is not None:
+                for m in table.spun.finditer(line.raw):
+                    standard, restorable = table.phrases[m.group()]
+                    a, b = line.start + m.start(), line.start + m.end()
+                    if restorable and not any(x < b and a < y for x, y in taken):
+                        out.append(Edit(a, b, standard, table.id))
+                        taken.append((a, b))
+            if context is not None:
+                for swap in self.spun.swaps(line.raw, context.restore_margin):
+                    a, b = line.start + swap.start, line.start + swap.end
+                    if not any(x < b and a < y for x, y in taken):
+                        out.append(Edit(a, b, swap.standard, context.id))
+                        taken.append((a, b))
         return out
 
     def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:

@@ -159,6 +159,15 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
             return f"gives {doc.text!r} (flags {dict(doc.flags)})"
         return None if rule.id in fired(result) else "nothing restored"
 
+    def spun_context(rule, case, counter):
+        text, after = (case, case) if counter else case
+        doc, result = run(text)
+        if doc.text.rstrip("\n") != after:
+            return f"gives {doc.text!r} (flags {dict(doc.flags)})"
+        if counter:
+            return f"flagged spun ({doc.meta.get('spun_score')})" if doc.flags.get("spun") else None
+        return None if rule.id in fired(result) else "nothing restored in context"
+
     checks: list[tuple[Any, Callable]] = [
         *((r, line_rule) for r in rules.lines if r.kind not in _NO_CASES),
         *((r, field_rule) for r in rules.fields),
@@ -172,6 +181,7 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         (rules.domain_rule, domains),
         *((r, spun) for r in rules.spun),
         *(((rules.spun_table, spun_table),) if rules.spun_table is not None else ()),
+        *(((rules.spun_context, spun_context),) if rules.spun_context is not None else ()),
     ]
     out = []
     for rule, check in checks:

@@ -231,6 +231,28 @@ class SpunTable:
     counterexamples: tuple = ()
 
 
+# The spun-copy model's features (pipeline/stages/clean/spun.py), in the order of its weights.
+SPUN_FEATURES = ("bias", "phrases", "phrase_density", "phrase_share", "lm_swaps", "lm_words")
+
+
+@dataclass(frozen=True)
+class SpunContext:
+    """Spinner word swaps judged in context by the character 4-gram model ([[context]] of spun.toml):
+    a spun word the model finds far less likely there than its standard word is evidence, and, in a
+    document the learnt weights flag, restored."""
+
+    id: str
+    version: int
+    reason: str
+    words: Mapping[str, str]  # spun word -> standard word
+    evidence_words: frozenset  # the spun words whose context swaps count as evidence (the rest are only restored)
+    weights: Mapping[str, float]  # SPUN_FEATURES -> weight
+    evidence_margin: float  # nats by which the standard word must be likelier to count as evidence
+    restore_margin: float  # ... to be restored in a flagged document
+    examples: tuple = ()
+    counterexamples: tuple = ()
+
+
 @dataclass(frozen=True)
 class SpamText:
     """What spam evidence counts as separators and as letters ([evidence] of spam.toml)."""
@@ -281,11 +303,12 @@ class CleanRules:
     classifier: ClassifierRule | None = None
     inline_shapes: tuple[InlineShapeRule, ...] = ()
     spun_table: SpunTable | None = None
+    spun_context: SpunContext | None = None
 
     def by_id(self) -> dict[str, Any]:
         every = [*self.lines, *self.fields, *((self.byline,) if self.byline else ()), self.title, *self.lexicons, self.domain_rule, *self.spam_lines,
                  *((self.classifier,) if self.classifier else ()), *self.inline, *self.inline_shapes, *self.spun,
-                 *((self.spun_table,) if self.spun_table else ())]
+                 *((self.spun_table,) if self.spun_table else ()), *((self.spun_context,) if self.spun_context else ())]
         return {r.id: r for r in every}
 
 
@@ -588,8 +611,25 @@ SPUN_TABLE = Kind("clean.spun.table", "Spun phrases built by scripts/build_spun_
     "examples": _pairs("[text of a flagged document, text after restoring]"),
     "counterexamples": _texts("ordinary texts in which the table counts no spun phrase"),
 }, rule=True)
+SPUN_CONTEXT = Kind("clean.spun.context", "Spinner word swaps judged in context by the repair stage's character "
+                    "4-gram model (`[[context]]`): evidence for the learnt spun-copy weights, restored in documents "
+                    "they flag.", {
+    "reason": _REASON,
+    "pairs_file": String("standard<TAB>spun<TAB>half, relative to rules/ (the `fit` half is used)", required=True),
+    "weights_file": String("feature<TAB>weight, written by scripts/fit_spun_classifier.py, relative to rules/",
+                           required=True),
+    "words_file": String("spun<TAB>standard<TAB>uses<TAB>false_hits<TAB>evidence: how often ordinary uses of each "
+                         "spinner word look swapped, written by scripts/fit_spun_classifier.py, relative to rules/",
+                         required=True),
+    "evidence_margin": Float("log-probability (nats) by which the standard word must be likelier in context for "
+                             "the spun word to count as evidence", required=True, minimum=0),
+    "restore_margin": Float("the same margin for restoring it in a flagged document", required=True, minimum=0),
+    "examples": _pairs("[text of a document, text after restoring]"),
+    "counterexamples": _texts("ordinary texts left unchanged and unflagged"),
+}, rule=True)
 SPUN_FILE = TomlFile("clean spun", "Synonym-spun phrases (伪原创).", {"rule": Section(SPUN, array=True),
-                                                                     "table": Section(SPUN_TABLE, array=True)})
+                                                                     "table": Section(SPUN_TABLE, array=True),
+                                                                     "context": Section(SPUN_CONTEXT, array=True)})
 
 LEXICON_WORD = Kind("clean.lexicon.word", "A spam word: word<TAB>weight<TAB>category, or one word a line.", {
     "word": String("the word (ASCII words match whole, case-insensitively)", required=True),
@@ -612,6 +652,28 @@ SPUN_ENTRY = Kind("clean.lexicon.spun", "A spun phrase: spun<TAB>standard<TAB>de
     "despin": Int("1: restorable (one standard phrase gives it), 0: not", required=True, minimum=0),
     "standard_count": Int("the standard phrase's count in the background text", required=True, minimum=0),
 })
+SPUN_PAIR = Kind("clean.lexicon.spun_pair", "A spinner word swap: standard<TAB>spun<TAB>half.", {
+    "standard": String("the standard word", required=True),
+    "spun": String("the word a spinner writes for it", required=True),
+    "half": Enum(("fit", "heldout"), "fit: the table and model learn from it; heldout: evaluation only", required=True),
+})
+SPUN_PAIRS_FILE = WordList("spinner swaps", "Word swaps of synonym spinners.", SPUN_PAIR, ("standard", "spun", "half"))
+SPUN_WORD = Kind("clean.lexicon.spun_word", "A spinner word's ordinary uses: spun<TAB>standard<TAB>uses<TAB>"
+                 "false_hits<TAB>evidence.", {
+    "spun": String("the spinner word", required=True),
+    "standard": String("its standard word", required=True),
+    "uses": Int("its ordinary uses in the calibration text", required=True, minimum=0),
+    "false_hits": Int("those past the evidence margin", required=True, minimum=0),
+    "evidence": Int("1: its context swaps count as evidence; 0: too many ordinary uses look swapped", required=True,
+                    minimum=0, maximum=1),
+})
+SPUN_WORDS_FILE = WordList("spinner words", "How often ordinary uses of each spinner word look swapped.", SPUN_WORD,
+                           ("spun", "standard", "uses", "false_hits", "evidence"))
+SPUN_WEIGHT = Kind("clean.lexicon.spun_weight", "A feature of the spun-copy model and its weight: feature<TAB>weight.", {
+    "feature": String("the feature (pipeline/stages/clean/ruleset.py SPUN_FEATURES)", required=True),
+    "weight": Float("its learnt weight", required=True),
+})
+SPUN_WEIGHTS_FILE = WordList("spun weights", "Learnt weights of the spun-copy model.", SPUN_WEIGHT, ("feature", "weight"))
 SPUN_TABLE_FILE = WordList("spun table", "Spun phrases and their standard phrases.", SPUN_ENTRY,
                            ("spun", "standard", "despin", "standard_count"))
 PHRASE = Kind("clean.lexicon.phrase", "A name removed inline, one a line.", {"phrase": String("the name", required=True)})
@@ -785,6 +847,11 @@ def load_spun_rules(path: Path, rules_dir: Path):
     loaded = load_toml_file(path, SPUN_FILE)
     entries = loaded.arrays["rule"]
     tables = loaded.arrays.get("table", ())
+    contexts = loaded.arrays.get("context", ())
+    if len(contexts) > 1:
+        raise contexts[1].error("a second context model would never be used", "pairs_file")
+    if contexts and not tables:
+        raise contexts[0].error("needs the [[table]] (its phrases are the model's first evidence)", "pairs_file")
     if len(tables) > 1:
         raise tables[1].error("a second spun table would never be used", "table_file")
     table, files = None, []
@@ -794,8 +861,26 @@ def load_spun_rules(path: Path, rules_dir: Path):
         phrases = {w["spun"]: (w["standard"], bool(w["despin"])) for w in load_word_list(file, SPUN_TABLE_FILE)}
         table = SpunTable(e.id, e.version, e["reason"], phrases, re.compile(alternation(list(phrases), trie=True)),
                           re.compile(alternation(sorted({v for v, _ in phrases.values()}), trie=True)), **_cases(e))
+    context = None
+    for e in contexts:
+        pairs_file, weights_file = rules_dir / e["pairs_file"], rules_dir / e["weights_file"]
+        words_file = rules_dir / e["words_file"]
+        files += [pairs_file, weights_file, words_file]
+        words = {w["spun"]: w["standard"] for w in load_word_list(pairs_file, SPUN_PAIRS_FILE) if w["half"] == "fit"}
+        calibrated = {w["spun"]: bool(w["evidence"]) for w in load_word_list(words_file, SPUN_WORDS_FILE)}
+        if set(calibrated) - set(words):
+            raise e.error(f"{words_file.name} names spinner words the fit half lacks: "
+                          f"{sorted(set(calibrated) - set(words))}", "words_file")
+        # A word never calibrated (no ordinary use seen) counts.
+        evidence_words = frozenset(w for w in words if calibrated.get(w, True))
+        weights = {w["feature"]: float(w["weight"]) for w in load_word_list(weights_file, SPUN_WEIGHTS_FILE)}
+        if set(weights) != set(SPUN_FEATURES):
+            raise e.error(f"{weights_file.name} must weigh exactly the features {', '.join(SPUN_FEATURES)}",
+                          "weights_file")
+        context = SpunContext(e.id, e.version, e["reason"], words, evidence_words, weights, float(e["evidence_margin"]),
+                              float(e["restore_margin"]), **_cases(e))
     rules = tuple(SpunRule(e.id, e.version, e["spun"], e["standard"], **_cases(e)) for e in entries)
-    return rules, (*entries, *tables), table, tuple(files)
+    return rules, (*entries, *tables, *contexts), table, context, tuple(files)
 
 
 def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun: str) -> CleanRules:
@@ -805,9 +890,9 @@ def load_clean_rules(rules_dir: Path, lines: str, metadata: str, spam: str, spun
     fields, header, title, meta_entries, meta_text, byline = load_metadata_rules(paths[1])
     lexicons, domains, domain_rule, spam_lines, inline, extra, spam_entries, spam_text, classifier, shapes = load_spam_rules(
         paths[2], rules_dir)
-    spun_rules, spun_entries, spun_table, spun_files = load_spun_rules(paths[3], rules_dir)
+    spun_rules, spun_entries, spun_table, spun_context, spun_files = load_spun_rules(paths[3], rules_dir)
     entries = (*line_entries, *meta_entries, *spam_entries, *spun_entries)
     check_unique_ids(entries)
     return CleanRules(line_rules, fields, header, title, lexicons, domains, domain_rule, spam_lines, inline,
                       spun_rules, tuple(paths) + extra_lines + extra + spun_files, {e.id: e for e in entries}, spam_text, meta_text, view,
-                      byline, classifier, shapes, spun_table)
+                      byline, classifier, shapes, spun_table, spun_context)

@@ -1,4 +1,4 @@
-"""Document scores: spam_ratio and spun_score."""
+"""Document scores: spam_ratio and the counts spun_score is learnt from (pipeline/stages/clean/spun.py)."""
 
 from __future__ import annotations
 
@@ -26,10 +26,6 @@ def spun_counts(text: str, rules: tuple[SpunRule, ...], table: SpunTable | None 
         spun += len(table.spun.findall(text))
         standard += len(table.standard.findall(text))
     return spun, standard
-
-
-def spun_score(spun: int, standard: int) -> float:
-    return round(spun / (spun + standard + SPUN_PRIOR), 6)
 
 
 def non_space(text: str) -> int:

@@ -5,13 +5,16 @@ id names the reason (`edits.parquet`, `pipeline explain`): a whole line with
 its line break, or a brand name stuffed inside a sentence. Header metadata
 (title, published time, author, source, original title, editor) is lifted
 into `doc.meta`; a value given with the input (JSONL title, published_at)
-wins. Scores `spam_ratio` and `spun_score` go to `doc.meta`; flags `spam`,
+wins, except a given title that reads as spam (the article's headline does). Scores `spam_ratio` and `spun_score` go to `doc.meta`; flags `spam`,
 `spun`, `clean_empty`. See README, "The clean stage".
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import fields
+from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,6 +24,8 @@ from pipeline.stages.clean.ruleset import FIELDS, load_clean_rules
 from pipeline.core.document import Document
 from pipeline.core.schema import Float, Int, Kind, String
 from pipeline.core.stage import Assigns, Stage
+from pipeline.stages.repair.charlm import CHAR_LM
+from pipeline.stages.repair.charngram import CHAR_NGRAM
 
 RULE_FILE_SETTINGS = ("lines", "metadata", "spam", "spun")
 _SETTING_DOCS = {
@@ -29,8 +34,8 @@ _SETTING_DOCS = {
     "max_meta_chars": "longer lines are never metadata lines",
     "spam_check_max_chars": "longer lines with sentence punctuation skip the spam line check (speed)",
     "spam_threshold": "flag `spam` when spam_ratio is above this",
-    "spun_threshold": "flag `spun` when spun_score reaches this (with spun_min_hits phrases)",
-    "spun_min_hits": "spun phrases needed for the `spun` flag",
+    "spun_threshold": "flag `spun` when spun_score (the learnt model's probability) reaches this (with spun_min_hits hits)",
+    "spun_min_hits": "hits (spun phrases and context swaps) needed for the `spun` flag",
 }
 # Bounds beyond `minimum=0`. spam_ratio and spun_score are shares (0 to 1): a threshold above 1
 # (5 meant as 5%) would silently switch the flag off. With 0 hits a text without a single spun
@@ -40,7 +45,7 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 4  # 4: published_at from the record's url (/20120615/) when nothing else gives it
+    version = 6  # 4: published_at from the record's url (/20120615/); 5: spun score learnt, context restoration, spam titles lose; 6: both
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
     # may name; author and editor names joined with 、), every source named (a list) and
     # the document scores.
@@ -70,6 +75,18 @@ class CleanStage(Stage):
 
     def rule_files(self) -> tuple[Path, ...]:
         return self.rules.files
+
+    def libraries(self) -> dict[str, str]:
+        return dict(self._model_hashes)
+
+    # The repair stage's character models judge spinner words in context (clean/spun.toml
+    # [[context]]): their hashes are part of the fingerprint, read once (3 MB).
+    @cached_property
+    def _model_hashes(self) -> dict[str, str]:
+        if self.rules.spun_context is None:
+            return {}
+        files = resources.files("pipeline.stages.repair")
+        return {f: hashlib.sha256(files.joinpath(f).read_bytes()).hexdigest()[:16] for f in (CHAR_LM, CHAR_NGRAM)}
 
     def example_cases(self, prepare) -> list:
         return clean_cases(self, prepare)

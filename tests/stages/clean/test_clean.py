@@ -85,9 +85,11 @@ def test_spam_ratio_counts_spam_lines_and_phrases():
 def test_spun_copy_is_flagged_and_its_unambiguous_phrases_restored():
     spun = "科学仪器是科学研究和技能立异的柱石,科学仪器的开展水平已经成为衡量一个国家科技开展水平的重要标志。新我国建立后,行业根底薄弱。"
     doc = STAGE(doc_of(f"{spun}\n{P1}\n"))
-    # Restored where one standard phrase gives the spun one (clean.spun.table); 新我国建立 stays.
+    # Restored where one standard phrase gives the spun one (clean.spun.table) or the character model
+    # finds the standard word far likelier (clean.spun.context: 新我国 → 新中国); 建立 stays (建立 and
+    # 成立 both follow 新中国 in ordinary text).
     assert doc.text.startswith("科学仪器是科学研究和技术创新的柱石,科学仪器的发展水平已经成为衡量一个国家科技发展水平的重要标志。"
-                               "新我国建立后,行业基础薄弱。")
+                               "新中国建立后,行业基础薄弱。")
     assert doc.flags["spun"] >= 3 and doc.meta["spun_score"] >= 0.5
     plain = STAGE(doc_of(f"{P1}\n{P2}\n"))
     assert "spun" not in plain.flags and plain.meta["spun_score"] == 0.0

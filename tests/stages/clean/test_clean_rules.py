@@ -30,5 +30,5 @@ def test_every_rule_that_can_have_examples_has_one():
 
 def test_every_kind_of_clean_rule_has_cases():
     kinds = {type(RULES_BY_ID[c.rule_id]).__name__ for c in CASES}
-    assert kinds == {"LineRule", "FieldRule", "BylineRule", "TitleRule", "SpamLineRule", "ClassifierRule", "InlineRule", "InlineShapeRule", "Lexicon", "SpunTable",
+    assert kinds == {"LineRule", "FieldRule", "BylineRule", "TitleRule", "SpamLineRule", "ClassifierRule", "InlineRule", "InlineShapeRule", "Lexicon", "SpunTable", "SpunContext",
                      "SpunRule"}

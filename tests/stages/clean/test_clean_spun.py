@@ -1,5 +1,6 @@
-"""Spun copy (伪原创): the table built from spinner word swaps counts spun phrases; a flagged document
-gets its restorable phrases back as edits; ordinary text is neither flagged nor changed."""
+"""Spun copy (伪原创): the table built from spinner word swaps counts spun phrases, the character model
+judges spinner words in context, learnt weights flag the document; a flagged document gets its
+restorable phrases and context swaps back as edits; ordinary text is neither flagged nor changed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from conftest import RULES
 
 STAGE = CleanStage({}, RULES)
 TABLE = STAGE.rules.spun_table
+CONTEXT = STAGE.rules.spun_context
 SPUN = "本文先容了科学仪器有限责任企业的开展水平和技能立异,希翼更多企业参与。\n"
 PLAIN = "本文介绍了科学仪器有限责任公司的发展水平和技术创新,希望更多企业参与。\n"
 
@@ -20,12 +22,15 @@ def clean(text: str):
     return STAGE.run(sample_doc(text))
 
 
-def test_a_spun_paragraph_is_flagged_and_restored_by_edits_of_the_table():
+def test_a_spun_paragraph_is_flagged_and_restored_by_edits_of_the_table_and_the_context_model():
     doc, result = clean(SPUN)
     assert doc.flags.get("spun") and doc.text == PLAIN
-    restored = [e for e in result.edits if e.rule_id == TABLE.id]
-    assert {SPUN[e.start:e.end]: e.replacement for e in restored} == {
-        "先容": "介绍", "有限责任企业": "有限责任公司", "开展水平": "发展水平", "技能立异": "技术创新", "希翼更多": "希望更多"}
+    table = {SPUN[e.start:e.end]: e.replacement for e in result.edits if e.rule_id == TABLE.id}
+    context = {SPUN[e.start:e.end]: e.replacement for e in result.edits if e.rule_id == CONTEXT.id}
+    assert table == {"有限责任企业": "有限责任公司", "开展水平": "发展水平", "技能立异": "技术创新", "希翼更多": "希望更多"}
+    # 先容 alone is a word of jieba's dictionary, so the table does not restore it; in context
+    # the model finds 介绍 far likelier.
+    assert context == {"先容": "介绍"}
 
 
 def test_the_text_it_came_from_is_left_alone():
@@ -37,7 +42,11 @@ def test_the_text_it_came_from_is_left_alone():
 def test_one_stray_spun_phrase_is_counted_but_nothing_is_restored():
     text = "会议先容了今年的工作安排,与会代表希望进一步加强合作,推动经济发展和技术创新。\n"
     doc, result = clean(text)
-    assert doc.meta["spun_score"] > 0 and not doc.flags.get("spun") and doc.text == text
+    assessed = STAGE.cleaner.spun.assess(text)
+    # 先容 is a table phrase (先容 alone, counted, not restored) and a context swap: it counts once.
+    assert assessed.hits == 1 and assessed.phrases == 1 and STAGE.cleaner.spun.swaps(text, 0.0)[0].standard == "介绍"
+    # Fewer hits than spun_min_hits: score 0 (the weights are not learnt on such texts), nothing changed.
+    assert doc.meta["spun_score"] == 0.0 and not doc.flags.get("spun") and doc.text == text
 
 
 def test_restorable_table_rows_name_one_standard_phrase_and_differ_from_it():
@@ -48,8 +57,31 @@ def test_restorable_table_rows_name_one_standard_phrase_and_differ_from_it():
             assert len(spun) == len(standard)  # the swaps are word for word
 
 
+def test_an_ordinary_use_of_a_spinner_word_stays_in_a_flagged_document():
+    # 开展 is the spinner's word for 发展, and an ordinary verb: 开展活动 stays while 开展水平 goes back.
+    text = SPUN.rstrip("\n") + "学校每年开展志愿服务活动。\n"
+    doc, _ = clean(text)
+    assert doc.flags.get("spun") and doc.text == PLAIN.rstrip("\n") + "学校每年开展志愿服务活动。\n"
+
+
+def test_the_context_gain_prefers_the_standard_word_only_where_the_spinner_put_its_word():
+    model = STAGE.cleaner.spun
+    spun_at = SPUN.index("开展")
+    assert model.gain(SPUN, spun_at, spun_at + 2, "发展") > CONTEXT.restore_margin
+    ordinary = "学校每年开展志愿服务活动。"
+    assert model.gain(ordinary, 4, 6, "发展") < CONTEXT.restore_margin
+
+
+def test_the_stage_knows_the_fit_half_of_the_swaps_only():
+    from scripts.spun_data import read_pairs
+    fit, heldout = read_pairs("fit"), read_pairs("heldout")
+    assert fit and heldout and not set(fit) & set(heldout)
+    assert dict(CONTEXT.words) == {spun: standard for standard, spun in fit.items()}
+    assert not set(heldout.values()) & set(CONTEXT.words)
+
+
 def test_the_eval_spinner_records_its_swaps():
-    from eval.clean import spin
+    from scripts.spun_data import spin
     text, swaps = spin("希望介绍发展希望", {"希望": "希翼", "介绍": "先容"}, random.Random(0), 1.0)
     assert text == "希翼先容发展希翼"
     assert [(text[a:b], s) for a, b, s in swaps] == [("希翼", "希望"), ("先容", "介绍"), ("希翼", "希望")]
