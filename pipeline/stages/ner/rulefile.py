@@ -127,6 +127,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
     "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
                             "word next to them", default=False),
+    "not_names": ListOf(String("a text"), "model names with one of these texts are dropped: words the guide "
+                        "does not mark although the model learnt them (内地)"),
 })
 
 
@@ -278,6 +280,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
         latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
+        not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

@@ -227,3 +227,16 @@ def test_a_question_mark_after_a_name_at_a_line_end_is_no_damage():
     text = "国字号项目为何再落青岛?\n在开园典礼上"
     span = Span(9, 11, "LOC", "model", "ner.model", None, 0.9)
     assert drop_damaged([span], text, _completion()) == [span]
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    ("内地房企赴港上市", "内地", False),  # the guide does not mark 内地 (MSRA: none of 73)
+    ("香港与内地的合作", "香港", True),
+    ("中国内地市场", "中国", True),
+])
+def test_model_names_the_guide_does_not_mark_are_dropped(text, name, kept):
+    from pipeline.stages.ner.merge import drop_not_names
+
+    start = text.index(name)
+    span = Span(start, start + len(name), "LOC", "model", "ner.model", None, 0.9)
+    assert (drop_not_names([span], text, _completion()) == [span]) is kept
