@@ -240,3 +240,18 @@ def test_model_names_the_guide_does_not_mark_are_dropped(text, name, kept):
     start = text.index(name)
     span = Span(start, start + len(name), "LOC", "model", "ner.model", None, 0.9)
     assert (drop_not_names([span], text, _completion()) == [span]) is kept
+
+
+@pytest.mark.parametrize("pattern, text, names", [
+    # A foreign university's short form that is also a place stands with school words only.
+    ("牛津", "她去年被牛津录取，读经济学", ["牛津"]),
+    ("牛津", "牛津是英国南部的一座城市", []),
+    ("哈佛", "哈佛的一项调查显示", ["哈佛"]),
+    # A club's bare sponsor stands in a game report; a fund company by its name + 基金.
+    ("盼盼", "盼盼主场以98:90击败青岛", ["盼盼"]),
+    ("盼盼", "熊猫盼盼很可爱", []),
+    ("泰达", "泰达荷银品质生活基金首发", []),  # 首发 is a fund's first issue here, not a line-up
+    ("华夏基金", "华夏基金旗下产品", ["华夏基金"]),
+])
+def test_universities_clubs_and_fund_companies_by_short_name(pattern, text, names):
+    assert found([pattern], text) == names
