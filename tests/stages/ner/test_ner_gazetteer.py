@@ -255,3 +255,14 @@ def test_model_names_the_guide_does_not_mark_are_dropped(text, name, kept):
 ])
 def test_universities_clubs_and_fund_companies_by_short_name(pattern, text, names):
     assert found([pattern], text) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("宜家旗下的门店", ["宜家"]), ("三星 股价大跌", ["三星"]), ("MOTO旗下手机", ["MOTO"]),
+    ("宜家的门店", []), ("公司旗下的门店", []), ("主力拉高股价出货", []),
+])
+def test_a_company_is_named_by_what_follows_it(text, names):
+    # `then`: a word right after the match (spaces skipped) that only a company has.
+    rules = [r for r in load_name_rules([RULES / "ner" / "patterns.jsonl"]) if r.id == "ner.pattern.company_context"]
+    got = [text[s:e] for s, e, _, _ in NameRuler(rules).find(text, words(text))]
+    assert got == names
