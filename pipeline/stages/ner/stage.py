@@ -93,7 +93,7 @@ class NerStage(Stage):
         self.canonical = canonical_names(self.name_rules.values())
         # Rules that stand only with context keep their label against the model's (merge.py, step 1):
         # `near`, or a word right after the name that says what it is (`then`: 宜家 + 旗下 is a company).
-        self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None or r.then)
+        self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None or r.then is not None)
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
