@@ -93,7 +93,8 @@ INTL = (
 # Domestic and foreign bodies by their usual short names (the guide: 港府, 区议会, 国会 naming one body
 # are ORG), public facts. 特区政府 and 国会 name different bodies by place: no canonical.
 BODIES = (
-    ("香港特别行政区政府", ("港府",)),
+    ("香港特别行政区政府", ("港府", "香港特区政府", "香港政府")),
+    ("澳门特别行政区政府", ("澳府", "澳门特区政府", "澳门政府")),
     ("", ("特区政府", "区议会", "国会", "立法会")),
 )
 # Party congresses by their short names (MSRA marks 十五大 ORG; the guide: 中共十八大): the 11th to the
