@@ -58,7 +58,8 @@ class NerStage(Stage):
     # their country (pipeline/stages/ner/abbrev.py); a rule that stood on context keeps its label
     # against the model's (merge.py, step 1).
     # 6: words the guide does not mark dropped from the model's names (`[filter] not_names`: 内地);
-    # 欧 in 欧美/美欧 (issue 18, conventions counted in MSRA).
+    # 欧 in 欧美/美欧 (issue 18, conventions counted in MSRA); a rule with `then` (a word right after
+    # the name that says what it is) keeps its label against the model's, as `near` rules do.
     version = 6
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
