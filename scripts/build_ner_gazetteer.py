@@ -40,9 +40,12 @@ GAZ = ROOT.parent / "shared" / "data" / "gazetteers"
 OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
 
 # Where an org's surface is named twice, the first source here keeps it (its canonical name).
-SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities", "companies")
+# Clubs come last: a sponsor that is a listed company (恒大, 苏宁) keeps the company's rule.
+SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities",
+           "foreign_universities", "funds", "companies", "clubs")
 CONFIDENCE = {"intl": 0.95, "bodies": 0.9, "congresses": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
-              "channels": 0.9, "universities": 0.95, "companies": 0.93}
+              "channels": 0.9, "universities": 0.95, "foreign_universities": 0.93, "funds": 0.93, "companies": 0.93,
+              "clubs": 0.9}
 WEAK_CONFIDENCE = 0.85
 NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
 COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金刚; 寒武纪 is rarer)
@@ -50,6 +53,7 @@ SHORT = 5  # characters: forms this short match on word boundaries only
 COMPANY_CONTEXT = (r"公司|集团|股份|股价|股票|股东|董事|公告|涨停|跌停|上市|证券|深交所|上交所|A股|营收|净利|"
                    r"[(（]?\d{6}(?:\.S[HZ])?[)）]?")
 NEAR_WINDOW = 8  # context right next to the name (太阳能(000591), 万科公告), not the next list item
+SCHOOL_WINDOW = 20  # a weak university short name: school words in its sentence (牛津的学生, 被剑桥录取)
 
 # International bodies by their usual Chinese short forms (public facts): full name, short forms.
 INTL = (
@@ -89,7 +93,8 @@ INTL = (
 # Domestic and foreign bodies by their usual short names (the guide: 港府, 区议会, 国会 naming one body
 # are ORG), public facts. 特区政府 and 国会 name different bodies by place: no canonical.
 BODIES = (
-    ("香港特别行政区政府", ("港府",)),
+    ("香港特别行政区政府", ("港府", "香港特区政府", "香港政府")),
+    ("澳门特别行政区政府", ("澳府", "澳门特区政府", "澳门政府")),
     ("", ("特区政府", "区议会", "国会", "立法会")),
 )
 # Party congresses by their short names (MSRA marks 十五大 ORG; the guide: 中共十八大): the 11th to the
@@ -119,9 +124,72 @@ TEAM_CONTEXT = ("NBA|季后赛|常规赛|总决赛|东部|西部|分区|主场|�
                 "内线|外线|篮下|防守|命中|失误|盖帽|中锋|前锋|后卫|队友|主队|对阵|加时|半场|第[一二三四]节|球迷|球衣|"
                 r"球队|球员|主帅|教练|赛季|选秀|击败|战胜|负于|不敌|\d+[-:比]\d+|"
                 + "|".join(sorted({nick for _, nick in TEAMS})))
+# Foreign universities and schools as Chinese news names them (public facts): full name, short forms.
+# A short form that is also a place or a person's name (牛津, 剑桥, 杜克, 伊顿) is weak evidence: it
+# stands only with school context in its sentence (SCHOOL_CONTEXT); every short form is weak but these.
+STRONG_SCHOOL_FORMS = {"哈佛", "耶鲁", "斯坦福", "麻省理工", "加州理工", "帝国理工", "早稻田", "南洋理工", "伦敦政经",
+                       "巴黎高师", "新国大"}
+FOREIGN_UNIVERSITIES = (
+    ("哈佛大学", ("哈佛",)), ("耶鲁大学", ("耶鲁",)), ("斯坦福大学", ("斯坦福",)), ("普林斯顿大学", ("普林斯顿",)),
+    ("麻省理工学院", ("麻省理工", "MIT")), ("哥伦比亚大学", ()), ("芝加哥大学", ()), ("宾夕法尼亚大学", ("宾大",)),
+    ("康奈尔大学", ("康奈尔",)), ("杜克大学", ("杜克",)), ("布朗大学", ()), ("达特茅斯学院", ("达特茅斯",)),
+    ("加州理工学院", ("加州理工",)), ("加州大学伯克利分校", ("伯克利",)), ("加州大学洛杉矶分校", ("UCLA",)),
+    ("约翰斯·霍普金斯大学", ("约翰斯·霍普金斯", "霍普金斯大学")), ("西北大学", ()), ("纽约大学", ()),
+    ("密歇根大学", ()), ("亚利桑那大学", ("亚利桑那",)), ("北卡罗来纳大学", ("北卡",)), ("乔治城大学", ("乔治城",)),
+    ("牛津大学", ("牛津",)), ("剑桥大学", ("剑桥",)), ("帝国理工学院", ("帝国理工",)),
+    ("伦敦政治经济学院", ("伦敦政经", "LSE")), ("伦敦大学学院", ("UCL",)), ("伊顿公学", ("伊顿",)),
+    ("东京大学", ()), ("早稻田大学", ("早稻田",)), ("庆应义塾大学", ("庆应",)), ("京都大学", ()),
+    ("首尔大学", ()), ("高丽大学", ()), ("延世大学", ()), ("新加坡国立大学", ("新国大",)),
+    ("南洋理工大学", ("南洋理工",)), ("多伦多大学", ()), ("麦吉尔大学", ("麦吉尔",)), ("墨尔本大学", ()),
+    ("悉尼大学", ()), ("澳大利亚国立大学", ()), ("苏黎世联邦理工学院", ()), ("巴黎高等师范学校", ("巴黎高师",)),
+    ("索邦大学", ("索邦",)), ("海德堡大学", ()), ("慕尼黑工业大学", ()), ("莫斯科大学", ()),
+)
+SCHOOL_CONTEXT = ("大学|学院|学校|名校|学生|学子|毕业|留学|就读|求学|录取|申请|入学|招生|教授|讲师|学者|校友|校园|校长|"
+                  "学位|博士|硕士|本科|学士|学费|奖学金|常春藤|商学院|MBA|NCAA|出品|研究")
+# Fund management companies (public facts): the name before 基金 in 华夏基金, 易方达基金. The bare name
+# is left out: the guide does not mark fund products, which begin with it (华夏大盘, 易方达50指数).
+FUNDS = (
+    "华夏", "易方达", "南方", "嘉实", "博时", "广发", "汇添富", "富国", "工银瑞信", "招商", "景顺长城", "大成",
+    "华安", "鹏华", "银华", "国泰", "中欧", "华宝兴业", "上投摩根", "交银施罗德", "兴业全球", "融通", "长城",
+    "长盛", "诺安", "国投瑞银", "信达澳银", "友邦华泰", "国联安", "泰达宏利", "光大保德信", "海富通", "万家",
+    "宝盈", "银河", "东方", "金鹰", "天弘", "农银汇理", "建信", "中银", "摩根士丹利华鑫", "华商", "泰信",
+    "申万巴黎", "申万菱信", "东吴", "新华", "益民", "民生加银", "浦银安盛", "诺德", "汇丰晋信", "中海", "华富",
+    "长信", "天治", "国海富兰克林", "中邮创业", "信诚", "华泰柏瑞", "浙商", "平安大华", "兴全", "前海开源",
+    "中信保诚", "兴证全球", "永赢", "鑫元", "圆信永丰", "创金合信",
+)
+# Chinese basketball (CBA) and football (中超) clubs by sponsor (public facts, 2005-2024): the places a
+# club is named by, and its sponsors' names. Forms: place + sponsor (辽宁盼盼), sponsor + 队, and the
+# bare sponsor (盼盼, 宏远), which is weak evidence: sports context in the report around it (CLUB_CONTEXT).
+# Sponsors that are everyday words on their own (东方, 黄金, 高速, 农商) are named with their place only.
+CLUBS = (
+    (("广东",), ("宏远", "东莞银行", "华南虎"), ()), (("辽宁",), ("盼盼", "衡业", "本钢", "飞豹"), ("辽篮",)),
+    (("新疆",), ("广汇", "伊力特"), ()), (("北京",), ("金隅", "首钢", "北控", "国安", "中赫国安"), ()),
+    (("上海",), ("大鲨鱼", "久事", "申花", "上港", "绿地申花", "申鑫", "海港"), ()),
+    (("上海",), ("东方",), ()), (("浙江",), ("广厦", "稠州", "稠州银行", "金牛", "万马", "东阳光", "绿城"), ()),
+    (("江苏",), ("南钢", "中天钢铁", "肯帝亚", "舜天", "苏宁"), ()), (("南京",), ("同曦",), ()),
+    (("山东",), ("黄金", "高速", "西王", "鲁能", "泰山", "鲁能泰山"), ()),
+    (("青岛",), ("双星", "国信", "中能", "黄海", "海牛"), ()), (("福建",), ("浔兴", "SBS"), ()),
+    (("八一",), ("双鹿", "富邦", "南昌"), ()), (("东莞",), ("马可波罗", "新世纪"), ()),
+    (("佛山",), ("农商", "龙狮"), ()), (("山西",), ("中宇", "汾酒", "猛龙", "国投"), ()),
+    (("天津",), ("荣钢", "融宝支付", "先行者", "泰达", "权健", "亿利", "津门虎"), ()),
+    (("吉林",), ("东北虎",), ()), (("深圳",), ("烈豹", "领航者", "红钻", "佳兆业"), ()), (("四川",), ("金强", "品胜"), ()),
+    (("广州",), ("恒大", "富力", "恒大淘宝", "龙狮", "证券"), ()), (("长春",), ("亚泰",), ()), (("河南",), ("建业",), ()),
+    (("大连",), ("实德", "阿尔滨", "一方"), ()), (("杭州",), ("绿城",), ()), (("成都",), ("谢菲联", "蓉城"), ()),
+    (("陕西",), ("中建", "浐灞"), ()), (("辽宁",), ("宏运",), ()), (("重庆",), ("力帆", "当代力帆", "斯威"), ()),
+    (("南昌",), ("衡源",), ()), (("贵州",), ("人和", "茅台", "恒丰"), ()), (("河北",), ("华夏幸福",), ()),
+    (("武汉",), ("卓尔",), ()), (("石家庄",), ("永昌",), ()), (("延边",), ("富德",), ()),
+)
+CLUB_PLACE_ONLY = {"东方", "黄金", "高速", "农商", "证券", "泰山", "南昌", "国投", "一方", "海港", "先行者", "人和", "中建"}
+
 # Characters either side, across sentences: the game report around the name (a sentence of a report
 # may name the team and nothing of basketball: 麦基为奇才带来了什么？).
 TEAM_WINDOW = 150
+# A club's bare sponsor name (盼盼, 申花) needs a game report around it: basketball's and football's
+# words only (not 首发, 东部, 得分: a fund's first issue, a region, a score in an exam), and a
+# score as 3:2 or 3比2 (2009-10 in a finance report is a date).
+CLUB_CONTEXT = ("CBA|中超|联赛|亚冠|季后赛|常规赛|总决赛|主场|客场|篮板|助攻|投篮|三分球|扣篮|外援|进球|射门|门将|"
+                "点球|角球|逼平|战平|积分榜|降级|争冠|球场|球队|球员|主帅|主教练|教练|赛季|球迷|击败|战胜|负于|"
+                r"不敌|第[一二三四]节|半场|加时|\d+[:比]\d+")
 
 
 def norm(s: str) -> str:
@@ -230,6 +298,20 @@ def candidates(gaz: Path):
         for form in (nick, *(c + nick for c in cities)):
             for s in (form, form + "队"):
                 yield "teams", str(n), full, s, s == nick
+    for n, (full, shorts) in enumerate(FOREIGN_UNIVERSITIES):
+        for s in (full, *shorts):
+            yield "foreign_universities", str(n), full, s, s != full
+    for n, name in enumerate(FUNDS):
+        yield "funds", str(n), f"{name}基金管理有限公司", f"{name}基金管理有限公司", False
+        yield "funds", str(n), f"{name}基金管理有限公司", f"{name}基金", False
+    for n, (where, sponsors, aliases) in enumerate(CLUBS):
+        for k, sponsor in enumerate(sponsors):
+            full = where[0] + sponsor
+            forms = [p + sponsor for p in where] + [a for a in aliases]
+            if sponsor not in CLUB_PLACE_ONLY:
+                forms += [sponsor + "队", sponsor]
+            for s in forms:
+                yield "clubs", f"{n}_{k}", full, s, s == sponsor
     for source in ("government", "soes", "media", "universities"):
         for n, r in enumerate(read(gaz / f"{source}.jsonl")):
             for s in (r["name"], *r.get("aliases", ())):
@@ -277,13 +359,16 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         # A channel's name runs into what follows in jieba's words (新浪/体育讯): no word boundary there.
         if len(surface) <= SHORT and source != "channels":
             rule["whole_words"] = True
-        if source == "teams":
-            weak = is_short  # a bare nickname (火箭, 国王): basketball context, whatever jieba says
+        if source == "foreign_universities":
+            weak = is_short and surface not in STRONG_SCHOOL_FORMS
+        elif source in ("teams", "clubs"):
+            weak = is_short  # a bare nickname (火箭, 国王) or sponsor (盼盼): a game report, whatever jieba says
         elif source in ("bodies", "congresses"):
             weak = False  # curated as names (the guide): jieba's 国会/n says nothing against it
         if weak:
-            if source == "teams":
-                rule["near"], rule["near_window"], rule["near_sentence"] = TEAM_CONTEXT, TEAM_WINDOW, False
+            if source in ("teams", "clubs"):
+                near = TEAM_CONTEXT if source == "teams" else CLUB_CONTEXT
+                rule["near"], rule["near_window"], rule["near_sentence"] = near, TEAM_WINDOW, False
                 rule["confidence"] = WEAK_CONFIDENCE
                 stats["weak_team_near"] += 1
                 weak = False
@@ -291,8 +376,9 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
             if not is_short:
                 stats["weak_skipped"] += 1
                 continue
-            rule["near"] = context
-            rule["near_window"] = NEAR_WINDOW
+            school = source == "foreign_universities"
+            rule["near"] = SCHOOL_CONTEXT if school else context
+            rule["near_window"] = SCHOOL_WINDOW if school else NEAR_WINDOW
             rule["confidence"] = WEAK_CONFIDENCE
             stats["weak_company_near"] += 1
         base = f"ner.org.{source}.{key.lower()}"
@@ -308,12 +394,13 @@ HEADER = """\
 # Organisation names and short forms for the ner stage, ORG, built by scripts/build_ner_gazetteer.py
 # from ../shared/data/gazetteers/ (central SOEs, central government bodies, media outlets, universities
 # and institutes, listed companies; licences in that folder's README) and the script's curated
-# international bodies, short names of bodies (港府, 国会) and party congresses (十八大), sports leagues
-# and NBA teams. Do not edit by hand: change the script or its inputs and rebuild.
+# international bodies, short names of bodies (港府, 国会) and party congresses (十八大), sports leagues,
+# NBA teams, foreign universities (哈佛, 牛津), fund companies (华夏基金) and CBA/中超 clubs by sponsor. Do not edit by hand: change the script or its inputs and rebuild.
 # `canonical` is the full name (value.canonical). Short forms match on jieba word boundaries only.
 # A short name that is also an ordinary word or a place (太阳能, 中关村) needs stock-market context
 # within `near_window` characters (`near`), else it is no name; a team's bare nickname (火箭, 国王)
-# needs basketball context around it (`near_sentence` false: the game report, not only its sentence).
+# needs basketball context around it (`near_sentence` false: the game report, not only its sentence),
+# a club's bare sponsor (盼盼) a game report, a university's short name that is also a place (牛津) school words.
 """
 
 

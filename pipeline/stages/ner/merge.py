@@ -5,7 +5,8 @@
    (`latin_fragments`) a one-word Latin model name that is an English function word (You, The: spaCy's
    English stop words) or a piece of Latin text, another Latin word next to it across a space
    (Tower of `Tower Records`, Multi of `Multi Touch`): a Chinese text names a foreigner or a
-   company in Latin letters whole or not at all.
+   company in Latin letters whole or not at all. A model name that is one of `[filter] not_names`
+   (内地: a word the guide does not mark that the model learnt) goes.
    A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
@@ -101,6 +102,8 @@ class Completion:
     damaged: frozenset[str] = frozenset()
     latin_lowercase: bool = False
     latin_fragments: bool = False
+    # Step 0: texts the model gives that are no name in the guide's conventions (内地).
+    not_names: frozenset[str] = frozenset()
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -155,6 +158,11 @@ def drop_damaged(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
         return False
 
     return [s for s in spans if not damaged(s)]
+
+
+def drop_not_names(model: Sequence[Span], text: str, c: Completion) -> list[Span]:
+    """Step 0: a model name whose text is one of `not_names` goes (内地: MSRA marks none of its 73)."""
+    return [m for m in model if text[m.start : m.end] not in c.not_names] if c.not_names else list(model)
 
 
 def drop_latin_words(model: Sequence[Span], text: str, c: Completion) -> list[Span]:

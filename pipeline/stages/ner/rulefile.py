@@ -13,7 +13,8 @@ the word's part of speech, e.g. `E-ns`; pipeline/stages/ner/features.py, without
 model's `|o` marks), LEMMA (the jieba word), OP. `after` (optional) is a list of words one of which must come right before the
 match (spaces between allowed) without being part of it: a person's name after
 a title, {"after": ["记者", "书记", "总工程师"], "pattern": [a jieba nr word]}.
-`except` (optional) lists texts the rule never gives (国家实验室 is a kind of
+`then` (optional, a regex) is the same on the right: it must match right after the match (a
+company's short name before 旗下 or 股价, a maker's before a model number: 三星PL10). `except` (optional) lists texts the rule never gives (国家实验室 is a kind of
 laboratory, not one). `whole_words` (optional, default false): the match stands
 only where it starts and ends on jieba word boundaries (阿曼 the country, not in
 阿曼达; 马里 not in 马里兰州). `strip_marks` (optional): the pattern takes in the marks
@@ -85,6 +86,7 @@ NAME_RULE = Kind(
                            "texts the rule must match"),
         "counterexamples": ListOf(String("a text"), "texts it must not match at all"),
         "after": ListOf(String("a word"), "one of these must come right before the match"),
+        "then": Regex("must match right after the match (spaces skipped)"),
         "except": ListOf(String("a text"), "texts the rule never gives"),
         "whole_words": Bool("the match stands only on jieba word boundaries", default=False),
         "strip_marks": Bool("the match's first and last characters are marks around the name (《…》): "
@@ -127,6 +129,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
     "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
                             "word next to them", default=False),
+    "not_names": ListOf(String("a text"), "model names with one of these texts are dropped: words the guide "
+                        "does not mark although the model learnt them (内地)"),
 })
 
 
@@ -174,6 +178,7 @@ class NameRule:
     near_window: int = 12
     canonical: str | None = None
     near_sentence: bool = True
+    then: Any = None  # re.Pattern
 
     def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
         """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
@@ -188,6 +193,12 @@ class NameRule:
             while p > 0 and text[p - 1].isspace():
                 p -= 1
             if not text.endswith(self.after, 0, p):
+                return False
+        if self.then is not None:
+            q = end
+            while q < len(text) and text[q].isspace():
+                q += 1
+            if not self.then.match(text, q):
                 return False
         if self.near is not None:
             # Within the sentence: 公司 in the sentence before says nothing of this one.
@@ -241,7 +252,7 @@ def _name_rule(e: Entry) -> NameRule:
     return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
                     tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
                     e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"],
-                    e["near_sentence"])
+                    e["near_sentence"], e["then"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
@@ -278,6 +289,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
         latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
+        not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )
     return completion, loaded.arrays["example"]

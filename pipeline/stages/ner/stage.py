@@ -26,7 +26,7 @@ from typing import Any, Iterator, Mapping
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import (
-    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, merge, without_shapes,
+    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, merge, without_shapes,
 )
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
@@ -57,7 +57,10 @@ class NerStage(Stage):
     # 5: abbreviations in bare lists (英、美、法), after 对/全, 中外, weak ones where the text names
     # their country (pipeline/stages/ner/abbrev.py); a rule that stood on context keeps its label
     # against the model's (merge.py, step 1).
-    version = 5
+    # 6: words the guide does not mark dropped from the model's names (`[filter] not_names`: 内地);
+    # 欧 in 欧美/美欧 (issue 18, conventions counted in MSRA); a rule with `then` (a word right after
+    # the name that says what it is) keeps its label against the model's, as `near` rules do.
+    version = 6
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
@@ -89,8 +92,9 @@ class NerStage(Stage):
             raise RuleError(where, None, f"[stages.ner] {exc}") from None
         self.ruler = NameRuler(list(self.name_rules.values()))
         self.canonical = canonical_names(self.name_rules.values())
-        # Rules that stand only with context keep their label against the model's (merge.py, step 1).
-        self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None)
+        # Rules that stand only with context keep their label against the model's (merge.py, step 1):
+        # `near`, or a word right after the name that says what it is (`then`: 宜家 + 旗下 is a company).
+        self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None or r.then is not None)
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
@@ -174,7 +178,7 @@ class NerStage(Stage):
                 rules.append(Span(s, e, label, "rule", rule_id, rule.version, rule.confidence))
         tokens = doc.tokens
         text, c = doc.text, self.completion
-        model = drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c)
+        model = drop_not_names(drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c), text, c)
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)

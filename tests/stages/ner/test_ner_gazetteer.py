@@ -227,3 +227,42 @@ def test_a_question_mark_after_a_name_at_a_line_end_is_no_damage():
     text = "国字号项目为何再落青岛?\n在开园典礼上"
     span = Span(9, 11, "LOC", "model", "ner.model", None, 0.9)
     assert drop_damaged([span], text, _completion()) == [span]
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    ("内地房企赴港上市", "内地", False),  # the guide does not mark 内地 (MSRA: none of 73)
+    ("香港与内地的合作", "香港", True),
+    ("中国内地市场", "中国", True),
+])
+def test_model_names_the_guide_does_not_mark_are_dropped(text, name, kept):
+    from pipeline.stages.ner.merge import drop_not_names
+
+    start = text.index(name)
+    span = Span(start, start + len(name), "LOC", "model", "ner.model", None, 0.9)
+    assert (drop_not_names([span], text, _completion()) == [span]) is kept
+
+
+@pytest.mark.parametrize("pattern, text, names", [
+    # A foreign university's short form that is also a place stands with school words only.
+    ("牛津", "她去年被牛津录取，读经济学", ["牛津"]),
+    ("牛津", "牛津是英国南部的一座城市", []),
+    ("哈佛", "哈佛的一项调查显示", ["哈佛"]),
+    # A club's bare sponsor stands in a game report; a fund company by its name + 基金.
+    ("盼盼", "盼盼主场以98:90击败青岛", ["盼盼"]),
+    ("盼盼", "熊猫盼盼很可爱", []),
+    ("泰达", "泰达荷银品质生活基金首发", []),  # 首发 is a fund's first issue here, not a line-up
+    ("华夏基金", "华夏基金旗下产品", ["华夏基金"]),
+])
+def test_universities_clubs_and_fund_companies_by_short_name(pattern, text, names):
+    assert found([pattern], text) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("宜家旗下的门店", ["宜家"]), ("三星 股价大跌", ["三星"]), ("MOTO旗下手机", ["MOTO"]),
+    ("宜家的门店", []), ("公司旗下的门店", []), ("主力拉高股价出货", []),
+])
+def test_a_company_is_named_by_what_follows_it(text, names):
+    # `then`: a word right after the match (spaces skipped) that only a company has.
+    rules = [r for r in load_name_rules([RULES / "ner" / "patterns.jsonl"]) if r.id == "ner.pattern.company_context"]
+    got = [text[s:e] for s, e, _, _ in NameRuler(rules).find(text, words(text))]
+    assert got == names
