@@ -453,6 +453,40 @@ def segment_stage(backend: str | None = None, cache_dir: Path | None = None):
     return configured_stage("segment", ROOT / "rules", cache_dir, **overrides)
 
 
+GAZETTEERS = ROOT.parent / "shared" / "data" / "gazetteers"
+# Gazetteer file -> label, for the model's lexicon feature (features.Lexicon).
+LEXICON_FILES = {
+    "companies.jsonl": "ORG", "soes.jsonl": "ORG", "government.jsonl": "ORG", "media.jsonl": "ORG",
+    "universities.jsonl": "ORG", "admin_divisions.jsonl": "LOC", "countries.jsonl": "LOC",
+}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def lexicon_entries(folder: Path = GAZETTEERS) -> list[tuple[str, str, str]]:
+    """(name, label, file) for the model's lexicon feature, from ../shared/data/gazetteers (its README
+    has the sources and licences): every full name, short name and alias of two characters or more
+    with a Han character; of the 41,352 townships only the full names (their short forms, 城关 or
+    新华, are mostly ordinary words). Evidence for the model, which learns how far to trust it."""
+    out = set()
+    for file, label in LEXICON_FILES.items():
+        for record in read_jsonl(folder / file):
+            names = [record.get("name")]
+            if record.get("level") != "township":
+                names += [record.get("short"), *(record.get("aliases") or ())]
+            for name in names:
+                if name and len(name) > 1 and _HAN.search(name):
+                    out.add((halfwidth(name), label, file))
+    return sorted(out)
+
+
+def write_lexicon(path: Path, folder: Path = GAZETTEERS) -> int:
+    """lexicon.tsv (name, label, gazetteer file a line); the number of lines."""
+    entries = lexicon_entries(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{n}\t{label}\t{file}\n" for n, label, file in entries), encoding="utf-8")
+    return len(entries)
+
+
 def make_vocab():
     from spacy.vocab import Vocab
 
@@ -555,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-news", action="store_true", help="leave the hand-annotated news out")
     parser.add_argument("--news-repeat", type=int, default=DEFAULT_NEWS_REPEAT,
                         help="times each news training sentence is in train.spacy")
+    parser.add_argument("--gazetteers", type=Path, default=GAZETTEERS, help="source of lexicon.tsv")
     parser.add_argument("--backend", default=None, help="the segment stage's tokenizer for the word features "
                         "(jieba, rjieba; default: rules/pipeline.toml's)")
     args = parser.parse_args(argv)
@@ -579,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     train = sample([e for e in examples if e["split"] == "train"], args.max_train)
     dev = sample([e for e in examples if e["split"] == "dev"], args.max_dev)
     summary = write(train + dev, drops, args.out, args.news_repeat, args.backend)
+    if args.gazetteers.is_dir():  # the lexicon a model trained with --lexicon reads (scripts/train_ner.py)
+        summary["lexicon"] = write_lexicon(args.out / "lexicon.tsv", args.gazetteers)
+        (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
 

@@ -50,6 +50,8 @@ SPACY_NUMPY_OPS = (
     "import sys; from thinc.api import NumpyOps, set_current_ops; set_current_ops(NumpyOps(use_blis=False)); "
     "sys.argv[0] = 'spacy'; from spacy.cli import setup_cli; setup_cli()"
 )
+# Hash embedding rows of the lexicon feature: its tags are a few dozen (B/M/E/S of ORG, LOC, LOC+ORG).
+LEXICON_ROWS = 200
 # A row of spaCy's console table: epoch, step, losses, scores.
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s")
 
@@ -98,6 +100,11 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
     ]
     if args.seed is not None:
         cmd += ["--system.seed", str(args.seed)]
+    if args.lexicon:
+        # The lexicon tags (pipeline/stages/ner/features.py, Lexicon) as a fifth embedded attribute.
+        cmd += ["--paths.lexicon", str(args.work / "lexicon.tsv"),
+                "--components.tagger.model.tok2vec.embed.attrs", json.dumps(["ORTH", "NORM", "TAG", "LEMMA", "DEP"]),
+                "--components.tagger.model.tok2vec.embed.rows", json.dumps([8000, 40000, 2000, 20000, LEXICON_ROWS])]
     for override in args.set:
         key, sep, value = override.partition("=")
         if not sep:
@@ -153,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="train on <work>'s data of an earlier run (same data options) without rebuilding it")
     parser.add_argument("--backend", default=None, help="segment tokenizer for the word features (jieba, rjieba; "
                         "default: rules/pipeline.toml's, which the ner stage reads at run time)")
+    parser.add_argument("--lexicon", action="store_true", help="give the model the gazetteer lexicon feature "
+                        "(<work>/lexicon.tsv of scripts/ner_data.py, shipped in the model folder)")
     parser.add_argument("--blis", action="store_true", help="thinc's default blis gemm instead of numpy's "
                         "(4x slower here; for comparison)")
     parser.add_argument("--max-train", type=int, default=None)
@@ -182,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best, args.output)
+    if args.lexicon:  # read at run time by pipeline/stages/ner/tagger.py (NerModel)
+        shutil.copy(args.work / "lexicon.tsv", args.output / "lexicon.tsv")
     summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
     meta_path = args.output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))

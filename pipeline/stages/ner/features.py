@@ -17,10 +17,16 @@ Training (scripts/ner_data.py) and the ner stage both build these from the
 segment stage's tokenizer (the bigram: scripts/ner_corpus.py and make_doc), so the
 model sees at run time what it learnt from.
 Characters outside any token (spaces) get TAG `S-x` and themselves as LEMMA.
+
+A model trained with a lexicon (`lexicon.tsv` in its folder, scripts/ner_data.py builds it
+from ../shared/data/gazetteers) also reads, per character, its place in the longest lexicon
+name around it with that name's label (`B-ORG`, `E-LOC`, `-` outside any), in the DEP
+attribute, which nothing else in a character Doc uses (Lexicon).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable
 
 from pipeline.core.chars import IDEOGRAPHIC_SPACE, halfwidth_map
@@ -79,20 +85,64 @@ def char_features(
     return tags, lemmas
 
 
+class Lexicon:
+    """Names with their labels (gazetteer entries), matched greedily longest first from the left.
+
+    `tags(text)` gives each character `B-<label>`, `M-`, `E-` or `S-` of the name it falls in, or
+    `-`: evidence for the model, not a decision (a short company name may be an ordinary word).
+    """
+
+    OUTSIDE = "-"
+
+    def __init__(self, entries: Iterable[tuple[str, str]]):
+        labels: dict[str, str] = {}
+        for name, label in entries:
+            if len(name) > 1:  # one character is an abbreviation, found by the rules
+                labels[name] = label if labels.get(name, label) == label else "+".join(sorted({labels[name], label}))
+        # First two characters -> names, longest first: one dict lookup per character of text.
+        self._by_head: dict[str, list[tuple[str, str]]] = {}
+        for name in sorted(labels, key=lambda n: (-len(n), n)):
+            self._by_head.setdefault(name[:2], []).append((name, labels[name]))
+        self.size = len(labels)
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        """From a file of `name<TAB>label` lines (lexicon.tsv in a model folder)."""
+        with Path(path).open(encoding="utf-8") as handle:
+            return cls(tuple(line.rstrip("\n").split("\t")[:2]) for line in handle if "\t" in line)
+
+    def tags(self, text: str) -> list[str]:
+        """One tag per character of `text` (see the class docstring)."""
+        out = [self.OUTSIDE] * len(text)
+        by_head, i, n = self._by_head, 0, len(text) - 1
+        while i < n:
+            for name, label in by_head.get(text[i : i + 2], ()):
+                if text.startswith(name, i):
+                    k = len(name)
+                    out[i : i + k] = [f"B-{label}", *[f"M-{label}"] * (k - 2), f"E-{label}"]
+                    i += k
+                    break
+            else:
+                i += 1
+        return out
+
+
 def bigrams(text: str) -> list[str]:
     """Each character with the next (the last one alone): the model's NORM feature."""
     return [text[i : i + 2] for i in range(len(text))]
 
 
-def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True, strings: bool = True):
+def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True, strings: bool = True,
+             lexicon: Lexicon | None = None):
     """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA
     from `words`, NORM the character's bigram. `for_model=False` (the rules' Docs) leaves out
     what only the model reads: the `|o` marks and the bigrams. `strings=False` (the ner stage)
     sets the features' hashes without adding their strings to the vocab: model and matcher read
     only the hashes, and the vocab would otherwise keep every word of every document a process
-    reads (`token.tag_` and the like then have no text)."""
+    reads (`token.tag_` and the like then have no text). `lexicon`: the model's (DEP, see the module
+    docstring), for a model trained with one."""
     import numpy
-    from spacy.attrs import LEMMA, NORM, TAG
+    from spacy.attrs import DEP, LEMMA, NORM, TAG
     from spacy.strings import get_string_id
     from spacy.tokens import Doc
 
@@ -106,6 +156,8 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
         # hashing a 100,000-digit word 100,000 times made a long number quadratic.
         add = vocab.strings.add if strings else get_string_id
         attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
+        if for_model and lexicon is not None:
+            attrs, columns = [*attrs, DEP], (*columns, lexicon.tags(chars))
         ids = []
         for column in columns:
             hashes = {x: add(x) for x in dict.fromkeys(column)}
