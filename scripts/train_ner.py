@@ -222,11 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{training}; model-best -> {args.output} (spaCy dev ents_f {meta.get('performance', {}).get('ents_f')})")
     model = str(args.output.resolve())
+    # Scored with the words it was trained on (the segment backend), like the stage will run it.
+    backend = [] if args.backend is None else ["--backend", args.backend]
     # The confidence map beside the model, fitted on the news calibration slice (never trained on).
-    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model])
+    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model, *backend])
     if not args.skip_card:
-        dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
-        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model])
+        dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model, *backend])
+        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model, *backend])
         speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", str(args.bench_repeat)])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
@@ -234,7 +236,15 @@ def main(argv: list[str] | None = None) -> int:
             summary=json.dumps({k: summary.get(k) for k in ("sentences", "entities", "dropped", "unannotated_words",
                                                              "jieba_cut")}, ensure_ascii=False, indent=1),
             architecture=architecture(args.output),
-            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed), news="".join(news),
+            size=f"{size / 2**20:.1f} MB", dev="".join(dev),
+            backend=summary.get("segment_backend", "jieba"),
+            lexicon=("- Lexicon feature (`DEP`): each character's place (B/M/E/S) in the longest name of "
+                     "`lexicon.tsv` in this folder around it, with that name's label (`B-ORG`, `E-LOC`; `-` "
+                     f"outside), {summary.get('lexicon', 0):,} names from `../shared/data/gazetteers` (companies, "
+                     "SOEs, government bodies, media, universities as ORG; administrative divisions and countries "
+                     "and cities as LOC; `scripts/ner_data.py`, lexicon_entries): evidence, not a decision.\n"
+                     if args.lexicon else ""),
+            calibration_method=json.loads((args.output / "calibration.json").read_text(encoding="utf-8"))["method"], speed="".join(speed), news="".join(news),
             calibration="".join(line for line in calibration if not line.startswith("+ ")),
         )
         (args.output / "README.md").write_text(card, encoding="utf-8")

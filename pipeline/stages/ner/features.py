@@ -148,19 +148,58 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
 
     # Folded before the features too: the training corpora were folded before segmenting.
     chars = halfwidth(text)
-    tags, lemmas = char_features(chars, words, lookahead=for_model)
     doc = Doc(vocab, words=list(chars), spaces=[False] * len(text))
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
-        # Each distinct string hashed once: a word's LEMMA repeats for each of its characters, and
-        # hashing a 100,000-digit word 100,000 times made a long number quadratic.
         add = vocab.strings.add if strings else get_string_id
-        attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
-        if for_model and lexicon is not None:
-            attrs, columns = [*attrs, DEP], (*columns, lexicon.tags(chars))
-        ids = []
-        for column in columns:
-            hashes = {x: add(x) for x in dict.fromkeys(column)}
-            ids.append([hashes[x] for x in column])
-        doc.from_array(attrs, numpy.array(ids, dtype="uint64").T.copy())
+        tags, lemmas = _feature_ids(chars, words, for_model, add)
+        attrs, columns = [TAG, LEMMA], [tags, lemmas]
+        if for_model:
+            attrs.append(NORM)
+            columns.append(list(map(add, bigrams(chars))))
+            if lexicon is not None:
+                hashes = {}
+                attrs.append(DEP)
+                columns.append([hashes[t] if t in hashes else hashes.setdefault(t, add(t)) for t in lexicon.tags(chars)])
+        doc.from_array(attrs, numpy.array(columns, dtype="uint64").T.copy())
     return doc
+
+
+def _feature_ids(chars: str, words: Iterable[tuple[int, int, str]], lookahead: bool, add) -> tuple[list[int], list[int]]:
+    """char_features(chars, words, lookahead) as the strings' hashes (`add`), built a word at a time:
+    make_doc's share of the model's time was mostly building and hashing one string per character.
+    Each string is hashed once per word (a 100,000-digit number is one word: hashing it per
+    character was quadratic). tests/stages/ner/test_ner_features.py holds it to char_features."""
+    n = len(chars)
+    tag_ids: list = [None] * n
+    lemma_ids: list = [None] * n
+    by_pos: dict[str, tuple[int, ...]] = {}  # pos -> hashes of S- B- M- E-<pos>, then with |o
+    org_end = None  # as in char_features
+    right = n
+    for start, end, pos in reversed(list(words)):
+        word = chars[start:end]
+        if end != right or (pos == "x" and not word.isalnum()):
+            org_end = None
+        right = start
+        if pos == "nt" or (pos[:1] in ("n", "j") and word.endswith(ORG_ENDINGS)):
+            org_end = end
+        k = end - start
+        if k <= 0:
+            continue
+        ids = by_pos.get(pos)
+        if ids is None:
+            ids = by_pos[pos] = tuple(add(f"{place}-{pos}{ahead}") for ahead in ("", "|o") for place in "SBME")
+        row = [ids[0]] if k == 1 else [ids[1], *[ids[2]] * (k - 2), ids[3]]
+        if lookahead and org_end is not None:
+            # |o on the characters within ORG_LOOKAHEAD of org_end: j >= org_end - ORG_LOOKAHEAD - start
+            for j in range(max(0, org_end - ORG_LOOKAHEAD - start), k):
+                row[j] = ids[4] if k == 1 else ids[5] if j == 0 else ids[7] if j == k - 1 else ids[6]
+        tag_ids[start:end] = row
+        lemma_ids[start:end] = [add(word)] * k
+    if None in tag_ids:  # characters outside every word: S-x and themselves
+        outside = add("S-x")
+        for i, tag in enumerate(tag_ids):
+            if tag is None:
+                tag_ids[i] = outside
+                lemma_ids[i] = add(chars[i])
+    return tag_ids, lemma_ids
