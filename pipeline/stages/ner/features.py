@@ -26,6 +26,7 @@ attribute, which nothing else in a character Doc uses (Lexicon).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Iterable
 
@@ -165,41 +166,65 @@ def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model:
     return doc
 
 
+@functools.lru_cache(maxsize=None)
+def _tag_hashes(pos: str) -> tuple[int, ...]:
+    """Hashes of S- B- M- E-<pos>, then the same with |o: a pure function of pos (jieba's few dozen
+    tags), kept once per process rather than hashed again for every sentence."""
+    from spacy.strings import get_string_id
+
+    return tuple(get_string_id(tag) for tag in _tag_strings(pos))
+
+
+def _tag_strings(pos: str) -> tuple[str, ...]:
+    return tuple(f"{place}-{pos}{ahead}" for ahead in ("", "|o") for place in "SBME")
+
+
 def _feature_ids(chars: str, words: Iterable[tuple[int, int, str]], lookahead: bool, add) -> tuple[list[int], list[int]]:
     """char_features(chars, words, lookahead) as the strings' hashes (`add`), built a word at a time:
     make_doc's share of the model's time was mostly building and hashing one string per character.
     Each string is hashed once per word (a 100,000-digit number is one word: hashing it per
     character was quadratic). tests/stages/ner/test_ner_features.py holds it to char_features."""
     n = len(chars)
-    tag_ids: list = [None] * n
-    lemma_ids: list = [None] * n
-    by_pos: dict[str, tuple[int, ...]] = {}  # pos -> hashes of S- B- M- E-<pos>, then with |o
+    tag_ids: list = [0] * n
+    lemma_ids: list = [0] * n
+    keep_strings = add is not _get_string_id()  # vocab.strings.add: the vocab must learn the tags too
+    outside = add("S-x")  # characters outside every word: S-x and themselves
     org_end = None  # as in char_features
     right = n
     for start, end, pos in reversed(list(words)):
         word = chars[start:end]
         if end != right or (pos == "x" and not word.isalnum()):
             org_end = None
+            if end < right:
+                tag_ids[end:right] = [outside] * (right - end)
+                lemma_ids[end:right] = [add(c) for c in chars[end:right]]
         right = start
         if pos == "nt" or (pos[:1] in ("n", "j") and word.endswith(ORG_ENDINGS)):
             org_end = end
         k = end - start
         if k <= 0:
             continue
-        ids = by_pos.get(pos)
-        if ids is None:
-            ids = by_pos[pos] = tuple(add(f"{place}-{pos}{ahead}") for ahead in ("", "|o") for place in "SBME")
-        row = [ids[0]] if k == 1 else [ids[1], *[ids[2]] * (k - 2), ids[3]]
-        if lookahead and org_end is not None:
-            # |o on the characters within ORG_LOOKAHEAD of org_end: j >= org_end - ORG_LOOKAHEAD - start
-            for j in range(max(0, org_end - ORG_LOOKAHEAD - start), k):
-                row[j] = ids[4] if k == 1 else ids[5] if j == 0 else ids[7] if j == k - 1 else ids[6]
-        tag_ids[start:end] = row
+        ids = _tag_hashes(pos)
+        if keep_strings:
+            for tag in _tag_strings(pos):
+                add(tag)
+        # |o on the characters within ORG_LOOKAHEAD of org_end: from index `first` of the word on.
+        first = k if not lookahead or org_end is None else max(0, org_end - ORG_LOOKAHEAD - start)
+        if k == 1:
+            tag_ids[start] = ids[4] if first == 0 else ids[0]
+        else:
+            row = [ids[1], *[ids[2]] * (k - 2), ids[3]] if first > 0 else []
+            if first < k:
+                row = row[:first] + [ids[5], *[ids[6]] * (k - 2), ids[7]][first:]
+            tag_ids[start:end] = row
         lemma_ids[start:end] = [add(word)] * k
-    if None in tag_ids:  # characters outside every word: S-x and themselves
-        outside = add("S-x")
-        for i, tag in enumerate(tag_ids):
-            if tag is None:
-                tag_ids[i] = outside
-                lemma_ids[i] = add(chars[i])
+    if right > 0:
+        tag_ids[:right] = [outside] * right
+        lemma_ids[:right] = [add(c) for c in chars[:right]]
     return tag_ids, lemma_ids
+
+
+def _get_string_id():
+    from spacy.strings import get_string_id
+
+    return get_string_id

@@ -92,3 +92,22 @@ def test_make_doc_same_on_real_news():
         words = [(w.start, w.end, w.pos) for w in segment.words(text)]
         assert_same(text, words, strings=False)
         assert_same(text, words, lexicon=LEXICON)
+
+
+def test_lexicon_tags_the_longest_name_from_the_left():
+    lexicon = Lexicon([("北京", "LOC"), ("北京大学", "ORG"), ("大学生", "ORG"), ("中", "LOC"), ("中关村", "ORG"),
+                       ("中关村", "LOC")])
+    assert lexicon.size == 4  # one character is left to the abbreviation rules
+    text = "北京大学生在中关村和北京"
+    tags = lexicon.tags(text)
+    assert tags[:4] == ["B-ORG", "M-ORG", "M-ORG", "E-ORG"]  # 北京大学, not 北京, and 大学生 is not reached
+    assert tags[4:6] == ["-", "-"]  # 生, 在: 中 alone is no name here
+    assert tags[6:9] == ["B-LOC+ORG", "M-LOC+ORG", "E-LOC+ORG"]  # a name under two labels says so
+    assert tags[10:] == ["B-LOC", "E-LOC"]
+    assert Lexicon([]).tags("北京") == ["-", "-"] and lexicon.tags("") == []
+
+
+def test_lexicon_file_round_trip(tmp_path):
+    path = tmp_path / "lexicon.tsv"
+    path.write_text("中国石化\tORG\tsoes.jsonl\n北京\tLOC\tadmin_divisions.jsonl\n", encoding="utf-8")
+    assert Lexicon.load(path).tags("中国石化在北京") == ["B-ORG", "M-ORG", "M-ORG", "E-ORG", "-", "B-LOC", "E-LOC"]
