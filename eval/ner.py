@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="score the first N sentences only (a quick look)")
     parser.add_argument("--news", action="store_true", help="score news_dev (eval/data/ner_news) and its reliability")
     parser.add_argument("--news-dir", type=Path, default=NEWS, help="folder of the hand-annotated news (*.jsonl)")
+    parser.add_argument("--backend", default=None, help="the segment stage's tokenizer (jieba, rjieba) instead of "
+                        "rules/pipeline.toml's: a model is scored with the words it was trained on")
     args = parser.parse_args(argv)
     if args.news:
         return news_main(args)
@@ -218,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     examples = examples[: args.limit]
     rules = ROOT / "rules"
     stage = configured_stage("ner", rules, **model_setting(args.model))
-    segment = configured_stage("segment", rules)
+    segment = configured_stage("segment", rules, **({} if args.backend is None else {"backend": args.backend}))
     t0 = time.perf_counter()
     stage.model.nlp()
     load = time.perf_counter() - t0
@@ -254,7 +256,7 @@ def news_main(args) -> int:
     examples = examples[: args.limit]
     rules = ROOT / "rules"
     stage = configured_stage("ner", rules, **model_setting(args.model))
-    segment = configured_stage("segment", rules)
+    segment = configured_stage("segment", rules, **({} if args.backend is None else {"backend": args.backend}))
     pairs: list[tuple[float, bool]] = []
     scores, _, chars = run(examples, stage, segment, args.errors, pairs)
     print(f"news_dev: {len(examples)} articles, {chars} characters ({args.news_dir}); model {stage.model.label}")

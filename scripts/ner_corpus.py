@@ -5,7 +5,9 @@ characters without the word features (TAG, LEMMA) that scripts/ner_data.py store
 and that the ner stage sets at run time (pipeline/stages/ner/features.py). The model then
 learns from characters alone and meets feature values at run time it never saw in
 training. This reader hands the model the stored features, entities left out, and
-each character's bigram (NORM) as pipeline.stages.ner.features.make_doc does.
+each character's bigram (NORM) as pipeline.stages.ner.features.make_doc does, and with a
+lexicon (`lexicon` in the config: scripts/train_ner.py --lexicon) each character's lexicon tag
+in DEP, as make_doc does with the model folder's lexicon.tsv.
 
 The model is a tagger over BILUO tags (pipeline/stages/ner/biluo.py): the reader writes
 each reference character's tag (`B-ORG`, `O`; no tag where the annotation is
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import ENT_IOB, ENT_TYPE, LEMMA, NORM, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, LEMMA, NORM, TAG
 from spacy.language import Language
 from spacy.pipeline.tagger import Tagger
 from spacy.scorer import get_ner_prf
@@ -33,7 +35,7 @@ from spacy.training.iob_utils import doc_to_biluo_tags
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.stages.ner.biluo import best_paths, spans  # noqa: E402
-from pipeline.stages.ner.features import bigrams  # noqa: E402
+from pipeline.stages.ner.features import Lexicon, bigrams  # noqa: E402
 from pipeline.stages.ner.tagger import softmax  # noqa: E402
 
 FEATURES = [TAG, LEMMA]
@@ -43,12 +45,17 @@ def _same_tokens(vocab, reference: Doc) -> Doc:
     return Doc(vocab, words=[t.text for t in reference], spaces=[bool(t.whitespace_) for t in reference])
 
 
-def with_features(vocab, reference: Doc) -> Doc:
-    """What the model reads for `reference`: its characters, TAG, LEMMA and bigram NORM; no entities."""
+def with_features(vocab, reference: Doc, lexicon: Lexicon | None = None) -> Doc:
+    """What the model reads for `reference`: its characters, TAG, LEMMA and bigram NORM (and the
+    lexicon's tags in DEP); no entities."""
     doc = _same_tokens(vocab, reference)
     if len(doc):
-        norms = numpy.array([[vocab.strings.add(b)] for b in bigrams("".join(t.text for t in reference))], dtype="uint64")
-        doc.from_array(FEATURES + [NORM], numpy.hstack([reference.to_array(FEATURES), norms]))
+        text = "".join(t.text for t in reference)
+        attrs, extra = [NORM], [bigrams(text)]
+        if lexicon is not None:
+            attrs, extra = [NORM, DEP], [bigrams(text), lexicon.tags(text)]
+        columns = numpy.array([[vocab.strings.add(x) for x in column] for column in extra], dtype="uint64").T
+        doc.from_array(FEATURES + attrs, numpy.hstack([reference.to_array(FEATURES), columns]))
     return doc
 
 
@@ -64,12 +71,13 @@ def with_biluo(vocab, reference: Doc) -> Doc:
 
 
 @spacy.registry.readers("ner_zh.FeatureCorpus.v1")
-def feature_corpus(path: Path, limit: int = 0):
+def feature_corpus(path: Path, limit: int = 0, lexicon: Path | None = None):
     corpus = Corpus(path, limit=limit)
+    table = None if lexicon is None else Lexicon.load(lexicon)
 
     def read(nlp):
         for eg in corpus(nlp):
-            yield Example(with_features(nlp.vocab, eg.reference), with_biluo(nlp.vocab, eg.reference))
+            yield Example(with_features(nlp.vocab, eg.reference, table), with_biluo(nlp.vocab, eg.reference))
 
     return read
 

@@ -81,7 +81,7 @@ word, which a word-token model could never find (measured: MSRA 7,145 of 58,877
 entities, 12.1%; PD1998 1,936 of 52,798, 3.7%; CLUENER 528 of 16,172, 3.3%).
 
 Usage: python scripts/ner_data.py [--data DIR] [--out DIR] [--max-train N]
-       [--max-dev N] [--dev-per-mille N] [--news FILE | --no-news] [--news-repeat N]
+       [--max-dev N] [--dev-per-mille N] [--news FILE | --no-news] [--news-repeat N] [--backend B]
 """
 
 from __future__ import annotations
@@ -332,6 +332,7 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 def combine(
     sources: Iterable[tuple[str, Iterable[dict]]],
     dev_per_mille: int = DEFAULT_DEV_PER_MILLE,
+    backend: str | None = None,
 ) -> tuple[list[dict], dict]:
     """De-duplicated examples {source, id, text, spans, split, bucket} and drop counts per source."""
     seen: set[str] = set()
@@ -363,9 +364,7 @@ def combine(
             )
     @functools.cache
     def segmenter():  # built on first use: most calls (the tests') never need it
-        from pipeline.stages.registry import configured_stage
-
-        return configured_stage("segment", ROOT / "rules")
+        return segment_stage(backend)
 
     conventions = msra_conventions(examples)
     whole = whole_names(conventions)
@@ -444,6 +443,50 @@ def news_examples(path: Path, sentences, seen: set[str], counts: Counter) -> lis
     return out
 
 
+def segment_stage(backend: str | None = None, cache_dir: Path | None = None):
+    """The segment stage as rules/pipeline.toml configures it (as the ner stage reads its words),
+    with `backend` (jieba, rjieba) instead of the configured one when given: the model's word
+    features must come from the tokenizer it will read at run time."""
+    from pipeline.stages.registry import configured_stage
+
+    overrides = {} if backend is None else {"backend": backend}
+    return configured_stage("segment", ROOT / "rules", cache_dir, **overrides)
+
+
+GAZETTEERS = ROOT.parent / "shared" / "data" / "gazetteers"
+# Gazetteer file -> label, for the model's lexicon feature (features.Lexicon).
+LEXICON_FILES = {
+    "companies.jsonl": "ORG", "soes.jsonl": "ORG", "government.jsonl": "ORG", "media.jsonl": "ORG",
+    "universities.jsonl": "ORG", "admin_divisions.jsonl": "LOC", "countries.jsonl": "LOC",
+}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def lexicon_entries(folder: Path = GAZETTEERS) -> list[tuple[str, str, str]]:
+    """(name, label, file) for the model's lexicon feature, from ../shared/data/gazetteers (its README
+    has the sources and licences): every full name, short name and alias of two characters or more
+    with a Han character; of the 41,352 townships only the full names (their short forms, 城关 or
+    新华, are mostly ordinary words). Evidence for the model, which learns how far to trust it."""
+    out = set()
+    for file, label in LEXICON_FILES.items():
+        for record in read_jsonl(folder / file):
+            names = [record.get("name")]
+            if record.get("level") != "township":
+                names += [record.get("short"), *(record.get("aliases") or ())]
+            for name in names:
+                if name and len(name) > 1 and _HAN.search(name):
+                    out.add((halfwidth(name), label, file))
+    return sorted(out)
+
+
+def write_lexicon(path: Path, folder: Path = GAZETTEERS) -> int:
+    """lexicon.tsv (name, label, gazetteer file a line); the number of lines."""
+    entries = lexicon_entries(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{n}\t{label}\t{file}\n" for n, label, file in entries), encoding="utf-8")
+    return len(entries)
+
+
 def make_vocab():
     from spacy.vocab import Vocab
 
@@ -503,14 +546,13 @@ def summarise(examples: list[dict], drops: dict[str, Counter]) -> dict:
     return out
 
 
-def write(examples: list[dict], drops: dict[str, Counter], out: Path, news_repeat: int = 1) -> dict:
+def write(examples: list[dict], drops: dict[str, Counter], out: Path, news_repeat: int = 1,
+          backend: str | None = None) -> dict:
     from spacy.tokens import DocBin
 
-    from pipeline.stages.registry import configured_stage
-
     vocab = make_vocab()
-    segmenter = configured_stage("segment", ROOT / "rules", out / "cache")
     out.mkdir(parents=True, exist_ok=True)
+    segmenter = segment_stage(backend, out / "cache")
     bins: dict[str, DocBin] = {}
     cut: Counter = Counter()
     unannotated: Counter = Counter()
@@ -530,6 +572,7 @@ def write(examples: list[dict], drops: dict[str, Counter], out: Path, news_repea
     summary["jieba_cut"] = dict(sorted(cut.items()))
     summary["unannotated_words"] = dict(sorted(unannotated.items()))
     summary["news_repeat"] = news_repeat if any(e["source"] == "news" for e in examples) else 0
+    summary["segment_backend"] = segmenter.settings["backend"]
     summary["files"] = {name: len(docbin) for name, docbin in sorted(bins.items())}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
@@ -546,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-news", action="store_true", help="leave the hand-annotated news out")
     parser.add_argument("--news-repeat", type=int, default=DEFAULT_NEWS_REPEAT,
                         help="times each news training sentence is in train.spacy")
+    parser.add_argument("--gazetteers", type=Path, default=GAZETTEERS, help="source of lexicon.tsv")
+    parser.add_argument("--backend", default=None, help="the segment stage's tokenizer for the word features "
+                        "(jieba, rjieba; default: rules/pipeline.toml's)")
     args = parser.parse_args(argv)
 
     missing = [name for name in SOURCES.values() if not (args.data / name).is_file()]
@@ -555,6 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     examples, drops = combine(
         ((source, read_jsonl(args.data / name)) for source, name in SOURCES.items()),
         args.dev_per_mille,
+        args.backend,
     )
     if not args.no_news:
         from pipeline.stages.segment.stage import SegmentStage, split_sentences
@@ -566,7 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         examples += news
     train = sample([e for e in examples if e["split"] == "train"], args.max_train)
     dev = sample([e for e in examples if e["split"] == "dev"], args.max_dev)
-    summary = write(train + dev, drops, args.out, args.news_repeat)
+    summary = write(train + dev, drops, args.out, args.news_repeat, args.backend)
+    if args.gazetteers.is_dir():  # the lexicon a model trained with --lexicon reads (scripts/train_ner.py)
+        summary["lexicon"] = write_lexicon(args.out / "lexicon.tsv", args.gazetteers)
+        (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
 

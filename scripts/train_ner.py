@@ -20,6 +20,7 @@ Quick check of the whole path on a subset (nothing written to pipeline/stages/ne
 
 Usage: python scripts/train_ner.py [--data DIR] [--work DIR] [--output DIR] [--version V]
        [--max-train N] [--max-dev N] [--seed N] [--set section.key=value ...] [--skip-card]
+       [--backend jieba|rjieba] [--reuse-data] [--blis]
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ LICENSE = (
     "CLUENER2020, which are distributed for research use, and on this project's hand-annotated news "
     "(eval/data/ner_news, THUCNews and SogouCS articles, research use)."
 )
+# `python -m spacy` with numpy's BLAS for the network's matrix products: thinc multiplies with
+# blis by default, at a quarter of numpy's speed on this model's shapes here (the ner stage runs
+# the same way, pipeline/stages/ner/tagger.py). The ops must be current before spaCy builds the
+# model; every layer takes the current ops when it is made.
+SPACY_NUMPY_OPS = (
+    "import sys; from thinc.api import NumpyOps, set_current_ops; set_current_ops(NumpyOps(use_blis=False)); "
+    "sys.argv[0] = 'spacy'; from spacy.cli import setup_cli; setup_cli()"
+)
+# Hash embedding rows of the lexicon feature: its tags are a few dozen (B/M/E/S of ORG, LOC, LOC+ORG).
+LEXICON_ROWS = 200
 # A row of spaCy's console table: epoch, step, losses, scores.
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[\d.]+\s")
 
@@ -67,6 +78,8 @@ def epochs_run(log: list[str]) -> int:
 def train(args, parser, train_out: Path) -> tuple[list[str], float]:
     """Steps 1 and 2; the spaCy log and the wall time, also kept in <work>/train.log and train.json."""
     prep = [sys.executable, str(ROOT / "scripts" / "ner_data.py"), "--data", str(args.data), "--out", str(args.work)]
+    if args.backend is not None:
+        prep += ["--backend", args.backend]
     if args.max_train is not None:
         prep += ["--max-train", str(args.max_train)]
     if args.max_dev is not None:
@@ -75,9 +88,11 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
         prep += ["--no-news"]
     if args.news_repeat is not None:
         prep += ["--news-repeat", str(args.news_repeat)]
-    run(prep)
+    if not args.reuse_data:
+        run(prep)
+    spacy = [sys.executable, "-m", "spacy"] if args.blis else [sys.executable, "-c", SPACY_NUMPY_OPS]
     cmd = [
-        sys.executable, "-m", "spacy", "train", str(CONFIG),
+        *spacy, "train", str(CONFIG),
         "--code", str(ROOT / "scripts" / "ner_corpus.py"),
         "--output", str(train_out),
         "--paths.train", str(args.work / "train.spacy"),
@@ -85,6 +100,11 @@ def train(args, parser, train_out: Path) -> tuple[list[str], float]:
     ]
     if args.seed is not None:
         cmd += ["--system.seed", str(args.seed)]
+    if args.lexicon:
+        # The lexicon tags (pipeline/stages/ner/features.py, Lexicon) as a fifth embedded attribute.
+        cmd += ["--paths.lexicon", str(args.work / "lexicon.tsv"),
+                "--components.tagger.model.tok2vec.embed.attrs", json.dumps(["ORTH", "NORM", "TAG", "LEMMA", "DEP"]),
+                "--components.tagger.model.tok2vec.embed.rows", json.dumps([8000, 40000, 2000, 20000, LEXICON_ROWS])]
     for override in args.set:
         key, sep, value = override.partition("=")
         if not sep:
@@ -120,7 +140,7 @@ def reproduce_args(argv: list[str]) -> list[str]:
             skip = False
         elif arg in ("--work", "--output", "--version", "--bench-repeat"):
             skip = True
-        elif arg not in ("--reuse", "--skip-card") and not arg.startswith(("--work=", "--output=", "--version=", "--bench-repeat=")):
+        elif arg not in ("--reuse", "--reuse-data", "--skip-card", "--blis") and not arg.startswith(("--work=", "--output=", "--version=", "--bench-repeat=")):
             out.append(arg)
     return out
 
@@ -136,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip data and training: ship <work>/train-out/model-best of an earlier run "
                              "(its log and time in <work>/train.log and train.json)")
     parser.add_argument("--bench-repeat", type=int, default=3, help="bench/ner.py passes (best of N) for the card")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="train on <work>'s data of an earlier run (same data options) without rebuilding it")
+    parser.add_argument("--backend", default=None, help="segment tokenizer for the word features (jieba, rjieba; "
+                        "default: rules/pipeline.toml's, which the ner stage reads at run time)")
+    parser.add_argument("--lexicon", action="store_true", help="give the model the gazetteer lexicon feature "
+                        "(<work>/lexicon.tsv of scripts/ner_data.py, shipped in the model folder)")
+    parser.add_argument("--blis", action="store_true", help="thinc's default blis gemm instead of numpy's "
+                        "(4x slower here; for comparison)")
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--max-dev", type=int, default=None)
     parser.add_argument("--no-news", action="store_true", help="leave out the hand-annotated news (train articles)")
@@ -163,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.output)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best, args.output)
+    if args.lexicon:  # read at run time by pipeline/stages/ner/tagger.py (NerModel)
+        shutil.copy(args.work / "lexicon.tsv", args.output / "lexicon.tsv")
     summary = json.loads((args.work / "summary.json").read_text(encoding="utf-8"))
     meta_path = args.output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -192,11 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{training}; model-best -> {args.output} (spaCy dev ents_f {meta.get('performance', {}).get('ents_f')})")
     model = str(args.output.resolve())
+    # Scored with the words it was trained on (the segment backend), like the stage will run it.
+    backend = [] if args.backend is None else ["--backend", args.backend]
     # The confidence map beside the model, fitted on the news calibration slice (never trained on).
-    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model])
+    calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model, *backend])
     if not args.skip_card:
-        dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model])
-        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model])
+        dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model, *backend])
+        news = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--news", "--model", model, *backend])
         speed = run([sys.executable, str(ROOT / "bench" / "ner.py"), "--model", model, "--repeat", str(args.bench_repeat)])
         card = (ROOT / "scripts" / "ner_model_card.md").read_text(encoding="utf-8").format(
             name=args.output.name, version=args.version, license=LICENSE, training=training,
@@ -204,7 +236,15 @@ def main(argv: list[str] | None = None) -> int:
             summary=json.dumps({k: summary.get(k) for k in ("sentences", "entities", "dropped", "unannotated_words",
                                                              "jieba_cut")}, ensure_ascii=False, indent=1),
             architecture=architecture(args.output),
-            size=f"{size / 2**20:.1f} MB", dev="".join(dev), speed="".join(speed), news="".join(news),
+            size=f"{size / 2**20:.1f} MB", dev="".join(dev),
+            backend=summary.get("segment_backend", "jieba"),
+            lexicon=("- Lexicon feature (`DEP`): each character's place (B/M/E/S) in the longest name of "
+                     "`lexicon.tsv` in this folder around it, with that name's label (`B-ORG`, `E-LOC`; `-` "
+                     f"outside), {summary.get('lexicon', 0):,} names from `../shared/data/gazetteers` (companies, "
+                     "SOEs, government bodies, media, universities as ORG; administrative divisions and countries "
+                     "and cities as LOC; `scripts/ner_data.py`, lexicon_entries): evidence, not a decision.\n"
+                     if args.lexicon else ""),
+            calibration_method=json.loads((args.output / "calibration.json").read_text(encoding="utf-8"))["method"], speed="".join(speed), news="".join(news),
             calibration="".join(line for line in calibration if not line.startswith("+ ")),
         )
         (args.output / "README.md").write_text(card, encoding="utf-8")

@@ -17,10 +17,17 @@ Training (scripts/ner_data.py) and the ner stage both build these from the
 segment stage's tokenizer (the bigram: scripts/ner_corpus.py and make_doc), so the
 model sees at run time what it learnt from.
 Characters outside any token (spaces) get TAG `S-x` and themselves as LEMMA.
+
+A model trained with a lexicon (`lexicon.tsv` in its folder, scripts/ner_data.py builds it
+from ../shared/data/gazetteers) also reads, per character, its place in the longest lexicon
+name around it with that name's label (`B-ORG`, `E-LOC`, `-` outside any), in the DEP
+attribute, which nothing else in a character Doc uses (Lexicon).
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Iterable
 
 from pipeline.core.chars import IDEOGRAPHIC_SPACE, halfwidth_map
@@ -79,36 +86,145 @@ def char_features(
     return tags, lemmas
 
 
+class Lexicon:
+    """Names with their labels (gazetteer entries), matched greedily longest first from the left.
+
+    `tags(text)` gives each character `B-<label>`, `M-`, `E-` or `S-` of the name it falls in, or
+    `-`: evidence for the model, not a decision (a short company name may be an ordinary word).
+    """
+
+    OUTSIDE = "-"
+
+    def __init__(self, entries: Iterable[tuple[str, str]]):
+        labels: dict[str, str] = {}
+        for name, label in entries:
+            if len(name) > 1:  # one character is an abbreviation, found by the rules
+                labels[name] = label if labels.get(name, label) == label else "+".join(sorted({labels[name], label}))
+        # First two characters -> names, longest first: one dict lookup per character of text.
+        self._by_head: dict[str, list[tuple[str, str]]] = {}
+        for name in sorted(labels, key=lambda n: (-len(n), n)):
+            self._by_head.setdefault(name[:2], []).append((name, labels[name]))
+        self.size = len(labels)
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        """From a file of `name<TAB>label` lines (lexicon.tsv in a model folder)."""
+        with Path(path).open(encoding="utf-8") as handle:
+            return cls(tuple(line.rstrip("\n").split("\t")[:2]) for line in handle if "\t" in line)
+
+    def tags(self, text: str) -> list[str]:
+        """One tag per character of `text` (see the class docstring)."""
+        out = [self.OUTSIDE] * len(text)
+        by_head, i, n = self._by_head, 0, len(text) - 1
+        while i < n:
+            for name, label in by_head.get(text[i : i + 2], ()):
+                if text.startswith(name, i):
+                    k = len(name)
+                    out[i : i + k] = [f"B-{label}", *[f"M-{label}"] * (k - 2), f"E-{label}"]
+                    i += k
+                    break
+            else:
+                i += 1
+        return out
+
+
 def bigrams(text: str) -> list[str]:
     """Each character with the next (the last one alone): the model's NORM feature."""
     return [text[i : i + 2] for i in range(len(text))]
 
 
-def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True, strings: bool = True):
+def make_doc(vocab, text: str, words: Iterable[tuple[int, int, str]], for_model: bool = True, strings: bool = True,
+             lexicon: Lexicon | None = None):
     """The spaCy Doc the model reads: a token per character of halfwidth(text), TAG and LEMMA
     from `words`, NORM the character's bigram. `for_model=False` (the rules' Docs) leaves out
     what only the model reads: the `|o` marks and the bigrams. `strings=False` (the ner stage)
     sets the features' hashes without adding their strings to the vocab: model and matcher read
     only the hashes, and the vocab would otherwise keep every word of every document a process
-    reads (`token.tag_` and the like then have no text)."""
+    reads (`token.tag_` and the like then have no text). `lexicon`: the model's (DEP, see the module
+    docstring), for a model trained with one."""
     import numpy
-    from spacy.attrs import LEMMA, NORM, TAG
+    from spacy.attrs import DEP, LEMMA, NORM, TAG
     from spacy.strings import get_string_id
     from spacy.tokens import Doc
 
     # Folded before the features too: the training corpora were folded before segmenting.
     chars = halfwidth(text)
-    tags, lemmas = char_features(chars, words, lookahead=for_model)
     doc = Doc(vocab, words=list(chars), spaces=[False] * len(text))
     if text:
         # Set as one array (Doc(tags=..., lemmas=...) makes a Python Token per character).
-        # Each distinct string hashed once: a word's LEMMA repeats for each of its characters, and
-        # hashing a 100,000-digit word 100,000 times made a long number quadratic.
         add = vocab.strings.add if strings else get_string_id
-        attrs, columns = ([TAG, LEMMA, NORM], (tags, lemmas, bigrams(chars))) if for_model else ([TAG, LEMMA], (tags, lemmas))
-        ids = []
-        for column in columns:
-            hashes = {x: add(x) for x in dict.fromkeys(column)}
-            ids.append([hashes[x] for x in column])
-        doc.from_array(attrs, numpy.array(ids, dtype="uint64").T.copy())
+        tags, lemmas = _feature_ids(chars, words, for_model, add)
+        attrs, columns = [TAG, LEMMA], [tags, lemmas]
+        if for_model:
+            attrs.append(NORM)
+            columns.append(list(map(add, bigrams(chars))))
+            if lexicon is not None:
+                hashes = {}
+                attrs.append(DEP)
+                columns.append([hashes[t] if t in hashes else hashes.setdefault(t, add(t)) for t in lexicon.tags(chars)])
+        doc.from_array(attrs, numpy.array(columns, dtype="uint64").T.copy())
     return doc
+
+
+@functools.lru_cache(maxsize=None)
+def _tag_hashes(pos: str) -> tuple[int, ...]:
+    """Hashes of S- B- M- E-<pos>, then the same with |o: a pure function of pos (jieba's few dozen
+    tags), kept once per process rather than hashed again for every sentence."""
+    from spacy.strings import get_string_id
+
+    return tuple(get_string_id(tag) for tag in _tag_strings(pos))
+
+
+def _tag_strings(pos: str) -> tuple[str, ...]:
+    return tuple(f"{place}-{pos}{ahead}" for ahead in ("", "|o") for place in "SBME")
+
+
+def _feature_ids(chars: str, words: Iterable[tuple[int, int, str]], lookahead: bool, add) -> tuple[list[int], list[int]]:
+    """char_features(chars, words, lookahead) as the strings' hashes (`add`), built a word at a time:
+    make_doc's share of the model's time was mostly building and hashing one string per character.
+    Each string is hashed once per word (a 100,000-digit number is one word: hashing it per
+    character was quadratic). tests/stages/ner/test_ner_features.py holds it to char_features."""
+    n = len(chars)
+    tag_ids: list = [0] * n
+    lemma_ids: list = [0] * n
+    keep_strings = add is not _get_string_id()  # vocab.strings.add: the vocab must learn the tags too
+    outside = add("S-x")  # characters outside every word: S-x and themselves
+    org_end = None  # as in char_features
+    right = n
+    for start, end, pos in reversed(list(words)):
+        word = chars[start:end]
+        if end != right or (pos == "x" and not word.isalnum()):
+            org_end = None
+            if end < right:
+                tag_ids[end:right] = [outside] * (right - end)
+                lemma_ids[end:right] = [add(c) for c in chars[end:right]]
+        right = start
+        if pos == "nt" or (pos[:1] in ("n", "j") and word.endswith(ORG_ENDINGS)):
+            org_end = end
+        k = end - start
+        if k <= 0:
+            continue
+        ids = _tag_hashes(pos)
+        if keep_strings:
+            for tag in _tag_strings(pos):
+                add(tag)
+        # |o on the characters within ORG_LOOKAHEAD of org_end: from index `first` of the word on.
+        first = k if not lookahead or org_end is None else max(0, org_end - ORG_LOOKAHEAD - start)
+        if k == 1:
+            tag_ids[start] = ids[4] if first == 0 else ids[0]
+        else:
+            row = [ids[1], *[ids[2]] * (k - 2), ids[3]] if first > 0 else []
+            if first < k:
+                row = row[:first] + [ids[5], *[ids[6]] * (k - 2), ids[7]][first:]
+            tag_ids[start:end] = row
+        lemma_ids[start:end] = [add(word)] * k
+    if right > 0:
+        tag_ids[:right] = [outside] * right
+        lemma_ids[:right] = [add(c) for c in chars[:right]]
+    return tag_ids, lemma_ids
+
+
+def _get_string_id():
+    from spacy.strings import get_string_id
+
+    return get_string_id

@@ -24,10 +24,12 @@ from typing import Iterable, Sequence
 import numpy
 
 from pipeline.stages.ner.biluo import best_index_paths, index_spans
-from pipeline.stages.ner.features import make_doc
+from pipeline.stages.ner.features import Lexicon, make_doc
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
 CALIBRATION = "calibration.json"
+# The gazetteer names a model trained with the lexicon feature reads (features.Lexicon).
+LEXICON = "lexicon.tsv"
 # Characters per model batch at most (speed only: the model reads each sentence on its own).
 BATCH_CHARS = 16_000
 
@@ -71,6 +73,8 @@ class NerModel:
         self._nlp = None
         self._digest: str | None = None
         self.calibration = load_calibration(folder / CALIBRATION)
+        self._lexicon: Lexicon | None = None
+        self._lexicon_read = False
 
     @property
     def label(self) -> str:
@@ -100,6 +104,14 @@ class NerModel:
             return self.precision(label)
         return round(interpolate(curve, score), 4)
 
+    def lexicon(self) -> Lexicon | None:
+        """The model's lexicon (LEXICON in its folder), loaded on first use; None for a model without."""
+        if not self._lexicon_read:
+            path = self.folder / LEXICON
+            self._lexicon = Lexicon.load(path) if path.is_file() else None
+            self._lexicon_read = True
+        return self._lexicon
+
     def nlp(self):
         if self._nlp is None:
             import spacy
@@ -125,6 +137,7 @@ class NerModel:
         here rather than by spaCy, which would take each character's best tag alone.
         """
         tagger = self.nlp().get_pipe("tagger")
+        lexicon = self.lexicon()
         found: list[list[tuple[int, int, str]]] = []
         # Read as they come, a batch at a time: a batch holds at most batch_size sentences and
         # BATCH_CHARS characters (or one sentence), so memory stays bounded however long the document.
@@ -136,7 +149,7 @@ class NerModel:
             if batch and (len(batch) >= self.batch_size or chars + len(text) > BATCH_CHARS):
                 self._tag(tagger, batch, found)
                 batch, chars = [], 0
-            batch.append((len(found) - 1, make_doc(tagger.vocab, text, words, strings=False)))
+            batch.append((len(found) - 1, make_doc(tagger.vocab, text, words, strings=False, lexicon=lexicon)))
             chars += len(text)
         if batch:
             self._tag(tagger, batch, found)

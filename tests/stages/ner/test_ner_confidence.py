@@ -1,6 +1,7 @@
 """Model confidence: a score per name from the model's probabilities, mapped through calibration.json.
 
-The map is fitted by scripts/calibrate_ner.py (isotonic over bins); the stage reads it beside the model.
+The map is fitted by scripts/calibrate_ner.py (a logistic curve per label, or isotonic over bins); the stage
+reads it beside the model.
 """
 
 import importlib.util
@@ -56,6 +57,37 @@ def test_the_fit_is_monotone_and_keeps_every_name(names, bins, min_bin):
     assert all(a[0] <= b[0] + 1e-9 for a, b in zip(blocks, blocks[1:]))
     overall = sum(ok for _, ok in names) / len(names)
     assert sum(y * w for _, y, w in blocks) / len(names) == pytest.approx(overall)
+
+
+def test_platt_recovers_a_known_curve_and_stays_monotone():
+    import math
+    import random
+
+    calibrate = _calibrate()
+    rng = random.Random(0)
+    names = []
+    for _ in range(4000):  # right with probability sigmoid(0.7 * logit(score) + 0.3)
+        score = rng.random()
+        names.append((score, rng.random() < 1 / (1 + math.exp(-(0.7 * calibrate._logit(score) + 0.3)))))
+    a, b = calibrate.platt(names)
+    assert a == pytest.approx(0.7, abs=0.1) and b == pytest.approx(0.3, abs=0.1)
+    points = calibrate.platt_points(a, b)
+    assert all(p[1] < q[1] for p, q in zip(points, points[1:]))  # a higher score, a higher confidence
+    # Below the lowest score of the slice the curve goes on falling (isotonic bins stay flat there).
+    assert points[0][1] < 0.2
+
+
+def test_platt_is_finite_when_every_name_is_right():
+    a, b = _calibrate().platt([(0.9, True), (0.99, True), (0.999, True)])
+    assert abs(a) < 100 and abs(b) < 100
+    points = _calibrate().platt_points(a, b)
+    assert all(0 < y < 1 for _, y, _ in points)
+
+
+def test_cross_check_reports_every_bin_and_the_brier_score():
+    names = [("PER", 0.99, True, n) for n in range(40)] + [("PER", 0.5, n % 2 == 0, n) for n in range(40)]
+    lines = _calibrate().cross_check(names, "platt", 8, 10)
+    assert "Brier score" in lines[-1] and "(80 names)" in lines[-1]
 
 
 def test_a_bad_calibration_file_is_a_clear_error(tmp_path):

@@ -425,3 +425,24 @@ def test_news_sentences_are_repeated_in_the_training_file(tmp_path, monkeypatch)
     first = next(d for d in docs if d.text.startswith("中美"))
     # 中 and 美 carry no annotation (missing), 两 is outside, 北京 a place.
     assert [t.ent_iob_ for t in first][:4] == ["", "", "O", "O"] and [e.text for e in first.ents] == ["北京"]
+
+
+def test_lexicon_entries_take_names_short_forms_and_aliases_but_not_township_short_forms(tmp_path):
+    rows = {
+        "companies.jsonl": [{"name": "中国石油化工股份有限公司", "short": "中国石化", "aliases": ["石化"]}],
+        "soes.jsonl": [{"name": "中国石油化工集团有限公司", "aliases": ["中石化", "Ｓ"]}],
+        "government.jsonl": [], "media.jsonl": [{"name": "CMG", "aliases": ["总台"]}], "universities.jsonl": [],
+        "admin_divisions.jsonl": [{"name": "青岛市", "short": "青岛", "level": "prefecture", "aliases": []},
+                                  {"name": "城关镇", "short": "城关", "level": "township"},
+                                  {"name": "山东省", "short": "山东", "level": "province", "aliases": ["鲁"]}],
+        "countries.jsonl": [{"name": "阿拉伯联合酋长国", "aliases": ["阿联酋"], "kind": "country"}],
+    }
+    for name, records in rows.items():
+        (tmp_path / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    entries = {(n, label) for n, label, _ in nd.lexicon_entries(tmp_path)}
+    assert entries == {
+        ("中国石油化工股份有限公司", "ORG"), ("中国石化", "ORG"), ("石化", "ORG"), ("中国石油化工集团有限公司", "ORG"),
+        ("中石化", "ORG"), ("总台", "ORG"), ("青岛市", "LOC"), ("青岛", "LOC"), ("城关镇", "LOC"), ("山东省", "LOC"),
+        ("山东", "LOC"), ("阿拉伯联合酋长国", "LOC"), ("阿联酋", "LOC"),
+    }  # no CMG (no Han), no 鲁 or Ｓ (one character), no 城关 (a township's short form)
+    assert nd.write_lexicon(tmp_path / "out" / "lexicon.tsv", tmp_path) == len(entries)
