@@ -11,6 +11,7 @@ each declaration).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,18 @@ pytestmark = pytest.mark.e2e
 
 
 def edit(path: Path, old: str, new: str, after: str = "") -> int:
-    """Replace the first `old` after the text `after` by `new`; the line `new` starts on."""
+    """Replace the first `old` after the text `after` by `new`; the line `new` starts on.
+
+    An `old` ending in "= …" stands for the setting's whole line whatever its value, so a tuned
+    default does not break the case."""
     text = path.read_text(encoding="utf-8")
     start = text.index(after) if after else 0
-    at = text.index(old, start)
+    if old.endswith("= …"):
+        found = re.compile(re.escape(old[:-1]) + r"[^\n]*").search(text, start)
+        assert found, f"{old!r} not in {path}"
+        at, old = found.start(), found.group()
+    else:
+        at = text.index(old, start)
     path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
     return text.count("\n", 0, at) + 1
 
@@ -140,8 +149,8 @@ TIGHTENED = {
                         'extractors = ["money", "money",', ("twice",)),
     # 5 meant as 5% would switch the flag off
     "spam_threshold": ("pipeline.toml", "", "spam_threshold = 0.0", "spam_threshold = 5", ("<= 1",)),
-    "spun_threshold": ("pipeline.toml", "", "spun_threshold = 0.2", "spun_threshold = 1.5", ("<= 1",)),
-    "spun_min_hits": ("pipeline.toml", "", "spun_min_hits = 3", "spun_min_hits = 0", (">= 1",)),
+    "spun_threshold": ("pipeline.toml", "", "spun_threshold = …", "spun_threshold = 1.5", ("<= 1",)),
+    "spun_min_hits": ("pipeline.toml", "", "spun_min_hits = …", "spun_min_hits = 0", (">= 1",)),
     "spam_min_density": ("clean/spam.toml", "", "min_density = 0.25", "min_density = 25", ("<= 1",)),
     # only class spam counts toward spam_ratio
     "spam_line_class": ("clean/spam.toml", 'kind = "line"', 'class = "spam"', 'class = "spma"', ("'spam'",)),
