@@ -53,14 +53,18 @@ def matrix(rows: list[dict], stage: CleanStage) -> tuple[np.ndarray, np.ndarray,
 def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # Each line counts once: ham outnumbering spam about four to one is what a page holds
     # too, and a news line lost costs more than a spam line kept.
-    sample = np.ones_like(y)
+    return fit_logistic(x, y, FEATURES.index("bias"), steps=STEPS, rate=RATE, l2=L2)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, bias: int, steps: int, rate: float, l2: float) -> np.ndarray:
+    """Logistic regression by gradient descent, every row weighted alike, L2 on all weights but
+    column `bias` (scripts/fit_spun_classifier.py uses it too)."""
     w = np.zeros(x.shape[1])
     penalty = np.ones_like(w)
-    penalty[FEATURES.index("bias")] = 0.0
-    for _ in range(STEPS):
+    penalty[bias] = 0.0
+    for _ in range(steps):
         p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ ((p - y) * sample) / len(y) + L2 * penalty * w
-        w -= RATE * grad
+        w -= rate * (x.T @ (p - y) / len(y) + l2 * penalty * w)
     return w
 
 

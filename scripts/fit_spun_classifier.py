@@ -28,6 +28,7 @@ for p in (ROOT, ROOT / "scripts"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
+from fit_spam_classifier import fit_logistic  # noqa: E402
 from spun_data import articles, read_pairs, spun_copies  # noqa: E402
 from pipeline.stages.clean.ruleset import SPUN_FEATURES  # noqa: E402
 from pipeline.stages.clean.stage import CleanStage  # noqa: E402
@@ -92,14 +93,7 @@ def calibrate(model, texts: list[str], out: Path) -> None:
 def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # Each text counts once: real articles outnumber spun copies, as in a crawl, and a real
     # article rewritten costs more than a spun one left alone.
-    sample = np.ones_like(y)
-    w = np.zeros(x.shape[1])
-    penalty = np.ones_like(w)
-    penalty[SPUN_FEATURES.index("bias")] = 0.0
-    for _ in range(STEPS):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
-        w -= RATE * (x.T @ ((p - y) * sample) / len(y) + L2 * penalty * w)
-    return w
+    return fit_logistic(x, y, SPUN_FEATURES.index("bias"), steps=STEPS, rate=RATE, l2=L2)
 
 
 def main(argv: list[str] | None = None) -> int:
