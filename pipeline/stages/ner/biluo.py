@@ -139,23 +139,9 @@ def spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     >>> spans(["O", "I-PER", "L-PER"])  # a stray I- opens a name too
     [(1, 3, 'PER')]
     """
-    out = []
-    start, label = None, None
-    for i, tag in enumerate(tags):
-        kind, x = _parts(tag)
-        if start is not None and (kind in ("O", "B", "U") or x != label):
-            start = None  # an entity left open, or changing label, is not an entity
-        if kind == "U":
-            out.append((i, i + 1, x))
-        elif kind == "B" or (kind in ("I", "L") and start is None):
-            start, label = i, x
-            if kind == "L":
-                out.append((i, i + 1, x))
-                start = None
-        elif kind == "L" and start is not None:
-            out.append((start, i + 1, x))
-            start = None
-    return out
+    labels = sorted(set(tags))
+    index = {tag: k for k, tag in enumerate(labels)}
+    return index_spans(numpy.array([index[tag] for tag in tags], dtype="int64"), labels)
 
 
 def index_spans(path: numpy.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str]]:

@@ -160,7 +160,30 @@ def test_many_sentences_decode_as_the_reference_does_on_either_viterbi(grouped, 
 @settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from([MODEL_LABELS, LABELS, ["O", "B-X", "X-Y", "L-X", "I"]]).flatmap(
     lambda labels: st.tuples(st.just(labels), st.lists(st.integers(0, len(labels) - 1), max_size=40))))
-def test_index_spans_read_what_spans_reads(case):
+def test_index_spans_read_what_a_character_by_character_reader_reads(case):
     # Any sequence, valid or not (and tags that are neither O nor B/I/L/U): the same names.
     labels, path = case
-    assert index_spans(numpy.array(path, dtype="int64"), labels) == spans([labels[k] for k in path])
+    tags = [labels[k] for k in path]
+    assert index_spans(numpy.array(path, dtype="int64"), labels) == reference_spans(tags)
+    assert spans(tags) == reference_spans(tags)
+
+
+def reference_spans(tags):
+    """The reader before index_spans, a character at a time: the reference it is checked against."""
+    out = []
+    start, label = None, None
+    for i, tag in enumerate(tags):
+        kind, x = ("O", "") if tag == "O" or "-" not in tag else tag.split("-", 1)
+        if start is not None and (kind in ("O", "B", "U") or x != label):
+            start = None  # an entity left open, or changing label, is not an entity
+        if kind == "U":
+            out.append((i, i + 1, x))
+        elif kind == "B" or (kind in ("I", "L") and start is None):
+            start, label = i, x
+            if kind == "L":
+                out.append((i, i + 1, x))
+                start = None
+        elif kind == "L" and start is not None:
+            out.append((start, i + 1, x))
+            start = None
+    return out
