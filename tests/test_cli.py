@@ -12,6 +12,7 @@ from pipeline.cli import main
 from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 
 from conftest import ROOT, SEEDS
+from report_runs import seeds_run
 
 # `pipeline run` over the seeds and the module entry point: not in `make quick`.
 pytestmark = pytest.mark.e2e
@@ -70,17 +71,15 @@ def test_output_schemas_are_fixed_even_without_facts(mixed_folder, tmp_path):
     assert not list(out.glob(".*.tmp"))  # no temporary files left behind
 
 
-def test_same_input_and_rules_give_byte_identical_outputs(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
+def test_same_input_and_rules_give_byte_identical_outputs(tmp_path, tmp_path_factory):
+    a, b = tmp_path / "a", seeds_run(tmp_path_factory)  # b: the session's one-process run of seeds/
     run(SEEDS, "--out", a, stages=None)
-    run(SEEDS, "--out", b, "--jobs", "1", stages=None)
     for name in ("documents.parquet", "edits.parquet", "facts.parquet", "facts.jsonl"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-def test_edits_table_maps_back_to_the_original(tmp_path):
-    out = tmp_path / "out"
-    assert run(SEEDS, "--out", out, stages=None) == 0
+def test_edits_table_maps_back_to_the_original(tmp_path_factory):
+    out = seeds_run(tmp_path_factory)
     docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
     edits = pd.read_parquet(out / "edits.parquet")
     assert len(edits) > 1000

@@ -74,7 +74,7 @@ def test_dask_local_cluster_gives_the_same_run_folder(corpus, reference, tmp_pat
 def test_killed_run_resumes_to_the_same_result(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    for i in range(1500):
+    for i in range(600):
         (src / f"{i:04d}.txt").write_text(f"第{i}篇。" + TRADITIONAL * 40, encoding="utf-8")
     # Two cheap stages keep the test quick; resuming works the same for any stages.
     stages = ["--stages", "decode,convert"]
@@ -95,7 +95,7 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
                     done = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
             except sqlite3.DatabaseError:
                 continue
-            if done >= 400:  # two rows a document: at least 200 finished
+            if done >= 200:  # two rows a document: at least 100 finished
                 break
     assert proc.poll() is None, "the run finished before it could be killed; make the input larger"
     os.kill(proc.pid, signal.SIGKILL)
@@ -104,9 +104,9 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
 
     assert main(["run", str(src), "--out", str(out), "--jobs", "1", "--quiet", *stages]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["cache"]["reused"]["convert"] >= 150  # finished documents were not redone
-    assert manifest["counts"]["documents"] == 1500
+    assert manifest["cache"]["reused"]["convert"] >= 100  # finished documents were not redone
+    assert manifest["counts"]["documents"] == 600
     assert snapshot(out) == snapshot(ref)
     assert not list(out.glob(".*.tmp"))
     docs = pd.read_parquet(out / "documents.parquet")
-    assert docs.doc_id.is_unique and len(docs) == 1500
+    assert docs.doc_id.is_unique and len(docs) == 600
