@@ -29,15 +29,19 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 5  # 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 6  # 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
             "words": ListOf(String("a measure word"), "measure words (量词)", required=True, non_empty=True),
         }), required=True),
+        "not_before": Section(Kind("extract.count.not_before", "A measure word -> what, right after it, makes it "
+                                   "the start of another word (具备, 首次, 国际) ([not_before]).",
+                                   values=ListOf(String("a word"), "words starting with the measure word's end"))),
         "not_counts": Section(Kind("extract.count.not_counts", "Numerals that alone before a measure word are "
                                    "not counts ([not_counts]).", {
             "numerals": ListOf(String("a numeral"), "numerals (一: the article)"),
+            "names": ListOf(String("a name"), "names written as a count (76人, a team)"),
         })),
         "rank": Section(Kind("extract.count.rank", "Ranking words that make 第152位-like places of a number "
                              "([rank]).", {
@@ -59,6 +63,7 @@ class CountExtractor(Extractor):
 
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         self.not_counts = frozenset(data["not_counts"]["numerals"])
+        self.names = frozenset(data["not_counts"]["names"])
         rank = data["rank"]
         self.rank_words = tuple(rank["words"])
         self.rank_units = frozenset(rank["units"])
@@ -74,7 +79,10 @@ class CountExtractor(Extractor):
         self.object_stop = frozenset(obj["stop_words"])
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
-        return {"UNIT": alternation(data["units"]["words"])}
+        # One lookahead per measure word: (?!(?<=具)(?:备|有)) keeps 3具备 from counting 具.
+        guards = "".join(f"(?!(?<={re.escape(unit)}){alternation(after)})"
+                         for unit, after in sorted(data.get("not_before", {}).items()) if after)
+        return {"UNIT": alternation(data["units"]["words"]), "UNIT_NOT_BEFORE": guards}
 
     def normalise_count(self, m, rule, ctx: Context):
         num = quantity.group(m, "num")
@@ -83,6 +91,8 @@ class CountExtractor(Extractor):
         if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague") or quantity.group(m, "up")) or (
                 num in self.not_counts and not quantity.group(m, "num2")):
             return None
+        if m.group(0) in self.names:
+            return None  # 76人: a team
         if m.group("unit") in self.rank_units:
             before = ctx.text[max(0, m.start() - self.rank_window) : m.start()]
             if any(w in before for w in self.rank_words):
