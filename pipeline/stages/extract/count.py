@@ -29,7 +29,7 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 6  # 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 7  # 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {

@@ -30,7 +30,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 5  # 5: a bare 元 takes the document's region currency; 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
+    code_version = 6  # 6: `min` of over, `max` of under (the bound an approximation word sets); 5: a bare 元 takes the document's region currency; 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",

@@ -21,7 +21,7 @@ UNITS = ("percent", "point")
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 4  # 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
+    code_version = 5  # 5: `min` of over, `max` of under; 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
     normaliser_names = ("percent", "tenths", "fixed", "fraction")
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),

@@ -162,10 +162,18 @@ def as_json(value: Decimal) -> int | float:
 
 
 def with_range(value: dict, q: Quantity, key: str) -> dict:
-    """Put a quantity into a fact value: `key` and `approx`, plus `min`/`max` for ranges."""
+    """Put a quantity into a fact value: `key` and `approx`, plus `min`/`max` for ranges, `min` for
+    `over` (超过5万: at least the number written) and `max` for `under` (不到5万): the bound the
+    approximation word sets, so a reader filtering on min/max needs no list of kinds."""
     value[key] = None if q.value is None else as_json(q.value)
     value["approx"] = q.approx
     if q.approx == "range":
         value["min"] = as_json(q.low)
         value["max"] = as_json(q.high)
+    elif q.value is not None and q.approx in _BOUND:
+        value[_BOUND[q.approx]] = as_json(q.value)
     return value
+
+
+# Which end of the value an approximation kind bounds.
+_BOUND = {"over": "min", "under": "max"}

@@ -59,7 +59,7 @@ def test_facts_follow_the_schema_and_map_to_the_original(extract, segment):
     assert money.text == "714.7亿美元" and money.value == {"amount": 71470000000, "currency": "USD", "approx": "about"}
     assert source[money.orig_start : money.orig_end] == "714.7億美元"
     assert money.sentence == 1 and money.extractor == "rule" and money.rule_id == "money.number_currency"
-    assert money.rule_version == 4 and 0 < money.confidence <= 1
+    assert money.rule_version == 5 and 0 < money.confidence <= 1
     assert money.fact_id == Fact.make_id("d", "money", money.start, money.end, money.rule_id)
 
 
