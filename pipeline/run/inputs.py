@@ -19,7 +19,8 @@ from pipeline.core.chars import path_text, replace_lone_surrogates
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 FOLDER_GLOB = "*.txt"
-JSONL_FIELDS = ("title", "published_at", "url")
+# `region` (CN, HK, MO, TW): the extract stage reads it before any evidence (a bare 元 is its currency).
+JSONL_FIELDS = ("title", "published_at", "url", "region")
 # The largest document read (a file, or one JSONL line), in MB of input. A bound, so that /dev/zero or a
 # runaway dump is one recorded failure rather than a run that fills memory.
 DEFAULT_MAX_MB = 64.0

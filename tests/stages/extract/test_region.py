@@ -80,3 +80,28 @@ def test_region_changes_the_money_fingerprint_only_through_its_file(tmp_path):
     a = ExtractStage({}, RULES)
     assert all(e.region_path == RULES / "extract" / "region.toml" for e in a.extractors)
     assert a.region_path in a.rule_files()
+
+
+def test_a_jsonl_region_field_reaches_the_extract_stage(tmp_path):
+    # The input's `region` (pipeline/run/inputs.py) is the document's, before any evidence: a text with
+    # no Hong Kong word still reads 元 as HKD; a record without the field is decided from its text.
+    import json
+
+    from pipeline.run.config import load_config
+    from pipeline.run.inputs import expand, read_inputs
+    from pipeline.run.runner import Pipeline
+    from pipeline.stages.registry import KNOWN_STAGES, build_stages
+
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "hk", "text": "公司去年赚了100万元。", "region": "HK"},
+        {"id": "cn", "text": "公司去年赚了100万元。"},
+    ]) + "\n", encoding="utf-8")
+    config = load_config(RULES, tuple(KNOWN_STAGES))
+    pipeline = Pipeline(build_stages(config, ["decode", "convert", "extract"]))
+    out = {}
+    for record in read_inputs(expand([f])):
+        d = pipeline.process_one(record).document
+        out[d.doc_id] = (d.meta.get("region"), d.meta.get("region_evidence"),
+                         [f.value["currency"] for f in d.facts if f.type == "money"])
+    assert out == {"hk": ("HK", "input", ["HKD"]), "cn": (None, None, ["CNY"])}
