@@ -90,12 +90,16 @@ class Partial:
 
 class DateExtractor(Extractor):
     name = "date"
-    code_version = 4  # 4: MM-DD after a day in the same sentence (after_a_day); lists of three or more (2008、2009、2010年) are one expression; 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
+    code_version = 5  # 5: spans of relative years (明后年); a range prefix (自) before 后/以来 is left out ([range] open_after); 4: MM-DD after a day in the same sentence (after_a_day); lists of three or more (2008、2009、2010年) are one expression; 3: relative quarters (上季度), a `fact` group's span, lists of neighbours only; 2: two-digit years, decades, parts of years and months,
     # seasons, neighbours in a sentence
     normaliser_names = ("date",)
     tables = {
         "relative_years": Section(word_table("Relative year words -> offset in years ([relative_years]).",
                                              _offset("years"), "extract.date.relative_years")),
+        "relative_year_spans": Section(word_table("Relative words for two or more years -> [first, last] offsets "
+                                                  "(明后年: [1, 2]) ([relative_year_spans]).",
+                                                  ListOf(_offset("years"), "the first and last offsets"),
+                                                  "extract.date.relative_year_spans")),
         "relative_months": Section(word_table("Relative month words -> offset in months ([relative_months]).",
                                               _offset("months"), "extract.date.relative_months")),
         "relative_days": Section(word_table("Relative day words -> offset in days ([relative_days]).",
@@ -132,6 +136,8 @@ class DateExtractor(Extractor):
         "range": Section(Kind("extract.date.range", "What joins two dates into a range ([range]).", {
             "connectors": ListOf(String("a connector"), "words between two dates that make a range (至, 到, -)"),
             "prefixes": ListOf(String("a prefix"), "words before a range that belong to it (从, 自)"),
+            "open_after": ListOf(String("a word"), "words after a range that make its prefix part of an open period "
+                                                   "instead (自…后, 自…以来: since), left out of the span"),
             "lists": ListOf(String("a connector"), "words that join a range only after a date written once "
                                                    "(1、2月份, 80、90年代)"),
         })),
@@ -150,6 +156,9 @@ class DateExtractor(Extractor):
 
     def setup(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         self.rel_years = dict(data["relative_years"])
+        # 明后年: a span of years, read as its first year plus how many (`years`, as a decade).
+        self.rel_year_spans = {w: (v[0], v[-1] - v[0] + 1) for w, v in data.get("relative_year_spans", {}).items()
+                               if v and v[-1] >= v[0]}
         self.rel_months = dict(data["relative_months"])
         self.rel_days = dict(data["relative_days"])
         self.rel_quarters = dict(data["relative_quarters"])
@@ -165,12 +174,13 @@ class DateExtractor(Extractor):
         self.connectors = frozenset(data["range"]["connectors"])
         self.lists = frozenset(data["range"]["lists"])
         self.prefixes = tuple(data["range"]["prefixes"])
+        self.open_after = tuple(data["range"]["open_after"])
         published = data["extractor"]["examples_published_at"]
         self.examples_published = datetime.fromisoformat(published) if published else None
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
         return {
-            "REL_YEAR": alternation(list(self.rel_years)),
+            "REL_YEAR": alternation([*self.rel_years, *self.rel_year_spans]),
             "REL_MONTH": alternation(list(self.rel_months)),
             "REL_DAY": alternation(list(self.rel_days)),
             "REL_QUARTER": alternation(list(self.rel_quarters) or ["\uffff"]),
@@ -226,7 +236,10 @@ class DateExtractor(Extractor):
                     p = replace(p, MI=30)
                 if g.get("S"):
                     p = replace(p, S=_number(g["S"]))
-            if g.get("ry"):
+            if g.get("ry") in self.rel_year_spans:
+                first, years = self.rel_year_spans[g["ry"]]
+                p = replace(p, rel_year=first, years=years)
+            elif g.get("ry"):
                 p = replace(p, rel_year=self.rel_years[g["ry"]])
             elif rule.fields.get("this_year") and p.y is None:
                 p = replace(p, rel_year=0)  # 年底, 前8个月 alone: of the published year
@@ -314,7 +327,9 @@ class DateExtractor(Extractor):
                 b_full = _inherit(a, b)
                 if b_full is not None:
                     start = a.start
-                    for prefix in self.prefixes:
+                    # 自2005年3月5日-20日后 is "since" the range: 自 belongs to 后, not to the range.
+                    since = text.startswith(self.open_after, b.end) if self.open_after else False
+                    for prefix in () if since else self.prefixes:
                         if text[:start].endswith(prefix):
                             start -= len(prefix)
                             break
