@@ -161,9 +161,16 @@ def fragments(words: ApproxWords) -> dict[str, str]:
     """The named fragments, with the approximation words' alternations."""
     return {
         **FRAGMENTS,
-        "APPROX_BEFORE": alternation(words.before, each=words.not_word_tail),
-        "APPROX_AFTER": alternation(words.after),
+        "APPROX_BEFORE": _first_chars(words.before) + alternation(words.before, each=words.not_word_tail),
+        "APPROX_AFTER": _first_chars(words.after) + alternation(words.after),
     }
+
+
+def _first_chars(words) -> str:
+    """A lookahead for the words' first characters: speed, since patterns try the approximation words at
+    every position, and most positions fail on the first character (the same matches)."""
+    first = sorted({w[0] for w in words})
+    return "(?=[" + "".join(re.escape(c) for c in first) + "])" if first else ""
 
 
 FRAGMENTS = MappingProxyType({
