@@ -473,7 +473,7 @@ def news_figures(prefix: str, tallies: dict[str, NewsTally]) -> dict[str, float]
 
 
 def report_news(split: str, tallies: dict[str, NewsTally], figures: dict[str, float], articles: int) -> None:
-    what = {"dev": "tuned on", "heldout": "held out: not looked at while tuning",
+    what = {"dev": "tuned on", "heldout": "old held-out: studied in issue 19's fourth round (counts, dates)",
             "heldout2": "second table, drawn after tuning: studied in issue 19's third round",
             "heldout3": "third table, annotated blind: never tuned on"}[split]
     print(f"\nnews table, {split} ({what}; {articles} articles)")
