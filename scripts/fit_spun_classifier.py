@@ -47,10 +47,10 @@ MARGINS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
 
 
 def features(model, text: str) -> tuple[list[float], int]:
-    """The features and the hits (phrases and context swaps; 0 without a phrase) of one text."""
+    """The features and the hits (spun phrases: the stage's gate counts only those) of one text."""
     phrases, standard, swaps = model.evidence(text)
     x = model.features(text, phrases, standard, swaps)
-    return [x[f] for f in SPUN_FEATURES], (phrases + len(swaps)) if phrases else 0
+    return [x[f] for f in SPUN_FEATURES], phrases  # the stage's gate: spun_min_hits phrases
 
 
 def margins(model, copies) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipeline.core.patterns import alternation
 from pipeline.stages.clean.ruleset import BylineRule
@@ -49,6 +50,23 @@ class BylineParser:
         self._closers = set(rule.wrappers.values())
         self._compound = sorted(rule.compound_surnames, key=len, reverse=True)
         self._breaks = re.compile("[%s]" % re.escape(rule.segment_breaks)) if rule.segment_breaks else None
+
+    @cached_property
+    def _words(self) -> frozenset[str]:
+        """jieba's dictionary words of 2-4 characters, read only when a glued name needs them."""
+        import jieba
+
+        out = set()
+        with jieba.get_dict_file() as fh:
+            for line in fh:
+                parts = line.decode("utf-8").split()
+                if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and int(parts[1]) >= self.rule.word_min_freq:
+                    out.add(parts[0])
+        return frozenset(out)
+
+    def _word_at(self, text: str, q: int) -> bool:
+        """A dictionary word starts at q."""
+        return any(text[q:q + n] in self._words for n in (2, 3, 4) if q + n <= len(text))
 
     # ---- where bylines may stand -------------------------------------------------------------
 
@@ -99,7 +117,8 @@ class BylineParser:
                     and not self._labelled(text, start, hi):
                 continue  # 韩国记者关于中国…: a role glued on both sides is text
             at_end = not text[got.end:hi].strip(_SPACE)
-            if start - lo >= self.rule.head_chars and not at_end:
+            if start - lo >= self.rule.head_chars and not at_end and not (
+                    not glued and self._story_start(text, start, self._role_end(text, start, hi), lo)):
                 continue
             begin = start - 1 if start > lo and text[start - 1] in self.rule.lead_marks else start
             end = b if at_end else got.end
@@ -137,21 +156,44 @@ class BylineParser:
         rule = self.rule
         for m in self._roles.finditer(text, lo, hi):
             r = m.start()
-            if r - lo >= rule.head_chars + 12 and hi - r > 60:  # neither head nor end of the line
-                continue
+            mid = r - lo >= rule.head_chars + 12 and hi - r > 60  # neither head nor end of the line
             prefix = next((p for p in self._prefixes if text.startswith(p, r - len(p)) and r - len(p) >= lo), None)
             if prefix is not None:
-                yield r - len(prefix)
+                if not mid or self._story_start(text, r - len(prefix), m.end(), lo):
+                    yield r - len(prefix)
                 continue
             shaped = [s for s in range(max(lo, r - 12), r) if self._boundary(text, s, lo)
                       and rule.prefix_shape.fullmatch(text, s, r)]
+            if mid:
+                starts = shaped[:1] if shaped else [r]
+                if self._story_start(text, starts[0], m.end(), lo):
+                    yield starts[0]
+                continue
             if shaped:
                 yield shaped[0]
             elif self._boundary(text, r, lo):
                 yield r
-            elif r - lo < rule.head_chars and text[r - 1] not in rule.not_after \
+            elif r - lo < rule.head_chars and (text[r - 1] not in rule.not_after
+                                              or self._labelled(text, r, hi) and m.group(0) not in rule.speaker_roles) \
                     and m.group(0) not in rule.separator_only:  # 组图：… is a title, not a photo credit
-                yield -r - 1  # glued to the text before it: marked, it needs a clear end
+                # glued to the text before it: marked, it needs a clear end; after 的 only with a
+                # label separator (背出来的作者：季超)
+                yield -r - 1
+
+    def _story_start(self, text: str, start: int, role_end: int, lo: int) -> bool:
+        """A byline inside a line, far from its ends, starts a story: after a sentence end or a
+        lead mark, with white space or a label separator between its role and the name (in a
+        sentence a reporter is written 本报记者王伟, glued)."""
+        if start <= lo or text[start - 1] not in self.rule.story_before and text[start - 1] not in self.rule.lead_marks:
+            return False
+        if role_end >= len(text) or not (text[role_end] in _SPACE or text[role_end] in self.rule.label_separators):
+            return False
+        role = self._role_at(text, start, len(text))
+        return role is None or not self._speech(role[0], text[role_end:role_end + 2])
+
+    def _speech(self, word: str, sep: str) -> bool:
+        """A speaker's label in an interview or a quote (记者：您…, 告诉记者：“…”), not a byline role."""
+        return word in self.rule.speaker_roles and any(c in ":：" for c in sep)
 
     def _labelled(self, text: str, start: int, end: int) -> bool:
         """The role at start is followed by a label separator (作者：)."""
@@ -203,6 +245,10 @@ class BylineParser:
         out.end = pos
         return out
 
+    def _role_end(self, text: str, p: int, end: int) -> int:
+        role = self._role_at(text, p, end)
+        return role[1] if role else p
+
     def _role_at(self, text: str, p: int, end: int) -> tuple[str, int] | None:
         """The role word at p (after a medium prefix) and where it ends. A role that needs
         a separator (文/, 来源：) is no role without one."""
@@ -246,7 +292,11 @@ class BylineParser:
             return q
         if any(text.startswith(w, q) for w in rule.not_names):
             return None
-        names = self._names(text, q, end, pen=has_sep)
+        speech = not closed_end and self._speech(word, text[role[1]:q])  # (记者：湛卢) is a byline
+        # A pen name needs a separator; glued to the text after it only when the role is glued to a
+        # title before it (…推荐作者：飘雪在众品牌…); never after a speaker's label (记者：您…).
+        pen = 0 if not has_sep or speech else 2 if p > 0 and (_is_han(text[p - 1]) or text[p - 1].isdigit()) else 1
+        names = self._names(text, q, end, pen=pen)
         if not names:
             return None if has_sep else self._names_then_role(text, q, end, out)
         for name in names[0]:
@@ -255,7 +305,7 @@ class BylineParser:
 
     def _names_then_role(self, text: str, p: int, end: int, out: Byline) -> int | None:
         """陈洁/文 王晓莹/图: a name and a slash role after it."""
-        got = self._names(text, p, end, pen=True)
+        got = self._names(text, p, end, pen=1)
         if not got:
             return None
         names, q = got
@@ -288,7 +338,7 @@ class BylineParser:
             if text[pos:s].strip(_SPACE):  # 新华社、人民网: another medium
                 pos = s
                 continue
-            names = self._names(text, s, end, pen=False)  # 中国日报网 信莲: a name after the medium
+            names = self._names(text, s, end, pen=0)  # 中国日报网 信莲: a name after the medium
             if names:
                 for name in names[0]:
                     out.add("author", name)
@@ -300,11 +350,12 @@ class BylineParser:
             pos -= 1
         return pos
 
-    def _names(self, text: str, p: int, end: int, pen: bool) -> tuple[list[str], int] | None:
+    def _names(self, text: str, p: int, end: int, pen: int) -> tuple[list[str], int] | None:
+        """pen: 0 no pen names, 1 closed ones, 2 also one glued to the text after it."""
         names: list[str] = []
         pos = p
         while True:
-            got = self._name(text, pos, end, pen=pen and not names, first=not names)
+            got = self._name(text, pos, end, pen=0 if names else pen, first=not names)
             if got is None:
                 break
             names.append(got[0])
@@ -312,17 +363,17 @@ class BylineParser:
             s = self._name_sep.match(text, pos, end).end()
             if s == pos or self._role_at(text, s, end) is not None or self.rule.trail.match(text, pos, end):
                 break
-            nxt = self._name(text, s, end, pen=False, first=False)
+            nxt = self._name(text, s, end, pen=0, first=False)
             if nxt is None:
                 break
             pos = s
         return (names, pos) if names else None
 
-    def _name(self, text: str, p: int, end: int, pen: bool, first: bool) -> tuple[str, int] | None:
+    def _name(self, text: str, p: int, end: int, pen: int, first: bool) -> tuple[str, int] | None:
         rule = self.rule
         a = rule.affiliation.match(text, p, end)
         if a and a.end() < end:
-            after = self._name(text, a.end(), end, pen=False, first=first)
+            after = self._name(text, a.end(), end, pen=0, first=first)
             if after is not None:
                 return after
         sl = next((len(c) for c in self._compound if text.startswith(c, p)), 0)
@@ -339,6 +390,12 @@ class BylineParser:
             if m:
                 for q in range(m.end(), p + 1, -1):
                     if self._closed(text, q, end):
+                        return text[p:q], q
+                # Glued to the text after it (作者：飘雪在众品牌…, 作者：玛琪雅朵富士J35… under a title
+                # naming 富士): the shortest name after which the text starts like text or repeats
+                # the title.
+                for q in range(p + 2, m.end() + 1) if pen == 2 else ():
+                    if q < end and (rule.name_stop.match(text, q, end) or 0 <= text.find(text[q:q + 2], 0, p) < p - 1):
                         return text[p:q], q
         return None
 
@@ -364,6 +421,10 @@ class BylineParser:
         # Glued to the article: one given character if what follows starts like text.
         if self._stops(text, g + 1, end) or self._recurs(text, g + 1):
             return text[p:g + 1], g + 1
+        if self.rule.word_min_freq and not self._stops(text, g + 2, end):
+            one, two = self._word_at(text, g + 1), self._word_at(text, g + 2)
+            if one and not two:
+                return text[p:g + 1], g + 1
         return text[p:g + 2], g + 2
 
     def _stops(self, text: str, q: int, end: int) -> bool:
@@ -389,5 +450,6 @@ class BylineParser:
             return True
         if ch in _SPACE:
             s = self._skip(text, q, end)
-            return s >= end or self._role_at(text, s, end) is not None or text[s] in self._closers
+            return s >= end or self._role_at(text, s, end) is not None or text[s] in self._closers \
+                or text[s] in self.rule.wrappers  # 作者：飘雪    [河南行情]
         return self._role_at(text, q, end) is not None

@@ -114,6 +114,9 @@ class BylineRule:
     name_separators: str
     lead_marks: str
     boundary_before: str
+    story_before: str
+    word_min_freq: int
+    speaker_roles: frozenset
     not_after: str
     segment_breaks: str
     affiliation: re.Pattern
@@ -458,6 +461,8 @@ META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the t
     "lead_marks": Chars("marks before a byline (⊙)", required=True),
     "boundary_before": Chars("besides white space and lead marks, what an unwrapped byline may follow",
                              required=True),
+    "story_before": Chars("sentence ends after which a byline may start a story inside a line, far from "
+                          "its ends (…中心。本报记者 陈小瑛 广州报道)"),
     "not_after": Chars("characters after which a bare role glued to the text is no byline (告诉记者)"),
     "segment_breaks": Chars("characters that end a segment inside a line (U+E40C)"),
     "affiliation": Regex("a medium or school before a name, skipped", required=True),
@@ -470,6 +475,10 @@ META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the t
     "trail": Regex("what may close a list of names (/文, 发自北京, 报道)", required=True),
     "media_value": Regex("a value of a source role", required=True),
     "ignore_values": ListOf(String("a value"), "source values that name no source (网络)"),
+    "speaker_roles": ListOf(String("a role"), "roles that with a colon label speech in interviews and quotes "
+                            "(记者：您…): no pen name after them, no byline from them inside a line"),
+    "word_min_freq": Int("a jieba dictionary word counts after a glued name from this frequency on "
+                         "(0: the dictionary is not used)", default=0, minimum=0),
     "head_chars": Int("an unwrapped byline inside a line starts within this many characters", default=80,
                       minimum=0),
     "examples": _pairs("[text, \"field=value;field=value\"] (names and media joined with 、)"),
@@ -764,6 +773,8 @@ def _byline_rule(e: Entry) -> BylineRule:
         not_names=frozenset(e["not_names"]),
         prefixes=tuple(e["prefixes"]), prefix_shape=e["prefix_shape"], label_separators=e["label_separators"],
         name_separators=e["name_separators"], lead_marks=e["lead_marks"], boundary_before=e["boundary_before"],
+        story_before=e["story_before"] or "", word_min_freq=e["word_min_freq"],
+        speaker_roles=frozenset(e["speaker_roles"] or ()),
         not_after=e["not_after"], segment_breaks=e["segment_breaks"], affiliation=e["affiliation"],
         pen_name=e["pen_name"], not_given=e["not_given"], wrappers=dict(e["wrappers"]), surnames=frozenset(e["surnames"]), compound_surnames=tuple(e["compound_surnames"]),
         name_stop=e["name_stop"], trail=e["trail"], media_value=e["media_value"],

@@ -35,7 +35,7 @@ _SETTING_DOCS = {
     "spam_check_max_chars": "longer lines with sentence punctuation skip the spam line check (speed)",
     "spam_threshold": "flag `spam` when spam_ratio is above this",
     "spun_threshold": "flag `spun` when spun_score (the learnt model's probability) reaches this (with spun_min_hits hits)",
-    "spun_min_hits": "hits (spun phrases and context swaps) needed for the `spun` flag",
+    "spun_min_hits": "spun phrases (of the rules and the table; context swaps only weigh in the score) needed for the `spun` flag",
 }
 # Bounds beyond `minimum=0`. spam_ratio and spun_score are shares (0 to 1): a threshold above 1
 # (5 meant as 5%) would silently switch the flag off. With 0 hits a text without a single spun
@@ -45,7 +45,7 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 6  # 4: published_at from the record's url (/20120615/); 5: spun score learnt, context restoration, spam titles lose; 6: both
+    version = 7  # 4: published_at from the record's url (/20120615/); 5: spun score learnt, context restoration, spam titles lose; 6: both; 7: bylines inside lines, glued names by the dictionary, spun flag needs spun_min_hits phrases
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
     # may name; author and editor names joined with 、), every source named (a list) and
     # the document scores.
