@@ -58,7 +58,10 @@ WINDOW = 160  # characters of article text per sample
 DELETIONS = {
     f"deletion_{dec}_{byte}": (dec, byte) for dec in ("gb2312", "gbk", "gb18030") for byte in ("lead", "trail")
 }
-MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, "utf8_as_gbk", "gbk_as_latin1")
+# Silent deletion under a decoder that drops what it cannot decode: no mark at
+# either end of the run (the byte lost, lead or trail, drawn per window).
+QUIET = {f"quiet_{dec}": dec for dec in ("gb2312", "gbk", "gb18030")}
+MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, *QUIET, "utf8_as_gbk", "gbk_as_latin1")
 PARTS = ("tune", "report")
 # Thresholds printed in the confidence table of the lost-character choice.
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
@@ -97,6 +100,9 @@ def damage(mechanism: str, text: str, rng: random.Random, table) -> str | None:
     if mechanism in DELETIONS:
         decoder, byte = DELETIONS[mechanism]
         return corrupt.silent_deletion(text, rng, decoder, byte)
+    if mechanism in QUIET:
+        byte = rng.choice(("lead", "trail"))
+        return corrupt.silent_deletion(text, rng, QUIET[mechanism], byte, marks=False)
     if mechanism == "utf8_as_gbk":
         return corrupt.utf8_as_gbk(text, rng)
     return corrupt.gbk_as_latin1(text, rng)

@@ -79,7 +79,8 @@ class RepairStage(Stage):
     # 2: lost characters only letters the model is sure of (never punctuation);
     # chosen by the 4-gram model with three characters of context a side.
     # 3: common punctuation when the model is all but certain; lone `?` read.
-    version = 3
+    # 4: runs with no mark at either end (`repair.frameshift.quiet`).
+    version = 4
     assigns = Assigns(layer=True)
     settings_kind = Kind("settings.repair", "Settings of the repair stage ([stages.repair]).", {
         "fixers": ListOf(Enum(ORDER, "a fixer"), "fixers to run, in the fixed order (a subset may be listed)",
