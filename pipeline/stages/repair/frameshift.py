@@ -64,6 +64,10 @@ _SPACES = frozenset("\n\u3000 ")
 # Punctuation a lost character may be shown as, and the model's share it needs:
 # on the tune half's lost punctuation slots (eval/repair.py, true context) 581 of
 # 4,070 sampled slots were shown at 0.99, 5 wrong (；： read as ，); at 0.95, 14 of 807.
+# The share a letter needs where it and a neighbour are characters mostly
+# written inside names (`data/name_chars.tsv`): the model is confidently wrong
+# there (聚?克斯 for 海克斯康: 98.3% sure of 福, a common name).
+_NAME_CONFIDENCE = 0.99
 _MARKS = frozenset("，。、：；“”！？（）《》")
 _MARK_CONFIDENCE = 0.99
 _STOPS = frozenset("，。、：；！？")
@@ -129,8 +133,12 @@ class RunChooser:
     marks neither pays for those choices nor loads that model.
     """
 
-    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None):
+    def __init__(
+        self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None, names: frozenset[str] = frozenset()
+    ):
         self._lm = lm
+        # Characters mostly written inside names (`_NAME_CONFIDENCE`).
+        self._names = names
         # A callable giving the 4-gram model (loaded on first use), or None: the bigram model chooses.
         self._ngram = ngram
         self._min_confidence = min_confidence
@@ -231,7 +239,10 @@ class RunChooser:
             best, share = self._ngram().choose(before, scored, after)
         else:
             best, share = self._lm.choose(before[-1:], scored, after[:1])
-        sure = share >= self._min_confidence or trusted
+        need = self._min_confidence
+        if best in self._names and (before[-1:] in self._names or after[:1] in self._names):
+            need = max(need, _NAME_CONFIDENCE)
+        sure = share >= need or trusted
         if best in _SPACES:
             # Nothing only beside other white space (a paragraph's `　　`): inside
             # a sentence a lost character was there.
@@ -397,10 +408,13 @@ class FrameshiftLMFixer(Fixer):
     name = "frameshift_lm"
     rule_ids = (LM_RULE, REALIGN_RULE, LONE_RULE, QUIET_RULE)
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
+    def __init__(
+        self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None,
+        names: frozenset[str] = frozenset(),
+    ):
         self._codes = GbkCodes()
         self._reader = ShiftReader(table, self._codes)
-        self._chooser = RunChooser(lm, min_confidence, ngram=ngram)
+        self._chooser = RunChooser(lm, min_confidence, ngram=ngram, names=names)
         self._lm = lm
         self._min_gain = min_gain
         self._pattern = re.compile(re.escape(LOST))

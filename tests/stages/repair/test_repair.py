@@ -468,3 +468,9 @@ def test_a_run_with_no_mark_is_repaired_or_left(repair, decoder, byte):
 def test_clean_text_around_rare_characters_is_no_quiet_run(repair, text):
     doc = run(repair, text)
     assert not [e for layer in doc.layers for e in layer.edits if e.rule_id.startswith("repair.frameshift.")]
+
+
+def test_a_lost_character_beside_name_characters_needs_a_stricter_share(repair):
+    # Seed 000: 海克斯康 with 海 and 康 lost. The 4-gram model is 98.3% sure of
+    # 福 (福克斯, a common name): beside name characters that is not enough.
+    assert run(repair, "聚??怂箍?的").text == "聚\ufffd克斯\ufffd的"
