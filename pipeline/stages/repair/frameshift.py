@@ -109,6 +109,8 @@ _SEGMENT = "\ue40c"
 # the gain a run ending at a `?` needs: nothing but the model says it is one.
 _MIN_EXACT_QUIET = 2
 _QUIET_GAIN = 1.5
+# Ends of such a run read before giving up when none of them is a repair.
+_QUIET_FIRST = 2
 
 
 @dataclass(frozen=True)
@@ -469,15 +471,17 @@ class FrameshiftLMFixer(Fixer):
             h = m.start()
             if h < tried or any(a <= h < b for a, b in taken):
                 continue
-            # A look at three characters a side first: most rare characters are names.
-            ends = self._quiet_ends(text, h, 3) and self._quiet_ends(text, h, _LOCAL)
+            # Cheap looks first: most rare characters are names in clean text.
+            ends = self._quiet_near(text, h) and self._quiet_ends(text, h, 3) and self._quiet_ends(text, h, _LOCAL)
             if not ends:
                 continue
-            tried = ends[-1][0]
+            tried = min(q for q, _ in ends)
             # The run starts near its first rare character (a shifted run is full of them).
             floor = max(max((b for a, b in taken if b <= h), default=0), text.rfind(_SEGMENT, 0, h) + 1, h - 2 * _LOCAL)
             got = []
-            for q, swallowed in ends:
+            for tried_ends, (q, swallowed) in enumerate(ends):
+                if tried_ends == _QUIET_FIRST and not got:
+                    break  # the likeliest ends gave nothing: clean text, most often
                 if any(a < q <= b for a, b in taken):
                     continue
                 one = self._run_before_scored(text, q, floor, marker=False, quiet=not swallowed)
@@ -516,6 +520,26 @@ class FrameshiftLMFixer(Fixer):
             ]
             self._suspect = re.compile("[" + "".join(re.escape(c) for c in sorted(rare)) + "]")
         return self._suspect
+
+    def _quiet_near(self, text: str, h: int) -> bool:
+        """The suspect character at `h` read one byte on against either neighbour
+        (the characters between, realigned) makes a character that is not rare:
+        inside a run at least one of them is an original character."""
+        code = self._codes2(text[h])
+        if code is None:
+            return False
+        lm = self._lm
+        pair = self._codes._pair
+        for k in (h - 1, h + 1):
+            if not 0 <= k < len(text):
+                continue
+            other = self._codes2(text[k])
+            if other is None:
+                continue
+            ch = pair.get((other[1], code[0]) if k < h else (code[1], other[0]))
+            if ch is not None and not _is_private(ch) and lm.unigram(lm.simplify(ch)) >= _SUSPECT:
+                return True
+        return False
 
     def _quiet_ends(self, text: str, h: int, reach: int) -> list[tuple[int, bool]]:
         """A cheap look around the suspect character at `h`: the ends worth a
@@ -586,17 +610,21 @@ class FrameshiftLMFixer(Fixer):
         # Realigned characters best_lo..best_hi sit between run characters; the
         # run's last character is best_hi + 1, its end one or two further.
         last = a + best_hi + 2
-        ends = {(q, False) for q in range(last - 1, last + 3) if h < q <= len(text)}
+        # Likeliest first: the end the differences point at, the one before it
+        # (the last realigned character may be the unknown one), then the rest.
+        ends = [(q, False) for q in (last, last - 1, last + 1, last + 2) if h < q <= len(text)]
         stretch = b
         while stretch < len(text) and stretch - h < _MAX_BACK and text[stretch] != _SEGMENT and codes2(text[stretch]) is not None:
             stretch += 1
         if stretch - h < _MAX_BACK:
             # Before an ASCII byte or a line end: the last byte dropped, or the
-            # ASCII byte swallowed as a trail (`續` for [trail]`m`).
-            ends.add((stretch, False))
-            if stretch < len(text) and text[stretch].isascii() and codes2(text[stretch - 1])[1] < 0x80:  # type: ignore[index]
-                ends.add((stretch, True))
-        return sorted(ends, reverse=True)
+            # ASCII byte swallowed as a trail (`續` for [trail]`m`). Where the
+            # differences run to it, it comes first.
+            at = ([(stretch, True)] if stretch < len(text) and text[stretch].isascii()
+                  and codes2(text[stretch - 1])[1] < 0x80 else [])  # type: ignore[index]
+            at.append((stretch, False))
+            ends = at + ends if b == stretch else ends + at
+        return list(dict.fromkeys(ends))
 
     def _lone(self, text: str, edits: list[Edit]) -> list[Edit]:
         """Adds the `?` no run has taken that stand for a whole lost character.
