@@ -103,6 +103,8 @@ _RARE = math.log(1e-6)
 _SUSPECT = math.log(1e-5)
 # Characters either side of such a character the cheap look reads.
 _LOCAL = 10
+# A realigned neighbour of a suspect character this common is worth a closer look.
+_COMMON = math.log(1e-4)
 # The Sogou paragraph mark (FDA3): a line end to this search, not a shifted character.
 _SEGMENT = "\ue40c"
 # Such a run needs this many characters recovered exactly, and this many times
@@ -537,7 +539,7 @@ class FrameshiftLMFixer(Fixer):
             if other is None:
                 continue
             ch = pair.get((other[1], code[0]) if k < h else (code[1], other[0]))
-            if ch is not None and not _is_private(ch) and lm.unigram(lm.simplify(ch)) >= _SUSPECT:
+            if ch is not None and not _is_private(ch) and lm.unigram(lm.simplify(ch)) >= _COMMON:
                 return True
         return False
 
