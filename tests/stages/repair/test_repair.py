@@ -474,3 +474,34 @@ def test_a_lost_character_beside_name_characters_needs_a_stricter_share(repair):
     # Seed 000: 海克斯康 with 海 and 康 lost. The 4-gram model is 98.3% sure of
     # 福 (福克斯, a common name): beside name characters that is not enough.
     assert run(repair, "聚??怂箍?的").text == "聚\ufffd克斯\ufffd的"
+
+
+def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
+    # `CharNgram.choose` inlines `prob` for speed; the reference sums prob's logs.
+    import math
+    import random
+
+    from pipeline.stages.repair.charngram import _SIDE
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    ngram, codes = repair._ngram, GbkCodes()
+
+    def reference(before, cands, after):
+        before, after = before[-_SIDE:], after[:_SIDE]
+        simple = repair._lm.simplify(before + "".join(cands) + after)
+        b, a = simple[: len(before)], simple[len(simple) - len(after) :] if after else ""
+        scores = []
+        for c in simple[len(before) : len(simple) - len(after)]:
+            text = b + c + a
+            scores.append(sum(math.log(ngram.prob(text[max(0, j - _SIDE) : j], text[j])) for j in range(len(b), len(text))))
+        top = max(scores)
+        return cands[scores.index(top)], 1.0 / sum(math.exp(s - top) for s in scores)
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。2012年"
+    rng = random.Random(7)
+    for _ in range(60):
+        i = rng.randrange(1, len(text) - 1)
+        code = text[i].encode("gbk")
+        cands = codes.with_lead(code[0])[: rng.choice((3, 40, 190))] if len(code) == 2 else ("的", "地", "得")
+        before, after = text[max(0, i - rng.randrange(4)) : i], text[i + 1 : i + 1 + rng.randrange(4)]
+        assert ngram.choose(before, cands, after) == reference(before, cands, after)
