@@ -58,7 +58,10 @@ WINDOW = 160  # characters of article text per sample
 DELETIONS = {
     f"deletion_{dec}_{byte}": (dec, byte) for dec in ("gb2312", "gbk", "gb18030") for byte in ("lead", "trail")
 }
-MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, "utf8_as_gbk", "gbk_as_latin1")
+# Silent deletion under a decoder that drops what it cannot decode: no mark at
+# either end of the run (the byte lost, lead or trail, drawn per window).
+QUIET = {f"quiet_{dec}": dec for dec in ("gb2312", "gbk", "gb18030")}
+MECHANISMS = ("annotation", "straddle", "lost_byte", *DELETIONS, *QUIET, "utf8_as_gbk", "gbk_as_latin1")
 PARTS = ("tune", "report")
 # Thresholds printed in the confidence table of the lost-character choice.
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
@@ -97,6 +100,9 @@ def damage(mechanism: str, text: str, rng: random.Random, table) -> str | None:
     if mechanism in DELETIONS:
         decoder, byte = DELETIONS[mechanism]
         return corrupt.silent_deletion(text, rng, decoder, byte)
+    if mechanism in QUIET:
+        byte = rng.choice(("lead", "trail"))
+        return corrupt.silent_deletion(text, rng, QUIET[mechanism], byte, marks=False)
     if mechanism == "utf8_as_gbk":
         return corrupt.utf8_as_gbk(text, rng)
     return corrupt.gbk_as_latin1(text, rng)
@@ -254,6 +260,87 @@ def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dic
     return table
 
 
+NER = REPO.parent / "shared" / "data" / "ner"
+NER_CORPORA = ("msra_train", "pd1998_jan", "cluener2020_train")
+
+
+def load_names(ner: Path = NER) -> frozenset[str]:
+    """Names (PER, LOC, ORG spans of 2-8 Han characters) of the NER corpora."""
+    names = set()
+    for corpus in NER_CORPORA:
+        path = ner / f"{corpus}.jsonl"
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                for e in r["entities"]:
+                    name = r["text"][e["start"] : e["end"]]
+                    if 2 <= len(name) <= 8 and all("\u4e00" <= c <= "\u9fff" for c in name):
+                        names.add(name)
+    return frozenset(names)
+
+
+def name_table(articles: list[tuple[str, str]], stage: RepairStage, names: frozenset[str]) -> dict[str, list]:
+    """Lost characters inside names: per part, (setting, slots, right first, shown, wrong shown).
+
+    Names of the NER corpora found in the held-out articles (longest match);
+    up to SLOTS characters inside them per article lose their lead or trail
+    byte and are chosen between their true neighbours as the frame-shift
+    fixer chooses, at `min_confidence` alone and with the stricter share beside
+    name characters (the stage's setting); then the same on SLOTS random
+    characters per article (all contexts)."""
+    from pipeline.stages.repair.frameshift import RunChooser, UNRECOVERABLE
+    from pipeline.stages.repair.gbkshift import LEADS, GbkCodes
+
+    codes = GbkCodes()
+    conf = float(stage.settings["min_confidence"])
+    choosers = {
+        "min_confidence": RunChooser(stage._lm, conf, ngram=stage._ngram_model),
+        "+ name share": RunChooser(stage._lm, conf, ngram=stage._ngram_model, names=stage._name_chars),
+    }
+    rows: dict[tuple[str, str, str], list[tuple[bool, bool]]] = defaultdict(list)
+    for doc_id, text in articles:
+        inside = []
+        i = 0
+        while i < len(text):
+            for n in range(8, 1, -1):
+                if text[i : i + n] in names:
+                    inside.extend(range(i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        rng = random.Random(f"{SEED}:{doc_id}:names")
+        picked = {"names": rng.sample(inside, min(SLOTS, len(inside))),
+                  "all": [rng.randrange(1, max(2, len(text) - 1)) for _ in range(SLOTS)]}
+        for where, places in picked.items():
+            for i in places:
+                if not 0 < i < len(text) - 1:
+                    continue
+                try:
+                    code = text[i].encode("gbk")
+                except UnicodeEncodeError:
+                    continue
+                if len(code) != 2:
+                    continue
+                cands = codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
+                for setting, chooser in choosers.items():
+                    best, _, shown = chooser.pick(text[max(0, i - 3) : i], cands, text[i + 1 : i + 4])
+                    rows[part_of(doc_id), where, setting].append(
+                        (best == text[i], bool(shown) and shown != UNRECOVERABLE and best != UNRECOVERABLE)
+                    )
+    table: dict[str, list] = {}
+    for part in PARTS:
+        table[part] = []
+        for where in ("names", "all"):
+            for setting in choosers:
+                r = rows[part, where, setting]
+                shown = [ok for ok, s in r if s]
+                table[part].append((where, setting, len(r), sum(ok for ok, _ in r), len(shown), sum(not ok for ok in shown)))
+    return table
+
+
 def false_repairs(articles: list[tuple[str, str]], stage: RepairStage) -> tuple[dict[str, float], Counter, float]:
     by_rule: Counter = Counter()
     chars = 0
@@ -315,6 +402,12 @@ def main() -> int:
     clean, by_rule, speed = false_repairs(articles, stage)
     figures.update(clean)
     table = confidence_table(articles, stage)
+    names = name_table(articles, stage, load_names())
+    for part in PARTS:
+        for where, setting, slots, right, shown, wrong in names[part]:
+            key = f"{where}_{'name_share' if setting.startswith('+') else 'plain'}_{part}"
+            figures[f"lost_right_first_{key}"] = right / max(1, slots)
+            figures[f"lost_wrong_share_{key}"] = wrong / max(1, shown)
     counts = {p: sum(part_of(i) == p for i, _ in articles) for p in PARTS}
     print(f"{len(articles)} held-out articles ({counts['tune']} tune, {counts['report']} report), "
           f"{time.perf_counter() - t0:.1f} s")
@@ -338,6 +431,11 @@ def main() -> int:
         for th, shown, total, wrong in table[part]:
             print(f"  {part:<7} share >= {th:<7} shown {shown / max(1, total):.3f} of {total}, "
                   f"wrong {wrong / max(1, shown):.4f} ({wrong})")
+    print("\nlost characters inside names of the NER corpora (and in all contexts), as the stage chooses them:")
+    for part in PARTS:
+        for where, setting, slots, right, shown, wrong in names[part]:
+            print(f"  {part:<7} {where:<6} {setting:<15} slots {slots:>5}, right first {right / max(1, slots):.3f}, "
+                  f"shown {shown / max(1, slots):.3f}, wrong {wrong / max(1, shown):.4f} ({wrong})")
     print(
         f"\nfalse repairs on clean text: {clean['false_repair_chars']:.0f} of {clean['clean_chars']:.0f} characters "
         f"(clean_unchanged_share {clean['clean_unchanged_share']:.6f}); 。。 introduced: {clean['clean_doubled_stops']:.0f}"

@@ -85,13 +85,28 @@ class CharNgram:
         b = simple[: len(before)]
         a = simple[len(simple) - len(after) :] if after else ""
         body = simple[len(before) : len(simple) - len(after)]
+        # `prob` inlined (the same arithmetic in the same order, so the same
+        # floats): a lone `?` in clean text asks this of ~50 candidates.
+        grams, contexts, uni, floor, log = self._grams, self._ctx, self._uni, self._floor, math.log
+        at = len(b)
         scores = []
         for c in body:
             text = b + c + a
-            at = len(b)
             lp = 0.0
             for j in range(at, len(text)):
-                lp += math.log(self.prob(text[max(0, j - _SIDE) : j], text[j]))
+                ch = text[j]
+                p = uni.get(ch)
+                if p is None:
+                    p = floor * math.exp(-unseen_cost(ch))
+                history = text[max(0, j - _SIDE) : j]
+                for k in range(1, min(len(history), _SIDE) + 1):
+                    h = history[-k:]
+                    stats = contexts.get(h)
+                    if stats is None:
+                        continue
+                    total, types = stats
+                    p = max(grams.get(h + ch, 0) - _DISCOUNT, 0) / total + _DISCOUNT * types / total * p
+                lp += log(p)
             scores.append(lp)
         top = max(scores)
         i = scores.index(top)

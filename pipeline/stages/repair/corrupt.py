@@ -20,6 +20,10 @@ damage. The GBK mechanisms follow `../shared/DESIGN.md`, byte for byte:
   writes `?` for one byte and realigns (`青岛市科季纸裉旆⒉剂诵碌姆龀终?策`:
   no marker at the start of the run); a GB18030 decoder reads user-defined
   codes as private-use characters and runs on to the next ASCII byte.
+  With `marks=False` the decoder drops what it cannot decode instead
+  (`errors="ignore"`): the run has no mark at either end, only the shift
+  (`科季纸裉旆⒉剂诵碌姆龀终策`), and ends at an invalid pair (one byte dropped,
+  realigned), an ASCII byte or a line end.
 - `utf8_as_gbk`: a stretch of UTF-8 decoded as GBK, undecodable bytes as U+FFFD.
 - `gbk_as_latin1`: a stretch of GBK decoded as Latin-1.
 """
@@ -77,12 +81,15 @@ def lost_byte(text: str, rng: random.Random) -> str | None:
     return text[:i] + "?" + shifted + text[consumed:]
 
 
-def silent_deletion(text: str, rng: random.Random, decoder: str = "gb2312", byte: str = "lead") -> str | None:
+def silent_deletion(
+    text: str, rng: random.Random, decoder: str = "gb2312", byte: str = "lead", marks: bool = True
+) -> str | None:
     """Drop the `byte` ("lead" or "trail") of a random two-byte character; decode with `decoder`.
 
     The site's decoder writes `?` where it cannot decode (Python's codecs
-    resynchronise after one byte, as real ones do). With "gb2312" the text must
-    be GB2312 (the site could not have served it otherwise).
+    resynchronise after one byte, as real ones do), or with `marks=False`
+    drops that byte silently. With "gb2312" the text must be GB2312 (the site
+    could not have served it otherwise).
     """
     source = "gb2312" if decoder == "gb2312" else "gbk"
     if "\ufffd" in text:
@@ -101,6 +108,8 @@ def silent_deletion(text: str, rng: random.Random, decoder: str = "gb2312", byte
         return None
     data = text.encode(source)
     at = rng.choice(places) + (byte == "trail")
+    if not marks:
+        return (data[:at] + data[at + 1 :]).decode(decoder, "ignore")
     return (data[:at] + data[at + 1 :]).decode(decoder, "replace").replace("\ufffd", "?")
 
 

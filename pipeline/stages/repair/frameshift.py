@@ -43,6 +43,7 @@ PINYIN_RULE = "repair.frameshift.pinyin"
 LM_RULE = "repair.frameshift.lm"
 REALIGN_RULE = "repair.frameshift.realign"
 LONE_RULE = "repair.frameshift.lone"
+QUIET_RULE = "repair.frameshift.quiet"
 UNRECOVERABLE = "\ufffd"
 # What a lost lead byte became. Only `?`: U+FFFD is what this stage writes for
 # a character it cannot recover, and repairing repaired text must change nothing.
@@ -63,6 +64,10 @@ _SPACES = frozenset("\n\u3000 ")
 # Punctuation a lost character may be shown as, and the model's share it needs:
 # on the tune half's lost punctuation slots (eval/repair.py, true context) 581 of
 # 4,070 sampled slots were shown at 0.99, 5 wrong (；： read as ，); at 0.95, 14 of 807.
+# The share a letter needs where it and a neighbour are characters mostly
+# written inside names (`data/name_chars.tsv`): the model is confidently wrong
+# there (聚?克斯 for 海克斯康: 98.3% sure of 福, a common name).
+_NAME_CONFIDENCE = 0.99
 _MARKS = frozenset("，。、：；“”！？（）《》")
 _MARK_CONFIDENCE = 0.99
 _STOPS = frozenset("，。、：；！？")
@@ -92,6 +97,22 @@ _UNLIKELY = math.log(1e-3)
 _BIGRAM_HOPE = 0.3
 # log unigram probability below which a character may end a run that swallowed an ASCII byte.
 _RARE = math.log(1e-6)
+# A run with no mark at either end (`QUIET_RULE`) is looked for only around a
+# character this rare (or a user-defined one): shifted text is full of them,
+# clean news has about three in a thousand characters.
+_SUSPECT = math.log(1e-5)
+# Characters either side of such a character the cheap look reads.
+_LOCAL = 10
+# A realigned neighbour of a suspect character this common is worth a closer look.
+_COMMON = math.log(1e-4)
+# The Sogou paragraph mark (FDA3): a line end to this search, not a shifted character.
+_SEGMENT = "\ue40c"
+# Such a run needs this many characters recovered exactly, and this many times
+# the gain a run ending at a `?` needs: nothing but the model says it is one.
+_MIN_EXACT_QUIET = 2
+_QUIET_GAIN = 1.5
+# Ends of such a run read before giving up when none of them is a repair.
+_QUIET_FIRST = 2
 
 
 @dataclass(frozen=True)
@@ -116,8 +137,12 @@ class RunChooser:
     marks neither pays for those choices nor loads that model.
     """
 
-    def __init__(self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None):
+    def __init__(
+        self, lm: CharLM, min_confidence: float, trust_first: bool = False, ngram=None, names: frozenset[str] = frozenset()
+    ):
         self._lm = lm
+        # Characters mostly written inside names (`_NAME_CONFIDENCE`).
+        self._names = names
         # A callable giving the 4-gram model (loaded on first use), or None: the bigram model chooses.
         self._ngram = ngram
         self._min_confidence = min_confidence
@@ -218,7 +243,10 @@ class RunChooser:
             best, share = self._ngram().choose(before, scored, after)
         else:
             best, share = self._lm.choose(before[-1:], scored, after[:1])
-        sure = share >= self._min_confidence or trusted
+        need = self._min_confidence
+        if best in self._names and (before[-1:] in self._names or after[:1] in self._names):
+            need = max(need, _NAME_CONFIDENCE)
+        sure = share >= need or trusted
         if best in _SPACES:
             # Nothing only beside other white space (a paragraph's `　　`): inside
             # a sentence a lost character was there.
@@ -299,6 +327,11 @@ def _is_private(ch: str) -> bool:
     return "\ue000" <= ch <= "\uf8ff"
 
 
+def _letters(text: str, start: int, end: int) -> int:
+    """Letters in text[start:end], full-width Latin letters and digits aside."""
+    return sum(_is_letter(c) and not "\uff01" <= c <= "\uff5e" for c in text[start:end])
+
+
 def _is_letter(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
@@ -377,12 +410,15 @@ class FrameshiftLMFixer(Fixer):
     """
 
     name = "frameshift_lm"
-    rule_ids = (LM_RULE, REALIGN_RULE, LONE_RULE)
+    rule_ids = (LM_RULE, REALIGN_RULE, LONE_RULE, QUIET_RULE)
 
-    def __init__(self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None):
+    def __init__(
+        self, table: PinyinTable, lm: CharLM, min_confidence: float, min_gain: float, ngram=None,
+        names: frozenset[str] = frozenset(),
+    ):
         self._codes = GbkCodes()
         self._reader = ShiftReader(table, self._codes)
-        self._chooser = RunChooser(lm, min_confidence, ngram=ngram)
+        self._chooser = RunChooser(lm, min_confidence, ngram=ngram, names=names)
         self._lm = lm
         self._min_gain = min_gain
         self._pattern = re.compile(re.escape(LOST))
@@ -397,10 +433,12 @@ class FrameshiftLMFixer(Fixer):
         # the two decoders' pairs (built on first use).
         self._lone_all: list[tuple[str, int, int, bool, str]] = []
         self._lone_tables: tuple[frozenset[bytes], frozenset[bytes]] = (frozenset(), frozenset())
+        # Rare and user-defined two-byte characters, where a run with no mark is looked for (built on first use).
+        self._suspect: re.Pattern | None = None
 
     def edits(self, text: str) -> list[Edit]:
         if LOST not in text:
-            return self._realigned(text, []) if self._swallow.search(text) else []
+            return self._quiet(text, self._realigned(text, []) if self._swallow.search(text) else [])
         edits: list[Edit] = []
         pos = 0
         while (m := self._pattern.search(text, pos)) is not None:
@@ -413,7 +451,182 @@ class FrameshiftLMFixer(Fixer):
                 continue
             edits.append(Edit(start, choice.end, self._chooser.shown(choice), LM_RULE))
             pos = choice.end
-        return self._lone(text, self._realigned(text, edits))
+        return self._quiet(text, self._lone(text, self._realigned(text, edits)))
+
+    def _quiet(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """Adds the runs with no mark at either end: a byte silently lost and a
+        decoder that dropped what it could not decode (`科季纸裉旆⒉剂诵碌姆龀终策`).
+
+        Such a run is garbage under the character model and far more
+        plausible read one byte on. It is looked for only around a rare or
+        user-defined character (`_suspect`); a cheap look there finds the
+        stretch whose realigned reading beats the text as written, and the
+        run is read in full (`_run_before_scored`) for the few ends that
+        look best: at an invalid pair the decoder dropped (the next
+        character is right again), or before an ASCII byte or a line end.
+        """
+        suspect = self._suspect_chars()
+        found = list(edits)
+        taken = [(e.start, e.end) for e in edits]
+        tried = -1
+        for m in suspect.finditer(text):
+            h = m.start()
+            if h < tried or any(a <= h < b for a, b in taken):
+                continue
+            # Cheap looks first: most rare characters are names in clean text.
+            ends = self._quiet_near(text, h) and self._quiet_ends(text, h, 3) and self._quiet_ends(text, h, _LOCAL)
+            if not ends:
+                continue
+            tried = min(q for q, _ in ends)
+            # The run starts near its first rare character (a shifted run is full of them).
+            floor = max(max((b for a, b in taken if b <= h), default=0), text.rfind(_SEGMENT, 0, h) + 1, h - 2 * _LOCAL)
+            got = []
+            for tried_ends, (q, swallowed) in enumerate(ends):
+                if tried_ends == _QUIET_FIRST and not got:
+                    break  # the likeliest ends gave nothing: clean text, most often
+                if any(a < q <= b for a, b in taken):
+                    continue
+                one = self._run_before_scored(text, q, floor, marker=False, quiet=not swallowed)
+                # The run as written holds letters (`☆＿☆` read one byte on is no repair).
+                if one is not None and one[0].start <= h and _letters(text, one[0].start, one[0].end) >= _MIN_EXACT_QUIET:
+                    got.append(one)
+            if got:
+                # Ends compared on one span: the text as written around each reading.
+                lo = min(g[2][1] for g in got)
+                hi = max(g[2][2] for g in got)
+                lm = self._lm
+
+                def total(g) -> float:
+                    score, start, limit = g[2]
+                    return (
+                        lm.score(text[lo:start], text[lo - 1 : lo]) + score + lm.score(text[limit:hi], text[limit - 1])
+                    )
+
+                best = max(got, key=total)[0]
+                found.append(best)
+                taken.append((best.start, best.end))
+                tried = best.end
+        found.sort(key=lambda e: e.start)
+        return found
+
+    def _suspect_chars(self) -> re.Pattern:
+        if self._suspect is None:
+            lm = self._lm
+            # Full-width letters and digits are rare in the model's text but
+            # ordinary in news (ＶＩＰ): no sign of a run on their own.
+            rare = [
+                ch
+                for ch in self._codes.two_byte()
+                if ch != _SEGMENT
+                and (_is_private(ch) or (lm.unigram(lm.simplify(ch)) < _SUSPECT and not "\uff01" <= ch <= "\uff5e"))
+            ]
+            self._suspect = re.compile("[" + "".join(re.escape(c) for c in sorted(rare)) + "]")
+        return self._suspect
+
+    def _quiet_near(self, text: str, h: int) -> bool:
+        """The suspect character at `h` read one byte on against either neighbour
+        (the characters between, realigned) makes a character that is not rare:
+        inside a run at least one of them is an original character."""
+        code = self._codes2(text[h])
+        if code is None:
+            return False
+        lm = self._lm
+        pair = self._codes._pair
+        for k in (h - 1, h + 1):
+            if not 0 <= k < len(text):
+                continue
+            other = self._codes2(text[k])
+            if other is None:
+                continue
+            ch = pair.get((other[1], code[0]) if k < h else (code[1], other[0]))
+            if ch is not None and not _is_private(ch) and lm.unigram(lm.simplify(ch)) >= _COMMON:
+                return True
+        return False
+
+    def _quiet_ends(self, text: str, h: int, reach: int) -> list[tuple[int, bool]]:
+        """A cheap look around the suspect character at `h`: the ends worth a
+        full reading of a run through it (the furthest first), or none.
+
+        Each character T_k of a run is [trail of one original][lead of the
+        next], so the characters between run characters, read realigned, are
+        the original ones. The stretch through `h` where the realigned chain
+        beats the text as written by the most (a best sum of per-character
+        differences) must beat it by the gain a run needs.
+        """
+        codes2 = self._codes2
+        a = h
+        while a > max(0, h - reach) and text[a - 1] != _SEGMENT and codes2(text[a - 1]) is not None:
+            a -= 1
+        b = h
+        while b < min(len(text), h + 1 + reach) and text[b] != _SEGMENT and codes2(text[b]) is not None:
+            b += 1
+        if b - a < 3 or b <= h:
+            return []
+        codes = [codes2(c) for c in text[a:b]]
+        pair = self._codes.pairs
+        lm = self._lm
+        n = b - a
+        realigned = []
+        for k in range(n - 1):
+            t = pair((codes[k][1],), codes[k + 1][0])  # type: ignore[index]
+            realigned.append(t[0] if len(t) == 1 and not _is_private(t[0]) else "")
+        written = lm.simplify(text[a:b])
+        joined = lm.simplify("".join(t or "\u3000" for t in realigned))
+        re_simple = [c if t else "" for c, t in zip(joined, realigned)]
+        # diff[k]: the realigned character between k and k+1 after the one before
+        # it, against the written character k+1 after k.
+        logprob = lm.logprob
+        diff = []
+        for k in range(n - 1):
+            if not re_simple[k]:
+                diff.append(None)
+                continue
+            prev = re_simple[k - 1] if k and re_simple[k - 1] else ""
+            diff.append(logprob(prev, re_simple[k]) - logprob(written[k], written[k + 1]))
+        # The best stretch of differences through `h` (k = h - a - 1 or h - a).
+        centre = h - a
+        best, best_lo, best_hi = -math.inf, 0, 0
+        for c in (centre - 1, centre):
+            if not 0 <= c < n - 1 or diff[c] is None:
+                continue
+            left, total, lo = 0.0, 0.0, c
+            for k in range(c - 1, -1, -1):
+                if diff[k] is None:
+                    break
+                total += diff[k]
+                if total > left:
+                    left, lo = total, k
+            right, total, hi = 0.0, 0.0, c
+            for k in range(c + 1, n - 1):
+                if diff[k] is None:
+                    break
+                total += diff[k]
+                if total > right:
+                    right, hi = total, k
+            gain = left + diff[c] + right
+            if gain > best:
+                best, best_lo, best_hi = gain, lo, hi
+        size = best_hi - best_lo + 1
+        if size < _MIN_EXACT_QUIET or best < self._min_gain * size:
+            return []
+        # Realigned characters best_lo..best_hi sit between run characters; the
+        # run's last character is best_hi + 1, its end one or two further.
+        last = a + best_hi + 2
+        # Likeliest first: the end the differences point at, the one before it
+        # (the last realigned character may be the unknown one), then the rest.
+        ends = [(q, False) for q in (last, last - 1, last + 1, last + 2) if h < q <= len(text)]
+        stretch = b
+        while stretch < len(text) and stretch - h < _MAX_BACK and text[stretch] != _SEGMENT and codes2(text[stretch]) is not None:
+            stretch += 1
+        if stretch - h < _MAX_BACK:
+            # Before an ASCII byte or a line end: the last byte dropped, or the
+            # ASCII byte swallowed as a trail (`續` for [trail]`m`). Where the
+            # differences run to it, it comes first.
+            at = ([(stretch, True)] if stretch < len(text) and text[stretch].isascii()
+                  and codes2(text[stretch - 1])[1] < 0x80 else [])  # type: ignore[index]
+            at.append((stretch, False))
+            ends = at + ends if b == stretch else ends + at
+        return list(dict.fromkeys(ends))
 
     def _lone(self, text: str, edits: list[Edit]) -> list[Edit]:
         """Adds the `?` no run has taken that stand for a whole lost character.
@@ -605,13 +818,23 @@ class FrameshiftLMFixer(Fixer):
             return None
         return Edit(start, stop, shown, REALIGN_RULE)
 
-    def _run_before(self, text: str, q: int, floor: int, marker: bool = True) -> Edit | None:
-        """The run of two-byte characters ending before `q`, read realigned.
+    def _run_before(self, text: str, q: int, floor: int, marker: bool = True, quiet: bool = False) -> Edit | None:
+        found = self._run_before_scored(text, q, floor, marker, quiet)
+        return None if found is None else found[0]
+
+    def _run_before_scored(
+        self, text: str, q: int, floor: int, marker: bool = True, quiet: bool = False
+    ) -> tuple[Edit, float, tuple[float, int, int]] | None:
+        """The run of two-byte characters ending before `q`, read realigned, its
+        gain, and (score, start, end) of the span the chosen reading's score covers.
 
         `marker`: `text[q]` is the decoder's `?` for the last character's
         trail byte. Else the run's last character `text[q - 1]` took the ASCII
         byte after the original's last character as its trail (`珹` for `A`):
         nothing is unknown at that end and the ASCII character comes back.
+        `quiet`: the decoder dropped the last character's trail byte without a
+        mark (it made no pair with `text[q]`): that character is unknown, as
+        before a `?`, and the run ends at `q`.
         """
         lower = q
         codes: list[tuple[int, int]] = []
@@ -672,8 +895,11 @@ class FrameshiftLMFixer(Fixer):
         # Exact characters the run must recover: one after a `?` mark (the
         # realignment point is evidence), two where the run swallowed an
         # ASCII byte (that byte is none).
-        need = _MIN_EXACT_REALIGN + (not marker)
-        if marker:
+        need = _MIN_EXACT_QUIET if quiet else _MIN_EXACT_REALIGN + (not marker)
+        if quiet:
+            last = self._last(codes[-1][1], text[q] if q < len(text) else "")
+            stop = q
+        elif marker:
             last = self._last(codes[-1][1], text[q + 1] if q + 1 < len(text) else "")
             stop = q + 1
         else:
@@ -701,13 +927,25 @@ class FrameshiftLMFixer(Fixer):
             return None
         prev = text[start - 1] if start else ""
         gain = choice.score - lm.score(text[start:limit], prev)
-        if gain < self._min_gain * (stop - start):
+        if gain < self._min_gain * (stop - start) * (_QUIET_GAIN if quiet else 1.0):
             return None
         shown = self._chooser.shown(choice)
         # Starts nearly as plausible (`黄品?表示` for 黄奇帆表示: 品 may be the
         # run's first character or real): where their readings disagree, U+FFFD.
         close = [(c, st) for t, c, st in scored[1:] if top - t < self._min_gain]
-        if close:
+        scored_at = (choice.score, start, choice.limit)
+        if close and quiet:
+            # Nothing marks where the run starts: the text before the latest
+            # close start stays as written (a U+FFFD there would change clean text).
+            latest = max(st for _, st in close + [(choice, start)])
+            shown = shown[latest - start :]
+            for c, st in close:
+                other = self._chooser.shown(c)[latest - st :]
+                if len(other) != len(shown):
+                    return None
+                shown = "".join(a if a == b else UNRECOVERABLE for a, b in zip(shown, other))
+            start = latest
+        elif close:
             first = min(st for _, st in close + [(choice, start)])
             shown = text[first:start] + shown
             for c, st in close:
@@ -716,7 +954,7 @@ class FrameshiftLMFixer(Fixer):
                     return None
                 shown = "".join(a if a == b else UNRECOVERABLE for a, b in zip(shown, other))
             start = first
-        return Edit(start, stop, shown, REALIGN_RULE)
+        return Edit(start, stop, shown, QUIET_RULE if quiet else REALIGN_RULE), gain, scored_at
 
     def _promising(self, text: str, at: int) -> bool:
         """A cheap look at the few characters after a `?` before the full search.

@@ -82,6 +82,10 @@ class GbkCodes:
         """Every character whose first byte is `lead`."""
         return self._with_lead.get(lead, ())
 
+    def two_byte(self) -> tuple[str, ...]:
+        """Every character of a two-byte code."""
+        return tuple(self._pair.values())
+
     def with_ascii_trail(self) -> tuple[str, ...]:
         """Every character whose second byte is ASCII (0x40-0x7E)."""
         return tuple(ch for (_, trail), ch in self._pair.items() if trail < 0x80)

@@ -36,7 +36,8 @@ from pipeline.core.rules import RuleError, check_unique_ids, load_toml_file
 from pipeline.core.schema import Cases, Enum, Float, Kind, ListOf, Section, String, TomlFile
 from pipeline.core.stage import Assigns, Stage
 
-DATA_FILES = (PINYIN_TABLE, CHAR_LM, CHAR_NGRAM)
+NAME_CHARS = "data/name_chars.tsv"
+DATA_FILES = (PINYIN_TABLE, CHAR_LM, CHAR_NGRAM, NAME_CHARS)
 # Fixers that read the pinyin table, and those that also need the character model.
 # The rule ids each fixer can emit, known without building it.
 FIXER_RULE_IDS: Mapping[str, tuple[str, ...]] = {
@@ -79,7 +80,9 @@ class RepairStage(Stage):
     # 2: lost characters only letters the model is sure of (never punctuation);
     # chosen by the 4-gram model with three characters of context a side.
     # 3: common punctuation when the model is all but certain; lone `?` read.
-    version = 3
+    # 4: runs with no mark at either end (`repair.frameshift.quiet`); a lost
+    # character beside name characters needs share 0.99.
+    version = 4
     assigns = Assigns(layer=True)
     settings_kind = Kind("settings.repair", "Settings of the repair stage ([stages.repair]).", {
         "fixers": ListOf(Enum(ORDER, "a fixer"), "fixers to run, in the fixed order (a subset may be listed)",
@@ -127,6 +130,12 @@ class RepairStage(Stage):
     def _ngram(self) -> CharNgram:
         return CharNgram.load(self._lm)
 
+    # Characters mostly written inside names: a lost character beside them needs a stricter share.
+    @cached_property
+    def _name_chars(self) -> frozenset[str]:
+        raw = resources.files("pipeline.stages.repair").joinpath(NAME_CHARS).read_text(encoding="utf-8")
+        return frozenset(line.split("\t", 1)[0] for line in raw.splitlines() if line and not line.startswith("#"))
+
     def _ngram_model(self) -> CharNgram:
         return self._ngram
 
@@ -161,7 +170,7 @@ class RepairStage(Stage):
             "invisible": InvisibleFixer,
             "utf8_gbk": lambda: Utf8GbkFixer(self._lm, gain, conf, self._ngram_model),
             "frameshift_pinyin": lambda: FrameshiftPinyinFixer(self._table, self._lm, conf, self._ngram_model),
-            "frameshift_lm": lambda: FrameshiftLMFixer(self._table, self._lm, conf, gain, self._ngram_model),
+            "frameshift_lm": lambda: FrameshiftLMFixer(self._table, self._lm, conf, gain, self._ngram_model, self._name_chars),
             "pinyin": lambda: PinyinAnnotationFixer(self._table),
             "homoglyphs": lambda: HomoglyphFixer(self._homoglyphs),
             "width": WidthFixer,

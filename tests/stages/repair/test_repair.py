@@ -424,3 +424,84 @@ def test_a_run_of_one_character_is_repaired_only_when_both_are_shown(repair):
     assert run(repair, "人群大部分枰?购买2居").text == "人群大部分需要购买2居"
     # Not sure of 核 (审核，合格): the text stays as it was, no U+FFFD.
     assert run(repair, "试用报告提交后需经过编辑审耍?合格的试用报告").text == "试用报告提交后需经过编辑审耍?合格的试用报告"
+
+
+def test_quiet_deletion_generator_leaves_no_mark():
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "青岛市科技局今天发布了新的扶持政策。"
+    # The lead of 技 lost; where [B2][D5] (the trail of 持, the lead of 政) made
+    # no pair, the strict decoder dropped B2 without a `?` and realigned.
+    assert silent_deletion(text, _Pick(4), "gb2312", "lead", marks=False) == "青岛市科季纸裉旆⒉剂诵碌姆龀终策。"
+    # GB18030 keeps the user-defined codes; the byte before the line end goes.
+    out = silent_deletion(text + "\n", _Pick(4), "gb18030", "lead", marks=False)
+    assert "?" not in out and "\ufffd" not in out and out.endswith("\n") and len(out) == len(text) + 1 - 1
+
+
+@pytest.mark.parametrize("decoder", ["gb2312", "gbk", "gb18030"])
+@pytest.mark.parametrize("byte", ["lead", "trail"])
+def test_a_run_with_no_mark_is_repaired_or_left(repair, decoder, byte):
+    import random
+
+    from pipeline.stages.repair.corrupt import silent_deletion
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。\n"
+    recovered = 0
+    for seed in range(10):
+        damaged = silent_deletion(text, random.Random(seed), decoder, byte, marks=False)
+        out = run(repair, damaged).text
+        # Never a wrong character: repaired (U+FFFD where unsure) or left as it was.
+        assert _recovered(out, text) or out == damaged, (damaged, out)
+        recovered += _recovered(out, text)
+    assert recovered >= 5, recovered
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "人气女王徐若瑄在抵达大连机场时",  # a rare name character among clean text
+        "深圳今后将设地铁ＶＩＰ头等车厢，设坐票",
+        "姓名\ue40c姓名\ue40c２、性别\ue40c性别\ue40c３、民族",  # Sogou paragraph marks
+        "收费\ue40c调整情况\ue40c青岛\ue40c无\ue40c南昌\ue40c无\ue40c大连\ue40c无\ue40c",
+    ],
+)
+def test_clean_text_around_rare_characters_is_no_quiet_run(repair, text):
+    doc = run(repair, text)
+    assert not [e for layer in doc.layers for e in layer.edits if e.rule_id.startswith("repair.frameshift.")]
+
+
+def test_a_lost_character_beside_name_characters_needs_a_stricter_share(repair):
+    # Seed 000: 海克斯康 with 海 and 康 lost. The 4-gram model is 98.3% sure of
+    # 福 (福克斯, a common name): beside name characters that is not enough.
+    assert run(repair, "聚??怂箍?的").text == "聚\ufffd克斯\ufffd的"
+
+
+def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
+    # `CharNgram.choose` inlines `prob` for speed; the reference sums prob's logs.
+    import math
+    import random
+
+    from pipeline.stages.repair.charngram import _SIDE
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    ngram, codes = repair._ngram, GbkCodes()
+
+    def reference(before, cands, after):
+        before, after = before[-_SIDE:], after[:_SIDE]
+        simple = repair._lm.simplify(before + "".join(cands) + after)
+        b, a = simple[: len(before)], simple[len(simple) - len(after) :] if after else ""
+        scores = []
+        for c in simple[len(before) : len(simple) - len(after)]:
+            text = b + c + a
+            scores.append(sum(math.log(ngram.prob(text[max(0, j - _SIDE) : j], text[j])) for j in range(len(b), len(text))))
+        top = max(scores)
+        return cands[scores.index(top)], 1.0 / sum(math.exp(s - top) for s in scores)
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。2012年"
+    rng = random.Random(7)
+    for _ in range(60):
+        i = rng.randrange(1, len(text) - 1)
+        code = text[i].encode("gbk")
+        cands = codes.with_lead(code[0])[: rng.choice((3, 40, 190))] if len(code) == 2 else ("的", "地", "得")
+        before, after = text[max(0, i - rng.randrange(4)) : i], text[i + 1 : i + 1 + rng.randrange(4)]
+        assert ngram.choose(before, cands, after) == reference(before, cands, after)
