@@ -42,15 +42,16 @@ OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
 # Where an org's surface is named twice, the first source here keeps it (its canonical name).
 # Clubs come last: a sponsor that is a listed company (恒大, 苏宁) keeps the company's rule.
 SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities",
-           "foreign_universities", "funds", "companies", "clubs")
+           "foreign_universities", "funds", "companies", "company_places", "clubs")
 CONFIDENCE = {"intl": 0.95, "bodies": 0.9, "congresses": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
-              "channels": 0.9, "universities": 0.95, "foreign_universities": 0.93, "funds": 0.93, "companies": 0.93,
+              "channels": 0.9, "universities": 0.95, "foreign_universities": 0.93, "funds": 0.93, "companies": 0.93, "company_places": 0.93,
               "clubs": 0.9}
 WEAK_CONFIDENCE = 0.85
 NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
 COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金刚; 寒武纪 is rarer)
 SHORT = 5  # characters: forms this short match on word boundaries only
 COMPANY_CONTEXT = (r"公司|集团|股份|股价|股票|股东|董事|公告|涨停|跌停|上市|证券|深交所|上交所|A股|营收|净利|"
+                   r"增发|定增|停牌|复牌|该股|个股|重仓|增持|减持|持股|市值|年报|募资|"
                    r"[(（]?\d{6}(?:\.S[HZ])?[)）]?")
 NEAR_WINDOW = 8  # context right next to the name (太阳能(000591), 万科公告), not the next list item
 SCHOOL_WINDOW = 20  # a weak university short name: school words in its sentence (牛津的学生, 被剑桥录取)
@@ -319,6 +320,7 @@ def candidates(gaz: Path):
                 if source == "media" and r["kind"] == "website" and not s.endswith("网") and not s.isascii():
                     for channel in CHANNELS:
                         yield "channels", str(n), "", s + channel, False
+    where = places(gaz)
     for r in read(gaz / "companies.jsonl"):
         full = r.get("name")
         key = f"{r['code']}"
@@ -327,6 +329,14 @@ def candidates(gaz: Path):
         for s in (r.get("short"), *r.get("aliases", ())):
             if s:
                 yield "companies", key, full or "", s, True
+        # The short name with the place its full name starts with (浙江 + 海正药业 in 浙江海正药业股份有限公司,
+        # 深圳(市) + 德赛电池): news writes it so, and the whole is one name (the guide), not a place and a name.
+        for s in (r.get("short"), *r.get("aliases", ())):
+            at = full.find(s) if full and s and len(s) >= 2 else -1
+            if at > 0 and full[:at] in where:
+                for p in dict.fromkeys((full[:at], full[:at].removesuffix("市").removesuffix("省"))):
+                    if p in where:
+                        yield "company_places", key, full, p + s, False
 
 
 def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
@@ -346,6 +356,13 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         if surface in taken:
             stats["taken_elsewhere"] += 1
             continue
+        if source == "company_places":
+            # Only on a short name that is a name on its own: 深圳市 + 农产品 is a place and a word.
+            short = next((surface[i:] for i in range(1, len(surface) - 1)
+                          if seen.get(surface[i:], {}).get("canonical") == full), None)
+            if short is None or "near" in seen[short]:
+                stats["weak_skipped"] += 1
+                continue
         freq, pos = words.get(surface, (0, ""))
         ordinary = bool(pos) and (pos not in NAME_POS or (pos.startswith("nr") and freq >= COMMON_FREQ))
         # A two-character company short name jieba does not know is as likely a word it cut wrongly.

@@ -180,10 +180,12 @@ class NameRule:
     near_sentence: bool = True
     then: Any = None  # re.Pattern
 
-    def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
+    def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset(),
+                context: bool = True) -> bool:
         """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
         on word boundaries (`bounds`: the starts and ends of the jieba words) if
-        `whole_words`, with `near` context if it is weak evidence."""
+        `whole_words`, with `near` context if it is weak evidence (unless `context` is false: the
+        caller looks for the context itself, e.g. around a whole list of names)."""
         if text[start:end] in self.excepted:
             return False
         if self.whole_words and not (start in bounds and end in bounds):
@@ -200,14 +202,21 @@ class NameRule:
                 q += 1
             if not self.then.match(text, q):
                 return False
-        if self.near is not None:
-            # Within the sentence: 公司 in the sentence before says nothing of this one.
-            w = self.near_window
-            left, right = text[max(0, start - w) : start], text[end : end + w]
-            if self.near_sentence:
-                left, right = _SENTENCE_END.split(left)[-1], _SENTENCE_END.split(right)[0]
-            return bool(self.near.search(left) or self.near.search(right))
+        if self.near is not None and context:
+            return self.has_context(text, start, end)
         return True
+
+    def has_context(self, text: str, start: int, end: int) -> bool:
+        """Whether `near` matches within `near_window` characters before or after text[start:end]
+        (true for a rule without `near`)."""
+        if self.near is None:
+            return True
+        # Within the sentence: 公司 in the sentence before says nothing of this one.
+        w = self.near_window
+        left, right = text[max(0, start - w) : start], text[end : end + w]
+        if self.near_sentence:
+            left, right = _SENTENCE_END.split(left)[-1], _SENTENCE_END.split(right)[0]
+        return bool(self.near.search(left) or self.near.search(right))
 
     def spacy_patterns(self) -> list[dict[str, Any]]:
         """The pattern as spaCy's span_ruler takes it (token patterns split into characters).
