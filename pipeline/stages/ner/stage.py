@@ -62,6 +62,8 @@ class NerStage(Stage):
     # 6: words the guide does not mark dropped from the model's names (`[filter] not_names`: 内地);
     # 欧 in 欧美/美欧 (issue 18, conventions counted in MSRA); a rule with `then` (a word right after
     # the name that says what it is) keeps its label against the model's, as `near` rules do.
+    # 7: weak names (`near`) in a list share its context; one that stood stands at its other
+    # mentions in the document (3+ characters); a company's place + short name is one name.
     version = 7
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
