@@ -24,6 +24,10 @@ company or SOE short form jieba's dictionary reads as a place and ordinary words
 gets `near`: it stands only with stock-market context within `near_window` characters (公司, 股份,
 股价, 公告, a six-digit code …). Other weak forms (a ministry's or outlet's alias) are left out.
 Every short form (five characters or fewer) matches on jieba word boundaries only (whole_words).
+
+`--translit` writes the other list the ner rules build from data: the characters of transliterated
+foreign names (rules/ner/org_suffixes.toml [dotted] chars), from the persons joined by a dot in the
+training corpora's gold (MSRA, PD1998 in ../shared/data/ner).
 """
 
 from __future__ import annotations
@@ -421,11 +425,50 @@ HEADER = """\
 """
 
 
+NER_DATA = ROOT.parent / "shared" / "data" / "ner"
+TRANSLIT_SOURCES = ("msra_train.jsonl", "pd1998_jan.jsonl")  # the training corpora's gold persons
+TRANSLIT_MIN = 3  # a character seen this often in dotted names (one-off characters are noise: 中, 大)
+DOTS = "·•．‧・"
+COMPLETION_FILE = ROOT / "rules" / "ner" / "org_suffixes.toml"
+
+
+def translit_chars(ner: Path) -> str:
+    """The characters of transliterated foreign names: those in the training corpora's gold
+    persons joined by a dot (迈克尔·乔丹) at least TRANSLIT_MIN times, in code-point order."""
+    counts: dict[str, int] = {}
+    for name in TRANSLIT_SOURCES:
+        for r in read(ner / name):
+            for e in r["entities"]:
+                surface = r["text"][e["start"]:e["end"]]
+                if e["label"] == "PER" and any(d in surface for d in DOTS):
+                    for ch in surface:
+                        if "\u4e00" <= ch <= "\u9fff":
+                            counts[ch] = counts.get(ch, 0) + 1
+    return "".join(sorted(ch for ch, n in counts.items() if n >= TRANSLIT_MIN))
+
+
+def write_translit(ner: Path, path: Path) -> int:
+    """Rewrite the `chars` line of [dotted] in org_suffixes.toml from the corpora."""
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r'(?m)^(\[dotted\](?:\n(?!\[).*)*?\nchars = )"[^"]*"', lambda m: f'{m.group(1)}"{translit_chars(ner)}"', text)
+    if n != 1:
+        print(f"build_ner_gazetteer: no [dotted] chars line in {path}", file=sys.stderr)
+        return 2
+    path.write_text(new, encoding="utf-8")
+    print(f"wrote {path}: [dotted] chars, {len(translit_chars(ner))} characters")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gazetteers", type=Path, default=GAZ)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--translit", action="store_true",
+                        help="instead: rewrite [dotted] chars in rules/ner/org_suffixes.toml from ../shared/data/ner")
+    parser.add_argument("--completion", type=Path, default=COMPLETION_FILE)
     args = parser.parse_args(argv)
+    if args.translit:
+        return write_translit(NER_DATA, args.completion)
     if not (args.gazetteers / "README.md").is_file():
         print(f"build_ner_gazetteer: no gazetteers at {args.gazetteers}", file=sys.stderr)
         return 2

@@ -151,10 +151,18 @@ COMPLETION_EXAMPLE = Kind("ner.completion.example", "A completion example ([[exa
     "anchor": String("the entity completion starts from (omit for company names grown leftwards)"),
     "label": Enum(LABELS, "the anchor's label"),
 }, checks=(_anchored,))
+DOTTED = Kind("ner.completion.dotted", "Foreign names joined across their dots ([dotted]).", {
+    "confidence": Float("confidence of a name joined or trimmed at a dot", required=True, minimum=0, maximum=1),
+    "dots": String("the dots that join the parts of a transcribed name", required=True),
+    "chars": String("characters of transliterated names (built by scripts/build_ner_gazetteer.py --translit)",
+                    default="", non_empty=False),
+    "max_run": Int("characters taken in on the dot's other side, at most", required=True, minimum=1),
+}, rule=True)
 COMPLETION_FILE = TomlFile("ner completion", "Organisation-name completion rules of the ner stage.", {
     "completion": Section(COMPLETION, required=True),
     "left": Section(LEFT, required=True),
     "filter": Section(FILTER, required=True),
+    "dotted": Section(DOTTED),
     "example": Section(COMPLETION_EXAMPLE, array=True),
 })
 
@@ -274,6 +282,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
 def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
     loaded = load_toml_file(path, COMPLETION_FILE)
     c, left, filt = (loaded.tables[k] for k in ("completion", "left", "filter"))
+    dotted = loaded.tables.get("dotted")
     completion = Completion(
         id=c.id,
         version=c.version,
@@ -298,6 +307,11 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
         latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
+        dotted_id=dotted.id if dotted else "", dotted_version=dotted.version if dotted else 1,
+        dotted_confidence=float(dotted["confidence"]) if dotted else 0.0,
+        dotted_dots=frozenset(dotted["dots"]) if dotted else frozenset(),
+        dotted_chars=frozenset(dotted["chars"]) if dotted else frozenset(),
+        dotted_max_run=dotted["max_run"] if dotted else 0,
         not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )

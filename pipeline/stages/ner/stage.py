@@ -26,7 +26,8 @@ from typing import Any, Iterator, Mapping
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import (
-    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, merge, without_shapes,
+    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
+    without_shapes,
 )
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
@@ -186,6 +187,7 @@ class NerStage(Stage):
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
+        spans = join_dotted(spans, doc.text, self.completion)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,
