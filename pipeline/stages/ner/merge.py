@@ -42,7 +42,9 @@
 4. Foreign names across their dots (`[dotted]`): a person's name that ends or starts at a dot
    (罗伯· in 罗伯·可汗; 格林尼 after 阿什丽•) grows over the run of transliteration characters on the
    dot's other side, taking in a person's name there (one span, as the guide marks 迈克尔·乔丹);
-   with nothing to take in, a dot at its edge is cut off (·秋瑾 -> 秋瑾).
+   with nothing to take in, a dot at its edge is cut off (·秋瑾 -> 秋瑾); a part of one letter after
+   the last dot is cut short and grows the same way (托尼·利 in 托尼·利图说). A person's name in Chinese
+   run together with its Latin original (本·拉姆西Ben Ramsey) is two names, as the guide marks them.
 Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
 访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
 misread); a model name reaching beyond the shape stands (港澳台办, an office), as does a rule's.
@@ -421,6 +423,8 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
         start, end = s.start, s.end
         while True:  # rightwards, dot by dot (a name of three parts has two)
             k = end if text[end - 1] in dots else end + 1 if end < n and text[end] in dots else None
+            if k is None and end - start > 2 and text[end - 2] in dots:
+                k = end - 1  # one letter after the dot (托尼·利 in 托尼·利图说): the part is cut short
             if k is None:
                 break
             if i < len(spans) and spans[i].start == k and spans[i].label == "PER":
@@ -456,4 +460,22 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
             out.append(s)
         elif end > start:
             out.append(Span(start, end, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence))
-    return out
+    return [part for s in out for part in _split_latin(s, text, c)]
+
+
+_HAN_THEN_LATIN = re.compile(r"[\u4e00-\u9fff][A-Za-z]")
+
+
+def _split_latin(s: Span, text: str, c: Completion) -> list[Span]:
+    """A person in Chinese letters run together with the Latin original (本·拉姆西Ben Ramsey): two."""
+    if s.label != "PER" or not c.dotted_dots:
+        return [s]
+    m = _HAN_THEN_LATIN.search(text, s.start, s.end)
+    if m is None:
+        return [s]
+    cut = m.start() + 1
+    han, latin = text[s.start:cut], text[cut:s.end]
+    if len(han) < 2 or len(latin) < 2 or not all(ch.isascii() for ch in latin) or not latin[0].isupper():
+        return [s]
+    return [Span(s.start, cut, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence),
+            Span(cut, s.end, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence)]

@@ -260,3 +260,9 @@ def test_a_foreign_name_is_one_person_across_its_dots():
     assert _dotted(text, [(5, 8, "PER"), (10, 17, "PER")]) == [("秋瑾", "PER", dotted), ("科比．布莱恩特", "PER", "ner.model")]
     text = "监督·意大利生活"
     assert _dotted(text, [(3, 6, "LOC")]) == [("意大利", "LOC", "ner.model")]
+    # One letter after the last dot: the name was cut short.
+    text = "伊顿校长托尼·利图说"
+    assert _dotted(text, [(4, 8, "PER")]) == [("托尼·利图", "PER", dotted)]
+    # A name run together with its Latin original is two names.
+    text = "编剧本·拉姆西Ben Ramsey接受"
+    assert _dotted(text, [(2, 17, "PER")]) == [("本·拉姆西", "PER", dotted), ("Ben Ramsey", "PER", dotted)]
