@@ -116,7 +116,7 @@ def test_a_commented_rule_header_is_the_line_of_an_error_about_the_whole_rule(ru
     path = rules_copy / "extract" / "money.toml"
     _comment_every_header(path, "[[rule]]")
     header = line_of(path, 'id = "money.symbol_number"') - 1
-    edit(path, "version = 1\n", "", after='id = "money.symbol_number"')  # a missing key: the rule's line
+    edit(path, "version = …", "", after='id = "money.symbol_number"')  # a missing key: the rule's line
     assert_rejected(run, rules_copy, path, header, "rule money.symbol_number", "missing `version`")
 
 
