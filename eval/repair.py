@@ -219,13 +219,27 @@ def evaluate(articles: list[tuple[str, str]], stage: RepairStage) -> dict[str, f
     return figures
 
 
+def lost_slot(ch: str, codes, rng: random.Random) -> tuple[str, ...] | None:
+    """The candidates for `ch` when one of its two GBK bytes is lost (the lead or the trail, by `rng`),
+    or None for a character that is not two GBK bytes."""
+    from pipeline.stages.repair.gbkshift import LEADS
+
+    try:
+        code = ch.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+    if len(code) != 2:
+        return None
+    return codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
+
+
 def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dict[str, list[tuple[float, int, int]]]:
     """Per part and threshold: (threshold, characters shown, wrong ones) for lost
     characters of the held-out text (a random GBK character, its lead or its
     trail byte lost, the true neighbours around it) chosen as the frame-shift
     fixers choose (`RunChooser.pick`)."""
     from pipeline.stages.repair.frameshift import RunChooser, UNRECOVERABLE
-    from pipeline.stages.repair.gbkshift import LEADS, GbkCodes
+    from pipeline.stages.repair.gbkshift import GbkCodes
 
     codes = GbkCodes()
     rows: dict[str, list[tuple[float, bool, bool]]] = defaultdict(list)
@@ -236,13 +250,9 @@ def confidence_table(articles: list[tuple[str, str]], stage: RepairStage) -> dic
             i = rng.randrange(1, max(2, len(text) - 1))
             if i + 1 >= len(text):
                 continue
-            try:
-                code = text[i].encode("gbk")
-            except UnicodeEncodeError:
+            cands = lost_slot(text[i], codes, rng)
+            if cands is None:
                 continue
-            if len(code) != 2:
-                continue
-            cands = codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
             best, share, shown = chooser.pick(text[max(0, i - 3) : i], cands, text[i + 1 : i + 4])
             if shown and shown != UNRECOVERABLE:
                 rows[part_of(doc_id)].append((share, best == text[i], True))
@@ -291,7 +301,7 @@ def name_table(articles: list[tuple[str, str]], stage: RepairStage, names: froze
     name characters (the stage's setting); then the same on SLOTS random
     characters per article (all contexts)."""
     from pipeline.stages.repair.frameshift import RunChooser, UNRECOVERABLE
-    from pipeline.stages.repair.gbkshift import LEADS, GbkCodes
+    from pipeline.stages.repair.gbkshift import GbkCodes
 
     codes = GbkCodes()
     conf = float(stage.settings["min_confidence"])
@@ -318,13 +328,9 @@ def name_table(articles: list[tuple[str, str]], stage: RepairStage, names: froze
             for i in places:
                 if not 0 < i < len(text) - 1:
                     continue
-                try:
-                    code = text[i].encode("gbk")
-                except UnicodeEncodeError:
+                cands = lost_slot(text[i], codes, rng)
+                if cands is None:
                     continue
-                if len(code) != 2:
-                    continue
-                cands = codes.pairs(LEADS, code[1]) if rng.random() < 0.5 else codes.with_lead(code[0])
                 for setting, chooser in choosers.items():
                     best, _, shown = chooser.pick(text[max(0, i - 3) : i], cands, text[i + 1 : i + 4])
                     rows[part_of(doc_id), where, setting].append(
