@@ -287,7 +287,10 @@ def test_the_shipped_model_was_trained_on_the_word_features():
     assert config["nlp"]["pipeline"] == ["tagger"]
     # Its checkpoint was picked on decoded sequences, as the stage decodes them.
     assert config["components"]["tagger"]["factory"] == "ner_zh_biluo_tagger"
-    assert config["components"]["tagger"]["model"]["tok2vec"]["embed"]["attrs"] == ["ORTH", "NORM", "TAG", "LEMMA"]
+    # DEP carries the gazetteer lexicon feature, read from lexicon.tsv beside the model when it ships one.
+    lexicon = (ROOT / "pipeline" / "stages" / "ner" / "models" / "ner_zh" / "lexicon.tsv").is_file()
+    attrs = ["ORTH", "NORM", "TAG", "LEMMA", *(["DEP"] if lexicon else [])]
+    assert config["components"]["tagger"]["model"]["tok2vec"]["embed"]["attrs"] == attrs
 
 
 def test_the_training_component_predicts_the_sequences_the_stage_decodes():
