@@ -29,7 +29,7 @@ from pipeline.core.postags import JiebaTag
 from pipeline.core.rules import load_toml_file, load_word_list
 from pipeline.core.schema import Bool, Enum, Int, Kind, ListOf, Section, String, TomlFile, WordList
 from pipeline.core.stage import Assigns, Stage
-from pipeline.stages.segment.viterbi import pos_tokenizer
+from pipeline.stages.segment.tagger import pos_tokenizer
 
 BACKENDS = ("jieba", "jieba_fast", "rjieba")
 _PACKAGE = {"jieba": "jieba", "jieba_fast": "jieba-fast", "rjieba": "rjieba"}
@@ -81,10 +81,15 @@ class SegmentStage(Stage):
 
     def libraries(self) -> dict[str, str]:
         backend = self.settings["backend"]
-        try:
-            return {_PACKAGE[backend]: package_version(_PACKAGE[backend])}
-        except PackageNotFoundError:
-            return {_PACKAGE[backend]: "missing"}
+        # The jieba backend takes its word route from rjieba (tagger.py).
+        packages = [_PACKAGE[backend], *(["rjieba"] if backend == "jieba" else [])]
+        found = {}
+        for package in packages:
+            try:
+                found[package] = package_version(package)
+            except PackageNotFoundError:
+                found[package] = "missing"
+        return found
 
     def __call__(self, doc: Document) -> Document:
         sentences = split_sentences(doc.text, self.punctuation)
@@ -125,8 +130,8 @@ class SegmentStage(Stage):
         for word, freq, tag in self.user_words:
             tokenizer.add_word(word, freq, tag)
         if self.settings["backend"] == "jieba":
-            # jieba's HMM decoder made fast on unknown characters (same output): viterbi.py.
-            return pos_tokenizer(posseg, tokenizer)
+            # jieba.posseg's words and tags, computed faster (tagger.py).
+            return pos_tokenizer(posseg, tokenizer, self.user_words)
         return posseg.POSTokenizer(tokenizer)
 
     def _cache_folder(self) -> Path:

@@ -96,30 +96,3 @@ class PosViterbi:
             route[i] = state
             state = mem_path[i][state]
         return prob, route
-
-
-def pos_tokenizer(posseg, tokenizer):
-    """A jieba.posseg.POSTokenizer over `tokenizer` whose HMM step is PosViterbi (same words, same tags)."""
-    decode = PosViterbi(posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
-    pair = posseg.pair
-
-    class Tagger(posseg.POSTokenizer):
-        # jieba's private POSTokenizer.__cut (name-mangled), the one caller of its viterbi;
-        # the body is jieba 0.42.1's with the decoder swapped.
-        def _POSTokenizer__cut(self, sentence):
-            _, pos_list = decode(sentence)
-            begin, nexti = 0, 0
-            for i, char in enumerate(sentence):
-                pos = pos_list[i][0]
-                if pos == "B":
-                    begin = i
-                elif pos == "E":
-                    yield pair(sentence[begin : i + 1], pos_list[i][1])
-                    nexti = i + 1
-                elif pos == "S":
-                    yield pair(char, pos_list[i][1])
-                    nexti = i + 1
-            if nexti < len(sentence):
-                yield pair(sentence[nexti:], pos_list[nexti][1])
-
-    return Tagger(tokenizer)

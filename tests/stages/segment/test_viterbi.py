@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jieba.posseg.viterbi import viterbi as jieba_viterbi
 
-from pipeline.stages.segment.viterbi import PosViterbi, pos_tokenizer
+from pipeline.stages.segment.tagger import pos_tokenizer
+from pipeline.stages.segment.viterbi import PosViterbi
 
 # Characters the HMM knows (few states each), Han characters it has never seen (every
 # state possible: the slow, tie-heavy case) and non-Han text between them.
@@ -37,6 +38,6 @@ def test_same_route_as_jieba_on_any_mix(decode, text):
 def test_tagger_gives_jiebas_words_and_tags(tmp_path):
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(tmp_path)  # jieba's cache, not in the shared temp folder
-    ours, theirs = pos_tokenizer(posseg, tokenizer), posseg.POSTokenizer(tokenizer)
+    ours, theirs = pos_tokenizer(posseg, tokenizer, fast_route=False), posseg.POSTokenizer(tokenizer)
     text = "蔡英文在虁虂䶮公司会见了鿕龘先生，他说虁虁虁很好。Intel和ABC在2023年合作"
     assert [(p.word, p.flag) for p in ours.cut(text)] == [(p.word, p.flag) for p in theirs.cut(text)]
