@@ -31,40 +31,65 @@ def pytest_collection_modifyitems(items):
 
 
 class BackgroundGates:
-    """The quality gates' evaluations, run one after another on a thread beside the rest of the suite.
+    """The quality gates' evaluations, run in subprocesses beside the rest of the suite.
 
-    Each gate is a subprocess taking 10–70 s of one core while pytest itself uses one; started when
-    collection ends, they are done by the time their tests (collected last) ask for the result.
+    Each gate is a subprocess taking 10-150 s of one core. Started when collection ends, they run
+    one at a time while pytest itself uses the other core; the gate tests are collected last, and
+    when the first of them asks for its result pytest has nothing else to do, so a second runner
+    starts and the gates left run two at a time (`make test` is otherwise as long as the gates' tail).
     """
 
     def __init__(self, jobs: list[tuple[str, list[str]]]):
         self.results: dict[str, Future] = {nodeid: Future() for nodeid, _ in jobs}
-        self._jobs = jobs
-        self._proc: subprocess.Popen | None = None
+        self._jobs = list(jobs)
+        self._lock = threading.Lock()
+        self._procs: list[subprocess.Popen] = []
         self._stopped = threading.Event()
-        threading.Thread(target=self._work, name="quality-gates", daemon=True).start()
+        self._runners = 0
+        self._start_runner()
+
+    def _start_runner(self) -> None:
+        with self._lock:
+            if self._runners >= 2 or not self._jobs:
+                return
+            self._runners += 1
+        threading.Thread(target=self._work, name=f"quality-gates-{self._runners}", daemon=True).start()
+
+    def _next(self) -> tuple[str, list[str]] | None:
+        with self._lock:
+            return self._jobs.pop(0) if self._jobs else None
 
     def _work(self) -> None:
-        for nodeid, cmd in self._jobs:
+        while (job := self._next()) is not None:
+            nodeid, cmd = job
             if self._stopped.is_set():
                 self.results[nodeid].cancel()
                 continue
+            proc = None
             try:
-                self._proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                              text=True)
-                out, err = self._proc.communicate(timeout=900)
-                self.results[nodeid].set_result(
-                    subprocess.CompletedProcess(cmd, self._proc.returncode, out, err))
+                proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                with self._lock:
+                    self._procs.append(proc)
+                out, err = proc.communicate(timeout=900)
+                self.results[nodeid].set_result(subprocess.CompletedProcess(cmd, proc.returncode, out, err))
             except Exception as exc:  # a timeout or a failed start is the gate's failure, reported there
-                if self._proc is not None and self._proc.poll() is None:
-                    self._proc.kill()
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
                 self.results[nodeid].set_exception(exc)
+
+    def result(self, nodeid: str) -> subprocess.CompletedProcess:
+        """The gate's finished evaluation; asking means the rest of the suite is done: run two at a time."""
+        self._start_runner()
+        return self.results[nodeid].result()
 
     def stop(self) -> None:
         """Leave nothing running when the session ends early (`-x`, Ctrl-C)."""
         self._stopped.set()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
 
 
 GATES = pytest.StashKey[BackgroundGates]()
@@ -87,7 +112,7 @@ def pytest_sessionfinish(session):
 @pytest.fixture
 def gate_result(request) -> subprocess.CompletedProcess:
     """The finished evaluation of this gate test (see BackgroundGates)."""
-    return request.config.stash[GATES].results[request.node.nodeid].result()
+    return request.config.stash[GATES].result(request.node.nodeid)
 
 
 @pytest.fixture(scope="session")
