@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 import numpy
 
 from pipeline.stages.ner.biluo import best_index_paths, index_spans
-from pipeline.stages.ner.features import Lexicon, make_doc
+from pipeline.stages.ner.features import Lexicon, feature_rows
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
 CALIBRATION = "calibration.json"
@@ -149,7 +149,7 @@ class NerModel:
             if batch and (len(batch) >= self.batch_size or chars + len(text) > BATCH_CHARS):
                 self._tag(tagger, batch, found)
                 batch, chars = [], 0
-            batch.append((len(found) - 1, make_doc(tagger.vocab, text, words, strings=False, lexicon=lexicon)))
+            batch.append((len(found) - 1, feature_rows(text, words, lexicon)))
             chars += len(text)
         if batch:
             self._tag(tagger, batch, found)

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy
 import pytest
 import spacy
-from spacy.attrs import DEP, LEMMA, NORM, TAG
+from spacy.attrs import DEP, LEMMA, NORM, ORTH, TAG
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from pipeline.stages.ner.features import ORG_LOOKAHEAD, Lexicon, bigrams, char_features, halfwidth, make_doc
+from pipeline.stages.ner.features import (ORG_LOOKAHEAD, Lexicon, bigrams, char_features, feature_rows, halfwidth,
+                                          make_doc)
 
 ROOT = Path(__file__).resolve().parents[3]
 NEWS = ROOT / "eval" / "data" / "ner_news" / "news_ner.jsonl"
@@ -49,6 +50,12 @@ def assert_same(text, words, **options):
     assert numpy.array_equal(new.to_array(ATTRS), old.to_array(ATTRS)), text[:60]
     if options.get("strings", True):  # the strings the rules' matcher reads back
         assert [(t.tag_, t.lemma_, t.norm_) for t in new] == [(t.tag_, t.lemma_, t.norm_) for t in old]
+    if options.get("for_model", True):  # what the ner stage gives the model instead of the Doc
+        rows = feature_rows(text, list(words), options.get("lexicon"))
+        model_attrs = [ORTH, NORM, TAG, LEMMA, DEP]
+        assert len(rows) == len(new)
+        assert numpy.array_equal(rows.to_array(model_attrs), new.to_array(model_attrs)), text[:60]
+        assert numpy.array_equal(rows.to_array(["ORTH", "NORM"]), new.to_array(["ORTH", "NORM"]))
 
 
 LEXICON = Lexicon([("中国石化", "ORG"), ("北京", "LOC"), ("北京大学", "ORG"), ("中关村", "ORG"), ("中关村", "LOC")])
@@ -92,6 +99,21 @@ def test_make_doc_same_on_real_news():
         words = [(w.start, w.end, w.pos) for w in segment.words(text)]
         assert_same(text, words, strings=False)
         assert_same(text, words, lexicon=LEXICON)
+
+
+@pytest.mark.skipif(not NEWS.is_file(), reason="no eval/data/ner_news")
+def test_the_model_reads_feature_rows_as_it_reads_docs():
+    from pipeline.stages.ner.tagger import NerModel, resolve_model
+    from pipeline.stages.registry import configured_stage
+
+    segment = configured_stage("segment", ROOT / "rules")
+    tagger = NerModel(resolve_model("ner_zh")).nlp().get_pipe("tagger")
+    texts = [json.loads(line)["text"][:300] for line in NEWS.read_text(encoding="utf-8").splitlines()[:8]]
+    words = [[(w.start, w.end, w.pos) for w in segment.words(text)] for text in texts]
+    docs = [make_doc(tagger.vocab, t, w, strings=False) for t, w in zip(texts, words)]
+    rows = [feature_rows(t, w) for t, w in zip(texts, words)]
+    for a, b in zip(tagger.model.predict(docs), tagger.model.predict(rows)):
+        assert numpy.array_equal(a, b)
 
 
 def test_lexicon_tags_the_longest_name_from_the_left():
