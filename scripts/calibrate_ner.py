@@ -2,9 +2,10 @@
 
 A model name's score is the model's own probability (pipeline/stages/ner/tagger.py,
 span_score); its confidence should be the precision of names like it. This script runs
-the segment and ner stages over the calibration slice of the hand-annotated news
-(eval/data/ner_news: train articles whose id hash puts them in scripts/ner_data.py's
-news_part "calib"; never trained on, and never a news_dev article), takes the names
+the segment and ner stages over the calibration set of the hand-annotated news
+(eval/data/ner_news, split `calib`: articles chosen and annotated for this alone, never
+trained on, never studied by rule work, never a news_dev article; scripts/ner_news.py
+select --calib), takes the names
 the stage keeps from the model (rule_id ner.model; completed and rule names carry
 their rules' confidence), and per label fits precision against score by one of two methods
 (--method):
@@ -20,7 +21,7 @@ The stage interpolates linearly between the points and is flat beyond. Either wa
 score never means a lower confidence. Isotonic bins of 50 names follow the slice's noise and
 stay flat below the lowest bin (model 2.2.0: names scored 0.3 got the 0.52 of the bin at 0.78,
 and news_dev's bins below 0.85 were 0.14-0.19 overconfident); the logistic curve has two
-parameters and keeps falling there. Both are cross-checked on the slice itself (five folds by
+parameters and keeps falling there. Both are cross-checked on the calibration set itself (five folds by
 article, out-of-fold reliability and Brier score, printed), so the choice needs no news_dev:
 `eval/ner.py --news` prints the reliability on news_dev, which this script never reads.
 
@@ -147,7 +148,7 @@ MIN_BIN, GAP = 30, 0.07
 
 
 def cross_check(names, method: str, bins: int, min_bin: int, folds: int = 5) -> list[str]:
-    """The reliability table of out-of-fold confidences on the calibration slice: each fold's articles
+    """The reliability table of out-of-fold confidences on the calibration set: each fold's articles
     (by article number) mapped through a curve fitted on the other folds. Chooses the method without
     news_dev, which nothing here reads."""
     from pipeline.stages.ner.tagger import interpolate
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bins", type=int, default=8, help="bins per label at most")
     parser.add_argument("--min-bin", type=int, default=50, help="names per bin at least")
     parser.add_argument("--method", choices=("isotonic", "platt"), default="platt",
-                        help="the curve written (both are cross-checked on the slice and printed)")
+                        help="the curve written (both are cross-checked on the set and printed)")
     parser.add_argument("--out", type=Path, default=None, help=f"default: <model>/{CALIBRATION}")
     parser.add_argument("--backend", default=None, help="segment tokenizer (default: rules/pipeline.toml's)")
     parser.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     # As the pipeline runs them (rules/pipeline.toml), the tokenizer overridable like the model.
     segment = configured_stage("segment", rules, **({} if args.backend is None else {"backend": args.backend}))
     articles = list(ner_data.news_articles(args.news, "calib"))
+    if not articles:
+        parser.error(f"{args.news} holds no reviewed article of split calib")
     names = scored_names(stage, segment, articles)
     for method in ("isotonic", "platt"):
         print(f"{method}, {len(articles)} articles in 5 folds by article: out-of-fold reliability "
@@ -222,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                    "in names), written at fixed scores; linear between points"),
         "score": "span_score: the geometric mean of the probabilities of the decoded tags of the name's characters and "
                  "the character either side (pipeline/stages/ner/tagger.py)",
-        "fitted_on": f"{len(articles)} articles of eval/data/ner_news, split train, news_part calib "
-                     "(scripts/ner_data.py), names the ner stage keeps from the model",
+        "fitted_on": f"{len(articles)} articles of eval/data/ner_news, split calib (never trained on or studied; "
+                     "scripts/ner_news.py), names the ner stage keeps from the model",
         "fitted_by": "scripts/calibrate_ner.py",
         "model": stage.model.label,
         "names": report,

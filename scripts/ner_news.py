@@ -1,6 +1,7 @@
 """The hand-annotated news NER set: choose the articles, then build the data from the marked batches.
 
     python scripts/ner_news.py select   # writes eval/data/ner_news/src/batch_NN.txt (unmarked) once
+    python scripts/ner_news.py select --calib   # once more: the calib batches (CALIB_QUOTA), new articles only
     python scripts/ner_news.py build    # marked batches -> eval/data/ner_news/news_ner.jsonl
     python scripts/ner_news.py build --check   # as build, but fail unless every article is reviewed
     python scripts/ner_news.py status 00 01    # per article of these batches: split, marked, reviewed
@@ -33,13 +34,28 @@ QUOTA = {
     "sogoucs_smarty": (40, 150, 1800),
 }
 
+# The calibration set (issue 18): articles never trained on and never studied by rule work, so the
+# model's confidence map is fitted on text like the text it will meet. Chosen by the same hash order,
+# after the articles already in batches; every batch from CALIB_FIRST_BATCH on is split `calib`.
+CALIB_QUOTA = {
+    "thucnews_cnews_val": (36, 400, 1800),
+    "thucnews_cnews_b_val": (12, 400, 1800),
+    "thucnews_cnews_b_test": (6, 400, 1800),
+    "sogoucs_smarty": (8, 150, 1800),
+}
+CALIB_FIRST_BATCH = 31
+SPLITS = ("dev", "train", "calib")
+
 
 def _rank(doc_id: str) -> int:
     return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16)
 
 
-def split_of(doc_id: str) -> str:
-    """dev or train, by article, fixed before any result was seen (eval/ner_guide.md)."""
+def split_of(doc_id: str, batch: str | None = None) -> str:
+    """dev or train, by article, fixed before any result was seen (eval/ner_guide.md); `calib` for
+    every article of a calib batch (`batch_NN`, NN >= CALIB_FIRST_BATCH), whatever its hash."""
+    if batch is not None and int(batch.rsplit("_", 1)[1]) >= CALIB_FIRST_BATCH:
+        return "calib"
     return "dev" if _rank(doc_id) % 10 < 3 else "train"
 
 
@@ -48,22 +64,38 @@ def load_news() -> dict[str, dict]:
         return {r["id"]: r for r in map(json.loads, f)}
 
 
-def select() -> None:
-    if any(SRC.glob("batch_*.txt")):
-        sys.exit(f"{SRC} already holds batches: selection is done once (delete them to redo)")
+def chosen_articles(news: dict[str, dict], quota: dict, exclude: set[str]) -> list[dict]:
+    """Per source, the first `n` articles in the length window by id hash, leaving out `exclude`;
+    mixed across sources by a second hash."""
     chosen = []
-    news = load_news()
-    for source, (n, lo, hi) in QUOTA.items():
-        pool = [r for i, r in news.items() if i.rsplit(":", 1)[0] == source and lo <= len(r["text"]) <= hi]
+    for source, (n, lo, hi) in quota.items():
+        pool = [r for i, r in news.items() if i.rsplit(":", 1)[0] == source and lo <= len(r["text"]) <= hi
+                and i not in exclude]
         pool.sort(key=lambda r: _rank("select:" + r["id"]))
         chosen += pool[:n]
     chosen.sort(key=lambda r: _rank("order:" + r["id"]))  # mix sources across batches
+    return chosen
+
+
+def select(calib: bool = False) -> None:
+    existing = sorted(SRC.glob("batch_*.txt"))
+    if calib:
+        if not existing or any(int(p.stem[6:]) >= CALIB_FIRST_BATCH for p in existing):
+            sys.exit(f"the calib batches are chosen once, after batches 00-{CALIB_FIRST_BATCH - 1:02d}")
+        first = CALIB_FIRST_BATCH
+        exclude = {doc_id for p in existing for doc_id, _, _ in read_batch(p)}
+        chosen = chosen_articles(load_news(), CALIB_QUOTA, exclude)
+    else:
+        if existing:
+            sys.exit(f"{SRC} already holds batches: selection is done once (delete them to redo)")
+        first = 0
+        chosen = chosen_articles(load_news(), QUOTA, set())
     SRC.mkdir(parents=True, exist_ok=True)
     for b in range(0, len(chosen), PER_BATCH):
         blocks = [f"### {r['id']}\n{r['text']}\n" for r in chosen[b : b + PER_BATCH]]
-        (SRC / f"batch_{b // PER_BATCH:02d}.txt").write_text("\n".join(blocks), encoding="utf-8")
+        (SRC / f"batch_{first + b // PER_BATCH:02d}.txt").write_text("\n".join(blocks), encoding="utf-8")
     print(f"{len(chosen)} articles, {sum(len(r['text']) for r in chosen):,} characters, "
-          f"{(len(chosen) + PER_BATCH - 1) // PER_BATCH} batches in {SRC}")
+          f"{(len(chosen) + PER_BATCH - 1) // PER_BATCH} batches from batch_{first:02d} in {SRC}")
 
 
 def parse_marked(marked: str) -> tuple[str, list[dict]]:
@@ -144,7 +176,7 @@ def build(check: bool) -> int:
                 problems.append(f"{path.name}: {doc_id}: text differs from the source at {at}: "
                                 f"{text[max(0, at - 10):at + 10]!r} vs {source['text'][max(0, at - 10):at + 10]!r}")
                 continue
-            records.append({"id": doc_id, "split": split_of(doc_id), "reviewed": reviewed,
+            records.append({"id": doc_id, "split": split_of(doc_id, path.stem), "reviewed": reviewed,
                             "batch": path.stem, "text": text, "entities": entities})
     if problems:
         print("\n".join(problems), file=sys.stderr)
@@ -156,10 +188,10 @@ def build(check: bool) -> int:
     annotated = [r for r in records if r["entities"]]
     reviewed = sum(r["reviewed"] for r in records)
     by_label = {lab: sum(e["label"] == lab for r in records for e in r["entities"]) for lab in LABELS}
-    dev = [r for r in records if r["split"] == "dev"]
+    per_split = {sp: sum(r["split"] == sp for r in records) for sp in SPLITS}
     print(f"{len(records)} articles ({len(annotated)} with names, {reviewed} reviewed), "
           f"{sum(len(r['text']) for r in records):,} characters; names {by_label}; "
-          f"dev {len(dev)} articles, train {len(records) - len(dev)} -> {OUT.relative_to(ROOT)}")
+          + ", ".join(f"{sp} {n} articles" for sp, n in per_split.items()) + f" -> {OUT.relative_to(ROOT)}")
     if check and reviewed < len(records):
         print(f"{len(records) - reviewed} articles not reviewed", file=sys.stderr)
         return 1
@@ -169,7 +201,7 @@ def build(check: bool) -> int:
 def status(batches: list[str]) -> None:
     for b in batches:
         for doc_id, reviewed, marked in read_batch(SRC / f"batch_{b}.txt"):
-            print(f"batch_{b}  {split_of(doc_id):5}  {'marked' if '[[' in marked else '-':6}  "
+            print(f"batch_{b}  {split_of(doc_id, f'batch_{b}'):5}  {'marked' if '[[' in marked else '-':6}  "
                   f"{'reviewed' if reviewed else '-':8}  {len(marked):5}  {doc_id}")
 
 
@@ -178,9 +210,10 @@ def main() -> int:
     ap.add_argument("command", choices=("select", "build", "status"))
     ap.add_argument("batches", nargs="*", help="with status: batch numbers (00, 01, ...)")
     ap.add_argument("--check", action="store_true", help="with build: fail unless every article is reviewed")
+    ap.add_argument("--calib", action="store_true", help="with select: choose the calib batches (CALIB_QUOTA)")
     args = ap.parse_args()
     if args.command == "select":
-        select()
+        select(args.calib)
         return 0
     if args.command == "status":
         status(args.batches)

@@ -9,7 +9,7 @@ Steps:
 3. model-best (the best dev score seen) is copied to --output (replaced whole; it must stay
    under 50 MB), its meta.json gets the model's name, version, licence and sources.
 4. scripts/calibrate_ner.py writes <output>/calibration.json (the confidence map, fitted on
-   the news calibration slice).
+   the news calibration set, split calib).
 5. eval/ner.py (dev split), eval/ner.py --news (news_dev) and bench/ner.py (news, speed) run
    on the copied model and their output goes into the model card, <output>/README.md, with
    the training time.
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     model = str(args.output.resolve())
     # Scored with the words it was trained on (the segment backend), like the stage will run it.
     backend = [] if args.backend is None else ["--backend", args.backend]
-    # The confidence map beside the model, fitted on the news calibration slice (never trained on).
+    # The confidence map beside the model, fitted on the news calib split (never trained on).
     calibration = run([sys.executable, str(ROOT / "scripts" / "calibrate_ner.py"), "--model", model, *backend])
     if not args.skip_card:
         dev = run([sys.executable, str(ROOT / "eval" / "ner.py"), "--model", model, *backend])

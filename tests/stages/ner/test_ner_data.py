@@ -391,19 +391,29 @@ def _sentences(text):
     return out
 
 
-def test_news_parts_split_train_articles_by_id_and_never_read_dev(tmp_path, monkeypatch):
-    # About a quarter of the train articles are the calibration slice, fixed by the id alone.
-    parts = Counter(nd.news_part(f"news:{i}") for i in range(2000))
-    assert 0.2 < parts["calib"] / 2000 < 0.3 and nd.news_part("news:7") == nd.news_part("news:7")
-    path = _news_file(tmp_path, NEWS_RECORDS)
-    monkeypatch.setattr(nd, "news_part", lambda article_id: "calib" if article_id == "news:b" else "train")
-    assert [r["id"] for r in nd.news_articles(path, "train")] == ["news:a"]
-    assert [r["id"] for r in nd.news_articles(path, "calib")] == ["news:b"]
+CALIB_RECORD = {"id": "news:calib", "split": "calib", "reviewed": True, "text": "赵六在杭州。王芳去了广州。", "entities": [
+    {"start": 0, "end": 2, "label": "PER", "text": "赵六"}, {"start": 3, "end": 5, "label": "LOC", "text": "杭州"}]}
+
+
+def test_news_articles_are_read_by_their_split_field_alone(tmp_path):
+    path = _news_file(tmp_path, NEWS_RECORDS + [CALIB_RECORD])
+    assert [r["id"] for r in nd.news_articles(path, "train")] == ["news:a", "news:b"]  # not the unreviewed one
+    assert [r["id"] for r in nd.news_articles(path, "calib")] == ["news:calib"]
     assert [r["id"] for r in nd.news_articles(path, "dev")] == ["news:dev"]
+    with pytest.raises(ValueError):
+        list(nd.news_articles(path, "test"))
 
 
-def test_news_train_sentences_leave_single_characters_unannotated_and_drop_dev_sentences(tmp_path, monkeypatch):
-    monkeypatch.setattr(nd, "news_part", lambda article_id: "train")
+def test_calib_articles_are_never_training_examples(tmp_path):
+    counts = Counter()
+    examples = nd.news_examples(_news_file(tmp_path, NEWS_RECORDS + [CALIB_RECORD]), _sentences, set(), counts)
+    assert not any(e["id"].startswith("news:calib") for e in examples)
+    # 王芳去了广州。 is in a train article and in the calib article: the calib copy keeps it out of training.
+    assert [e["text"] for e in examples] == ["中美两国在北京会谈。", "华为公司发布新品。"]
+    assert counts["in_news_calib"] == 1 and counts["in_news_dev"] == 1 and counts["articles"] == 2
+
+
+def test_news_train_sentences_leave_single_characters_unannotated_and_drop_dev_sentences(tmp_path):
     counts = Counter()
     examples = nd.news_examples(_news_file(tmp_path, NEWS_RECORDS), _sentences, set(), counts)
     got = [(e["text"], [(e["text"][a:b], lab) for a, b, lab in e["spans"]], e["missing"]) for e in examples]
@@ -417,10 +427,9 @@ def test_news_train_sentences_leave_single_characters_unannotated_and_drop_dev_s
     assert counts["in_news_dev"] == 1 and counts["single_char_missing:LOC"] == 2 and counts["articles"] == 2
 
 
-def test_news_sentences_are_repeated_in_the_training_file(tmp_path, monkeypatch):
+def test_news_sentences_are_repeated_in_the_training_file(tmp_path):
     from spacy.tokens import DocBin
 
-    monkeypatch.setattr(nd, "news_part", lambda article_id: "train")
     examples = nd.news_examples(_news_file(tmp_path, NEWS_RECORDS), _sentences, set(), Counter())
     summary = nd.write(examples, {}, tmp_path / "out", news_repeat=3)
     assert summary["files"]["train"] == 3 * len(examples) and summary["news_repeat"] == 3
