@@ -13,7 +13,9 @@ no reader can expand with certainty (`(新体)`, `(证报)`, `(每日)`), a team
 blog credit (`(来自：mysenz)`), `(据中国网文字直播整理)`, a pen name with a remark
 (`(咕哒微微一笑)`), and brackets that are no byline (`(完)`, `(未完待续)`, `(图)`, `(Gap)`, a URL).
 Offsets are found by code here (scripts/label_bylines_new.py's `locate`) and
-`text[start:end] == surface` is asserted; the items get split `heldout3`.
+`text[start:end] == surface` is asserted; the items get split `heldout3`, or `dev3` (the articles where int(sha1(doc_id)) is even, as
+for dev/heldout): the closing signatures occur nowhere else in the labelled set, so the grammar for
+them is built on `dev3` and `heldout3` is measured only. The split was drawn before any result.
 
     python scripts/label_bylines_heldout3.py [--check]
 """
@@ -21,8 +23,10 @@ Offsets are found by code here (scripts/label_bylines_new.py's `locate`) and
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -244,6 +248,10 @@ ITEMS = [
 ]
 
 
+def _split(doc_id: str) -> str:
+    return "dev3" if int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else SPLIT
+
+
 def build(news: Path) -> list[dict]:
     wanted = {i[0] for i in ITEMS}
     texts = {}
@@ -259,7 +267,7 @@ def build(news: Path) -> list[dict]:
         assert text[start:end] == surface, (doc_id, text[start:end], surface)
         out.append({"doc_id": doc_id, "start": start, "end": end, "surface": surface,
                     "author": authors, "editor": editors, "news_source": sources,
-                    "original_title": None, "split": SPLIT})
+                    "original_title": None, "split": _split(doc_id)})
     return out
 
 
@@ -270,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     items = build(args.news)
     old = [json.loads(line) for line in OUT.open(encoding="utf-8") if line.strip()]
-    taken = {g["doc_id"] for g in old if g["split"] != SPLIT}
+    taken = {g["doc_id"] for g in old if g["split"] not in (SPLIT, "dev3")}
     clash = sorted({i["doc_id"] for i in items} & taken)
     if clash:
         raise SystemExit(f"label: already labelled articles: {clash}")
@@ -285,11 +293,12 @@ def main(argv: list[str] | None = None) -> int:
             print(i["doc_id"], i["start"], repr(t[max(0, i["start"] - 8):i["start"]]), i["surface"],
                   repr(t[i["end"]:i["end"] + 8]), i["author"], i["news_source"])
         return 0
-    kept = [g for g in old if g["split"] != SPLIT]
+    kept = [g for g in old if g["split"] not in (SPLIT, "dev3")]
     with OUT.open("w", encoding="utf-8") as fh:
         for g in kept + items:
             fh.write(json.dumps(g, ensure_ascii=False) + "\n")
-    print(f"label: {len(items)} {SPLIT} bylines in {len({i['doc_id'] for i in items})} articles; {len(kept)} kept")
+    n = Counter(i["split"] for i in items)
+    print(f"label: {dict(n)} bylines in {len({i['doc_id'] for i in items})} articles; {len(kept)} kept")
     return 0
 
 
