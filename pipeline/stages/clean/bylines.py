@@ -23,8 +23,23 @@ _SPACE = " \t\u3000\u00a0"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+_ROUND = re.compile(r"[(（]([^()（）\n]{1,30})[)）]")
+
+
 def _is_han(ch: str) -> bool:
     return bool(_HAN.match(ch))
+
+
+def _split_names(names: str) -> list[str]:
+    """易非 徐国杰 -> two names; 张 哲 (one character spaced from the surname) -> one."""
+    parts = [p for p in re.split(r"[\s、]+", names) if p]
+    out: list[str] = []
+    for p in parts:
+        if out and len(p) == 1 and len(out[-1]) == 1 or out and len(out[-1]) == 1 and _is_han(p[0]):
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
 
 
 @dataclass
@@ -70,11 +85,14 @@ class BylineParser:
 
     # ---- where bylines may stand -------------------------------------------------------------
 
-    def find(self, text: str) -> list[Byline]:
-        """The bylines of one line of text, in order, not overlapping."""
+    def find(self, text: str, last: bool = False) -> list[Byline]:
+        """The bylines of one line of text, in order, not overlapping. `last`: the line is the
+        article's last, whose end may hold a closing signature."""
         found: list[Byline] = []
-        for a, b in self._segments(text):
+        segments = self._segments(text)
+        for k, (a, b) in enumerate(segments):
             found += self._in_segment(text, a, b)
+            found += self._signatures(text, a, b, last and k == len(segments) - 1)
         found.sort(key=lambda x: x.start)
         out: list[Byline] = []
         for x in found:
@@ -132,6 +150,51 @@ class BylineParser:
             wrapped = [x for x in wrapped if x not in inside]
             out.append(Byline(begin, end, got.values))
         return out + wrapped
+
+    # ---- closing signatures: (张 哲) after a story's last sentence --------------------------------
+
+    def _signatures(self, text: str, a: int, b: int, last: bool) -> list[Byline]:
+        """Round brackets with a writer or a medium and no role word, where a story ends: the end
+        of the article (`last`) or before a story starting inside the line."""
+        rule = self.rule
+        if rule.signature is None:
+            return []
+        out = []
+        for m in _ROUND.finditer(text, a, b):
+            s, e = m.span()
+            rest = text[e:b].strip(_SPACE)
+            if rest and not (rule.signature_after is not None and rule.signature_after.match(text, e, b)):
+                continue
+            if not rest and not last:
+                continue
+            values = self._signature(m.group(1).strip(_SPACE), self._before(text, a, s))
+            if values:
+                out.append(Byline(s, e, values))
+        return out
+
+    def _before(self, text: str, a: int, s: int) -> str:
+        i = s - 1
+        while i >= a and text[i] in _SPACE:
+            i -= 1
+        return text[i] if i >= a else ""
+
+    def _signature(self, inner: str, before: str) -> dict[str, list[str]] | None:
+        rule = self.rule
+        if not inner or inner in rule.signature_not or "".join(inner.split()) in rule.signature_not:
+            return None
+        if before and not _is_han(before) and before not in rule.signature_before:
+            return None  # after a price, a number or a Latin word: an annotation ((Gap), (SONY))
+        m = rule.signature_source.fullmatch(inner) if rule.signature_source is not None else None
+        if m and m.group("source") not in rule.ignore_values:
+            return {"news_source": [m.group("source")]}
+        m = rule.signature.fullmatch(inner)
+        if not m:
+            return None
+        names = _split_names(m.group("names"))
+        if (not before or _is_han(before)) and len(names) == 1 and not m.group("aff") and not m.group("trail") \
+                and self.rule.word_min_freq and names[0] in self._words:
+            return None  # 答问(实录): glued to the text, a dictionary word is a remark, not a writer
+        return {"author": names}
 
     def _wrapped(self, text: str, lo: int, hi: int) -> list[Byline]:
         out = []
