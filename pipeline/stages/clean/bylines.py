@@ -199,6 +199,8 @@ class BylineParser:
         if not m:
             return None
         names = _split_names(m.group("names"))
+        if any(rule.signature_source.fullmatch(n) for n in names if rule.signature_source is not None):
+            return None  # (全景网/基金频道): a channel, no writer
         if (not before or _is_han(before)) and len(names) == 1 and not m.group("aff") and not m.group("trail") \
                 and self.rule.word_min_freq and names[0] in self._words:
             return None  # 答问(实录): glued to the text, a dictionary word is a remark, not a writer

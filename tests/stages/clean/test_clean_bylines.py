@@ -200,3 +200,23 @@ def test_the_clean_stage_lifts_a_signature_only_from_the_last_line():
     assert doc.text.rstrip().endswith("球队还需要时间来磨合。")
     doc, _ = clean(f"球队还需要时间来磨合。(张 哲)\n{BODY}\n")
     assert "author" not in doc.meta
+
+
+@pytest.mark.parametrize("line, names", [
+    ("海外股市回暖带热QDII基金□文 易无花 摄影 李瞻主持人：美联储开动印钞机之后，美股从底部开始反弹。", ["易无花", "李瞻"]),
+    ("色彩穿于一身。(文/马焱 摄/滚叔)", ["马焱", "滚叔"]),
+    ("这也是部分家庭试图转租的潜在诱因。文/记者赖伟行、黄琮金沙洲新社区 肉菜每斤要贵一元。" + "昨日下午记者走访了金沙洲的市场。" * 6,
+     ["赖伟行", "黄琮"]),
+    ("成为机构持有比例最高的封基。本组撰文 新报记者 王伟代码500056的基金天华。" + "数据显示基金表现平稳。" * 6, ["王伟"]),
+    ("张合义竟与死人签下了合同。文/图 中国质量万里行杂志记者 刘 畅“死人”卖房奇闻" + "温县国土局原局长借名义卖房。" * 6, ["刘畅"]),
+    ("尚志民：2008年值得铭记本报记者 李良接到中国证券报记者采访的邀约时，尚志民正在休假。", ["李良"]),
+])
+def test_role_chains_and_glued_names(line, names):
+    found = PARSER.find(line)
+    assert [v for b in found for v in b.values.get("author", [])] == names
+
+
+def test_a_byline_repeated_is_no_evidence_for_a_short_name():
+    line = "券商债券型产品上周跑输同类基金证券时报记者 吴清桦本报讯 上周，券商集合理财产品收益由负转正。"
+    found = PARSER.find(line + line)
+    assert [b.values["author"] for b in found] == [["吴清桦"], ["吴清桦"]]
