@@ -23,8 +23,30 @@ _SPACE = " \t\u3000\u00a0"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+_ROUND = re.compile(r"[(（]([^()（）\n]{1,30})[)）]")
+
+
 def _is_han(ch: str) -> bool:
     return bool(_HAN.match(ch))
+
+
+def _occurrences(text: str, pair: str):
+    i = text.find(pair)
+    while i >= 0:
+        yield i
+        i = text.find(pair, i + 1)
+
+
+def _split_names(names: str) -> list[str]:
+    """易非 徐国杰 -> two names; 张 哲 (one character spaced from the surname) -> one."""
+    parts = [p for p in re.split(r"[\s、]+", names) if p]
+    out: list[str] = []
+    for p in parts:
+        if out and len(p) == 1 and len(out[-1]) == 1 or out and len(out[-1]) == 1 and _is_han(p[0]):
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
 
 
 @dataclass
@@ -52,29 +74,33 @@ class BylineParser:
         self._breaks = re.compile("[%s]" % re.escape(rule.segment_breaks)) if rule.segment_breaks else None
 
     @cached_property
-    def _words(self) -> frozenset[str]:
-        """jieba's dictionary words of 2-4 characters, read only when a glued name needs them."""
+    def _words(self) -> dict[str, int]:
+        """jieba's dictionary words of 2-4 characters and their frequencies, read only when a glued
+        name needs them."""
         import jieba
 
-        out = set()
+        out = {}
         with jieba.get_dict_file() as fh:
             for line in fh:
                 parts = line.decode("utf-8").split()
                 if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and int(parts[1]) >= self.rule.word_min_freq:
-                    out.add(parts[0])
-        return frozenset(out)
+                    out[parts[0]] = int(parts[1])
+        return out
 
-    def _word_at(self, text: str, q: int) -> bool:
-        """A dictionary word starts at q."""
-        return any(text[q:q + n] in self._words for n in (2, 3, 4) if q + n <= len(text))
+    def _word_at(self, text: str, q: int) -> int:
+        """The frequency of the most frequent dictionary word starting at q (0: none)."""
+        return max((self._words.get(text[q:q + n], 0) for n in (2, 3, 4) if q + n <= len(text)), default=0)
 
     # ---- where bylines may stand -------------------------------------------------------------
 
-    def find(self, text: str) -> list[Byline]:
-        """The bylines of one line of text, in order, not overlapping."""
+    def find(self, text: str, last: bool = False) -> list[Byline]:
+        """The bylines of one line of text, in order, not overlapping. `last`: the line is the
+        article's last, whose end may hold a closing signature."""
         found: list[Byline] = []
-        for a, b in self._segments(text):
+        segments = self._segments(text)
+        for k, (a, b) in enumerate(segments):
             found += self._in_segment(text, a, b)
+            found += self._signatures(text, a, b, last and k == len(segments) - 1)
         found.sort(key=lambda x: x.start)
         out: list[Byline] = []
         for x in found:
@@ -132,6 +158,53 @@ class BylineParser:
             wrapped = [x for x in wrapped if x not in inside]
             out.append(Byline(begin, end, got.values))
         return out + wrapped
+
+    # ---- closing signatures: (张 哲) after a story's last sentence --------------------------------
+
+    def _signatures(self, text: str, a: int, b: int, last: bool) -> list[Byline]:
+        """Round brackets with a writer or a medium and no role word, where a story ends: the end
+        of the article (`last`) or before a story starting inside the line."""
+        rule = self.rule
+        if rule.signature is None:
+            return []
+        out = []
+        for m in _ROUND.finditer(text, a, b):
+            s, e = m.span()
+            rest = text[e:b].strip(_SPACE)
+            if rest and not (rule.signature_after is not None and rule.signature_after.match(text, e, b)):
+                continue
+            if not rest and not last:
+                continue
+            values = self._signature(m.group(1).strip(_SPACE), self._before(text, a, s))
+            if values:
+                out.append(Byline(s, e, values))
+        return out
+
+    def _before(self, text: str, a: int, s: int) -> str:
+        i = s - 1
+        while i >= a and text[i] in _SPACE:
+            i -= 1
+        return text[i] if i >= a else ""
+
+    def _signature(self, inner: str, before: str) -> dict[str, list[str]] | None:
+        rule = self.rule
+        if not inner or inner in rule.signature_not or "".join(inner.split()) in rule.signature_not:
+            return None
+        if before and not _is_han(before) and before not in rule.signature_before:
+            return None  # after a price, a number or a Latin word: an annotation ((Gap), (SONY))
+        m = rule.signature_source.fullmatch(inner) if rule.signature_source is not None else None
+        if m and m.group("source") not in rule.ignore_values:
+            return {"news_source": [m.group("source")]}
+        m = rule.signature.fullmatch(inner)
+        if not m:
+            return None
+        names = _split_names(m.group("names"))
+        if any(rule.signature_source.fullmatch(n) for n in names if rule.signature_source is not None):
+            return None  # (全景网/基金频道): a channel, no writer
+        if (not before or _is_han(before)) and len(names) == 1 and not m.group("aff") and not m.group("trail") \
+                and self.rule.word_min_freq and names[0] in self._words:
+            return None  # 答问(实录): glued to the text, a dictionary word is a remark, not a writer
+        return {"author": names}
 
     def _wrapped(self, text: str, lo: int, hi: int) -> list[Byline]:
         out = []
@@ -236,7 +309,7 @@ class BylineParser:
                         out.add(k, v)
                 pos, items = j + 1, items + 1
                 continue
-            got = self._item(text, p, end, out, closed_end=wrapped)
+            got = self._item(text, p, end, out, closed_end=wrapped, chained=items > 0)
             if got is None:
                 break
             pos, items = got, items + 1
@@ -249,9 +322,10 @@ class BylineParser:
         role = self._role_at(text, p, end)
         return role[1] if role else p
 
-    def _role_at(self, text: str, p: int, end: int) -> tuple[str, int] | None:
+    def _role_at(self, text: str, p: int, end: int, loose: bool = False) -> tuple[str, int] | None:
         """The role word at p (after a medium prefix) and where it ends. A role that needs
-        a separator (文/, 来源：) is no role without one."""
+        a separator (文/, 来源：) is no role without one; `loose`: white space will do (文 易无花
+        摄影 李瞻), the caller asks more of it."""
         m = None
         for prefix in self._prefixes:
             if text.startswith(prefix, p):
@@ -264,19 +338,23 @@ class BylineParser:
         word = m.group("role") if "role" in m.re.groupindex else m.group(0)
         if word in self.rule.separator_only:
             sep = self._label_sep.match(text, m.end(), end)
-            if not any(c in self.rule.label_separators for c in text[m.end():sep.end()]):
+            if not any(c in self.rule.label_separators for c in text[m.end():sep.end()]) and not (
+                    loose and sep.end() > m.end() and word in self.rule.roles and self.rule.roles[word] == "author"):
                 return None
         return word, m.end()
 
-    def _item(self, text: str, p: int, end: int, out: Byline, closed_end: bool) -> int | None:
+    def _item(self, text: str, p: int, end: int, out: Byline, closed_end: bool, chained: bool = False) -> int | None:
         rule = self.rule
-        role = self._role_at(text, p, end)
+        role = self._role_at(text, p, end, loose=True)
         if role is None:
             return self._names_then_role(text, p, end, out)
         word, q = role
         sep = self._label_sep.match(text, q, end)
         has_sep = any(c in rule.label_separators for c in text[q:sep.end()])
-        if word in rule.separator_only and not has_sep:
+        # 文 易无花 摄影 李瞻: a role that needs a separator takes white space inside a chain of
+        # roles (the next item or the one before is a role)
+        spaced = word in rule.separator_only and not has_sep
+        if spaced and not chained and not self._role_follows(text, sep.end(), end):
             return None
         q = sep.end()
         kind = rule.roles[word]
@@ -288,7 +366,10 @@ class BylineParser:
             return end
         if kind == "news_source":
             return self._sources(text, q, end, out)
-        if self._role_at(text, q, end) is not None and has_sep:  # 文／记者 陈晶: the role chain goes on
+        # 文／记者 陈晶: the chain goes on; after white space only where no name starts (文/图 中国质量万里行
+        # 杂志记者 刘畅, but 本报记者 李良接到中国证券报记者… is a name)
+        if self._role_at(text, q, end) is not None and (
+                has_sep or q > role[1] and self._names(text, q, end, pen=0) is None):
             return q
         if any(text.startswith(w, q) for w in rule.not_names):
             return None
@@ -302,6 +383,14 @@ class BylineParser:
         for name in names[0]:
             out.add(kind, name)
         return self._trail(text, names[1], end)
+
+    def _role_follows(self, text: str, q: int, end: int) -> bool:
+        """Names at q, then white space and a role (易无花 摄影 …)."""
+        got = self._names(text, q, end, pen=0)
+        if not got:
+            return False
+        s = self._skip(text, got[1], end)
+        return s > got[1] and self._role_at(text, s, end, loose=True) is not None
 
     def _names_then_role(self, text: str, p: int, end: int, out: Byline) -> int | None:
         """陈洁/文 王晓莹/图: a name and a slash role after it."""
@@ -422,8 +511,10 @@ class BylineParser:
         if self._stops(text, g + 1, end) or self._recurs(text, g + 1):
             return text[p:g + 1], g + 1
         if self.rule.word_min_freq and not self._stops(text, g + 2, end):
+            if self._recurs(text, g + 2):
+                return text[p:g + 2], g + 2  # 王文清|华商基金 under a title naming 华商
             one, two = self._word_at(text, g + 1), self._word_at(text, g + 2)
-            if one and not two:
+            if one > two:  # 吴倩|海外市场 (海外 far more common than 外市)
                 return text[p:g + 1], g + 1
         return text[p:g + 2], g + 2
 
@@ -436,7 +527,8 @@ class BylineParser:
         pair = text[q:q + 2]
         if len(pair) < 2 or not all(_is_han(c) for c in pair):
             return False
-        return text.find(pair, q + 2) >= 0 or 0 <= text.find(pair) < q - 1
+        # the same name glued to the same word again (a byline repeated: 吴清桦本报讯 twice) is no evidence
+        return any(text[i - 1] != text[q - 1] for i in _occurrences(text, pair) if i != q)
 
     def _bad_follow(self, text: str, q: int, end: int, first: bool) -> bool:
         """A further name is no name when a clause mark follows it (本报记者 徐婧婧 上周，)."""

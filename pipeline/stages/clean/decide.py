@@ -304,9 +304,11 @@ class Cleaner:
         if self.bylines is None:
             return
         rule_id = self.rules.byline.id
-        for line in list(state.kept()):
+        kept = list(state.kept())
+        for line in kept:
             cut = state.tails.get(line.index, (len(line.raw),))[0]
-            found = self.bylines.find(line.raw[:cut])  # what a glued list leaves of the line
+            # what a glued list leaves of the line; the last kept line may end with a signature
+            found = self.bylines.find(line.raw[:cut], last=line is kept[-1])
             if not found:
                 continue
             if not any(ch.isalpha() for ch in _without(line.raw, found)):

@@ -80,17 +80,23 @@ def clean_cases(stage, prepare: Prepare) -> list[ExampleCase]:
         return None
 
     def byline_rule(rule, case, counter):
-        # Bylines stand inside a line: the case is the line, placed before the paragraphs.
-        doc, result = run(place(case if counter else case[0], "head"))
+        # Bylines stand inside a line: the case is the line, placed before the paragraphs, or after
+        # them (the article's last line, where a closing signature stands).
         if counter:
-            got = {k: doc.meta[k] for k in BYLINE_FIELDS if k in doc.meta}
-            return f"lifted {got}" if got or rule.id in fired(result) else None
+            for zone in ("head", "tail"):
+                doc, result = run(place(case, zone))
+                got = {k: doc.meta[k] for k in BYLINE_FIELDS if k in doc.meta}
+                if got or rule.id in fired(result):
+                    return f"lifted {got} in the {zone}"
+            return None
         want = dict(kv.split("=", 1) for kv in case[1].split(";"))
-        got = {k: ("、".join(doc.meta["news_sources"]) if k == "news_source" else doc.meta[k])
-               for k in BYLINE_FIELDS if k in doc.meta}
-        if got != want:
-            return f"lifted {got}"
-        return None if rule.id in fired(result) else "not removed"
+        for zone in ("head", "tail"):
+            doc, result = run(place(case[0], zone))
+            got = {k: ("、".join(doc.meta["news_sources"]) if k == "news_source" else doc.meta[k])
+                   for k in BYLINE_FIELDS if k in doc.meta}
+            if got == want:
+                return None if rule.id in fired(result) else "not removed"
+        return f"lifted {got}"
 
     def spam_line(rule, case, counter):
         if counter:

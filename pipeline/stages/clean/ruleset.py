@@ -130,6 +130,11 @@ class BylineRule:
     media_value: re.Pattern
     ignore_values: frozenset
     head_chars: int
+    signature: re.Pattern | None = None
+    signature_source: re.Pattern | None = None
+    signature_after: re.Pattern | None = None
+    signature_before: str = ""
+    signature_not: frozenset = frozenset()
     examples: tuple = ()
     counterexamples: tuple = ()
 
@@ -482,6 +487,13 @@ META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the t
     "head_chars": Int("an unwrapped byline inside a line starts within this many characters", default=80,
                       minimum=0),
     "examples": _pairs("[text, \"field=value;field=value\"] (names and media joined with 、)"),
+    "signature": Regex("a closing signature: the text inside round brackets that close a story "
+                       "((张 哲), (全景网/陈丹蓉), (王雨/文)); groups `names` (and `aff`, `trail`)"),
+    "signature_source": Regex("a closing signature naming a medium ((新华社), (据天天新报)); group `source`"),
+    "signature_after": Regex("what may follow a signature inside a line: a story starting (本报讯)"),
+    "signature_before": Chars("besides Han characters, what a signature may follow (the story's last "
+                              "sentence end)"),
+    "signature_not": ListOf(String("a word"), "bracketed words closing a text that are no signature (完, 图)"),
     "counterexamples": _texts("texts with no byline"),
 }, rule=True)
 META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brackets, quotes, label separators "
@@ -778,7 +790,9 @@ def _byline_rule(e: Entry) -> BylineRule:
         not_after=e["not_after"], segment_breaks=e["segment_breaks"], affiliation=e["affiliation"],
         pen_name=e["pen_name"], not_given=e["not_given"], wrappers=dict(e["wrappers"]), surnames=frozenset(e["surnames"]), compound_surnames=tuple(e["compound_surnames"]),
         name_stop=e["name_stop"], trail=e["trail"], media_value=e["media_value"],
-        ignore_values=frozenset(e["ignore_values"]), head_chars=e["head_chars"], **_cases(e),
+        ignore_values=frozenset(e["ignore_values"]), head_chars=e["head_chars"],
+        signature=e["signature"], signature_source=e["signature_source"], signature_after=e["signature_after"],
+        signature_before=e["signature_before"] or "", signature_not=frozenset(e["signature_not"] or ()), **_cases(e),
     )
 
 

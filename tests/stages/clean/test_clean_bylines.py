@@ -137,8 +137,9 @@ def test_labelled_bylines_point_at_their_surface_in_the_news_set():
             texts[obj["id"]] = obj["text"]
     gold = [json.loads(line) for line in BYLINES.open(encoding="utf-8")]
     assert len(gold) >= 150
-    assert {g["split"] for g in gold} == {"dev", "heldout", "heldout2"}
+    assert {g["split"] for g in gold} == {"dev", "heldout", "heldout2", "dev3", "heldout3"}
     assert sum(g["split"] == "heldout2" for g in gold) >= 60
+    assert sum(g["split"] == "heldout3" for g in gold) >= 60
     for g in gold:
         assert texts[g["doc_id"]][g["start"]:g["end"]] == g["surface"]
     by_doc = {}
@@ -151,3 +152,71 @@ def test_a_byline_glued_between_title_and_text_leaves_a_line_break():
     doc, _ = clean("长盛基金去年获净利2.4亿⊙本报记者 谢卫国国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n")
     assert doc.meta["author"] == "谢卫国"
     assert doc.text == "长盛基金去年获净利2.4亿\n国元证券股份有限公司今日披露2008年报，年报显示其参股公司盈利。\n"
+
+
+@pytest.mark.parametrize("line, values", [
+    ("球队还需要时间来磨合。(张 哲)", {"author": ["张哲"]}),
+    ("货币基金也是很好的投资对象。（易非 徐国杰）", {"author": ["易非", "徐国杰"]}),
+    ("至今仍是未知之数。(魑魅)", {"author": ["魑魅"]}),
+    ("还能有啥期待呢？(XWT185)", {"author": ["XWT185"]}),
+    ("上述修改自公告之日起生效。（全景网/陈丹蓉）", {"author": ["陈丹蓉"]}),
+    ("应该并无大碍。(新浪体育 张海彦 发自休斯敦)", {"author": ["张海彦"]}),
+    ("已引起市场重视。(王雨/文)", {"author": ["王雨"]}),
+    ("分列第二至第五位。(新快报 何宁整理)", {"author": ["何宁"]}),
+    ("只要不太累就好。” (尤优文并图)", {"author": ["尤优"]}),
+    ("合作已进入实质阶段。(新华社)", {"news_source": ["新华社"]}),
+    ("宏观经济数据差强人意。(据《21世纪经济报道》)", {"news_source": ["21世纪经济报道"]}),
+])
+def test_a_closing_signature_ends_the_last_line(line, values):
+    found = PARSER.find(line, last=True)
+    start = max(line.rfind("("), line.rfind("（"))
+    assert [(b.start, b.end, b.values) for b in found] == [(start, len(line), values)]
+    if "/" not in line:  # (王雨/文) has a role: the grammar reads it anywhere
+        assert PARSER.find(line) == []  # not the article's last line: a bracket closing a paragraph stays
+
+
+@pytest.mark.parametrize("line", [
+    "会议于昨日召开，各方出席。(完)",
+    "剧情渐入佳境，别提多混乱了。(未完待续)",
+    "外交部发言人就南海问题等答问(实录)",
+    "秋季新款连衣裙，售价￥7,800(Gap)",
+    "更多游戏资讯，请登录：(www.x6game.cn)",
+    "申购业务暂停(截止2009年4月13日)",
+    "报名表请注明志愿服务时间（可注明上午、下午或全天）",
+])
+def test_a_bracket_closing_the_text_that_names_no_writer_stays(line):
+    assert PARSER.find(line, last=True) == []
+
+
+def test_a_signature_before_a_story_starting_inside_the_line():
+    line = "起到重要的示范作用。(杨 磊)本报讯 记者近日从广发基金了解到，该公司中标。"
+    found = PARSER.find(line)
+    assert [(line[b.start:b.end], b.values) for b in found] == [("(杨 磊)", {"author": ["杨磊"]})]
+
+
+def test_the_clean_stage_lifts_a_signature_only_from_the_last_line():
+    doc, _ = clean(f"{BODY}\n球队还需要时间来磨合。(张 哲)\n")
+    assert doc.meta["author"] == "张哲"
+    assert doc.text.rstrip().endswith("球队还需要时间来磨合。")
+    doc, _ = clean(f"球队还需要时间来磨合。(张 哲)\n{BODY}\n")
+    assert "author" not in doc.meta
+
+
+@pytest.mark.parametrize("line, names", [
+    ("海外股市回暖带热QDII基金□文 易无花 摄影 李瞻主持人：美联储开动印钞机之后，美股从底部开始反弹。", ["易无花", "李瞻"]),
+    ("色彩穿于一身。(文/马焱 摄/滚叔)", ["马焱", "滚叔"]),
+    ("这也是部分家庭试图转租的潜在诱因。文/记者赖伟行、黄琮金沙洲新社区 肉菜每斤要贵一元。" + "昨日下午记者走访了金沙洲的市场。" * 6,
+     ["赖伟行", "黄琮"]),
+    ("成为机构持有比例最高的封基。本组撰文 新报记者 王伟代码500056的基金天华。" + "数据显示基金表现平稳。" * 6, ["王伟"]),
+    ("张合义竟与死人签下了合同。文/图 中国质量万里行杂志记者 刘 畅“死人”卖房奇闻" + "温县国土局原局长借名义卖房。" * 6, ["刘畅"]),
+    ("尚志民：2008年值得铭记本报记者 李良接到中国证券报记者采访的邀约时，尚志民正在休假。", ["李良"]),
+])
+def test_role_chains_and_glued_names(line, names):
+    found = PARSER.find(line)
+    assert [v for b in found for v in b.values.get("author", [])] == names
+
+
+def test_a_byline_repeated_is_no_evidence_for_a_short_name():
+    line = "券商债券型产品上周跑输同类基金证券时报记者 吴清桦本报讯 上周，券商集合理财产品收益由负转正。"
+    found = PARSER.find(line + line)
+    assert [b.values["author"] for b in found] == [["吴清桦"], ["吴清桦"]]
