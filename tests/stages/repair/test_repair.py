@@ -505,3 +505,32 @@ def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
         cands = codes.with_lead(code[0])[: rng.choice((3, 40, 190))] if len(code) == 2 else ("的", "地", "得")
         before, after = text[max(0, i - rng.randrange(4)) : i], text[i + 1 : i + 1 + rng.randrange(4)]
         assert ngram.choose(before, cands, after) == reference(before, cands, after)
+
+
+def test_the_bigram_choice_gives_the_floats_of_logprob(repair):
+    # `CharLM.choose` inlines `logprob` for speed; the reference sums logprob's values.
+    import math
+    import random
+
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    lm, codes = repair._lm, GbkCodes()
+
+    def reference(before, cands, after):
+        simple = lm.simplify(before + "".join(cands) + after)
+        b, a = (simple[0] if before else ""), (simple[-1] if after else "")
+        body = simple[1 if before else 0 : len(simple) - (1 if after else 0)]
+        scores = [lm.logprob(b, c) + (lm.logprob(c, a) if a else 0.0) for c in body]
+        top = max(scores)
+        return cands[scores.index(top)], 1.0 / sum(math.exp(s - top) for s in scores)
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。2012年"
+    rng = random.Random(11)
+    for _ in range(80):
+        i = rng.randrange(len(text))
+        code = text[i].encode("gbk")
+        cands = codes.with_lead(code[0]) if len(code) == 2 else ("的", "\ue40c", "\n", "\ufffd", "?")
+        # Unseen characters on either side and among the candidates.
+        before = rng.choice([text[max(0, i - 1) : i], "", "\ufffd", "\ue40c"])
+        after = rng.choice([text[i + 1 : i + 2], "", "\ufffd", "Ω"])
+        assert lm.choose(before, cands + ("\U00020000",), after) == reference(before, cands + ("\U00020000",), after)
