@@ -534,3 +534,28 @@ def test_the_bigram_choice_gives_the_floats_of_logprob(repair):
         before = rng.choice([text[max(0, i - 1) : i], "", "\ufffd", "\ue40c"])
         after = rng.choice([text[i + 1 : i + 2], "", "\ufffd", "Ω"])
         assert lm.choose(before, cands + ("\U00020000",), after) == reference(before, cands + ("\U00020000",), after)
+
+
+def test_the_two_byte_code_table_answers_as_the_options(repair):
+    # `FrameshiftLMFixer._codes2` reads a table built from `GbkCodes.options`.
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    codes = GbkCodes()
+    two = codes.two_byte_codes()
+    for ch in "青岛市科技局\ue40c？A?　，。€":
+        options = codes.options(ch)
+        expected = options[0] if options and len(options[0]) == 2 and not ch.isascii() else None
+        assert two.get(ch) == expected
+    assert two["青"] == tuple("青".encode("gbk")) and "A" not in two
+
+
+def test_a_chooser_forgets_its_choices_between_texts(repair):
+    # Choices kept for one text are dropped at the next (memory bounded by a document),
+    # and a text repaired twice gives the same output.
+    damaged = "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    first = run(repair, damaged).text
+    fixer = next(f for f in repair._fixers if f.name == "frameshift_lm")
+    assert fixer.edits(damaged) and fixer._chooser._firsts
+    fixer.edits("今天天气很好。")
+    assert not fixer._chooser._firsts
+    assert run(repair, damaged).text == first
