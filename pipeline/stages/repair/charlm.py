@@ -120,8 +120,32 @@ class CharLM:
         b = simple[0] if before else ""
         a = simple[-1] if after else ""
         body = simple[1 if before else 0 : len(simple) - (1 if after else 0)]
-        logprob = self.logprob
-        scores = [logprob(b, c) + logprob(c, a) for c in body] if a else [logprob(b, c) for c in body]
+        # `logprob` inlined (the same arithmetic, so the same floats): the
+        # frame-shift search asks this of ~190 candidates per unknown character.
+        backoffs, punis, bi, log = self._backoff, self._puni, self._bi, math.log
+        back = backoffs.get(b)
+        # Candidate-independent halves: P(a | c) needs puni(a), P(c | b) backoff(b).
+        puni_a = punis.get(a) if a else None
+        unseen_a = self._floor - unseen_cost(a) if a and puni_a is None else 0.0
+        scores = []
+        for c in body:
+            puni = punis.get(c)
+            if puni is None:
+                unseen = self._floor - unseen_cost(c)
+                lp = unseen if back is None else unseen + log(back)
+            elif back is None:
+                lp = self._uni[c]
+            else:
+                lp = log(bi.get(b + c, 0.0) + back * puni)
+            if a:
+                back_c = backoffs.get(c)
+                if puni_a is None:
+                    lp += unseen_a if back_c is None else unseen_a + log(back_c)
+                elif back_c is None:
+                    lp += self._uni[a]
+                else:
+                    lp += log(bi.get(c + a, 0.0) + back_c * puni_a)
+            scores.append(lp)
         top = max(scores)
         i = scores.index(top)
         return cands[i], 1.0 / sum(math.exp(s - top) for s in scores)

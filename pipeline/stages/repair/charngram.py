@@ -86,21 +86,45 @@ class CharNgram:
         a = simple[len(simple) - len(after) :] if after else ""
         body = simple[len(before) : len(simple) - len(after)]
         # `prob` inlined (the same arithmetic in the same order, so the same
-        # floats): a lone `?` in clean text asks this of ~50 candidates.
-        grams, contexts, uni, floor, log = self._grams, self._ctx, self._uni, self._floor, math.log
-        at = len(b)
+        # floats): a lone `?` in clean text asks this of ~50 candidates, a lost
+        # byte of ~190. What does not depend on the candidate is worked out
+        # once: the contexts of its own slot (all in `b`), and for each
+        # character after it the lower orders whose history lies in `a`.
+        grams, contexts, uni, floor, log, exp = self._grams, self._ctx, self._uni, self._floor, math.log, math.exp
+        own = []  # the candidate's slot: (history, c(h), D * N(h) / c(h)), shortest history first
+        for k in range(1, len(b) + 1):
+            stats = contexts.get(b[-k:])
+            if stats is not None:
+                total, types = stats
+                own.append((b[-k:], total, _DISCOUNT * types / total))
+        later = []  # each character after it: (it, its probability so far, higher orders as (before c, after c))
+        for d in range(1, len(a) + 1):
+            ch = a[d - 1]
+            p = uni.get(ch)
+            if p is None:
+                p = floor * exp(-unseen_cost(ch))
+            for k in range(1, d):
+                h = a[d - 1 - k : d - 1]
+                stats = contexts.get(h)
+                if stats is None:
+                    continue
+                total, types = stats
+                p = max(grams.get(h + ch, 0) - _DISCOUNT, 0) / total + _DISCOUNT * types / total * p
+            higher = tuple((b[len(b) - (k - d) :] if k > d else "", a[: d - 1]) for k in range(d, min(len(b) + d, _SIDE) + 1))
+            later.append((ch, p, higher))
         scores = []
         for c in body:
-            text = b + c + a
+            p = uni.get(c)
+            if p is None:
+                p = floor * exp(-unseen_cost(c))
+            for h, total, back in own:
+                n = grams.get(h + c)
+                p = back * p if n is None else max(n - _DISCOUNT, 0) / total + back * p
             lp = 0.0
-            for j in range(at, len(text)):
-                ch = text[j]
-                p = uni.get(ch)
-                if p is None:
-                    p = floor * math.exp(-unseen_cost(ch))
-                history = text[max(0, j - _SIDE) : j]
-                for k in range(1, min(len(history), _SIDE) + 1):
-                    h = history[-k:]
+            lp += log(p)
+            for ch, p, higher in later:
+                for left, right in higher:
+                    h = left + c + right
                     stats = contexts.get(h)
                     if stats is None:
                         continue
@@ -110,4 +134,4 @@ class CharNgram:
             scores.append(lp)
         top = max(scores)
         i = scores.index(top)
-        return cands[i], 1.0 / sum(math.exp(s - top) for s in scores)
+        return cands[i], 1.0 / sum(exp(s - top) for s in scores)

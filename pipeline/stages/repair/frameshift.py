@@ -151,6 +151,13 @@ class RunChooser:
         self._trust_first = trust_first
         # Candidate tuples with their simplified forms (the same tuples recur).
         self._forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # The bigram model's best candidate by (character before, candidates, character
+        # after), kept for one text (`forget`): memory stays bounded by a document.
+        self._firsts: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+    def forget(self) -> None:
+        """Drops the choices kept for the last text."""
+        self._firsts.clear()
 
     def best(self, text: str, start: int, readings: list[Reading]) -> Choice | None:
         if not readings:
@@ -210,7 +217,12 @@ class RunChooser:
             if key not in picks:
                 # Readings (and starts) are compared under the bigram model, each
                 # unknown character at its best there, whatever the text shows.
-                picks[key] = self._lm.choose(before[-1:], _scored(before, cands, after), after[:1])[0]
+                # The same question recurs across starts and ends of one run
+                # (its last character, a start's first): answered once.
+                best = self._firsts.get(key)
+                if best is None:
+                    best = self._firsts[key] = self._lm.choose(before[-1:], _scored(before, cands, after), after[:1])[0]
+                picks[key] = best
             slots.append((len(chosen), before, cands, after, k == 0 and self._trust_first))
             chosen.append(picks[key])
         run = "".join(chosen)
@@ -417,6 +429,8 @@ class FrameshiftLMFixer(Fixer):
         names: frozenset[str] = frozenset(),
     ):
         self._codes = GbkCodes()
+        # Two-byte codes by character (`_codes2`; asked of every character near a suspect one).
+        self._two = self._codes.two_byte_codes()
         self._reader = ShiftReader(table, self._codes)
         self._chooser = RunChooser(lm, min_confidence, ngram=ngram, names=names)
         self._lm = lm
@@ -437,6 +451,7 @@ class FrameshiftLMFixer(Fixer):
         self._suspect: re.Pattern | None = None
 
     def edits(self, text: str) -> list[Edit]:
+        self._chooser.forget()
         if LOST not in text:
             return self._quiet(text, self._realigned(text, []) if self._swallow.search(text) else [])
         edits: list[Edit] = []
@@ -553,7 +568,7 @@ class FrameshiftLMFixer(Fixer):
         beats the text as written by the most (a best sum of per-character
         differences) must beat it by the gain a run needs.
         """
-        codes2 = self._codes2
+        codes2 = self._two.get
         a = h
         while a > max(0, h - reach) and text[a - 1] != _SEGMENT and codes2(text[a - 1]) is not None:
             a -= 1
@@ -563,13 +578,13 @@ class FrameshiftLMFixer(Fixer):
         if b - a < 3 or b <= h:
             return []
         codes = [codes2(c) for c in text[a:b]]
-        pair = self._codes.pairs
+        pair = self._codes._pair.get
         lm = self._lm
         n = b - a
         realigned = []
         for k in range(n - 1):
-            t = pair((codes[k][1],), codes[k + 1][0])  # type: ignore[index]
-            realigned.append(t[0] if len(t) == 1 and not _is_private(t[0]) else "")
+            t = pair((codes[k][1], codes[k + 1][0]))  # type: ignore[index]
+            realigned.append(t if t is not None and not _is_private(t) else "")
         written = lm.simplify(text[a:b])
         joined = lm.simplify("".join(t or "\u3000" for t in realigned))
         re_simple = [c if t else "" for c, t in zip(joined, realigned)]
@@ -760,9 +775,8 @@ class FrameshiftLMFixer(Fixer):
         return _is_private(ch) or self._lm.unigram(self._lm.simplify(ch)) < _RARE
 
     def _codes2(self, ch: str) -> tuple[int, int] | None:
-        options = self._codes.options(ch)
         # ASCII in a run would have realigned it: only two-byte codes.
-        return options[0] if options and len(options[0]) == 2 and not ch.isascii() else None  # type: ignore[return-value]
+        return self._two.get(ch)
 
     def _last(self, lead: int, after: str) -> tuple[str, ...]:
         """Candidates for the run's last character: `lead` and the byte behind the `?`.

@@ -90,6 +90,11 @@ class GbkCodes:
         """Every character whose second byte is ASCII (0x40-0x7E)."""
         return tuple(ch for (_, trail), ch in self._pair.items() if trail < 0x80)
 
+    def two_byte_codes(self) -> dict[str, tuple[int, int]]:
+        """Each non-ASCII character of a two-byte code, with its (lead, trail)
+        (the first of its options, as `options` gives them)."""
+        return {ch: opts[0] for ch, opts in self._options.items() if len(opts[0]) == 2 and not ch.isascii()}  # type: ignore[misc]
+
     def options(self, ch: str) -> tuple[tuple[int, ...], ...]:
         return self._options.get(ch, ())
 

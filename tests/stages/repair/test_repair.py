@@ -505,3 +505,57 @@ def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
         cands = codes.with_lead(code[0])[: rng.choice((3, 40, 190))] if len(code) == 2 else ("的", "地", "得")
         before, after = text[max(0, i - rng.randrange(4)) : i], text[i + 1 : i + 1 + rng.randrange(4)]
         assert ngram.choose(before, cands, after) == reference(before, cands, after)
+
+
+def test_the_bigram_choice_gives_the_floats_of_logprob(repair):
+    # `CharLM.choose` inlines `logprob` for speed; the reference sums logprob's values.
+    import math
+    import random
+
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    lm, codes = repair._lm, GbkCodes()
+
+    def reference(before, cands, after):
+        simple = lm.simplify(before + "".join(cands) + after)
+        b, a = (simple[0] if before else ""), (simple[-1] if after else "")
+        body = simple[1 if before else 0 : len(simple) - (1 if after else 0)]
+        scores = [lm.logprob(b, c) + (lm.logprob(c, a) if a else 0.0) for c in body]
+        top = max(scores)
+        return cands[scores.index(top)], 1.0 / sum(math.exp(s - top) for s in scores)
+
+    text = "记者了解到，青岛市科技局今天发布了新的扶持政策，高新技术企业数量比去年增长了两成。2012年"
+    rng = random.Random(11)
+    for _ in range(80):
+        i = rng.randrange(len(text))
+        code = text[i].encode("gbk")
+        cands = codes.with_lead(code[0]) if len(code) == 2 else ("的", "\ue40c", "\n", "\ufffd", "?")
+        # Unseen characters on either side and among the candidates.
+        before = rng.choice([text[max(0, i - 1) : i], "", "\ufffd", "\ue40c"])
+        after = rng.choice([text[i + 1 : i + 2], "", "\ufffd", "Ω"])
+        assert lm.choose(before, cands + ("\U00020000",), after) == reference(before, cands + ("\U00020000",), after)
+
+
+def test_the_two_byte_code_table_answers_as_the_options(repair):
+    # `FrameshiftLMFixer._codes2` reads a table built from `GbkCodes.options`.
+    from pipeline.stages.repair.gbkshift import GbkCodes
+
+    codes = GbkCodes()
+    two = codes.two_byte_codes()
+    for ch in "青岛市科技局\ue40c？A?　，。€":
+        options = codes.options(ch)
+        expected = options[0] if options and len(options[0]) == 2 and not ch.isascii() else None
+        assert two.get(ch) == expected
+    assert two["青"] == tuple("青".encode("gbk")) and "A" not in two
+
+
+def test_a_chooser_forgets_its_choices_between_texts(repair):
+    # Choices kept for one text are dropped at the next (memory bounded by a document),
+    # and a text repaired twice gives the same output.
+    damaged = "青岛市科季纸裉旆⒉剂诵碌姆龀终?策"
+    first = run(repair, damaged).text
+    fixer = next(f for f in repair._fixers if f.name == "frameshift_lm")
+    assert fixer.edits(damaged) and fixer._chooser._firsts
+    fixer.edits("今天天气很好。")
+    assert not fixer._chooser._firsts
+    assert run(repair, damaged).text == first
