@@ -9,7 +9,8 @@ part of speech `[object]` allows (up to a stop word), trimmed to end on a noun. 
 A lone 一 is the indefinite article far more often than a count (一个国家,
 一批企业), and a lone 二 an ordinal (二次装修, 二套房), so those numerals alone
 (`[not_counts]`) are not counts, except before the measure words `[counts_anyway]` lists for
-them (二人 is two people: 二 there is no ordinal); numbers written only with multipliers (万家灯火,
+them (二人 is two people: 二 there is no ordinal) and after a frequency adverb (`[counts_after]`:
+曾有二次 is twice); numbers written only with multipliers (万家灯火,
 千家万户) are not counts either, except after 上 (上百人: over 100). A number of
 位/名 after a ranking word (`[rank]`: 排在股基中152位) is a place, not a count.
 
@@ -36,12 +37,13 @@ from pipeline.core.postags import JiebaTags
 from pipeline.core.schema import Int, Kind, ListOf, Section, String
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
+# 十 alone is ten (十位归侨, 十个新客户), unlike 百/千/万 alone (百家争鸣, 千家万户, 万家灯火).
+_HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖俩倆余餘多几幾]")
 
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 8  # 8: nouns counting themselves (object = the noun), [counts_anyway], [level_words]; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 8  # 8: nouns counting themselves (object = the noun), [counts_anyway], [counts_after], [level_words], 十 alone; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
@@ -51,6 +53,9 @@ class CountExtractor(Extractor):
         "counts_anyway": Section(Kind("extract.count.counts_anyway", "A [not_counts] numeral -> measure words "
                                       "before which it is a count all the same (二人) ([counts_anyway]).",
                                       values=ListOf(String("a measure word"), "measure words"))),
+        "counts_after": Section(Kind("extract.count.counts_after", "A [not_counts] numeral with its measure word "
+                                     "-> words right before it that make it a count (曾有二次) ([counts_after]).",
+                                     values=ListOf(String("a word"), "frequency adverbs"))),
         "level_words": Section(Kind("extract.count.level_words", "Comparison words before a count that compare "
                                     "a level with the counted things, not approximations ([level_words]).", {
             "words": ListOf(String("a word"), "level comparisons (低于, 高于)"),
@@ -87,6 +92,7 @@ class CountExtractor(Extractor):
         self.names = frozenset(data["not_counts"]["names"])
         self.nouns = frozenset(data["units"].get("nouns", ()))
         self.counts_anyway = {k: frozenset(v) for k, v in data.get("counts_anyway", {}).items()}
+        self.twice_after = {k: tuple(v) for k, v in data.get("counts_after", {}).items()}
         self.level_words = frozenset(data.get("level_words", {}).get("words", ()))
         self.level_not_object = frozenset(data.get("level_words", {}).get("not_object", ()))
         rank = data["rank"]
@@ -116,7 +122,8 @@ class CountExtractor(Extractor):
             return None
         if not (_HAS_DIGIT.search(num) or quantity.group(m, "vague") or quantity.group(m, "up")) or (
                 num in self.not_counts and not quantity.group(m, "num2")
-                and m.group("unit") not in self.counts_anyway.get(num, ())):
+                and m.group("unit") not in self.counts_anyway.get(num, ())
+                and not self._counted_by_adverb(ctx.text, m)):
             return None
         if m.group(0) in self.names:
             return None  # 76人: a team
@@ -145,6 +152,11 @@ class CountExtractor(Extractor):
         if level:
             out[START_KEY] = m.end("pre")  # the span starts at the number
         return out
+
+    def _counted_by_adverb(self, text: str, m) -> bool:
+        """曾有二次不假离营: a frequency adverb right before 二次 makes it twice, not secondary."""
+        words = self.twice_after.get(m.group(0), ())
+        return any(text.endswith(w, 0, m.start()) for w in words)
 
     def object_after(self, ctx: Context, end: int) -> str | None:
         i = ctx.token_at(end)
