@@ -43,7 +43,7 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九十�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 8  # 8: nouns counting themselves (object = the noun), [counts_anyway], [counts_after], [level_words], 十 alone; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 9  # 9: `min_inclusive`/`max_inclusive` beside each bound; 8: nouns counting themselves (object = the noun), [counts_anyway], [counts_after], [level_words], 十 alone; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
@@ -147,7 +147,7 @@ class CountExtractor(Extractor):
         value["unit"] = unit
         if obj:
             value["object"] = obj
-        keys = ("value", "unit", "approx", "min", "max", "object")
+        keys = ("value", "unit", *quantity.BOUND_KEYS, "object")
         out = {k: value[k] for k in keys if k in value}
         if level:
             out[START_KEY] = m.end("pre")  # the span starts at the number

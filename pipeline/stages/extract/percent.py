@@ -9,6 +9,7 @@ when written with two (五五折 55%, 75折 75%). Fractions (三分之一) are t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ UNITS = ("percent", "point")
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 5  # 5: `min` of over, `max` of under; 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
+    code_version = 6  # 6: `min_inclusive`/`max_inclusive` beside each bound; 5: `min` of over, `max` of under; 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
     normaliser_names = ("percent", "tenths", "fixed", "fraction")
     rule_fields = {
         "unit": Enum(UNITS, "what the value is in", default="percent"),
@@ -79,8 +80,8 @@ class PercentExtractor(Extractor):
         if q is None:
             return None
         if quantity.group(m, "neg"):
-            q = quantity.Quantity(None if q.value is None else -q.value, q.approx,
-                                  None if q.low is None else -q.high, None if q.high is None else -q.low)
+            q = replace(q, value=None if q.value is None else -q.value,
+                        low=None if q.low is None else -q.high, high=None if q.high is None else -q.low)
         value: dict[str, Any] = {}
         quantity.with_range(value, q, "value")
         if value.get("value") is not None:
@@ -89,5 +90,5 @@ class PercentExtractor(Extractor):
             if k in value:
                 value[k] = float(value[k])
         value["unit"] = rule.fields.get("unit", "percent")
-        keys = ("value", "unit", "approx", "min", "max")
+        keys = ("value", "unit", *quantity.BOUND_KEYS)
         return {k: value[k] for k in keys if k in value}
