@@ -24,6 +24,10 @@ APPROX_FILE = TomlFile("extract approx", "Approximation words around numbers (ev
     "not_after": Section(Kind("extract.approx.not_after", "A word -> characters that, right before it, make "
                               "it the end of another word (签约 is not 约) ([not_after]).",
                               values=String("characters"))),
+    "inclusive": Section(Kind("extract.approx.inclusive", "Over/under words whose bound includes the number "
+                              "written (以上, 不少于); the others exclude it (超过, 不到) ([inclusive]).", {
+                                  "words": ListOf(String("a word"), "inclusive approximation words"),
+                              })),
     "copulas": Section(Kind("extract.approx.copulas", "Linking verbs between an approximation word and the "
                             "match (约为) ([copulas]).", {
                                 "words": ListOf(String("a verb"), "the linking verbs"),
@@ -39,4 +43,5 @@ def load_approx(path: Path) -> ApproxWords:
         after=MappingProxyType(dict(t["after"])),
         not_after=MappingProxyType(dict(t["not_after"])),
         copulas=tuple(t["copulas"]["words"]),
+        inclusive=frozenset(t.get("inclusive", {}).get("words", ())),
     )

@@ -17,6 +17,11 @@ from pipeline.core.rules import Entry, compile_regex, file_sha256, load_toml_fil
 from pipeline.core.schema import Field, Section
 
 
+# A normaliser may start the fact later than its match (a word the pattern needed, outside the fact):
+# it returns the new start under this key, which find() takes out of the value.
+START_KEY = "_start"
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A match an extractor proposes, before the overlap policy decides."""
@@ -176,6 +181,9 @@ class Extractor:
                 if value is None:
                     continue
                 start, end = self.span(m)
+                if START_KEY in value:
+                    value = dict(value)
+                    start = value.pop(START_KEY)
                 out.append(Candidate(self.name, start, end, value, rule.id, rule.version, rule.confidence))
         return out
 

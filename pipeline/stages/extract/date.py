@@ -126,6 +126,10 @@ class DateExtractor(Extractor):
         "season_years": Section(word_table("One-character relative years before a season (今夏, 去冬) -> offset "
                                            "in years ([season_years]).", _offset("years"),
                                            "extract.date.season_years")),
+        "decade_parts": Section(word_table("Words right after 年代 (90年代初, 80年代中期, 九十年代末) -> [first "
+                                           "year, last year] within the decade ([decade_parts]).",
+                                           ListOf(Int("a year of the decade", minimum=0, maximum=9),
+                                                  "[first year, last year]"), "extract.date.decade_parts")),
         "centuries": Section(word_table("Centuries before a decade (上世纪90年代) -> the century's first year "
                                         "([centuries]).", Int("a year", minimum=1000, maximum=2100),
                                         "extract.date.centuries")),
@@ -170,6 +174,7 @@ class DateExtractor(Extractor):
         self.seasons = {k: (v[0], v[1]) for k, v in data["seasons"].items()}
         self.season_years = dict(data["season_years"])
         self.centuries = dict(data["centuries"])
+        self.decade_parts = {k: (v[0], v[1]) for k, v in data.get("decade_parts", {}).items()}
         self.pivot = data["extractor"]["two_digit_pivot"]
         self.connectors = frozenset(data["range"]["connectors"])
         self.lists = frozenset(data["range"]["lists"])
@@ -190,6 +195,7 @@ class DateExtractor(Extractor):
             "SEASON": alternation(list(self.seasons)),
             "SEASON_YEAR": alternation(list(self.season_years)),
             "CENTURY": alternation(list(self.centuries)),
+            "DECADE_PART": alternation(list(self.decade_parts)) if self.decade_parts else "(?!)",
         }
 
     # The rule's normaliser reads the groups; resolution happens in `find`, after ranges are joined.
@@ -210,7 +216,10 @@ class DateExtractor(Extractor):
                 first = _decade(g["dec0"]) if g.get("dec0") else last
                 if last is None or first is None or first > last:
                     return None
-                p = replace(p, y=base + first, years=last - first + 10)
+                # 90年代初: the part's years of the (last) decade; 70至90年代末 ends with that part.
+                lo, hi = self.decade_parts.get(g.get("dpart") or "", (0, 9))
+                start = base + first + (lo if not g.get("dec0") else 0)
+                p = replace(p, y=start, years=base + last + hi - start + 1)
             if g.get("ypart"):
                 p = replace(p, months=self.year_parts[g["ypart"]], part_gran="month")
             if g.get("season"):

@@ -7,6 +7,7 @@ worth (角 0.1, 分 0.01) so 50元6角三分 reads 50.63.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -30,7 +31,7 @@ def _subunit(spec) -> str | None:
 
 class MoneyExtractor(Extractor):
     name = "money"
-    code_version = 6  # 6: `min` of over, `max` of under (the bound an approximation word sets); 5: a bare 元 takes the document's region currency; 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
+    code_version = 7  # 7: `min_inclusive`/`max_inclusive` beside each bound (approx.toml [inclusive]); 6: `min` of over, `max` of under (the bound an approximation word sets); 5: a bare 元 takes the document's region currency; 4: ranges with fuzzy ends, approx after a rate (4万元/平方米左右); 3: 一块二
     normaliser_names = ("money",)
     tables = {
         "currencies": Section(word_table("Currency words after a number and their ISO 4217 codes ([currencies]).",
@@ -75,7 +76,8 @@ class MoneyExtractor(Extractor):
                 if b is None or b.value["currency"] != a.value["currency"] or b.value["amount"] <= a.value["amount"]:
                     continue
                 value = {"amount": None, "currency": a.value["currency"], "approx": "range",
-                         "min": a.value["amount"], "max": b.value["amount"]}
+                         "min": a.value["amount"], "max": b.value["amount"], "min_inclusive": True,
+                         "max_inclusive": True}
                 joined.append(Candidate(self.name, a.start, b.end, value, a.rule_id, a.rule_version,
                                         min(a.confidence, b.confidence)))
                 break
@@ -112,7 +114,7 @@ class MoneyExtractor(Extractor):
             fraction = Decimal("0.01") if quantity.group(m, "zero") or quantity.group(m, "subunit1") else Decimal("0.1")
             extra += numerals.parse_number(tail).value * fraction
         if q.value is not None:
-            q = quantity.Quantity(q.value + extra, q.approx)
+            q = replace(q, value=q.value + extra)
         value: dict[str, Any] = {}
         quantity.with_range(value, q, "amount")
         value["currency"] = code
@@ -120,5 +122,5 @@ class MoneyExtractor(Extractor):
 
 
 def _ordered(value: dict) -> dict:
-    keys = ("amount", "currency", "approx", "min", "max")
+    keys = ("amount", "currency", *quantity.BOUND_KEYS)
     return {k: value[k] for k in keys if k in value}

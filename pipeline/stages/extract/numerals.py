@@ -114,6 +114,9 @@ class ApproxWords:
     after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 300左右
     not_after: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # 约 -> 签节预…: 签约 is not 约
     copulas: tuple[str, ...] = ()  # 约为, 超过了
+    # Words whose bound includes the number written (以上, 不少于: [inclusive]); other over/under words
+    # exclude it (超过, 不到). Chinese legal usage: 以上、以下、以内 include the number, 超过、不满 do not.
+    inclusive: frozenset = frozenset()
 
     # Speed: the word lists in the order they are tried, sorted once per instance, not per number read.
     @cached_property
@@ -428,15 +431,20 @@ def split_approx(before: str, after: str, words: ApproxWords, context: bool = Fa
     With `context`, `before` is the text preceding a match, where verbs such as
     突破 (`words.context`) also count.
     """
+    return approx_word(before, after, words, context)[0]
+
+
+def approx_word(before: str, after: str, words: ApproxWords, context: bool = False) -> tuple[str, str]:
+    """(kind, word): split_approx's kind and the approximation word that gave it ("" for exact)."""
     kinds, order = (words.with_context, words.with_context_longest) if context else (words.before, words.before_longest)
     if before:
         for word in order:
             if before.endswith(word):
                 if words.ends_another_word(before, word):
                     continue  # 签约 is not 约
-                return kinds[word]
+                return kinds[word], word
     if after:
         for word in words.after_longest:
             if after.startswith(word):
-                return words.after[word]
-    return "exact"
+                return words.after[word], word
+    return "exact", ""

@@ -31,6 +31,9 @@ class Quantity:
     approx: str
     low: Decimal | None = None
     high: Decimal | None = None
+    # Whether an over/under bound includes the number written (不少于5家 yes, 超过5家 no); a range's
+    # ends always do (3至5家).
+    inclusive: bool = False
 
 
 def group(m, name: str) -> str:
@@ -79,24 +82,24 @@ def read(m, text: str, words: ApproxWords, rule=None, scale: Decimal = Decimal(1
         if high < low:
             return None
         return Quantity(None, "range", low, high)
-    approx = numerals.split_approx(group(m, "pre"), group(m, "post"), words)
+    approx, word = numerals.approx_word(group(m, "pre"), group(m, "post"), words)
     if approx == "exact" and up:
         approx = "over"  # 上百人, 上万元: at least the number written
     if approx == "exact" and rule is not None:
         approx = rule.fields.get("approx", "exact")
     if approx == "exact":
-        approx = first.approx
+        approx = first.approx  # 300多, 100余: more than the number, exclusive
     if approx == "exact":
-        approx = before_context(text, m.start(), words)
+        approx, word = before_context(text, m.start(), words)
     if approx == "exact" and not group(m, "post"):
-        approx = after_rate(text, m.end(), words)
-    return Quantity(first.value * scale, approx)
+        approx, word = after_rate(text, m.end(), words)
+    return Quantity(first.value * scale, approx, inclusive=word in words.inclusive)
 
 
-def after_rate(text: str, end: int, words: ApproxWords) -> str:
-    """An approximation word after a rate that follows the match (4万元/平方米左右: about)."""
+def after_rate(text: str, end: int, words: ApproxWords) -> tuple[str, str]:
+    """(kind, word): an approximation word after a rate that follows the match (4万元/平方米左右: about)."""
     if end >= len(text) or text[end] not in "/每":
-        return "exact"
+        return "exact", ""
     for n in range(1, 4):
         unit = text[end + 1 : end + 1 + n]
         if len(unit) < n or not _RATE_UNIT.fullmatch(unit):
@@ -104,8 +107,8 @@ def after_rate(text: str, end: int, words: ApproxWords) -> str:
         after = text[end + 1 + n : end + 1 + n + 6]
         for word in words.after_longest:
             if after.startswith(word):
-                return words.after[word]
-    return "exact"
+                return words.after[word], word
+    return "exact", ""
 
 
 def _spread(num: str) -> tuple[Decimal, Decimal] | None:
@@ -132,15 +135,15 @@ def _fuzzy_ends(num: str, num2: str, words: ApproxWords, scale: Decimal) -> Quan
     return Quantity(None, "range", low, high)
 
 
-def before_context(text: str, start: int, words: ApproxWords) -> str:
-    """An approximation word right before the match, possibly across a linking verb (约为)."""
+def before_context(text: str, start: int, words: ApproxWords) -> tuple[str, str]:
+    """(kind, word): an approximation word right before the match, possibly across a linking verb (约为)."""
     before = text[max(0, start - 6) : start]
     stripped = words.strip_copula(before)
     for candidate in (before, stripped) if stripped != before else (before,):
-        kind = numerals.split_approx(candidate, "", words, context=True)
+        kind, word = numerals.approx_word(candidate, "", words, context=True)
         if kind != "exact":
-            return kind
-    return "exact"
+            return kind, word
+    return "exact", ""
 
 
 def _trailing_big(num: str) -> str:
@@ -164,15 +167,25 @@ def as_json(value: Decimal) -> int | float:
 def with_range(value: dict, q: Quantity, key: str) -> dict:
     """Put a quantity into a fact value: `key` and `approx`, plus `min`/`max` for ranges, `min` for
     `over` (超过5万: at least the number written) and `max` for `under` (不到5万): the bound the
-    approximation word sets, so a reader filtering on min/max needs no list of kinds."""
+    approximation word sets, so a reader filtering on min/max needs no list of kinds. Each bound
+    comes with `min_inclusive`/`max_inclusive`: a range's ends are included (3至5家); an over/under
+    bound is included when its word says so (以上, 不少于, 至多: approx.toml [inclusive]) and excluded
+    otherwise (超过, 逾, 300多, 不到, 近)."""
     value[key] = None if q.value is None else as_json(q.value)
     value["approx"] = q.approx
     if q.approx == "range":
         value["min"] = as_json(q.low)
         value["max"] = as_json(q.high)
+        value["min_inclusive"] = value["max_inclusive"] = True
     elif q.value is not None and q.approx in _BOUND:
-        value[_BOUND[q.approx]] = as_json(q.value)
+        bound = _BOUND[q.approx]
+        value[bound] = as_json(q.value)
+        value[bound + "_inclusive"] = q.inclusive
     return value
+
+
+# The keys a quantity value may carry after its own (amount or value, unit or currency), in order.
+BOUND_KEYS = ("approx", "min", "max", "min_inclusive", "max_inclusive")
 
 
 # Which end of the value an approximation kind bounds.

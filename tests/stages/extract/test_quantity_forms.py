@@ -27,7 +27,8 @@ def facts(extract, text, kind):
 ])
 def test_two_whole_amounts_joined_by_a_range_word_are_one_range(extract, text, surface):
     assert facts(extract, text, "money") == [
-        (surface, {"amount": None, "currency": "CNY", "approx": "range", "min": 5.6, "max": 5.78})]
+        (surface, {"amount": None, "currency": "CNY", "approx": "range", "min": 5.6, "max": 5.78,
+                    "min_inclusive": True, "max_inclusive": True})]
 
 
 def test_amounts_of_two_currencies_are_no_range(extract):
@@ -37,7 +38,8 @@ def test_amounts_of_two_currencies_are_no_range(extract):
 
 def test_fuzzy_ended_ranges(extract):
     assert facts(extract, "其余均净申购数千万至一两亿份不等。", "count") == [
-        ("数千万至一两亿份", {"value": None, "unit": "份", "approx": "range", "min": 20000000, "max": 200000000})]
+        ("数千万至一两亿份", {"value": None, "unit": "份", "approx": "range", "min": 20000000, "max": 200000000,
+                                "min_inclusive": True, "max_inclusive": True})]
 
 
 @pytest.mark.parametrize("text, surface, approx", [
