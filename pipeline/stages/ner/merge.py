@@ -435,7 +435,9 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
             limit = min(n, k + c.dotted_max_run, spans[i].start if i < len(spans) else n)
             while run < limit and text[run] in chars:
                 run += 1
-            if run == k:
+            # Each step must move the end on: a part cut short that grows back to where it was
+            # (托尼·利 before 。) would otherwise be tried again for ever.
+            if run == k or run <= end:
                 break
             end = run
         while True:  # leftwards
@@ -449,7 +451,7 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
             limit = max(0, k - c.dotted_max_run, out[-1].end if out else 0)
             while run > limit and text[run - 1] in chars:
                 run -= 1
-            if run == k:
+            if run == k or run >= start:
                 break
             start = run
         while start < end and text[start] in dots:
