@@ -406,11 +406,14 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
     return sorted(out.values(), key=lambda s: s.start)
 
 
-def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
-    """Step 4: persons grown across the dots of a transcribed name, or cut back to their letters."""
+def join_dotted(spans: Sequence[Span], text: str, c: Completion, tokens: Sequence[Token] = ()) -> list[Span]:
+    """Step 4: persons grown across the dots of a transcribed name, or cut back to their letters.
+    A part cut short grows no further than a word of `[left] boundary_pos` (`tokens`: 裘德•洛 + 可是
+    stays 裘德•洛; a whole part after a dot is taken in whatever its word, 罗伯·可汗)."""
     if not c.dotted_dots:
         return list(spans)
     dots, chars, n = c.dotted_dots, c.dotted_chars, len(text)
+    stops = {t.start for t in tokens if t.pos in c.left_boundary_pos}
     spans = sorted(spans, key=lambda s: s.start)
     out: list[Span] = []
     i = 0
@@ -423,7 +426,8 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
         start, end = s.start, s.end
         while True:  # rightwards, dot by dot (a name of three parts has two)
             k = end if text[end - 1] in dots else end + 1 if end < n and text[end] in dots else None
-            if k is None and end - start > 2 and text[end - 2] in dots:
+            short = k is None and end - start > 2 and text[end - 2] in dots
+            if short:
                 k = end - 1  # one letter after the dot (托尼·利 in 托尼·利图说): the part is cut short
             if k is None:
                 break
@@ -433,7 +437,7 @@ def join_dotted(spans: Sequence[Span], text: str, c: Completion) -> list[Span]:
                 continue
             run = k
             limit = min(n, k + c.dotted_max_run, spans[i].start if i < len(spans) else n)
-            while run < limit and text[run] in chars:
+            while run < limit and text[run] in chars and not (short and run >= end and run in stops):
                 run += 1
             # Each step must move the end on: a part cut short that grows back to where it was
             # (托尼·利 before 。) would otherwise be tried again for ever.

@@ -187,7 +187,7 @@ class NerStage(Stage):
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
-        spans = join_dotted(spans, doc.text, self.completion)
+        spans = join_dotted(spans, doc.text, self.completion, tokens)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,

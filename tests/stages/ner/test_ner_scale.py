@@ -243,10 +243,16 @@ def test_joining_dotted_names_ends_and_gives_names_without_edge_dots(case):
     assert len(out) <= 2 * len(spans)
 
 
-def test_a_part_cut_short_at_the_end_of_a_sentence_stays_as_it_is():
+def test_a_part_cut_short_at_the_end_of_a_sentence_stays_as_it_is(stages):
     text = "校长托尼·利。"
     out = join_dotted([Span(2, 6, "PER", "model", "ner.model", None, 0.8)], text, COMPLETION)
     assert [(text[s.start:s.end], s.label) for s in out] == [("托尼·利", "PER")]
+    # Nor over a function word (可是, a conjunction): 裘德•洛 is the whole name there.
+    text = "与裘德•洛可是金童玉女"
+    doc = segmented(stages, text)
+    spans = [Span(1, 5, "PER", "model", "ner.model", None, 0.8)]
+    assert [text[s.start:s.end] for s in join_dotted(spans, text, COMPLETION, doc.tokens)] == ["裘德•洛"]
+    assert [text[s.start:s.end] for s in join_dotted(spans, text, COMPLETION)] == ["裘德•洛可"]  # without words
 
 
 def test_weak_names_are_read_once_per_mention_however_long_the_document(stages, monkeypatch):
