@@ -2,6 +2,7 @@
 
     .venv/bin/python eval/ner_news_errors.py [--split train] [--kind missed|false|boundary|label]
                                              [--label ORG] [--source rule|model] [--show N] [--counts]
+    .venv/bin/python eval/ner_news_errors.py --score      # train-split stage P / R / F1 per label
 
 Rules are tuned on `train` only: news_dev (eval/ner.py --news) is the yardstick and its errors are
 not studied. Each gold or predicted name falls in one kind: `missed` (no predicted name overlaps it),
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eval.ner import LABEL_OF, NEWS, news_examples  # noqa: E402
+from eval.ner import LABEL_OF, LABELS, NEWS, news_examples, run  # noqa: E402
 from pipeline.core.document import Document  # noqa: E402
 from pipeline.stages.ner.stage import NerStage  # noqa: E402
 from pipeline.stages.segment.stage import SegmentStage  # noqa: E402
@@ -54,10 +55,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=("rule", "model"))
     parser.add_argument("--show", type=int, default=0, help="print N errors with context")
     parser.add_argument("--top", type=int, default=40, help="surfaces listed per kind")
+    parser.add_argument("--score", action="store_true",
+                        help="print the split's P / R / F1 per label (the figures rules were tuned on)")
     args = parser.parse_args(argv)
     rules = ROOT / "rules"
     stage, segment = NerStage({}, rules), SegmentStage({}, rules)
-    found = [x for x in errors(news_examples(NEWS, args.split), stage, segment)
+    # Only train: the calib split (the confidence map's) stays unstudied like news_dev.
+    examples = news_examples(NEWS, args.split)
+    if args.score:
+        # The tuned-on figures, reported beside news_dev's (eval/ner.py --news), never instead of them.
+        scores, _, chars = run(examples, stage, segment, 0)
+        for system in ("model", "stage"):
+            s = scores[(system, "all")]
+            for name, label in [("micro", None), *((x, x) for x in LABELS)]:
+                p, r, f, n = s.prf(label)
+                print(f"  news_{args.split} {system:<5} {name:<6} {p:.4f} {r:.4f} {f:.4f}  ({n})")
+        return 0
+    found = [x for x in errors(examples, stage, segment)
              if (args.kind is None or x[0] == args.kind) and (args.label is None or x[1] == args.label)
              and (args.source is None or x[3] == args.source)]
     by = defaultdict(Counter)

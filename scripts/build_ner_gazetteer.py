@@ -24,6 +24,10 @@ company or SOE short form jieba's dictionary reads as a place and ordinary words
 gets `near`: it stands only with stock-market context within `near_window` characters (公司, 股份,
 股价, 公告, a six-digit code …). Other weak forms (a ministry's or outlet's alias) are left out.
 Every short form (five characters or fewer) matches on jieba word boundaries only (whole_words).
+
+`--translit` writes the other list the ner rules build from data: the characters of transliterated
+foreign names (rules/ner/org_suffixes.toml [dotted] chars), from the persons joined by a dot in the
+training corpora's gold (MSRA, PD1998 in ../shared/data/ner).
 """
 
 from __future__ import annotations
@@ -42,15 +46,16 @@ OUT = ROOT / "rules" / "ner" / "orgs.jsonl"
 # Where an org's surface is named twice, the first source here keeps it (its canonical name).
 # Clubs come last: a sponsor that is a listed company (恒大, 苏宁) keeps the company's rule.
 SOURCES = ("intl", "bodies", "congresses", "leagues", "teams", "government", "soes", "media", "channels", "universities",
-           "foreign_universities", "funds", "companies", "clubs")
+           "foreign_universities", "funds", "companies", "company_places", "clubs")
 CONFIDENCE = {"intl": 0.95, "bodies": 0.9, "congresses": 0.95, "leagues": 0.95, "teams": 0.9, "government": 0.95, "soes": 0.93, "media": 0.93,
-              "channels": 0.9, "universities": 0.95, "foreign_universities": 0.93, "funds": 0.93, "companies": 0.93,
+              "channels": 0.9, "universities": 0.95, "foreign_universities": 0.93, "funds": 0.93, "companies": 0.93, "company_places": 0.93,
               "clubs": 0.9}
 WEAK_CONFIDENCE = 0.85
 NAME_POS = {"nt", "nz", "j", "nr", "nrt", "nrfg"}  # jieba tags brands nr (比亚迪, 同仁堂)
 COMMON_FREQ = 500  # a word jieba tags nr this frequent is an ordinary word (金刚; 寒武纪 is rarer)
 SHORT = 5  # characters: forms this short match on word boundaries only
 COMPANY_CONTEXT = (r"公司|集团|股份|股价|股票|股东|董事|公告|涨停|跌停|上市|证券|深交所|上交所|A股|营收|净利|"
+                   r"增发|定增|停牌|复牌|该股|个股|重仓|增持|减持|持股|市值|年报|募资|"
                    r"[(（]?\d{6}(?:\.S[HZ])?[)）]?")
 NEAR_WINDOW = 8  # context right next to the name (太阳能(000591), 万科公告), not the next list item
 SCHOOL_WINDOW = 20  # a weak university short name: school words in its sentence (牛津的学生, 被剑桥录取)
@@ -319,6 +324,7 @@ def candidates(gaz: Path):
                 if source == "media" and r["kind"] == "website" and not s.endswith("网") and not s.isascii():
                     for channel in CHANNELS:
                         yield "channels", str(n), "", s + channel, False
+    where = places(gaz)
     for r in read(gaz / "companies.jsonl"):
         full = r.get("name")
         key = f"{r['code']}"
@@ -327,6 +333,14 @@ def candidates(gaz: Path):
         for s in (r.get("short"), *r.get("aliases", ())):
             if s:
                 yield "companies", key, full or "", s, True
+        # The short name with the place its full name starts with (浙江 + 海正药业 in 浙江海正药业股份有限公司,
+        # 深圳(市) + 德赛电池): news writes it so, and the whole is one name (the guide), not a place and a name.
+        for s in (r.get("short"), *r.get("aliases", ())):
+            at = full.find(s) if full and s and len(s) >= 2 else -1
+            if at > 0 and full[:at] in where:
+                for p in dict.fromkeys((full[:at], full[:at].removesuffix("市").removesuffix("省"))):
+                    if p in where:
+                        yield "company_places", key, full, p + s, False
 
 
 def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
@@ -346,6 +360,13 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
         if surface in taken:
             stats["taken_elsewhere"] += 1
             continue
+        if source == "company_places":
+            # Only on a short name that is a name on its own: 深圳市 + 农产品 is a place and a word.
+            short = next((surface[i:] for i in range(1, len(surface) - 1)
+                          if seen.get(surface[i:], {}).get("canonical") == full), None)
+            if short is None or "near" in seen[short]:
+                stats["weak_skipped"] += 1
+                continue
         freq, pos = words.get(surface, (0, ""))
         ordinary = bool(pos) and (pos not in NAME_POS or (pos.startswith("nr") and freq >= COMMON_FREQ))
         # A two-character company short name jieba does not know is as likely a word it cut wrongly.
@@ -404,11 +425,50 @@ HEADER = """\
 """
 
 
+NER_DATA = ROOT.parent / "shared" / "data" / "ner"
+TRANSLIT_SOURCES = ("msra_train.jsonl", "pd1998_jan.jsonl")  # the training corpora's gold persons
+TRANSLIT_MIN = 3  # a character seen this often in dotted names (one-off characters are noise: 中, 大)
+DOTS = "·•．‧・"
+COMPLETION_FILE = ROOT / "rules" / "ner" / "org_suffixes.toml"
+
+
+def translit_chars(ner: Path) -> str:
+    """The characters of transliterated foreign names: those in the training corpora's gold
+    persons joined by a dot (迈克尔·乔丹) at least TRANSLIT_MIN times, in code-point order."""
+    counts: dict[str, int] = {}
+    for name in TRANSLIT_SOURCES:
+        for r in read(ner / name):
+            for e in r["entities"]:
+                surface = r["text"][e["start"]:e["end"]]
+                if e["label"] == "PER" and any(d in surface for d in DOTS):
+                    for ch in surface:
+                        if "\u4e00" <= ch <= "\u9fff":
+                            counts[ch] = counts.get(ch, 0) + 1
+    return "".join(sorted(ch for ch, n in counts.items() if n >= TRANSLIT_MIN))
+
+
+def write_translit(ner: Path, path: Path) -> int:
+    """Rewrite the `chars` line of [dotted] in org_suffixes.toml from the corpora."""
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r'(?m)^(\[dotted\](?:\n(?!\[).*)*?\nchars = )"[^"]*"', lambda m: f'{m.group(1)}"{translit_chars(ner)}"', text)
+    if n != 1:
+        print(f"build_ner_gazetteer: no [dotted] chars line in {path}", file=sys.stderr)
+        return 2
+    path.write_text(new, encoding="utf-8")
+    print(f"wrote {path}: [dotted] chars, {len(translit_chars(ner))} characters")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gazetteers", type=Path, default=GAZ)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--translit", action="store_true",
+                        help="instead: rewrite [dotted] chars in rules/ner/org_suffixes.toml from ../shared/data/ner")
+    parser.add_argument("--completion", type=Path, default=COMPLETION_FILE)
     args = parser.parse_args(argv)
+    if args.translit:
+        return write_translit(NER_DATA, args.completion)
     if not (args.gazetteers / "README.md").is_file():
         print(f"build_ner_gazetteer: no gazetteers at {args.gazetteers}", file=sys.stderr)
         return 2

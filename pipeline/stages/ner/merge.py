@@ -39,6 +39,12 @@
    place name, which it takes in: 中电科思仪科技股份有限公司 after a comma,
    青岛 + 言鼎生物医疗科技有限公司. Anything else (another name, an odd word,
    `max_extension`) means the name's start is unknown, and nothing is made.
+4. Foreign names across their dots (`[dotted]`): a person's name that ends or starts at a dot
+   (罗伯· in 罗伯·可汗; 格林尼 after 阿什丽•) grows over the run of transliteration characters on the
+   dot's other side, taking in a person's name there (one span, as the guide marks 迈克尔·乔丹);
+   with nothing to take in, a dot at its edge is cut off (·秋瑾 -> 秋瑾); a part of one letter after
+   the last dot is cut short and grows the same way (托尼·利 in 托尼·利图说). A person's name in Chinese
+   run together with its Latin original (本·拉姆西Ben Ramsey) is two names, as the guide marks them.
 Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
 访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
 misread); a model name reaching beyond the shape stands (港澳台办, an office), as does a rule's.
@@ -104,6 +110,13 @@ class Completion:
     latin_fragments: bool = False
     # Step 0: texts the model gives that are no name in the guide's conventions (内地).
     not_names: frozenset[str] = frozenset()
+    # Step 4 (foreign names across their dots).
+    dotted_id: str = ""
+    dotted_version: int = 1
+    dotted_confidence: float = 0.9
+    dotted_dots: frozenset[str] = frozenset()
+    dotted_chars: frozenset[str] = frozenset()
+    dotted_max_run: int = 0
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -391,3 +404,84 @@ def complete_left(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: 
         bisect.insort(covered, (start, tok.end))
         longest = max(longest, tok.end - start)
     return sorted(out.values(), key=lambda s: s.start)
+
+
+def join_dotted(spans: Sequence[Span], text: str, c: Completion, tokens: Sequence[Token] = ()) -> list[Span]:
+    """Step 4: persons grown across the dots of a transcribed name, or cut back to their letters.
+    A part cut short grows no further than a word of `[left] boundary_pos` (`tokens`: 裘德•洛 + 可是
+    stays 裘德•洛; a whole part after a dot is taken in whatever its word, 罗伯·可汗)."""
+    if not c.dotted_dots:
+        return list(spans)
+    dots, chars, n = c.dotted_dots, c.dotted_chars, len(text)
+    stops = {t.start for t in tokens if t.pos in c.left_boundary_pos}
+    spans = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    i = 0
+    while i < len(spans):
+        s = spans[i]
+        i += 1
+        if s.label != "PER" or not (dots & set(text[max(0, s.start - 1) : s.end + 1])):
+            out.append(s)
+            continue
+        start, end = s.start, s.end
+        while True:  # rightwards, dot by dot (a name of three parts has two)
+            k = end if text[end - 1] in dots else end + 1 if end < n and text[end] in dots else None
+            short = k is None and end - start > 2 and text[end - 2] in dots
+            if short:
+                k = end - 1  # one letter after the dot (托尼·利 in 托尼·利图说): the part is cut short
+            if k is None:
+                break
+            if i < len(spans) and spans[i].start == k and spans[i].label == "PER":
+                end = spans[i].end  # the part after the dot is a person already: one name
+                i += 1
+                continue
+            run = k
+            limit = min(n, k + c.dotted_max_run, spans[i].start if i < len(spans) else n)
+            while run < limit and text[run] in chars and not (short and run >= end and run in stops):
+                run += 1
+            # Each step must move the end on: a part cut short that grows back to where it was
+            # (托尼·利 before 。) would otherwise be tried again for ever.
+            if run == k or run <= end:
+                break
+            end = run
+        while True:  # leftwards
+            k = start if text[start] in dots else start - 1 if start > 0 and text[start - 1] in dots else None
+            if k is None:
+                break
+            if out and out[-1].end == k and out[-1].label == "PER":
+                start = out.pop().start
+                continue
+            run = k
+            limit = max(0, k - c.dotted_max_run, out[-1].end if out else 0)
+            while run > limit and text[run - 1] in chars:
+                run -= 1
+            if run == k or run >= start:
+                break
+            start = run
+        while start < end and text[start] in dots:
+            start += 1
+        while end > start and text[end - 1] in dots:
+            end -= 1
+        if (start, end) == (s.start, s.end):
+            out.append(s)
+        elif end > start:
+            out.append(Span(start, end, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence))
+    return [part for s in out for part in _split_latin(s, text, c)]
+
+
+_HAN_THEN_LATIN = re.compile(r"[\u4e00-\u9fff][A-Za-z]")
+
+
+def _split_latin(s: Span, text: str, c: Completion) -> list[Span]:
+    """A person in Chinese letters run together with the Latin original (本·拉姆西Ben Ramsey): two."""
+    if s.label != "PER" or not c.dotted_dots:
+        return [s]
+    m = _HAN_THEN_LATIN.search(text, s.start, s.end)
+    if m is None:
+        return [s]
+    cut = m.start() + 1
+    han, latin = text[s.start:cut], text[cut:s.end]
+    if len(han) < 2 or len(latin) < 2 or not all(ch.isascii() for ch in latin) or not latin[0].isupper():
+        return [s]
+    return [Span(s.start, cut, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence),
+            Span(cut, s.end, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence)]

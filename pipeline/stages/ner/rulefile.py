@@ -151,10 +151,18 @@ COMPLETION_EXAMPLE = Kind("ner.completion.example", "A completion example ([[exa
     "anchor": String("the entity completion starts from (omit for company names grown leftwards)"),
     "label": Enum(LABELS, "the anchor's label"),
 }, checks=(_anchored,))
+DOTTED = Kind("ner.completion.dotted", "Foreign names joined across their dots ([dotted]).", {
+    "confidence": Float("confidence of a name joined or trimmed at a dot", required=True, minimum=0, maximum=1),
+    "dots": String("the dots that join the parts of a transcribed name", required=True),
+    "chars": String("characters of transliterated names (built by scripts/build_ner_gazetteer.py --translit)",
+                    default="", non_empty=False),
+    "max_run": Int("characters taken in on the dot's other side, at most", required=True, minimum=1),
+}, rule=True)
 COMPLETION_FILE = TomlFile("ner completion", "Organisation-name completion rules of the ner stage.", {
     "completion": Section(COMPLETION, required=True),
     "left": Section(LEFT, required=True),
     "filter": Section(FILTER, required=True),
+    "dotted": Section(DOTTED),
     "example": Section(COMPLETION_EXAMPLE, array=True),
 })
 
@@ -180,10 +188,12 @@ class NameRule:
     near_sentence: bool = True
     then: Any = None  # re.Pattern
 
-    def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset()) -> bool:
+    def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset(),
+                context: bool = True) -> bool:
         """Whether a match at text[start:end] stands: `after` before it, not an `except` text,
         on word boundaries (`bounds`: the starts and ends of the jieba words) if
-        `whole_words`, with `near` context if it is weak evidence."""
+        `whole_words`, with `near` context if it is weak evidence (unless `context` is false: the
+        caller looks for the context itself, e.g. around a whole list of names)."""
         if text[start:end] in self.excepted:
             return False
         if self.whole_words and not (start in bounds and end in bounds):
@@ -200,14 +210,21 @@ class NameRule:
                 q += 1
             if not self.then.match(text, q):
                 return False
-        if self.near is not None:
-            # Within the sentence: 公司 in the sentence before says nothing of this one.
-            w = self.near_window
-            left, right = text[max(0, start - w) : start], text[end : end + w]
-            if self.near_sentence:
-                left, right = _SENTENCE_END.split(left)[-1], _SENTENCE_END.split(right)[0]
-            return bool(self.near.search(left) or self.near.search(right))
+        if self.near is not None and context:
+            return self.has_context(text, start, end)
         return True
+
+    def has_context(self, text: str, start: int, end: int) -> bool:
+        """Whether `near` matches within `near_window` characters before or after text[start:end]
+        (true for a rule without `near`)."""
+        if self.near is None:
+            return True
+        # Within the sentence: 公司 in the sentence before says nothing of this one.
+        w = self.near_window
+        left, right = text[max(0, start - w) : start], text[end : end + w]
+        if self.near_sentence:
+            left, right = _SENTENCE_END.split(left)[-1], _SENTENCE_END.split(right)[0]
+        return bool(self.near.search(left) or self.near.search(right))
 
     def spacy_patterns(self) -> list[dict[str, Any]]:
         """The pattern as spaCy's span_ruler takes it (token patterns split into characters).
@@ -265,6 +282,7 @@ def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
 def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
     loaded = load_toml_file(path, COMPLETION_FILE)
     c, left, filt = (loaded.tables[k] for k in ("completion", "left", "filter"))
+    dotted = loaded.tables.get("dotted")
     completion = Completion(
         id=c.id,
         version=c.version,
@@ -289,6 +307,11 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         filter_org_end_pos=frozenset(filt["org_end_pos"]),
         damaged=frozenset(filt["damaged"]),
         latin_lowercase=filt["latin_lowercase"], latin_fragments=filt["latin_fragments"],
+        dotted_id=dotted.id if dotted else "", dotted_version=dotted.version if dotted else 1,
+        dotted_confidence=float(dotted["confidence"]) if dotted else 0.0,
+        dotted_dots=frozenset(dotted["dots"]) if dotted else frozenset(),
+        dotted_chars=frozenset(dotted["chars"]) if dotted else frozenset(),
+        dotted_max_run=dotted["max_run"] if dotted else 0,
         not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
 from pipeline.stages.ner.features import make_doc
@@ -11,6 +12,8 @@ SPANS_KEY = "ner_rules"
 # Strings the rules' vocab may hold before it is rebuilt (a pattern's REGEX reads a token's text,
 # so the rules' Docs keep their strings; the model's do not: features.make_doc).
 MAX_STRINGS = 500_000
+# What joins the items of a list of names: 中天科技、力源液压和天马股份.
+LIST_JOIN = re.compile(r"\s*(?:、|和|与|及|以及|、以及)\s*")
 
 
 class NameRuler:
@@ -31,11 +34,16 @@ class NameRuler:
         return self._nlp
 
     def find(self, text: str, words: Iterable[tuple[int, int, str]], start: int = 0,
-             end: int | None = None) -> list[tuple[int, int, str, str]]:
+             end: int | None = None, pending: list | None = None) -> list[tuple[int, int, str, str]]:
         """Matches (start, end, label, rule id) in text[start:end] (a sentence, a run of sentences or a
         whole document: no pattern crosses the punctuation or line break between sentences, whose TAG
         is S-x); `words` and the matches in `text`'s offsets. A rule's context (`after` …) is read
-        in the whole `text`, so a document can be matched a window at a time."""
+        in the whole `text`, so a document can be matched a window at a time.
+
+        Weak evidence (`near`) is read for a list as a whole: names joined by 、/和/与/及 stand
+        together when the context is around the list (公司定向增发，分别为云南城投、力源液压和宏图高科)
+        or one of them stands. Weak matches left without context go to `pending`, if given (the
+        caller may let them stand where the same name stood elsewhere in the document)."""
         if not self.rules:
             return []
         nlp = self.nlp()
@@ -46,14 +54,43 @@ class NameRuler:
         bounds = {w[0] for w in words} | {w[1] for w in words}
         if len(nlp.vocab.strings) > MAX_STRINGS:
             self._nlp = None  # rebuilt on next use: the vocab keeps every word of every Doc it read
-        out = []
+        out, weak = [], []
         for s in doc.spans[SPANS_KEY]:
             rule = self.rules[s.id_]
             a, b = start + s.start_char, start + s.end_char
-            if rule.accepts(text, a, b, bounds):
+            if rule.accepts(text, a, b, bounds, context=False):
                 cut = 1 if rule.strip_marks else 0  # 《金融时报》 -> 金融时报
-                out.append((a + cut, b - cut, s.label_, s.id_))
-        return sorted(out)
+                (out if rule.has_context(text, a, b) else weak).append((a + cut, b - cut, s.label_, s.id_))
+        stand, rest = self.in_lists(text, out, weak)
+        if pending is not None:
+            pending.extend(rest)
+        return sorted(out + stand)
+
+    def in_lists(self, text: str, firm: list, weak: list) -> tuple[list, list]:
+        """The weak matches that stand in a list (see find), and the others."""
+        if not weak:
+            return [], []
+        items = sorted([(m, True) for m in firm if m[2] == "ORG"] + [(m, False) for m in weak])
+        groups, last = [], None
+        for m, ok in items:
+            if last is not None and last[2] == m[2] and LIST_JOIN.fullmatch(text, last[1], m[0]):
+                groups[-1].append((m, ok))
+            elif last is None or m[0] >= last[1]:
+                groups.append([(m, ok)])
+            else:
+                continue  # overlaps the one before: the list is read through the first
+            last = m
+        stand, rest = [], []
+        for g in groups:
+            members = [m for m, ok in g if not ok]
+            if not members:
+                continue
+            s, e = g[0][0][0], g[-1][0][1]
+            if len(g) > 1 and (any(ok for _, ok in g) or self.rules[members[0][3]].has_context(text, s, e)):
+                stand.extend(members)
+            else:
+                rest.extend(members)
+        return stand, rest
 
 
 def add_patterns(ruler, patterns: list[dict]) -> None:

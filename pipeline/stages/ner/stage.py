@@ -26,7 +26,8 @@ from typing import Any, Iterator, Mapping
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import (
-    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, merge, without_shapes,
+    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
+    without_shapes,
 )
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
@@ -46,6 +47,8 @@ MODEL_RULE_ID = "ner.model"
 MAX_PIECE = 2_000
 # Characters of whole pieces per rule Doc at most (an article is one Doc).
 RULE_CHARS = 50_000
+# The shortest weak name that stands at every mention once it stood on its context in a document.
+PROPAGATED_CHARS = 3
 
 
 class NerStage(Stage):
@@ -60,7 +63,9 @@ class NerStage(Stage):
     # 6: words the guide does not mark dropped from the model's names (`[filter] not_names`: 内地);
     # 欧 in 欧美/美欧 (issue 18, conventions counted in MSRA); a rule with `then` (a word right after
     # the name that says what it is) keeps its label against the model's, as `near` rules do.
-    version = 6
+    # 7: weak names (`near`) in a list share its context; one that stood stands at its other
+    # mentions in the document (3+ characters); a company's place + short name is one name.
+    version = 7
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
@@ -182,6 +187,7 @@ class NerStage(Stage):
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
+        spans = join_dotted(spans, doc.text, self.completion, tokens)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,
@@ -223,21 +229,30 @@ class RulesPart:
         # Few large Docs: the matcher's cost is per Doc as much as per character. But bounded
         # (RULE_CHARS, whole pieces), so a huge document does not become one huge Doc.
         found: list[list[Any]] = []
+        pending: list[tuple[int, int, str, str]] = []
         start = end = None
         words: list[tuple[int, int, str]] = []
         for a, b, piece_words in self.stage.pieces(doc):
             if start is not None and b - start > RULE_CHARS:
-                found.extend(self._window(doc.text, words, start, end))
+                found.extend(self._window(doc.text, words, start, end, pending))
                 start, words = None, []
             if start is None:
                 start = a
             words.extend(piece_words)
             end = b
         if start is not None:
-            found.extend(self._window(doc.text, words, start, end))
+            found.extend(self._window(doc.text, words, start, end, pending))
+        # A weak name (a company's short name that is also a word) that stood on its context once in
+        # the document stands at its other mentions too: the article is about that company. Not a
+        # name of two characters: those are everyday words (长城, 国王, 文化) whose other mentions
+        # are often the word, or inside a product's name (长城品牌优选基金).
+        stood = {(doc.text[m[0]:m[1]], m[2]) for m in found}
+        found.extend(list(m) for m in pending
+                     if m[1] - m[0] >= PROPAGATED_CHARS and (doc.text[m[0]:m[1]], m[2]) in stood)
         return found
 
-    def _window(self, text: str, words: list[tuple[int, int, str]], start: int, end: int) -> list[list[Any]]:
+    def _window(self, text: str, words: list[tuple[int, int, str]], start: int, end: int,
+                pending: list) -> list[list[Any]]:
         abbrev = self.stage.abbrev
-        return [*(list(m) for m in self.stage.ruler.find(text, words, start, end)),
+        return [*(list(m) for m in self.stage.ruler.find(text, words, start, end, pending)),
                 *([s, e, "LOC", abbrev.id, name, a, b] for s, e, name, a, b in abbrev.find(text, words, start, end))]

@@ -266,3 +266,46 @@ def test_a_company_is_named_by_what_follows_it(text, names):
     rules = [r for r in load_name_rules([RULES / "ner" / "patterns.jsonl"]) if r.id == "ner.pattern.company_context"]
     got = [text[s:e] for s, e, _, _ in NameRuler(rules).find(text, words(text))]
     assert got == names
+
+
+def test_weak_names_in_a_list_share_its_context_or_a_firm_neighbour():
+    weak = ["云南城投", "中天科技", "光线传媒"]
+    assert all(BY_PATTERN[p].near is not None for p in weak)
+    # Alone each lacks context (公司 is too far from 宏图高科) ...
+    assert found(weak, "分别为云南城投，以及后来的光线传媒") == []
+    # ... in a list, the context before the list counts for every item.
+    text = "公司定向增发分别为云南城投、中天科技和光线传媒。"
+    assert found(weak, text) == weak
+    # A firm name in the list (中石化: no context needed) lets its weak neighbours stand.
+    assert found(["中石化", "中天科技"], "我们看好中石化和中天科技") == ["中石化", "中天科技"]
+    # Not across a comma (a new clause), and one weak name is no list.
+    assert found(["中石化", "中天科技"], "我们看好中石化，中天科技") == ["中石化"]
+    assert found(["太阳能"], "太阳能和风能都是清洁能源。") == []
+
+
+def test_a_weak_name_that_stood_once_stands_at_its_other_mentions_in_the_document():
+    from pipeline.core.document import Document
+    from pipeline.stages.ner.stage import NerStage, RulesPart
+
+    stage = NerStage({}, RULES)
+    text = "北新建材发布公告称利润增长。北新建材与远洋中广结为战略合作伙伴。太阳能是清洁能源。"
+    doc = SEGMENT(Document(doc_id="t", source="t", original=text, text=text))
+    got = [text[s:e] for s, e, label, rid, *_ in RulesPart(stage).run(doc) if label == "ORG"]
+    assert got.count("北新建材") == 2 and "太阳能" not in got
+    # Without the first mention's context, neither stands.
+    text = "北新建材利润增长。北新建材与远洋中广结为战略合作伙伴。"
+    doc = SEGMENT(Document(doc_id="t", source="t", original=text, text=text))
+    assert "北新建材" not in [text[s:e] for s, e, *_ in RulesPart(stage).run(doc)]
+
+
+def test_a_company_short_name_with_the_place_its_full_name_starts_with_is_one_name():
+    rule = BY_PATTERN["浙江海正药业"]
+    assert rule.canonical == "浙江海正药业股份有限公司" and rule.near is None
+    text = "浙江海正药业昨日公告"
+    ruler = NameRuler([rule, BY_PATTERN["海正药业"]])
+    spans = [Span(s, e, label, "rule", rid, 1, 0.9) for s, e, label, rid in ruler.find(text, words(text))]
+    # With the model's 浙江 (a place) beside them, the merge keeps the one name.
+    model = [Span(0, 2, "LOC", "model", "ner.model", None, 0.9)]
+    assert [text[s.start:s.end] for s in merge(model, spans)] == ["浙江海正药业"]
+    # Not on a short name that is an ordinary word: 深圳市 + 农产品 is a place and a word.
+    assert "深圳市农产品" not in BY_PATTERN and "深圳农产品" not in BY_PATTERN

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.stages.ner.features import char_features, halfwidth, make_doc
-from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, merge
+from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, join_dotted, merge
 from pipeline.stages.ner.examples import completion_cases, name_rule_cases
 from pipeline.stages.ner.rulefile import expand_chars, load_completion, load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
@@ -238,3 +238,31 @@ def test_a_first_token_of_several_values_becomes_one_pattern_per_value():
     assert all(p["pattern"][1:] == rule.pattern[1:] and p["id"] == rule.id for p in patterns)
     phrase = next(r for r in NAME_RULES if r.pattern == "科技部")
     assert phrase.spacy_patterns() == [{"label": "ORG", "pattern": "科技部", "id": phrase.id}]
+
+
+def _dotted(text, spans):
+    out = join_dotted([Span(s, e, lab, "model", "ner.model", None, 0.8) for s, e, lab in spans], text, COMPLETION)
+    return [(text[s.start:s.end], s.label, s.rule_id) for s in out]
+
+
+def test_a_foreign_name_is_one_person_across_its_dots():
+    dotted = COMPLETION.dotted_id
+    assert dotted and "乔" in COMPLETION.dotted_chars and "的" not in COMPLETION.dotted_chars
+    # A person ending at the dot grows over the name after it.
+    text = "的导演罗伯·可汗公布了"
+    assert _dotted(text, [(3, 6, "PER")]) == [("罗伯·可汗", "PER", dotted)]
+    # Two persons joined by a dot are one, and a part before the dot is taken in.
+    text = "迈克尔·乔丹和阿什丽•格林尼"
+    assert _dotted(text, [(0, 3, "PER"), (4, 6, "PER"), (11, 14, "PER")]) == [
+        ("迈克尔·乔丹", "PER", dotted), ("阿什丽•格林尼", "PER", dotted)]
+    # A dot with nothing to take in is cut off; a whole name and other labels stay as they are.
+    text = "《竞雄女侠·秋瑾》和科比．布莱恩特"
+    assert _dotted(text, [(5, 8, "PER"), (10, 17, "PER")]) == [("秋瑾", "PER", dotted), ("科比．布莱恩特", "PER", "ner.model")]
+    text = "监督·意大利生活"
+    assert _dotted(text, [(3, 6, "LOC")]) == [("意大利", "LOC", "ner.model")]
+    # One letter after the last dot: the name was cut short.
+    text = "伊顿校长托尼·利图说"
+    assert _dotted(text, [(4, 8, "PER")]) == [("托尼·利图", "PER", dotted)]
+    # A name run together with its Latin original is two names.
+    text = "编剧本·拉姆西Ben Ramsey接受"
+    assert _dotted(text, [(2, 17, "PER")]) == [("本·拉姆西", "PER", dotted), ("Ben Ramsey", "PER", dotted)]

@@ -16,8 +16,9 @@ from pipeline.core.document import Document, Token
 from pipeline.stages.ner import stage as ner_stage
 from pipeline.stages.ner.features import make_doc
 from pipeline.stages.ner.merge import (
-    Span, _cut_verb_ended, _overlaps, _suffix_end, complete, complete_left, drop_broken, merge,
+    Span, _cut_verb_ended, _overlaps, _suffix_end, complete, complete_left, drop_broken, join_dotted, merge,
 )
+from pipeline.stages.ner.rulefile import NameRule
 from pipeline.stages.ner.rulefile import load_completion
 from pipeline.stages.ner.stage import NerStage
 from pipeline.stages.segment.stage import SegmentStage
@@ -213,3 +214,68 @@ def test_model_docs_hash_features_without_keeping_their_strings(stages):
     assert len(vocab.strings) > before
     from spacy.attrs import LEMMA, NORM, TAG
     assert (lean.to_array([TAG, LEMMA, NORM]) == full.to_array([TAG, LEMMA, NORM])).all()
+
+
+# --- whole-document steps: linear in the document ---------------------------------------------------
+
+@st.composite
+def dotted_texts(draw):
+    """Texts of dots, transliteration letters and others, with non-overlapping spans (mostly persons)."""
+    alphabet = ["·", "•", "托", "尼", "利", "图", "乔", "丹", "说", "。", "的", "B", "e", "n"]
+    text = "".join(draw(st.lists(st.sampled_from(alphabet), min_size=1, max_size=30)))
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=10))))
+    spans = [Span(a, b, draw(st.sampled_from(["PER", "PER", "LOC"])), "model", "ner.model", None, 0.8)
+             for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+    return text, spans
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(dotted_texts())
+def test_joining_dotted_names_ends_and_gives_names_without_edge_dots(case):
+    # The step once looped for ever on a part cut short that grew back to where it was (托尼·利 + 。),
+    # which is what kept `eval/ner.py --check` running: every shape of dots and letters must end.
+    text, spans = case
+    out = join_dotted(spans, text, COMPLETION)
+    assert all(0 <= s.start < s.end <= len(text) for s in out)
+    assert all(a.end <= b.start for a, b in zip(out, out[1:]))
+    dots = COMPLETION.dotted_dots
+    assert all(text[s.start] not in dots and text[s.end - 1] not in dots for s in out if s.rule_id != "ner.model")
+    assert len(out) <= 2 * len(spans)
+
+
+def test_a_part_cut_short_at_the_end_of_a_sentence_stays_as_it_is(stages):
+    text = "校长托尼·利。"
+    out = join_dotted([Span(2, 6, "PER", "model", "ner.model", None, 0.8)], text, COMPLETION)
+    assert [(text[s.start:s.end], s.label) for s in out] == [("托尼·利", "PER")]
+    # Nor over a function word (可是, a conjunction): 裘德•洛 is the whole name there.
+    text = "与裘德•洛可是金童玉女"
+    doc = segmented(stages, text)
+    spans = [Span(1, 5, "PER", "model", "ner.model", None, 0.8)]
+    assert [text[s.start:s.end] for s in join_dotted(spans, text, COMPLETION, doc.tokens)] == ["裘德•洛"]
+    assert [text[s.start:s.end] for s in join_dotted(spans, text, COMPLETION)] == ["裘德•洛可"]  # without words
+
+
+def test_weak_names_are_read_once_per_mention_however_long_the_document(stages, monkeypatch):
+    """A document of N repeated sentences: context reads (`has_context`) and the names found grow
+    linearly with N (the list reading and the propagation index the mentions, no pair scan)."""
+    calls = {"n": 0}
+    has_context = NameRule.has_context
+
+    def counted(self, *args, **kwargs):
+        calls["n"] += 1
+        return has_context(self, *args, **kwargs)
+
+    monkeypatch.setattr(NameRule, "has_context", counted)
+    rules = stages[1].parts()[1]
+    first = "北新建材发布公告称利润增长。"
+    again = "北新建材与远洋中广、中天科技和云南城投结为合作伙伴。"
+    counts, names = [], []
+    for n in (10, 40):
+        doc = segmented(stages, first + again * n)
+        calls["n"] = 0
+        found = rules.run(doc)
+        counts.append(calls["n"])
+        names.append(sum(1 for m in found if doc.text[m[0]:m[1]] == "北新建材"))
+    assert names == [11, 41]  # the first mention's context lets every later one stand
+    # Linear: 4x the sentences, at most 4x the context reads (plus the first sentence's).
+    assert 0 < counts[0] and counts[1] <= 4 * counts[0] + 4, counts
