@@ -33,9 +33,10 @@ UNITS = "家个项人名位所只台辆架艘件座条种类批次场篇部套�
 COUNT = re.compile(NUM + r"\s?[" + UNITS + "]")
 
 
-def used_articles() -> set[str]:
+def used_articles(tables=USED) -> set[str]:
+    """Articles a sentence of `tables` was drawn from (their `S <id> <offset>` lines)."""
     ids = set()
-    for path in USED:
+    for path in tables:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("S "):
                 ids.add(line.split()[1])

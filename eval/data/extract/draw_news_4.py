@@ -26,6 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent.parent
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "news_zh.jsonl"
+from draw_news_3 import sentences, used_articles  # noqa: E402  (same folder)
+
 USED = (HERE / "news_zh.txt", HERE / "news_zh_2.txt", HERE / "news_zh_3.txt")
 SEED = 20261209
 QUOTA = {"self": 25, "compare": 10, "twice": 6, "fraction": 4, "count": 65}
@@ -41,33 +43,11 @@ DENSE_QUOTA = 80
 CLASSES = (("fraction", FRACTION), ("twice", TWICE), ("compare", COMPARE), ("self", SELF), ("count", COUNT))
 
 
-def used_articles() -> set[str]:
-    ids = set()
-    for path in USED:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("S "):
-                ids.add(line.split()[1])
-    return ids
-
-
-def sentences(text: str):
-    start = 0
-    for m in re.finditer(r"[。！？；!?]|$", text):
-        end = m.end()
-        s = text[start:end]
-        if 8 <= len(s.strip()) <= 220:
-            lead = len(s) - len(s.lstrip())
-            yield start + lead, s.strip()
-        start = end
-        if m.end() == len(text):
-            break
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
     args = parser.parse_args()
-    used = used_articles()
+    used = used_articles(USED)
     pool = [r for r in (json.loads(line) for line in args.news.open(encoding="utf-8")) if r["id"] not in used]
     rng = random.Random(SEED)
     rng.shuffle(pool)
