@@ -23,10 +23,11 @@ help:
 	@echo "make char-ngram  rebuild pipeline/stages/repair/data/char_ngram.tsv.gz from ../shared/data (a few minutes)"
 	@echo "make train-ner  retrain pipeline/stages/ner/models/ner_zh from ../shared/data/ner (about half an hour)"
 
+# pip's output (warnings about a machine's package mirrors) goes to .venv/install.log, shown if the install fails.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	{ $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -e '.[test]'; } > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 run: $(STAMP)

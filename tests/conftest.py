@@ -96,11 +96,22 @@ GATES = pytest.StashKey[BackgroundGates]()
 
 
 def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
     jobs = [(item.nodeid, item.module.gate_command(**item.callspec.params)) for item in session.items
             if item.get_closest_marker("gate") and hasattr(item.module, "gate_command")
             and not any(m.args and m.args[0] for m in item.iter_markers("skipif"))]
     if jobs:
         session.config.stash[GATES] = BackgroundGates(jobs)
+
+
+def pytest_runtest_logreport(report):
+    """A failure's one-line summary as it happens, not only at the end: a CI log that is cut short
+    (or a run that hangs later) still says what failed first and why."""
+    if report.failed and report.longrepr is not None:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        reason = crash.message.splitlines()[0][:300] if crash and crash.message else str(report.longrepr)[-300:]
+        print(f"\n{report.when.upper()} FAILED {report.nodeid}: {reason}", flush=True)
 
 
 def pytest_sessionfinish(session):
