@@ -11,7 +11,7 @@ import pytest
 from pipeline.stages.ner.features import char_features, halfwidth, make_doc
 from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, join_dotted, merge
 from pipeline.stages.ner.examples import completion_cases, name_rule_cases
-from pipeline.stages.ner.rulefile import expand_chars, load_completion, load_completion_entries, load_name_rules
+from pipeline.stages.ner.rulefile import EXPAND_FIRST, expand_chars, load_completion, load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.core.rules import RuleError
 from pipeline.stages.segment.stage import SegmentStage
@@ -238,6 +238,30 @@ def test_a_first_token_of_several_values_becomes_one_pattern_per_value():
     assert all(p["pattern"][1:] == rule.pattern[1:] and p["id"] == rule.id for p in patterns)
     phrase = next(r for r in NAME_RULES if r.pattern == "科技部")
     assert phrase.spacy_patterns() == [{"label": "ORG", "pattern": "科技部", "id": phrase.id}]
+
+
+def test_a_first_token_of_many_values_stays_one_pattern_and_matches_the_same():
+    import spacy
+    from spacy.matcher import Matcher
+
+    rule = next(r for r in NAME_RULES if r.id == "ner.pattern.abbrev_route")
+    assert len(rule.pattern[0]["TEXT"]["IN"]) > EXPAND_FIRST
+    (pattern,) = rule.spacy_patterns()
+    assert pattern["pattern"][0] == rule.pattern[0]
+    # The split form finds the same matches (it is only slower).
+    nlp = spacy.blank("zh")
+    tagged = [("在", "p"), ("京港澳", "j"), ("高速", "n"), ("受灾", "v"), ("，", "x"), ("沪昆", "j"), ("铁路", "n"),
+              ("与", "c"), ("新", "a"), ("高速公路", "n")]
+    words, at = [], 0
+    for word, pos in tagged:
+        words.append((at, at + len(word), pos))
+        at += len(word)
+    doc = make_doc(nlp.vocab, "".join(w for w, _ in tagged), words, for_model=False)
+    one, split = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    one.add("x", [pattern["pattern"]])
+    first, *rest = pattern["pattern"]
+    split.add("x", [[{"TEXT": v}, *rest] for v in first["TEXT"]["IN"]])
+    assert sorted(one(doc)) == sorted(split(doc)) and one(doc)
 
 
 def _dotted(text, spans):
