@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline.core.chars import HAN
-from pipeline.core.patterns import alternation
+from pipeline.core.patterns import Literals
 from pipeline.core.rules import Entry, RuleError, check_unique_ids, load_toml_file, load_word_list
 from pipeline.core.schema import (
     Bool, Chars, Enum, Float, Int, Kind, ListOf, Regex, Section, String, TomlFile, Value, WordList,
@@ -233,8 +233,8 @@ class SpunTable:
     version: int
     reason: str
     phrases: Mapping[str, tuple[str, bool]]  # spun phrase -> (standard phrase, restorable)
-    spun: re.Pattern  # any spun phrase, longest first
-    standard: re.Pattern  # any standard phrase, longest first
+    spun: Literals  # any spun phrase, longest first
+    standard: Literals  # any standard phrase, longest first
     examples: tuple = ()
     counterexamples: tuple = ()
 
@@ -884,8 +884,8 @@ def load_spun_rules(path: Path, rules_dir: Path):
         file = rules_dir / e["table_file"]
         files.append(file)
         phrases = {w["spun"]: (w["standard"], bool(w["despin"])) for w in load_word_list(file, SPUN_TABLE_FILE)}
-        table = SpunTable(e.id, e.version, e["reason"], phrases, re.compile(alternation(list(phrases), trie=True)),
-                          re.compile(alternation(sorted({v for v, _ in phrases.values()}), trie=True)), **_cases(e))
+        table = SpunTable(e.id, e.version, e["reason"], phrases, Literals(phrases),
+                          Literals({v for v, _ in phrases.values()}), **_cases(e))
     context = None
     for e in contexts:
         pairs_file, weights_file = rules_dir / e["pairs_file"], rules_dir / e["weights_file"]

@@ -20,11 +20,10 @@ per stage instance; documents without one never ask it.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipeline.core.patterns import alternation
+from pipeline.core.patterns import Literals
 from pipeline.stages.clean.ruleset import SPUN_FEATURES, SpunContext, SpunRule, SpunTable
 from pipeline.stages.clean.scores import SPUN_PRIOR, non_space, spun_counts
 
@@ -58,7 +57,7 @@ class SpunModel:
     def __init__(self, rules: tuple[SpunRule, ...], table: SpunTable | None, context: SpunContext | None,
                  min_hits: int):
         self.rules, self.table, self.context, self.min_hits = rules, table, context, min_hits
-        self._words = re.compile(alternation(list(context.words), trie=True)) if context and context.words else None
+        self._words = Literals(context.words) if context and context.words else None
 
     # Loaded on first use: a batch without a spinner word never pays for it.
     @cached_property
