@@ -32,6 +32,7 @@ Lines starting with `#` are comments.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,8 @@ DEFAULT_CONFIDENCE = 0.95
 # per value (NameRule.spacy_patterns).
 EXPAND_FIRST = 8
 _TOKEN_KEYS = {"TEXT", "ORTH", "TAG", "LEMMA", "OP"}
+# The spaCy Token attribute a pattern key reads, as a string.
+_TOKEN_ATTRS = {"TEXT": "text", "ORTH": "orth_", "TAG": "tag_", "LEMMA": "lemma_"}
 
 
 def _pattern(value: Any) -> str | None:
@@ -232,22 +235,55 @@ class NameRule:
     def spacy_patterns(self) -> list[dict[str, Any]]:
         """The pattern as spaCy's span_ruler takes it (token patterns split into characters).
 
-        A first token that is one of a few values ({"TAG": {"IN": [...]}}, at most EXPAND_FIRST)
-        becomes one pattern per value: spaCy tries every pattern's first token at every character,
-        and an exact value is compared in C where a set is a Python call per character. Not a long
-        set: every pattern is a state started at every character, and 66 of them (the provinces'
-        one-character names of ner.pattern.abbrev_route) cost 7 times the one set's calls (300
-        news articles: the token patterns' matcher 2.6 s -> 1.45 s CPU with the limit).
+        spaCy starts every pattern at every character, and a first token's set or regex
+        ({"IN": [...]}, {"NOT_IN": [...]}, {"REGEX": ...}) is a Python call there, where an exact
+        value is compared in C. So the first token is made exact where it can be: one set of at
+        most EXPAND_FIRST values becomes one pattern per value (not a long set: 66 patterns, the
+        provinces of ner.pattern.abbrev_route, cost 7 times the one set's calls), and its other
+        sets and regexes are checked on the match's first token afterwards (`first_token_ok`),
+        when an exact value is left to start on. The same matches: the span_ruler keeps every
+        match, so dropping one later is dropping it before. 300 news articles, CPU under load: the
+        token patterns' matcher 2.6 s -> 1.45 s (the limit) -> 1.1 s (the checks after).
         """
         if isinstance(self.pattern, str):
             return [{"label": self.label, "pattern": self.pattern, "id": self.id}]
-        first, *rest = expand_chars(self.pattern)
-        firsts = [first]
-        if len(first) == 1:
-            [(attr, value)] = first.items()
-            if isinstance(value, dict) and list(value) == ["IN"] and len(value["IN"]) <= EXPAND_FIRST:
-                firsts = [{attr: v} for v in value["IN"]]
-        return [{"label": self.label, "pattern": [f, *rest], "id": self.id} for f in firsts]
+        _, *rest = expand_chars(self.pattern)
+        return [{"label": self.label, "pattern": [f, *rest], "id": self.id} for f in self._first_split[0]]
+
+    @functools.cached_property
+    def _first_split(self) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        """(the first token as spaCy matches it, one dict per pattern; what is checked after)."""
+        if isinstance(self.pattern, str):
+            return [], {}
+        first = expand_chars(self.pattern)[0]
+        if "OP" in first:  # a match may start past it: nothing can be checked on the first token
+            return [first], {}
+        movable = {k: v for k, v in first.items() if isinstance(v, dict) and set(v) <= {"IN", "NOT_IN", "REGEX"}}
+        split = next((k for k, v in movable.items() if list(v) == ["IN"] and len(v["IN"]) <= EXPAND_FIRST), None)
+        exact = {k: v for k, v in first.items() if k not in movable}
+        if split is None and not exact:  # a first token of sets only: spaCy must try them
+            return [first], {}
+        after = {k: v for k, v in movable.items() if k != split}
+        firsts = [{**exact, split: v} for v in movable[split]["IN"]] if split else [exact]
+        return firsts, after
+
+    @functools.cached_property
+    def _first_checks(self) -> tuple[tuple[str, str, Any], ...]:
+        checks = []
+        for key, spec in self._first_split[1].items():
+            for op, arg in spec.items():
+                checks.append((_TOKEN_ATTRS[key], op, re.compile(arg) if op == "REGEX" else frozenset(arg)))
+        return tuple(checks)
+
+    def first_token_ok(self, token) -> bool:
+        """Whether the first token of a match passes the sets and regexes spacy_patterns took
+        out of the pattern (spaCy's own tests: a regex searches, a set holds the exact value)."""
+        for attr, op, arg in self._first_checks:
+            value = getattr(token, attr)
+            if op == "IN" and value not in arg or op == "NOT_IN" and value in arg \
+                    or op == "REGEX" and not arg.search(value):
+                return False
+        return True
 
 
 def expand_chars(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -57,6 +57,8 @@ class NameRuler:
         out, weak = [], []
         for s in doc.spans[SPANS_KEY]:
             rule = self.rules[s.id_]
+            if not rule.first_token_ok(doc[s.start]):
+                continue
             a, b = start + s.start_char, start + s.end_char
             if rule.accepts(text, a, b, bounds, context=False):
                 cut = 1 if rule.strip_marks else 0  # 《金融时报》 -> 金融时报

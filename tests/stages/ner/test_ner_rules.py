@@ -290,3 +290,22 @@ def test_a_foreign_name_is_one_person_across_its_dots():
     # A name run together with its Latin original is two names.
     text = "编剧本·拉姆西Ben Ramsey接受"
     assert _dotted(text, [(2, 17, "PER")]) == [("本·拉姆西", "PER", dotted), ("Ben Ramsey", "PER", dotted)]
+
+
+def test_a_first_tokens_sets_are_checked_after_the_match_where_an_exact_value_is_left():
+    import spacy
+
+    rule = next(r for r in NAME_RULES if r.id == "ner.pattern.team_place_then")
+    first = rule.pattern[0]
+    assert set(first) == {"TAG", "LEMMA"} and "NOT_IN" in first["LEMMA"]
+    (pattern,) = rule.spacy_patterns()
+    assert pattern["pattern"][0] == {"TAG": first["TAG"]}  # exact: compared in C at every character
+    vocab = spacy.blank("zh").vocab
+    # 上半场 is in the rule's NOT_IN list: a match starting on it is dropped after the fact.
+    doc = make_doc(vocab, "上半场北京", [(0, 3, "ns"), (3, 5, "ns")], for_model=False)
+    assert not rule.first_token_ok(doc[0]) and rule.first_token_ok(doc[3])
+    # A first token that may be skipped (OP) or has no exact value keeps its sets in the pattern.
+    st_stock = next(r for r in NAME_RULES if r.id == "ner.pattern.st_stock")
+    assert st_stock.spacy_patterns()[0]["pattern"] == expand_chars(st_stock.pattern)
+    route = next(r for r in NAME_RULES if r.id == "ner.pattern.abbrev_route")
+    assert route.spacy_patterns()[0]["pattern"][0] == route.pattern[0]
