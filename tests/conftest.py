@@ -127,6 +127,22 @@ def gate_result(request) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
+def extract():
+    """The extract stage with the shipped rules, built once for every test that reads facts."""
+    from pipeline.stages.extract.stage import ExtractStage
+
+    return ExtractStage({}, RULES)
+
+
+@pytest.fixture(scope="session")
+def segment():
+    """The segment stage with the shipped rules (jieba's dictionary loads once per session)."""
+    from pipeline.stages.segment.stage import SegmentStage
+
+    return SegmentStage({}, RULES)
+
+
+@pytest.fixture(scope="session")
 def config():
     from pipeline.run.config import load_config
     from pipeline.stages.registry import KNOWN_STAGES

@@ -7,7 +7,6 @@ import pytest
 
 from pipeline.core.document import Document
 from pipeline.stages.extract.approx import load_approx
-from pipeline.stages.extract.stage import ExtractStage
 
 from conftest import RULES
 
@@ -15,11 +14,6 @@ WORDS = load_approx(RULES / "extract" / "approx.toml")
 BOUND = {"over": "min", "under": "max"}
 # One amount per quantity type: (text, fact type, value key, number).
 AMOUNTS = [("300家", "count", "value", 300), ("5万元", "money", "amount", 50000), ("20%", "percent", "value", 20.0)]
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
 
 
 def only_fact(extract, text: str):

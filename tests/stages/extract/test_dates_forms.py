@@ -6,14 +6,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.document import Document
-from pipeline.stages.extract.stage import ExtractStage
-
-from conftest import RULES
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
 
 
 def dates(extract, text, published=None):

@@ -8,16 +8,10 @@ import tomllib
 import pytest
 
 from pipeline.core.document import Document
-from pipeline.stages.extract.stage import ExtractStage
 
 from conftest import RULES
 
 PARTS = tomllib.loads((RULES / "extract" / "date.toml").read_text(encoding="utf-8"))["decade_parts"]
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
 
 
 def dates(extract, text: str):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,21 +10,8 @@ from pipeline.stages.extract.base import Candidate
 from pipeline.stages.extract.overlap import resolve_candidates
 from pipeline.core.document import Document, Fact
 from pipeline.stages.convert.stage import ConvertStage
-from pipeline.stages.extract.stage import ExtractStage
-from pipeline.stages.segment.stage import SegmentStage
 
 from conftest import RULES, examples
-
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
-
-
-@pytest.fixture(scope="module")
-def segment():
-    return SegmentStage({}, RULES)
 
 
 def doc(text: str, published: str | None = None) -> Document:

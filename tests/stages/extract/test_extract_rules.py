@@ -11,12 +11,6 @@ from pipeline.stages.segment.stage import SegmentStage
 from conftest import RULES
 
 
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
-
-
 CASES = ExtractStage({}, RULES).example_cases(SegmentStage({}, RULES))
 
 

@@ -5,14 +5,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.document import Document
-from pipeline.stages.extract.stage import ExtractStage
-
-from conftest import RULES
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
 
 
 def percents(extract, text: str):

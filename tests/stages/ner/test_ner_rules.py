@@ -22,11 +22,6 @@ NAME_RULES = load_name_rules(NAME_FILES)
 COMPLETION, COMPLETION_EXAMPLES = load_completion(RULES / "ner" / "org_suffixes.toml")
 
 
-@pytest.fixture(scope="module")
-def segment():
-    return SegmentStage({}, RULES)
-
-
 def words_of(segment, text):
     return [(w.start, w.end, w.pos) for w in segment.words(text)]
 
