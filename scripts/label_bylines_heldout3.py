@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from label_bylines_new import NEWS, OUT, locate  # noqa: E402
+from label_bylines_new import NEWS, labelled, read_texts, write_splits  # noqa: E402
 
 SPLIT = "heldout3"
 C, B, T = "thucnews_cnews_val:", "thucnews_cnews_b_val:", "thucnews_cnews_b_test:"
@@ -253,22 +252,7 @@ def _split(doc_id: str) -> str:
 
 
 def build(news: Path) -> list[dict]:
-    wanted = {i[0] for i in ITEMS}
-    texts = {}
-    with news.open(encoding="utf-8") as fh:
-        for line in fh:
-            obj = json.loads(line)
-            if obj["id"] in wanted:
-                texts[obj["id"]] = obj["text"]
-    out = []
-    for doc_id, near, surface, authors, editors, sources in ITEMS:
-        text = texts[doc_id]
-        start, end = locate(text, near, surface)
-        assert text[start:end] == surface, (doc_id, text[start:end], surface)
-        out.append({"doc_id": doc_id, "start": start, "end": end, "surface": surface,
-                    "author": authors, "editor": editors, "news_source": sources,
-                    "original_title": None, "split": _split(doc_id)})
-    return out
+    return labelled(ITEMS, news, _split, lambda found, surface: found == surface)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,28 +261,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="print each item in its context, write nothing")
     args = ap.parse_args(argv)
     items = build(args.news)
-    old = [json.loads(line) for line in OUT.open(encoding="utf-8") if line.strip()]
-    taken = {g["doc_id"] for g in old if g["split"] not in (SPLIT, "dev3")}
-    clash = sorted({i["doc_id"] for i in items} & taken)
-    if clash:
-        raise SystemExit(f"label: already labelled articles: {clash}")
     if args.check:
-        texts = {}
-        with args.news.open(encoding="utf-8") as fh:
-            for line in fh:
-                obj = json.loads(line)
-                texts[obj["id"]] = obj["text"]
+        texts = read_texts(args.news)
         for i in items:
             t = texts[i["doc_id"]]
             print(i["doc_id"], i["start"], repr(t[max(0, i["start"] - 8):i["start"]]), i["surface"],
                   repr(t[i["end"]:i["end"] + 8]), i["author"], i["news_source"])
         return 0
-    kept = [g for g in old if g["split"] not in (SPLIT, "dev3")]
-    with OUT.open("w", encoding="utf-8") as fh:
-        for g in kept + items:
-            fh.write(json.dumps(g, ensure_ascii=False) + "\n")
+    kept = write_splits(items, {SPLIT, "dev3"})
     n = Counter(i["split"] for i in items)
-    print(f"label: {dict(n)} bylines in {len({i['doc_id'] for i in items})} articles; {len(kept)} kept")
+    print(f"label: {dict(n)} bylines in {len({i['doc_id'] for i in items})} articles; {kept} kept")
     return 0
 
 

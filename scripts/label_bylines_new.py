@@ -111,24 +111,50 @@ def locate(text: str, near: int, surface: str) -> tuple[int, int]:
     return start, end
 
 
-def build(news: Path) -> list[dict]:
-    wanted = {i[0] for i in ITEMS}
+def read_texts(news: Path, wanted: set[str] | None = None) -> dict[str, str]:
+    """id -> text of the news set's articles (those in `wanted`, when given)."""
     texts = {}
     with news.open(encoding="utf-8") as fh:
         for line in fh:
             obj = json.loads(line)
-            if obj["id"] in wanted:
+            if wanted is None or obj["id"] in wanted:
                 texts[obj["id"]] = obj["text"]
+    return texts
+
+
+def labelled(items, news: Path, split_of, same) -> list[dict]:
+    """The label rows of `items` (doc_id, near, surface, authors, editors, sources): offsets found by
+    `locate`, `same(found text, surface)` asserted, the split `split_of(doc_id)`."""
+    texts = read_texts(news, {i[0] for i in items})
     out = []
-    for doc_id, near, surface, authors, editors, sources in ITEMS:
+    for doc_id, near, surface, authors, editors, sources in items:
         text = texts[doc_id]
         start, end = locate(text, near, surface)
-        assert text[start:end].split() == surface.split() or \
-            re.sub(r"\s+", " ", text[start:end]) == surface, (doc_id, text[start:end], surface)
+        assert same(text[start:end], surface), (doc_id, text[start:end], surface)
         out.append({"doc_id": doc_id, "start": start, "end": end, "surface": text[start:end],
                     "author": authors, "editor": editors, "news_source": sources,
-                    "original_title": None, "split": SPLIT})
+                    "original_title": None, "split": split_of(doc_id)})
     return out
+
+
+def write_splits(items: list[dict], splits: set[str]) -> int:
+    """OUT with its rows of `splits` replaced by `items` (after the others); refuses an article that is
+    labelled in another split. The number of rows kept."""
+    old = [json.loads(line) for line in OUT.open(encoding="utf-8") if line.strip()]
+    kept = [g for g in old if g["split"] not in splits]
+    clash = sorted({i["doc_id"] for i in items} & {g["doc_id"] for g in kept})
+    if clash:
+        raise SystemExit(f"label: already labelled articles: {clash}")
+    with OUT.open("w", encoding="utf-8") as fh:
+        for g in kept + items:
+            fh.write(json.dumps(g, ensure_ascii=False) + "\n")
+    return len(kept)
+
+
+def build(news: Path) -> list[dict]:
+    # White space inside the byline may be any run of it (the surface writes one space).
+    return labelled(ITEMS, news, lambda _: SPLIT, lambda found, surface: found.split() == surface.split()
+                    or re.sub(r"\s+", " ", found) == surface)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,20 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="print the items, write nothing")
     args = ap.parse_args(argv)
     items = build(args.news)
-    old = [json.loads(line) for line in OUT.open(encoding="utf-8") if line.strip()]
-    taken = {g["doc_id"] for g in old if g["split"] != SPLIT}
-    clash = sorted({i["doc_id"] for i in items} & taken)
-    if clash:
-        raise SystemExit(f"label: already labelled articles: {clash}")
     if args.check:
         for i in items:
             print(i["doc_id"], i["start"], i["end"], repr(i["surface"]), i["author"])
         return 0
-    kept = [g for g in old if g["split"] != SPLIT]
-    with OUT.open("w", encoding="utf-8") as fh:
-        for g in kept + items:
-            fh.write(json.dumps(g, ensure_ascii=False) + "\n")
-    print(f"label: {len(items)} {SPLIT} bylines in {len({i['doc_id'] for i in items})} articles; {len(kept)} kept")
+    kept = write_splits(items, {SPLIT})
+    print(f"label: {len(items)} {SPLIT} bylines in {len({i['doc_id'] for i in items})} articles; {kept} kept")
     return 0
 
 
