@@ -11,9 +11,11 @@ starts with one of the prefixes (what the product emits, after the merge), picks
 eval/data/ner_rules/org_hits.tsv with the context; the `ok` column (1 right, 0 wrong, per
 eval/ner_guide.md: the span and label must both be right) is filled in by hand. `score` prints the
 precision overall, for weak-evidence (near) rules and per source file of the rule.
-`--fresh` leaves out the articles of the hand-annotated news (eval/data/ner_news, studied for the
-rules) and of every sample already in eval/data/ner_rules/ (judged before), and draws with another
-salt: a sample of text the rules were not tuned on.
+Every sample leaves out the articles of news_dev and of the calibration split (eval/data/ner_news's
+`dev` and `calib`): reading the rules' hits there would be studying the sets the model and the
+confidences are measured on. `--fresh` leaves out the rest of the hand-annotated news too (its
+`train` articles, studied for the rules) and every sample already in eval/data/ner_rules/ (judged
+before), and draws with another salt: a sample of text the rules were not tuned on.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "eval" / "data" / "ner_rules" / "org_hits.tsv"
 PREFIXES = ("ner.org.", "ner.pattern.outlet_in_title_marks", "ner.pattern.magazine_in_title_marks")
 PER_DOC = 3
+
+
+def held_out_articles() -> set[str]:
+    """The hand-annotated articles that rule work must not read: news_dev and the calibration split."""
+    path = ROOT / "eval" / "data" / "ner_news" / "news_ner.jsonl"
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {r["id"] for r in rows if r["split"] in ("dev", "calib")}
 
 
 def seen_articles() -> set[str]:
@@ -48,10 +57,8 @@ def sample(run: Path, prefixes: tuple[str, ...], n: int, fresh: bool = False) ->
 
     texts = dict(pd.read_parquet(run / "documents.parquet", columns=["doc_id", "text"]).itertuples(index=False))
     facts = [json.loads(line) for line in (run / "facts.jsonl").read_text(encoding="utf-8").splitlines()]
-    hits = [f for f in facts if f["rule_id"].startswith(prefixes)]
-    if fresh:
-        seen = seen_articles()
-        hits = [f for f in hits if f["doc_id"] not in seen]
+    skip = held_out_articles() | (seen_articles() if fresh else set())
+    hits = [f for f in facts if f["rule_id"].startswith(prefixes) and f["doc_id"] not in skip]
     salt = "fresh:" if fresh else ""
     key = lambda f: hashlib.sha1(f"{salt}{f['doc_id']}:{f['start']}".encode()).hexdigest()
     out, per_doc = [], Counter()
