@@ -106,6 +106,8 @@ class CountExtractor(Extractor):
             "max_links": Int("most links (and amount nouns) between the object and the number", default=3, minimum=0),
             "end_pos": JiebaTags("parts of speech the object may end on (not places or names: 海淀区113套 is where)"),
             "clause_end": ListOf(String("a character"), "right after the count, characters ending its clause"),
+            "not_objects": ListOf(String("a word"), "words jieba tags as nouns that, right before a count, are its "
+                                  "verb (四川报告3例, 治愈出院135例)"),
             "min_chars": Int("shortest object before the number, in characters (执法车3900辆 gives no 车)", default=2,
                              minimum=1),
             "named_units": ListOf(String("a measure word"), "measure words that name the things themselves (股, 份: "
@@ -152,6 +154,8 @@ class CountExtractor(Extractor):
         self.before_end_pos = frozenset(before.get("end_pos", ()))
         self.before_clause_end = frozenset(before.get("clause_end", ()))
         self.before_min_chars = before.get("min_chars", 2)
+        self.before_not_objects = frozenset(before.get("not_objects", ()))
+        self.unit_words = frozenset(data["units"]["words"])
         self.before_named_units = frozenset(before.get("named_units", ()))
         in_word = data.get("in_word", {})
         self.in_word_pos = frozenset(in_word.get("pos", ()))
@@ -234,7 +238,8 @@ class CountExtractor(Extractor):
             if k < 0 or not (ctx.tokens[k].word in self.before_links or self._amount_noun(ctx.tokens[k])):
                 break
             k -= 1
-        if k < 0 or ctx.tokens[k].pos not in self.before_end_pos or ctx.tokens[k].word in self.object_stop:
+        if k < 0 or ctx.tokens[k].pos not in self.before_end_pos or ctx.tokens[k].word in self.object_stop or (
+                ctx.tokens[k].word in self.before_not_objects):
             return None
         first = k
         while first > 0 and k - first + 1 < self.object_max:
@@ -248,6 +253,8 @@ class CountExtractor(Extractor):
         obj = ctx.text[ctx.tokens[first].start : ctx.tokens[k].end]
         if len(obj) < self.before_min_chars or (unit in self.before_named_units and unit not in ctx.tokens[k].word):
             return None
+        if obj in self.unit_words:
+            return None  # 观看人次达19.4亿次: a measure word names the amount, not the things
         return obj
 
     def _amount_noun(self, tok) -> bool:

@@ -50,6 +50,8 @@ def test_the_object_before_the_number_when_the_count_ends_its_clause(extract, se
     ("易方达科讯增持华电国际713.94万股。", "713.94万股"),  # shares of a company, not companies
     ("全市共配备执法车3900辆。", "3900辆"),  # a one-character object (车) is left out
     ("上述土地划拨归王东桥等四人使用。", "四人"),
+    ("上海报告9例，广东报告7例。", "7例"),  # 报告 is the verb here, though jieba tags it a noun
+    ("视频观看人次达19.4亿次，", "19.4亿次"),  # a measure word names the amount
 ])
 def test_no_object_before_the_number(extract, segment, text, surface):
     assert "object" not in counts(extract, segment, text)[surface]
