@@ -75,6 +75,7 @@ eval: $(STAMP)
 	$(BIN)/python eval/decode.py --check
 	$(BIN)/python eval/clean.py --check
 	$(BIN)/python eval/extract.py --check
+	$(BIN)/python eval/count_objects.py --check
 	$(BIN)/python eval/repair.py --check
 	$(BIN)/python eval/ner.py --check
 	$(BIN)/python eval/ner.py --news --check

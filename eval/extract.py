@@ -357,9 +357,11 @@ class NewsTally:
 
 
 def news_facts(table: list[dict], news: Path) -> dict[str, list]:
-    """The extract stage's facts on each annotated article (whole article, no published date: news_zh has none)."""
+    """The extract stage's facts on each annotated article (whole article, no published date: news_zh has none),
+    after the segment stage as in a pipeline run: counts read its words (a name such as 七匹狼 is no count)."""
     wanted = {r["id"] for r in table}
     convert = configured_stage("convert", ROOT / "rules")
+    segment = configured_stage("segment", ROOT / "rules")
     extract = configured_stage("extract", ROOT / "rules")
     out = {}
     with news.open(encoding="utf-8") as fh:
@@ -367,7 +369,7 @@ def news_facts(table: list[dict], news: Path) -> dict[str, list]:
             row = json.loads(line)
             if row["id"] in wanted:
                 doc = Document(doc_id=row["id"], source="news", original=row["text"], text=row["text"], meta={})
-                out[row["id"]] = [f for f in extract(convert(doc)).facts if f.type in KINDS]
+                out[row["id"]] = [f for f in extract(segment(convert(doc))).facts if f.type in KINDS]
     return out
 
 

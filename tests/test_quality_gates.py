@@ -31,6 +31,7 @@ def gate_command(script: str, extra: list[str]) -> list[str]:
     ("decode", []),
     ("clean", ["--show", "0"]),
     ("extract", []),
+    ("count_objects", []),
 ])
 def test_evaluation_meets_its_floors(script, extra, gate_result):
     assert gate_result.returncode == 0, gate_result.stdout[-3000:] + gate_result.stderr[-2000:]

@@ -58,6 +58,14 @@ class Context:
         return None
 
 
+    def token_containing(self, offset: int):
+        """The token holding the character at `offset`, or None."""
+        i = bisect.bisect_right(self.tokens, offset, key=_token_start) - 1
+        if i >= 0 and offset < self.tokens[i].end:
+            return i
+        return None
+
+
 def _token_start(token) -> int:
     return token.start
 

@@ -3,8 +3,15 @@
 A count is a number with a measure word (85家, 300余名, 十余位). The object is
 the noun phrase right after the measure word when there is one (85家企业 ->
 企业), read from the segment stage's tokens: the longest run of tokens whose
-part of speech `[object]` allows (up to a stop word), trimmed to end on a noun. Without tokens
-(segment not run) the object is left out.
+part of speech `[object]` allows (up to a stop word or a name after a common noun: 两家股东广发证券
+is 股东), trimmed to end on a noun; a quoted noun right after it (七位“大佬”). When nothing follows,
+the noun phrase before the number when the count ends its clause (`[object_before]`: 中国留学生17934名,
+参赛队伍共12支, across link words and amount nouns such as 人数, 数量). Without tokens (segment not
+run) the object is left out.
+
+A number and measure word inside one segmenter word that names or idiomatically uses them are no
+count (`[in_word]`: 七匹狼, 三个代表, 语惊四座). This one reads the segment stage's words, so without
+them such a name is counted: the dictionary that knows 七匹狼 is the segmenter's.
 
 A lone 一 is the indefinite article far more often than a count (一个国家,
 一批企业), and a lone 二 an ordinal (二次装修, 二套房), so those numerals alone
@@ -43,7 +50,7 @@ _HAS_DIGIT = re.compile(r"[0-9０-９零〇一二两兩三四五六七八九十�
 
 class CountExtractor(Extractor):
     name = "count"
-    code_version = 9  # 9: `min_inclusive`/`max_inclusive` beside each bound; 8: nouns counting themselves (object = the noun), [counts_anyway], [counts_after], [level_words], 十 alone; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
+    code_version = 10  # 10: the object before the number ([object_before]), quoted objects, no count inside a name or idiom ([in_word]); 9: `min_inclusive`/`max_inclusive` beside each bound; 8: nouns counting themselves (object = the noun), [counts_anyway], [counts_after], [level_words], 十 alone; 7: `min` of over, `max` of under; 6: [not_before] per measure word; 5: 前10名 is a ranking; 4: fuzzy-ended ranges (数千万至一两亿份), approx after a rate; 3: [not_counts]
     normaliser_names = ("count",)
     tables = {
         "units": Section(Kind("extract.count.units", "Measure words that count things ([units]).", {
@@ -84,6 +91,35 @@ class CountExtractor(Extractor):
             "alone_pos": JiebaTags("parts of speech that may end an object only before any noun (比赛 in 49场比赛)"),
             "max_tokens": Int("longest object, in tokens", default=5, minimum=1),
             "stop_words": ListOf(String("a word"), "words that end an object rather than belong to it"),
+            "name_pos": JiebaTags("parts of speech of names: after a common noun they start an apposition "
+                                  "(两家股东广发证券 -> 股东), not more of the object"),
+            "open_quotes": ListOf(String("a quotation mark"), "right after the measure word, an object quoted "
+                                  "up to the matching mark (七位“大佬”)"),
+            "close_quotes": ListOf(String("a quotation mark"), "marks that close a quoted object"),
+        })),
+        "object_before": Section(Kind("extract.count.object_before", "The object before the number, when nothing "
+                                      "counted follows the measure word ([object_before]).", {
+            "links": ListOf(String("a word"), "words that may stand between the object and the number (共, 达到, 有)"),
+            "quantity_nouns": ListOf(String("a word"), "nouns naming the amount, skipped like links (人数, 数量)"),
+            "quantity_suffixes": ListOf(String("a character"), "nouns ending in these name an amount too "
+                                        "(持股数, 开户数, 成交量)"),
+            "max_links": Int("most links (and amount nouns) between the object and the number", default=3, minimum=0),
+            "end_pos": JiebaTags("parts of speech the object may end on (not places or names: 海淀区113套 is where)"),
+            "clause_end": ListOf(String("a character"), "right after the count, characters ending its clause"),
+            "not_objects": ListOf(String("a word"), "words jieba tags as nouns that, right before a count, are its "
+                                  "verb (四川报告3例, 治愈出院135例)"),
+            "min_chars": Int("shortest object before the number, in characters (执法车3900辆 gives no 车)", default=2,
+                             minimum=1),
+            "named_units": ListOf(String("a measure word"), "measure words that name the things themselves (股, 份: "
+                                  "shares, fund units): the object before them must hold the word (基金份额68.52亿份), "
+                                  "else it is whose they are (增持华电国际713.94万股)"),
+        })),
+        "in_word": Section(Kind("extract.count.in_word", "Segmenter words that hold a number and its measure "
+                                "word without being a count ([in_word]).", {
+            "pos": JiebaTags("parts of speech of a word that holds the number and its measure word and goes on "
+                             "after them (七匹狼, 三棵树, 三个代表): no count"),
+            "idiom_pos": JiebaTags("parts of speech of a word that holds the number and its measure word at all "
+                                   "(语惊四座): no count"),
         })),
     }
 
@@ -108,6 +144,22 @@ class CountExtractor(Extractor):
         self.object_alone_pos = frozenset(obj["alone_pos"])
         self.object_max = obj["max_tokens"]
         self.object_stop = frozenset(obj["stop_words"])
+        self.object_name_pos = frozenset(obj.get("name_pos", ()))
+        self.open_quotes = frozenset(obj.get("open_quotes", ()))
+        self.close_quotes = frozenset(obj.get("close_quotes", ()))
+        before = data.get("object_before", {})
+        self.before_links = frozenset(before.get("links", ())) | frozenset(before.get("quantity_nouns", ()))
+        self.before_suffixes = tuple(before.get("quantity_suffixes", ()))
+        self.before_max_links = before.get("max_links", 3)
+        self.before_end_pos = frozenset(before.get("end_pos", ()))
+        self.before_clause_end = frozenset(before.get("clause_end", ()))
+        self.before_min_chars = before.get("min_chars", 2)
+        self.before_not_objects = frozenset(before.get("not_objects", ()))
+        self.unit_words = frozenset(data["units"]["words"])
+        self.before_named_units = frozenset(before.get("named_units", ()))
+        in_word = data.get("in_word", {})
+        self.in_word_pos = frozenset(in_word.get("pos", ()))
+        self.in_word_idiom_pos = frozenset(in_word.get("idiom_pos", ()))
 
     def fragments(self, data: Mapping[str, Any]) -> dict[str, str]:
         # One lookahead per measure word: (?!(?<=具)(?:备|有)) keeps 3具备 from counting 具.
@@ -133,11 +185,14 @@ class CountExtractor(Extractor):
                 return None  # 排在第152位: a place in a ranking
             if before[-1:] in self.rank_prefixes and before[-2:-1] not in self.rank_prefix_not_after:
                 return None  # 前10名: the top ten, a ranking
+        if ctx.tokens and self._inside_word(ctx, m):
+            return None  # 七匹狼, 三个代表, 语惊四座: a name or idiom the segmenter reads as one word
         q = quantity.read(m, ctx.text, self.approx, rule)
         if q is None or (q.value is not None and (q.value <= 0 or q.value != q.value.to_integral_value())):
             return None
         unit = m.group("unit")
-        obj = unit if unit in self.nouns else self.object_after(ctx, m.end("unit"))
+        obj = unit if unit in self.nouns else (self.object_after(ctx, m.end("unit"))
+                                               or self.object_before(ctx, m.start(), m.end(), unit))
         level = (quantity.group(m, "pre") in self.level_words and unit not in self.nouns
                  and _HAN.match(ctx.text, m.end()) is not None and ctx.text[m.end()] not in self.level_not_object)
         if level and q.value is not None:
@@ -158,18 +213,79 @@ class CountExtractor(Extractor):
         words = self.twice_after.get(m.group(0), ())
         return any(text.endswith(w, 0, m.start()) for w in words)
 
+    def _inside_word(self, ctx: Context, m) -> bool:
+        """The number and its measure word lie inside one segmenter word that names or idiomatically uses
+        them: a name going on after the measure word (七匹狼, 三棵树, 三个代表: nz, ns) or an idiom (语惊四座)."""
+        start = next(m.start(g) for g in ("vague", "up", "num") if m.start(g) >= 0)
+        k = ctx.token_containing(start)
+        if k is None:
+            return False
+        tok = ctx.tokens[k]
+        if tok.end < m.end("unit") or (tok.start, tok.end) == (start, m.end("unit")):
+            return False
+        return tok.pos in self.in_word_idiom_pos or (tok.pos in self.in_word_pos and tok.end > m.end("unit"))
+
+    def object_before(self, ctx: Context, start: int, end: int, unit: str) -> str | None:
+        """The noun phrase right before the number (across link words: 参赛队伍共12支, 基金数量则有39家) when
+        the count ends its clause (学生3名。): what nothing after the measure word names."""
+        if end < len(ctx.text) and ctx.text[end] not in self.before_clause_end:
+            return None
+        i = ctx.token_at(start)
+        if i is None:
+            return None
+        k = i - 1
+        for _ in range(self.before_max_links):
+            if k < 0 or not (ctx.tokens[k].word in self.before_links or self._amount_noun(ctx.tokens[k])):
+                break
+            k -= 1
+        if k < 0 or ctx.tokens[k].pos not in self.before_end_pos or ctx.tokens[k].word in self.object_stop or (
+                ctx.tokens[k].word in self.before_not_objects):
+            return None
+        first = k
+        while first > 0 and k - first + 1 < self.object_max:
+            tok = ctx.tokens[first - 1]
+            if tok.word in self.object_stop or tok.word in self.before_links or not (
+                    tok.pos in self.object_pos or tok.pos in self.object_lead_pos):
+                break
+            first -= 1
+        while first < k and ctx.tokens[first].pos in self.object_alone_pos:
+            first += 1  # 参与重组省重点实验室30家: a verbal noun leading it is the verb (重组), not the object
+        obj = ctx.text[ctx.tokens[first].start : ctx.tokens[k].end]
+        if len(obj) < self.before_min_chars or (unit in self.before_named_units and unit not in ctx.tokens[k].word):
+            return None
+        if obj in self.unit_words:
+            return None  # 观看人次达19.4亿次: a measure word names the amount, not the things
+        return obj
+
+    def _amount_noun(self, tok) -> bool:
+        return tok.pos.startswith("n") and tok.word.endswith(self.before_suffixes)
+
     def object_after(self, ctx: Context, end: int) -> str | None:
         i = ctx.token_at(end)
         if i is None:
             return None
+        quoted = ctx.tokens[i].word in self.open_quotes
+        if quoted:
+            i += 1  # 七位“大佬”: the object is what the quotation marks hold
         last = None
+        common = False  # a common noun taken: a name after it is an apposition (两家股东广发证券)
         for k in range(i, min(i + self.object_max, len(ctx.tokens))):
             tok = ctx.tokens[k]
             lead = last is None and tok.pos in self.object_lead_pos
-            if (tok.pos not in self.object_pos and not lead) or tok.word in self.object_stop:
+            if (tok.pos not in self.object_pos and not lead) or tok.word in self.object_stop or (
+                    common and tok.pos in self.object_name_pos):
                 break
+            common = common or (tok.pos in self.object_end_pos and tok.pos not in self.object_name_pos)
             if tok.pos in self.object_end_pos or (tok.pos in self.object_alone_pos and last is None):
                 last = k
         if last is None:
             return None
+        if quoted:
+            # The quotation marks must close right after it, and no noun follow them (三家“金”字辈的企业:
+            # the quoted word modifies what is counted).
+            close = last + 1
+            if close >= len(ctx.tokens) or ctx.tokens[close].word not in self.close_quotes or (
+                    close + 1 < len(ctx.tokens) and ctx.tokens[close + 1].pos in self.object_pos
+                    and ctx.tokens[close + 1].start == ctx.tokens[close].end):
+                return None
         return ctx.text[ctx.tokens[i].start : ctx.tokens[last].end]

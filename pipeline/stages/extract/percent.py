@@ -27,7 +27,7 @@ _FRACTION_RULES = frozenset({"percent.fraction", "percent.fraction_digits"})
 
 class PercentExtractor(Extractor):
     name = "percent"
-    code_version = 6  # 6: `min_inclusive`/`max_inclusive` beside each bound; fraction ranges (五分之一到七分之一); 5: `min` of over, `max` of under; 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
+    code_version = 7  # 7: ranges of tenths (三至四成, 两三成, 五到六折); 6: `min_inclusive`/`max_inclusive` beside each bound; fraction ranges (五分之一到七分之一); 5: `min` of over, `max` of under; 4: `proper` fractions (1/3, not 2/2); 3: ranges with fuzzy ends, approx after a rate; 2: 约 at the end of 签约 is not one
     normaliser_names = ("percent", "tenths", "fixed", "fraction")
     tables = {
         "fraction_range": Section(word_list("Words between two fractions that make them one range "
@@ -98,8 +98,14 @@ class PercentExtractor(Extractor):
             # 半成 is 5%, 半折 half price (50%): the rule says which.
             return self._value(quantity.Quantity(Decimal(str(rule.fields["half_value"])), "exact"), m, rule)
         q = quantity.read(m, ctx.text, self.approx, rule)
-        if q is None or q.value is None:
+        if q is None:
             return None
+        if q.value is None:
+            # 三至四成, 两三成: a range of tenths (30-40%); two-digit ends are percent already (五五折)
+            if q.low is None or q.high is None or not (0 < q.low < q.high <= 100):
+                return None
+            scale = 10 if q.high <= 10 else 1
+            return self._value(replace(q, low=q.low * scale, high=q.high * scale), m, rule)
         v = q.value
         if v <= 0 or v > 100:
             return None
