@@ -6,20 +6,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.document import Document
-from pipeline.stages.extract.stage import ExtractStage
-from pipeline.stages.segment.stage import SegmentStage
-
-from conftest import RULES
-
-
-@pytest.fixture(scope="module")
-def extract():
-    return ExtractStage({}, RULES)
-
-
-@pytest.fixture(scope="module")
-def segment():
-    return SegmentStage({}, RULES)
 
 
 def counts(extract, segment, text: str, tokens: bool = True) -> dict[str, dict]:
