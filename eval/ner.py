@@ -31,12 +31,17 @@ eval/ner_guide.md): the dev articles only (the train ones may be trained on), pe
 reliability table: the stage's names binned by their confidence, each bin's measured precision
 (a calibrated bin's precision is close to its confidences). Until that data exists it says so and
 exits 0. Articles marked `"reviewed": false` are left out.
+`--news --split train` scores the train articles instead (never `calib`: the confidences are fitted
+there); `--rules` adds each rule's measured precision there (names it gives, right ones, the
+confidence it states, and (right + 1) / (names + 2)): what a rule's `confidence` should say,
+measured on the split rule work studies rather than on news_dev.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import sys
 import time
 from collections import Counter
@@ -154,7 +159,8 @@ def model_setting(model: str | None) -> dict:
 def run(examples: list[dict], stage: NerStage, segment: SegmentStage, errors: int,
         confidences: list | None = None) -> tuple[dict, float, int]:
     """Scores per (system, source) and overall; seconds spent in the ner stage; characters.
-    `confidences`, if given, gets (confidence, right, from the model alone) for every name the stage gives."""
+    `confidences`, if given, gets (confidence, right, from the model alone, rule id) for every name the
+    stage gives."""
     scores: dict[tuple[str, str], Scores] = {}
     shown = 0
     seconds = 0.0
@@ -176,8 +182,8 @@ def run(examples: list[dict], stage: NerStage, segment: SegmentStage, errors: in
             model = {x for x in model if not _single(x)}
             stage_spans = {x for x in stage_spans if not _single(x)}
         if confidences is not None:
-            confidences.extend((f.confidence, (f.start, f.end, LABEL_OF[f.type]) in gold, f.rule_id == "ner.model")
-                               for f in out.facts if f.type in LABEL_OF)
+            confidences.extend((f.confidence, (f.start, f.end, LABEL_OF[f.type]) in gold, f.rule_id == "ner.model",
+                                f.rule_id) for f in out.facts if f.type in LABEL_OF)
         for system, predicted in (("model", model), ("stage", stage_spans)):
             for where in ("all", e["source"]) if e["pooled"] else (e["source"],):
                 scores.setdefault((system, where), Scores()).add(gold, predicted)
@@ -201,9 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="score the first N sentences only (a quick look)")
     parser.add_argument("--news", action="store_true", help="score news_dev (eval/data/ner_news) and its reliability")
     parser.add_argument("--news-dir", type=Path, default=NEWS, help="folder of the hand-annotated news (*.jsonl)")
+    parser.add_argument("--split", choices=("dev", "train"), default="dev",
+                        help="with --news: the articles scored (news_dev by default)")
+    parser.add_argument("--rules", action="store_true", help="with --news: each rule's measured precision")
     parser.add_argument("--backend", default=None, help="the segment stage's tokenizer (jieba, rjieba) instead of "
                         "rules/pipeline.toml's: a model is scored with the words it was trained on")
     args = parser.parse_args(argv)
+    if args.news and args.check and args.split != "dev":
+        parser.error("--news --check checks news_dev: leave out --split")
     if args.news:
         return news_main(args)
     if args.check and args.data:  # (--news --check checks news_dev against [ner_news])
@@ -248,38 +259,54 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def news_main(args) -> int:
-    """--news: news_dev per label for model and stage, and the stage's reliability table."""
-    examples = news_examples(args.news_dir) if args.news_dir.is_dir() else []
+    """--news: news_dev (or --split) per label for model and stage, and the stage's reliability table."""
+    name = f"news_{args.split}"
+    examples = news_examples(args.news_dir, args.split) if args.news_dir.is_dir() else []
     if not examples:
-        print(f"news_dev: no data ({args.news_dir}/*.jsonl holds no dev article yet)")
+        print(f"{name}: no data ({args.news_dir}/*.jsonl holds no {args.split} article yet)")
         return 0
     examples = examples[: args.limit]
     rules = ROOT / "rules"
     stage = configured_stage("ner", rules, **model_setting(args.model))
     segment = configured_stage("segment", rules, **({} if args.backend is None else {"backend": args.backend}))
-    pairs: list[tuple[float, bool]] = []
+    pairs: list[tuple[float, bool, bool, str]] = []
     scores, _, chars = run(examples, stage, segment, args.errors, pairs)
-    print(f"news_dev: {len(examples)} articles, {chars} characters ({args.news_dir}); model {stage.model.label}")
+    print(f"{name}: {len(examples)} articles, {chars} characters ({args.news_dir}); model {stage.model.label}")
     for system in ("model", "stage"):
         print(f"\n{system}: exact-span P / R / F1 (gold entities)")
         s = scores[(system, "all")]
-        for name, label in [("micro", None), *((x, x) for x in LABELS)]:
+        for label in (None, *LABELS):
             p, r, f, n = s.prf(label)
-            print(f"  news_dev   {name:<6} {p:.4f} {r:.4f} {f:.4f}  ({n})")
+            print(f"  {name:<10} {label or 'micro':<6} {p:.4f} {r:.4f} {f:.4f}  ({n})")
     # Calibrated when, in every bin of MIN_BIN names or more, precision is within GAP of the confidences.
     for title, chosen in (("stage names", pairs), ("model names (rule_id ner.model)", [p for p in pairs if p[2]])):
         print(f"\nreliability ({title} by confidence): bin, names, mean confidence, precision")
         off = 0
-        for lo, hi, n, mean, precision in reliability([(c, ok) for c, ok, _ in chosen]):
+        for lo, hi, n, mean, precision in reliability([(c, ok) for c, ok, _, _ in chosen]):
             flag = n >= MIN_BIN and abs(precision - mean) > GAP
             off += flag
             print(f"  [{lo:.2f}, {hi:.2f})  {n:6}  {mean:.3f}  {precision:.3f}{'  off by more than %.2f' % GAP if flag else ''}")
         print(f"  bins of {MIN_BIN}+ names off by more than {GAP:.2f}: {off}")
+    if args.rules:
+        print_rule_precision(pairs)
     if args.check:
         s = scores[("stage", "all")]
         figures = {f"stage_{(label or 'micro').lower()}_f1": s.prf(label)[2] for label in (None, *LABELS)}
         return check_floors(figures, args.floors, NEWS_SECTION)
     return 0
+
+
+def print_rule_precision(pairs: list[tuple[float, bool, bool, str]]) -> None:
+    """Per rule (a gazetteer's entries, ner.org.media.382.1, as one family: ner.org.media): names, right
+    ones, precision, the mean confidence given, (right + 1) / (names + 2)."""
+    by_rule: dict[str, list[tuple[float, bool]]] = {}
+    for confidence, ok, _, rule_id in pairs:
+        by_rule.setdefault(re.sub(r"(\.\d+)+$", "", rule_id), []).append((confidence, ok))
+    print("\nper rule: names, right, precision, mean confidence given, (right + 1) / (names + 2)")
+    for rule_id, rows in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        n, right = len(rows), sum(ok for _, ok in rows)
+        given = sum(c for c, _ in rows) / n
+        print(f"  {rule_id:<44} {n:5} {right:5}  {right / n:.3f}  {given:.3f}  {(right + 1) / (n + 2):.3f}")
 
 
 if __name__ == "__main__":

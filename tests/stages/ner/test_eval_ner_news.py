@@ -66,3 +66,20 @@ def test_news_dev_is_scored_per_label_with_a_reliability_table(ev, tmp_path, cap
     for label in ("micro", "PER", "LOC", "ORG"):
         assert f"news_dev   {label}" in out
     assert "reliability" in out and "[0.9" in out
+
+
+def test_the_train_split_and_each_rules_precision_on_it(ev, tmp_path, capsys):
+    folder = write(tmp_path / "n", [{**DEV, "split": "train"}, {**DEV, "id": "t:2", "split": "calib"}])
+    assert ev.main(["--news", "--news-dir", str(folder), "--split", "train", "--rules"]) == 0
+    out = capsys.readouterr().out
+    assert "news_train: 1 articles" in out and "per rule:" in out
+    with pytest.raises(SystemExit):  # the floors are news_dev's
+        ev.main(["--news", "--news-dir", str(folder), "--split", "train", "--check"])
+
+
+def test_a_gazetteers_entries_are_one_family_in_the_rule_table(ev, capsys):
+    ev.print_rule_precision([(0.9, True, False, "ner.org.media.382.1"), (0.9, False, False, "ner.org.media.5.1"),
+                             (0.8, True, True, "ner.model")])
+    rows = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[2:]}
+    assert rows["ner.org.media"] == ["2", "1", "0.500", "0.900", "0.500"]
+    assert rows["ner.model"] == ["1", "1", "1.000", "0.800", "0.667"]
