@@ -470,6 +470,17 @@ def test_clean_text_around_rare_characters_is_no_quiet_run(repair, text):
     assert not [e for layer in doc.layers for e in layer.edits if e.rule_id.startswith("repair.frameshift.")]
 
 
+def test_a_short_quiet_run_is_repaired_only_with_a_lost_character_shown(repair):
+    # Two shifted characters, one recovered exactly between the two lost ones.
+    doc = run(repair, "问题。”他介芩担针对非公")
+    assert doc.text == "问题。”他介绍说，针对非公"
+    assert [e.rule_id for layer in doc.layers for e in layer.edits] == ["repair.frameshift.quiet"]
+    # One lost character shown, the other U+FFFD: still a repair.
+    assert run(repair, "信是信达澳银唤鹁营理念和").text == "信是信达澳银基金\ufffd营理念和"
+    # Neither shown: no telling it from a rare word in clean text.
+    assert run(repair, "房价就像一批拖缰的野马没有约束").text == "房价就像一批拖缰的野马没有约束"
+
+
 def test_a_lost_character_beside_name_characters_needs_a_stricter_share(repair):
     # Seed 000: 海克斯康 with 海 and 康 lost. The 4-gram model is 98.3% sure of
     # 福 (福克斯, a common name): beside name characters that is not enough.
