@@ -470,6 +470,17 @@ def test_clean_text_around_rare_characters_is_no_quiet_run(repair, text):
     assert not [e for layer in doc.layers for e in layer.edits if e.rule_id.startswith("repair.frameshift.")]
 
 
+def test_a_short_quiet_run_is_repaired_only_with_a_lost_character_shown(repair):
+    # Two shifted characters, one recovered exactly between the two lost ones.
+    doc = run(repair, "问题。”他介芩担针对非公")
+    assert doc.text == "问题。”他介绍说，针对非公"
+    assert [e.rule_id for layer in doc.layers for e in layer.edits] == ["repair.frameshift.quiet"]
+    # One lost character shown, the other U+FFFD: still a repair.
+    assert run(repair, "信是信达澳银唤鹁营理念和").text == "信是信达澳银基金\ufffd营理念和"
+    # Neither shown: no telling it from a rare word in clean text.
+    assert run(repair, "房价就像一批拖缰的野马没有约束").text == "房价就像一批拖缰的野马没有约束"
+
+
 def test_a_lost_character_beside_name_characters_needs_a_stricter_share(repair):
     # Seed 000: 海克斯康 with 海 and 康 lost. The 4-gram model is 98.3% sure of
     # 福 (福克斯, a common name): beside name characters that is not enough.
@@ -481,10 +492,22 @@ def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
     import math
     import random
 
+    from pipeline.core.chars import unseen_cost
     from pipeline.stages.repair.charngram import _SIDE
     from pipeline.stages.repair.gbkshift import GbkCodes
 
     ngram, codes = repair._ngram, GbkCodes()
+
+    def prob(history, ch):
+        # The formula as written: every context length looked up (the model
+        # stops at the first missing one, relying on suffix-closed contexts).
+        p = ngram._uni.get(ch) or ngram._floor * math.exp(-unseen_cost(ch))
+        for k in range(1, min(len(history), _SIDE) + 1):
+            h = history[-k:]
+            if h in ngram._ctx:
+                total, types = ngram._ctx[h]
+                p = max(ngram._grams.get(h + ch, 0) - 0.75, 0) / total + 0.75 * types / total * p
+        return p
 
     def reference(before, cands, after):
         before, after = before[-_SIDE:], after[:_SIDE]
@@ -493,7 +516,9 @@ def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
         scores = []
         for c in simple[len(before) : len(simple) - len(after)]:
             text = b + c + a
-            scores.append(sum(math.log(ngram.prob(text[max(0, j - _SIDE) : j], text[j])) for j in range(len(b), len(text))))
+            j_range = range(len(b), len(text))
+            assert all(prob(text[max(0, j - _SIDE) : j], text[j]) == ngram.prob(text[max(0, j - _SIDE) : j], text[j]) for j in j_range)
+            scores.append(sum(math.log(prob(text[max(0, j - _SIDE) : j], text[j])) for j in j_range))
         top = max(scores)
         return cands[scores.index(top)], 1.0 / sum(math.exp(s - top) for s in scores)
 
@@ -505,6 +530,14 @@ def test_the_4gram_choice_gives_the_floats_of_its_probabilities(repair):
         cands = codes.with_lead(code[0])[: rng.choice((3, 40, 190))] if len(code) == 2 else ("的", "地", "得")
         before, after = text[max(0, i - rng.randrange(4)) : i], text[i + 1 : i + 1 + rng.randrange(4)]
         assert ngram.choose(before, cands, after) == reference(before, cands, after)
+
+
+def test_the_4gram_contexts_are_suffix_closed(repair):
+    # `CharNgram.prob` and `choose` stop at the first context the model lacks:
+    # right only if every context's shorter suffixes are held too.
+    contexts = repair._ngram._ctx
+    assert contexts
+    assert [h for h in contexts if len(h) > 1 and h[1:] not in contexts] == []
 
 
 def test_the_bigram_choice_gives_the_floats_of_logprob(repair):
