@@ -477,8 +477,8 @@ class Cleaner:
                 if len(line.view) >= self.settings.body_min_chars and self.view.sentence_marks(line.view) > 0]
         if not body:  # a text of short lines: its sentences, else its longest line, are the body
             body = [line.index for line in kept if self.view.sentence_marks(line.view) > 0]
-        if not body and kept:
-            body = [max(kept, key=lambda line: len(line.view)).index]
+        if not body and kept:  # the longest line, the last of equals: a title stands above its body
+            body = [max(kept, key=lambda line: (len(line.view), line.index)).index]
         return (body[0], body[-1]) if body else (None, None)
 
     def _blocks(self, lines: list[Line], removed: dict[int, Removal]) -> None:
