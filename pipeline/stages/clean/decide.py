@@ -462,9 +462,10 @@ class Cleaner:
         return out
 
     def _body_extent(self, state: _Pass) -> tuple[int | None, int | None]:
-        # A metadata line waiting for its zone, or a line of bylines alone, is never the body: both
-        # leave the text later, and cleaning the cleaned text would then find another body and title
-        # (来源:青岛日报 as the longest of short lines hid the title 000一 above 00000).
+        # A line of bylines alone is never the body: the byline pass takes it out wherever it stands,
+        # and cleaning the cleaned text would then find another body and title (来源:青岛日报, the
+        # longest of short lines, hid the title 000一 above 00000). A metadata line waiting for its
+        # zone may be the body: inside it, it stays.
         cache = state.byline_only
 
         def bylines_alone(line: Line) -> bool:
@@ -472,13 +473,16 @@ class Cleaner:
                 cache[line.index] = self._byline_only(line.raw)
             return cache[line.index]
 
-        kept = [line for line in state.kept() if line.index not in state.pending and not bylines_alone(line)]
+        kept = [line for line in state.kept() if not bylines_alone(line)]
         body = [line.index for line in kept
                 if len(line.view) >= self.settings.body_min_chars and self.view.sentence_marks(line.view) > 0]
         if not body:  # a text of short lines: its sentences, else its longest line, are the body
             body = [line.index for line in kept if self.view.sentence_marks(line.view) > 0]
-        if not body and kept:  # the longest line, the last of equals: a title stands above its body
-            body = [max(kept, key=lambda line: (len(line.view), line.index)).index]
+        if not body and kept:
+            # The longest line, the last of equals (a title stands above its body), a title's column
+            # tag (【本地】) not counted.
+            tag = self.rules.title.column_tag
+            body = [max(kept, key=lambda line: (len(tag.sub("", line.view)), line.index)).index]
         return (body[0], body[-1]) if body else (None, None)
 
     def _blocks(self, lines: list[Line], removed: dict[int, Removal]) -> None:
