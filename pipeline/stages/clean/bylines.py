@@ -87,6 +87,20 @@ class BylineParser:
                     out[parts[0]] = int(parts[1])
         return out
 
+    @cached_property
+    def _tags(self) -> dict[str, str]:
+        """jieba's dictionary words of 2-4 characters and their part-of-speech tags, read only when a
+        lone closing signature needs them."""
+        import jieba
+
+        out = {}
+        with jieba.get_dict_file() as fh:
+            for line in fh:
+                parts = line.decode("utf-8").split()
+                if len(parts) >= 3 and 2 <= len(parts[0]) <= 4:
+                    out[parts[0]] = parts[2]
+        return out
+
     def _word_at(self, text: str, q: int) -> int:
         """The frequency of the most frequent dictionary word starting at q (0: none)."""
         return max((self._words.get(text[q:q + n], 0) for n in (2, 3, 4) if q + n <= len(text)), default=0)
@@ -193,6 +207,8 @@ class BylineParser:
         if before and not _is_han(before) and before not in rule.signature_before:
             return None  # after a price, a number or a Latin word: an annotation ((Gap), (SONY))
         m = rule.signature_source.fullmatch(inner) if rule.signature_source is not None else None
+        if m and len(m.group("source")) < rule.signature_source_min_chars:
+            return None  # (证报): an outlet cut short, which one is not said
         if m and m.group("source") not in rule.ignore_values:
             return {"news_source": [m.group("source")]}
         m = rule.signature.fullmatch(inner)
@@ -204,6 +220,9 @@ class BylineParser:
         if (not before or _is_han(before)) and len(names) == 1 and not m.group("aff") and not m.group("trail") \
                 and self.rule.word_min_freq and names[0] in self._words:
             return None  # 答问(实录): glued to the text, a dictionary word is a remark, not a writer
+        if len(names) == 1 and not m.group("aff") and not m.group("trail") and rule.signature_not_tags \
+                and self._tags.get(names[0]) in rule.signature_not_tags:
+            return None  # (每日) for 每日经济新闻: a pronoun, adverb or time word is no pen name (肥仔, 喜欢 are)
         return {"author": names}
 
     def _wrapped(self, text: str, lo: int, hi: int) -> list[Byline]:

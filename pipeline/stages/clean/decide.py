@@ -87,6 +87,7 @@ class _Pass:
     annotations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # kept lines: 青(qing)
     meta: dict[str, Any] = field(default_factory=dict)
     title_key: str = ""
+    byline_only: dict[int, bool] = field(default_factory=dict)  # line index -> bylines and marks only
 
     def kept(self) -> Iterator[Line]:
         return (line for line in self.lines if not line.blank and line.index not in self.removed)
@@ -189,7 +190,7 @@ class Cleaner:
         lines, removed, pending = state.lines, state.removed, state.pending
         for _ in range(MAX_ZONE_ROUNDS):
             before = len(removed)
-            first, last = self._body_extent(lines, removed)
+            first, last = self._body_extent(state)
             for line in lines:
                 i = line.index
                 if line.blank or i in removed or first is None or first <= i <= last:
@@ -206,7 +207,7 @@ class Cleaner:
             self._blocks(lines, removed)
             if len(removed) == before:
                 break
-        return self._body_extent(lines, removed)[0]
+        return self._body_extent(state)[0]
 
     def _title_pass(self, state: _Pass, first: int | None, given: Mapping[str, Any]) -> None:
         """The title: lifted into metadata, or dropped when the input gave the same one."""
@@ -460,14 +461,28 @@ class Cleaner:
                         taken.append((a, b))
         return out
 
-    def _body_extent(self, lines: list[Line], removed: dict[int, Removal]) -> tuple[int | None, int | None]:
-        kept = [line for line in lines if not line.blank and line.index not in removed]
+    def _body_extent(self, state: _Pass) -> tuple[int | None, int | None]:
+        # A line of bylines alone is never the body: the byline pass takes it out wherever it stands,
+        # and cleaning the cleaned text would then find another body and title (来源:青岛日报, the
+        # longest of short lines, hid the title 000一 above 00000). A metadata line waiting for its
+        # zone may be the body: inside it, it stays.
+        cache = state.byline_only
+
+        def bylines_alone(line: Line) -> bool:
+            if line.index not in cache:
+                cache[line.index] = self._byline_only(line.raw)
+            return cache[line.index]
+
+        kept = [line for line in state.kept() if not bylines_alone(line)]
         body = [line.index for line in kept
                 if len(line.view) >= self.settings.body_min_chars and self.view.sentence_marks(line.view) > 0]
         if not body:  # a text of short lines: its sentences, else its longest line, are the body
             body = [line.index for line in kept if self.view.sentence_marks(line.view) > 0]
         if not body and kept:
-            body = [max(kept, key=lambda line: len(line.view)).index]
+            # The longest line, the last of equals (a title stands above its body), a title's column
+            # tag (【本地】) not counted.
+            tag = self.rules.title.column_tag
+            body = [max(kept, key=lambda line: (len(tag.sub("", line.view)), line.index)).index]
         return (body[0], body[-1]) if body else (None, None)
 
     def _blocks(self, lines: list[Line], removed: dict[int, Removal]) -> None:
@@ -500,8 +515,10 @@ class Cleaner:
             if line.blank or line.index in removed or line.index in pending:
                 continue
             text = rule.column_tag.sub("", line.view)
-            if self._byline_only(line.raw):  # 文／记者　陈晶, 原标题：…: a byline, not the title
-                return None
+            # 文／记者　陈晶, 原标题：…: a byline, not the title; it leaves the text, so the line after it
+            # is judged as it will be when the cleaned text is cleaned again.
+            if self._byline_only(line.raw):
+                continue
             if rule.min_chars <= len(text) <= self.settings.max_title_chars and not rule.forbid.search(text):
                 return line
             return None  # the first kept head line is not a title: no guessing further down

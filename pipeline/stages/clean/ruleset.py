@@ -135,6 +135,8 @@ class BylineRule:
     signature_after: re.Pattern | None = None
     signature_before: str = ""
     signature_not: frozenset = frozenset()
+    signature_not_tags: frozenset = frozenset()
+    signature_source_min_chars: int = 0
     examples: tuple = ()
     counterexamples: tuple = ()
 
@@ -494,6 +496,10 @@ META_BYLINE = Kind("clean.metadata.byline", "The grammar of bylines inside the t
     "signature_before": Chars("besides Han characters, what a signature may follow (the story's last "
                               "sentence end)"),
     "signature_not": ListOf(String("a word"), "bracketed words closing a text that are no signature (完, 图)"),
+    "signature_source_min_chars": Int("a closing medium shorter than this is an outlet cut short ((证报)): no byline",
+                                      default=0, minimum=0),
+    "signature_not_tags": ListOf(String("a jieba part-of-speech tag"), "a lone signature name that is a jieba "
+                                 "dictionary word with one of these tags is a word, not a writer ((每日), (喜欢))"),
     "counterexamples": _texts("texts with no byline"),
 }, rule=True)
 META_TEXT = Kind("clean.metadata.line_text", "How a metadata line is read: brackets, quotes, label separators "
@@ -792,7 +798,9 @@ def _byline_rule(e: Entry) -> BylineRule:
         name_stop=e["name_stop"], trail=e["trail"], media_value=e["media_value"],
         ignore_values=frozenset(e["ignore_values"]), head_chars=e["head_chars"],
         signature=e["signature"], signature_source=e["signature_source"], signature_after=e["signature_after"],
-        signature_before=e["signature_before"] or "", signature_not=frozenset(e["signature_not"] or ()), **_cases(e),
+        signature_before=e["signature_before"] or "", signature_not=frozenset(e["signature_not"] or ()),
+        signature_not_tags=frozenset(e["signature_not_tags"] or ()),
+        signature_source_min_chars=e["signature_source_min_chars"] or 0, **_cases(e),
     )
 
 

@@ -45,7 +45,7 @@ _SETTING_BOUNDS = {"spam_threshold": {"maximum": 1}, "spun_threshold": {"maximum
 
 class CleanStage(Stage):
     name = "clean"
-    version = 8  # 4: published_at from the record's url (/20120615/); 5: spun score learnt, context restoration, spam titles lose; 6: both; 7: bylines inside lines, glued names by the dictionary, spun flag needs spun_min_hits phrases; 8: closing signatures on the last line
+    version = 9  # 4: published_at from the record's url (/20120615/); 5: spun score learnt, context restoration, spam titles lose; 6: both; 7: bylines inside lines, glued names by the dictionary, spun flag needs spun_min_hits phrases; 8: closing signatures on the last line; 9: the body and title never from a line that leaves the text (cleaning twice changes nothing)
     # The header metadata it lifts out of the body (the fields rules/clean/metadata.toml
     # may name; author and editor names joined with 、), every source named (a list) and
     # the document scores.

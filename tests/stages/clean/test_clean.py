@@ -141,3 +141,33 @@ def test_never_raises_and_edits_rebuild_the_text(text):
     assert 0.0 <= doc.meta["spam_ratio"] <= 1.0
     again = STAGE(doc)
     assert again.text == doc.text
+
+
+def test_a_metadata_line_is_never_the_body_so_the_title_is_chosen_once():
+    # Hypothesis found it: the metadata line, the longest of short lines, was taken as the body (it
+    # leaves the text later), so no title came first and cleaning the cleaned text took 000一.
+    doc = STAGE(doc_of("来源:青岛日报\n000一\n00000"))
+    assert doc.meta["title"] == "000一" and doc.meta["news_source"] == "青岛日报"
+    again = STAGE(doc_of(doc.text))
+    assert again.text == doc.text and "title" not in again.meta
+
+
+def test_a_head_byline_line_does_not_stop_the_title_search():
+    # A byline line leaves the text: the line after it is the first head line of the cleaned text.
+    doc = STAGE(doc_of(f"文／记者\u3000陈晶\n000一\n{P1}"))
+    assert doc.meta["title"] == "000一" and doc.meta["author"] == "陈晶"
+    assert STAGE(doc_of(doc.text, title="000一")).text == doc.text == P1
+
+
+SHORT_LINES = ["来源:青岛日报", "作者:王伟", "记者 王晓明", "（记者　王晓明）", "责任编辑:李娜", "2024-04-25 11:36",
+               "分享到:", "原标题:青岛发布新规", "文／记者\u3000陈晶", P1]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.sampled_from(SHORT_LINES) | st.text("0一二青岛日报新闻王伟:。 ", min_size=1, max_size=12),
+                min_size=1, max_size=6).map("\n".join))
+def test_cleaning_the_cleaned_text_changes_nothing_and_finds_no_other_title(text):
+    doc = STAGE(doc_of(text))
+    again = STAGE(doc_of(doc.text, **({"title": doc.meta["title"]} if "title" in doc.meta else {})))
+    assert again.text == doc.text
+    assert again.meta.get("title", doc.meta.get("title")) == doc.meta.get("title")

@@ -220,3 +220,18 @@ def test_a_byline_repeated_is_no_evidence_for_a_short_name():
     line = "券商债券型产品上周跑输同类基金证券时报记者 吴清桦本报讯 上周，券商集合理财产品收益由负转正。"
     found = PARSER.find(line + line)
     assert [b.values["author"] for b in found] == [["吴清桦"], ["吴清桦"]]
+
+
+@pytest.mark.parametrize("text", [
+    "七匹狼已连续两天放量向上突破，昨日大涨7.28%，收于13.41元。(每日)",  # 每日经济新闻 cut short: a pronoun
+    "华商收益A(12.5亿)、诺德增强收益(11.9亿)。 (证报)",  # 上海证券报 or 中国证券报: which is not said
+])
+def test_a_closing_word_or_outlet_cut_short_is_no_byline(text):
+    doc, _ = clean(text)
+    assert "author" not in doc.meta and "news_source" not in doc.meta
+    assert doc.text == text
+
+
+def test_a_pen_name_that_is_a_verb_still_signs():
+    doc, _ = clean("“他的表现太突出了，理应获得称赞。”(喜欢)")
+    assert doc.meta["author"] == "喜欢"
