@@ -23,7 +23,10 @@ character is not) and the name is what lies between them. `near` (optional, a re
 evidence: a short name that is also an ordinary word (太阳能) stands only where `near` matches
 within `near_window` characters of it (公司, 股价, a stock code), in its sentence unless
 `near_sentence` is false (a team's nickname looks at the game report around it). `canonical` (optional) is
-the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical.
+the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical. `mask`
+(optional) makes a rule that finds what is no name: the match takes part in the merge like a name
+(so the shorter names inside it lose to it) and is then dropped (a fund product named after its
+company, 华商盛世成长: the guide marks nothing there, not 华商, nor 华 as a place).
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
 not match at all. `pipeline rules check` and tests/stages/ner/test_ner_rules.py run them.
@@ -97,6 +100,8 @@ NAME_RULE = Kind(
         "near_sentence": Bool("`near` looks within the match's sentence only (a team's nickname looks at "
                               "the game report around it: false)", default=True),
         "canonical": String("the full name the match stands for (the fact's value.canonical)"),
+        "mask": Bool("the match is no name (a fund product named after its company: 华商盛世成长): it is "
+                     "not given, and the names inside it (华 of 华商 as a place) go with it", default=False),
     },
     rule=True,
 )
@@ -187,6 +192,7 @@ class NameRule:
     canonical: str | None = None
     near_sentence: bool = True
     then: Any = None  # re.Pattern
+    mask: bool = False
 
     def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset(),
                 context: bool = True) -> bool:
@@ -269,7 +275,7 @@ def _name_rule(e: Entry) -> NameRule:
     return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
                     tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
                     e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"],
-                    e["near_sentence"], e["then"])
+                    e["near_sentence"], e["then"], e["mask"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
