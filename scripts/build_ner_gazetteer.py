@@ -165,15 +165,15 @@ FUNDS = (
 # A fund company's bare short name (华商, 鹏华) in fund news (FUND_CONTEXT within FUND_WINDOW characters
 # in its sentence) is one of two things, told by what follows it: the company (ORG, the guide: 华商与中邮
 # 两家公司, 嘉实、华安、华夏在内, 鹏华表示) before a separator, a conjunction or a word of the company
-# (FUND_COMPANY_THEN); a fund product named after it (华商盛世成长, 鹏华沪深300, 景顺长城货币: nothing is
+# (FUND_COMPANY_THEN; not where the word begins a product's name: 银华和谐, 光大保德信均衡); a fund product named after it (华商盛世成长, 鹏华沪深300, 景顺长城货币: nothing is
 # marked, not 华 of 华商 as a place, not 长城) before the rest of the product's name (FUND_PRODUCT_THEN,
 # a `mask` rule: no name, and the names inside it go). A continuation that starts another company's
 # name (招商银行, 银河证券, 国泰君安) is neither: the longer name decides.
 FUND_CONTEXT = "基金"
 FUND_WINDOW = 20
-FUND_COMPANY_THEN = (r"(?:[、，,；;）)]|与|和|及|等|在内|旗下|公司|基金(?:公司|管理)|两家|三家|这|也|则|将|已|都|均|"
+FUND_COMPANY_THEN = (r"(?:[、，,；;）)]|与|和(?!谐)|及|等|在内|旗下|公司|基金(?:公司|管理)|两家|三家|这|也|则|将|已|都|均(?!衡)|"
                      r"认为|表示|称|指出|介绍|透露|方面|的(?!基金))")
-FUND_PRODUCT_THEN = r"(?![与和及等在旗公基两三这也则将已都均认表称指介透方的证银地保信集控期电日时晚周网君])[\u4e00-\u9fffA-Za-z0-9]"
+FUND_PRODUCT_THEN = r"(?:和谐|均衡|(?![与和及等在旗公基两三这也则将已都均认表称指介透方的证银地保信集控期电日时晚周网君])[\u4e00-\u9fffA-Za-z0-9])"
 FUND_EXAMPLES = {
     "华商": ({"examples": [{"text": "只有华商与中邮两家公司旗下基金全部跑赢", "match": "华商"}],
               "counterexamples": ["华商盛世成长基金今年以来", "海外华商回国投资"]},
