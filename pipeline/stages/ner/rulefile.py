@@ -130,6 +130,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "pos": JiebaTags("a model name holding a word with these tags is dropped", required=True),
     "chars": String("a model name holding one of these characters is dropped", required=True),
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
+    "country_generic": ListOf(String("a word"), "a country + one of these words is no organisation (美国大学)"),
+    "country_rules": String("the id prefix of the rules that find countries", default=""),
     "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
     "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
@@ -163,11 +165,20 @@ DOTTED = Kind("ner.completion.dotted", "Foreign names joined across their dots (
                     default="", non_empty=False),
     "max_run": Int("characters taken in on the dot's other side, at most", required=True, minimum=1),
 }, rule=True)
+PROPAGATE = Kind("ner.completion.propagate", "A name found once stands at its other mentions ([propagate]).", {
+    "confidence": Float("confidence of a name found at another mention", required=True, minimum=0, maximum=1),
+    "min_chars": Int("the shortest name that is carried to its other mentions", required=True, minimum=1),
+    "labels": ListOf(Enum(LABELS, "a label"), "labels whose names are carried", required=True),
+    "min_confidence": Float("a name is carried when found once with this confidence or more", default=0.0,
+                            minimum=0, maximum=1),
+    "common_pos": JiebaTags("a mention that is one jieba word with one of these tags is not a name"),
+}, rule=True)
 COMPLETION_FILE = TomlFile("ner completion", "Organisation-name completion rules of the ner stage.", {
     "completion": Section(COMPLETION, required=True),
     "left": Section(LEFT, required=True),
     "filter": Section(FILTER, required=True),
     "dotted": Section(DOTTED),
+    "propagate": Section(PROPAGATE),
     "example": Section(COMPLETION_EXAMPLE, array=True),
 })
 
@@ -289,6 +300,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
     loaded = load_toml_file(path, COMPLETION_FILE)
     c, left, filt = (loaded.tables[k] for k in ("completion", "left", "filter"))
     dotted = loaded.tables.get("dotted")
+    prop = loaded.tables.get("propagate")
     completion = Completion(
         id=c.id,
         version=c.version,
@@ -318,6 +330,13 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         dotted_dots=frozenset(dotted["dots"]) if dotted else frozenset(),
         dotted_chars=frozenset(dotted["chars"]) if dotted else frozenset(),
         dotted_max_run=dotted["max_run"] if dotted else 0,
+        country_generic=tuple(filt["country_generic"]), country_rules=filt["country_rules"],
+        propagate_id=prop.id if prop else "", propagate_version=prop.version if prop else 1,
+        propagate_confidence=float(prop["confidence"]) if prop else 0.0,
+        propagate_min_chars=prop["min_chars"] if prop else 0,
+        propagate_labels=frozenset(prop["labels"]) if prop else frozenset(),
+        propagate_min_confidence=float(prop["min_confidence"]) if prop else 0.0,
+        propagate_common_pos=frozenset(prop["common_pos"] or ()) if prop else frozenset(),
         not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )

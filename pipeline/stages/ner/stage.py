@@ -26,8 +26,8 @@ from typing import Any, Iterator, Mapping
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import (
-    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
-    without_shapes,
+    Span, complete, complete_left, drop_broken, drop_country_generic, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
+    propagate, without_shapes,
 )
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
@@ -105,6 +105,9 @@ class NerStage(Stage):
         # Rules that find what is no name (`mask`: a fund product named after its company): they win
         # the merge over the names inside them, then go.
         self.masks = frozenset(r.id for r in self.name_rules.values() if r.mask)
+        # The countries' names, for a model organisation that is a country + a common noun (美国大学).
+        self.countries = frozenset(r.pattern for r in self.name_rules.values() if self.completion.country_rules
+                                   and r.id.startswith(self.completion.country_rules) and isinstance(r.pattern, str))
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
@@ -189,11 +192,14 @@ class NerStage(Stage):
         tokens = doc.tokens
         text, c = doc.text, self.completion
         model = drop_not_names(drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c), text, c)
+        model = drop_country_generic(model, self.countries, text, c)
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
+        masked = [(s.start, s.end) for s in spans if s.rule_id in self.masks]
         spans = [s for s in spans if s.rule_id not in self.masks]
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         spans = join_dotted(spans, doc.text, self.completion, tokens)
+        spans = propagate(spans, doc.text, tokens, self.completion, masked)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,
