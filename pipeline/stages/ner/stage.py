@@ -66,7 +66,9 @@ class NerStage(Stage):
     # 7: weak names (`near`) in a list share its context; one that stood stands at its other
     # mentions in the document (3+ characters); a company's place + short name is one name.
     # 8: rules that find what is no name (`mask`: a fund product named after its company, 华商盛世成长)
-    # take the names inside them away; fund companies' bare short names (华商, 鹏华) in fund news.
+    # take the names inside them away; fund companies' bare short names (华商, 鹏华) in fund news; a
+    # country + a common noun from the model is the country (美国大学); a sure name stands at its other
+    # mentions (merge.py step 5).
     version = 8
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
