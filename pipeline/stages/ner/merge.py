@@ -53,7 +53,8 @@
    in the next). A name of `labels`, at least `min_chars` long, found once with `min_confidence` or
    more, whose text has one label wherever it was found in the document, stands at each other
    occurrence of its text that lies on jieba word boundaries, is not one word of a `common_pos` tag
-   (二手房/n: the model's misreading of a noun is not carried), and touches no name (nor what a `mask` rule took: 长城 of 长城久富 stays no name). Not a
+   (二手房/n: the model's misreading of a noun is not carried), is not a whole title in 《》 (a film
+   named after its hero, 《苏乞儿》), and touches no name (nor what a `mask` rule took: 长城 of 长城久富 stays no name). Not a
    name of Latin letters only: an acronym (ACT, CMA) names a test or a mark as often as a body.
 Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
 访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
@@ -566,7 +567,9 @@ def propagate(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Comp
     added = []
     for m in pattern.finditer(text):
         a, b = m.span()
-        if a in starts and b in ends and (a, b) not in common and free(a, b):
+        # A whole title between title marks (《苏乞儿》, a film) is no mention of the name.
+        titled = a > 0 and text[a - 1] == "《" and text[b : b + 1] == "》"
+        if a in starts and b in ends and (a, b) not in common and not titled and free(a, b):
             added.append(Span(a, b, names[m.group()], "rule", c.propagate_id, c.propagate_version,
                               c.propagate_confidence))
     return sorted([*spans, *added], key=lambda s: s.start)

@@ -296,6 +296,10 @@ def test_a_sure_name_stands_at_its_other_mentions_and_a_guess_does_not(segment):
     assert propagate([_conf(found[0], 0.5)], text, tokens, COMPLETION) == [_conf(found[0], 0.5)]
     two = [found[0], _conf(_span(12, 15, "ORG"), 0.95)]
     assert propagate(two, text, tokens, COMPLETION) == two
+    # Nor a title in 《》 named after the person (a film).
+    film = "苏乞儿突遭陷害。新版的《苏乞儿》是一部武侠正剧"
+    hero = [_conf(_span(0, 3, "PER"), 0.95)]
+    assert propagate(hero, film, segment.words(film), COMPLETION) == hero
     # Nothing where a mask took the text (blocked) or a name covers it.
     out = propagate(found, text, tokens, COMPLETION, blocked=[(12, 15)])
     assert [s.start for s in out if text[s.start:s.end] == "周冬雨"] == [0, 22]
