@@ -432,7 +432,10 @@ def build(gaz: Path, rules_dir: Path) -> tuple[list[dict], dict[str, int]]:
             rule = {"id": f"ner.org.funds.{n}.{kind}", "version": 1, "label": "ORG", "pattern": name}
             if kind == "bare" and name not in seen:  # 长城, 银河: the company another rule names keeps the full name
                 rule["canonical"] = f"{name}基金管理有限公司"
-            rule.update({"confidence": WEAK_CONFIDENCE, "whole_words": True, "then": then, "near": FUND_CONTEXT,
+            # The bare company stood 118 times in 122 on the news train split (eval/ner_news_errors.py):
+            # the funds' confidence, not a weak name's.
+            rule.update({"confidence": CONFIDENCE["funds"] if kind == "bare" else WEAK_CONFIDENCE,
+                         "whole_words": True, "then": then, "near": FUND_CONTEXT,
                          "near_window": FUND_WINDOW, **({"mask": True} if kind == "product" else {}), **extra})
             rules.append(rule)
             stats["fund_" + kind] = stats.get("fund_" + kind, 0) + 1
