@@ -10,7 +10,10 @@
    A model name holding a particle (jieba `u*`: 了, 的, 着 …; `[filter] pos`) or
    sentence punctuation (`[filter] chars`: “”、，…) is dropped: names do not
    contain one, and completion would only make it longer
-   (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation of several
+   (联盟调集了中电 + 科思仪科技股份有限公司). A model organisation that is a country a rule found
+   (`[filter] country_rules`) + a common noun (`country_generic`: 美国大学, universities in America;
+   中国基金公司) is the country and a noun: the model's name is cut back to the country, a place.
+   A model organisation of several
    words whose last word is a verb (`[filter] org_end_pos`) runs into the
    clause: it is cut back to its last organisation suffix, else to the place
    it starts with (北京市联合 in 由北京市联合主办 -> 北京市, a place), else dropped.
@@ -45,6 +48,14 @@
    with nothing to take in, a dot at its edge is cut off (·秋瑾 -> 秋瑾); a part of one letter after
    the last dot is cut short and grows the same way (托尼·利 in 托尼·利图说). A person's name in Chinese
    run together with its Latin original (本·拉姆西Ben Ramsey) is two names, as the guide marks them.
+5. A name at its other mentions (`[propagate]`): the guide marks every mention, and an article names
+   its subject again and again where the model reads it once (周冬雨 found in one sentence, missed
+   in the next). A name of `labels`, at least `min_chars` long, found once with `min_confidence` or
+   more, whose text has one label wherever it was found in the document, stands at each other
+   occurrence of its text that lies on jieba word boundaries, is not one word of a `common_pos` tag
+   (二手房/n: the model's misreading of a noun is not carried), is not a whole title in 《》 (a film
+   named after its hero, 《苏乞儿》), and touches no name (nor what a `mask` rule took: 长城 of 长城久富 stays no name). Not a
+   name of Latin letters only: an acronym (ACT, CMA) names a test or a mark as often as a body.
 Before step 1, one-character place abbreviations (pipeline/stages/ner/abbrev.py, 美 in 中美, 华 in
 访华) replace the model's names lying inside their shape (美方 as ORG, 中美 as one LOC: the shape
 misread); a model name reaching beyond the shape stands (港澳台办, an office), as does a rule's.
@@ -117,6 +128,17 @@ class Completion:
     dotted_dots: frozenset[str] = frozenset()
     dotted_chars: frozenset[str] = frozenset()
     dotted_max_run: int = 0
+    # Step 0: a country (a rule of `country_rules`) + one of these words is no organisation (美国大学).
+    country_generic: tuple[str, ...] = ()
+    country_rules: str = ""
+    # Step 5 (a name at its other mentions in the document).
+    propagate_id: str = ""
+    propagate_version: int = 1
+    propagate_confidence: float = 0.0
+    propagate_min_chars: int = 0
+    propagate_labels: frozenset[str] = frozenset()
+    propagate_min_confidence: float = 0.0
+    propagate_common_pos: frozenset[str] = frozenset()
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -225,6 +247,24 @@ def _cut_verb_ended(m: Span, text: str, words: Sequence[Token], c: Completion) -
     if places and words[0].start == m.start:
         return replace(m, end=words[places - 1].end, label="LOC")
     return None
+
+
+def drop_country_generic(model: Sequence[Span], countries: frozenset[str] | set[str], text: str,
+                         c: Completion) -> list[Span]:
+    """Step 0: a model organisation that is a country (`countries`: the texts of the `country_rules`)
+    + one of `country_generic` (美国大学, 英国大学, 中国基金公司) is cut back to the country, a place
+    (jieba may hold the two as one word, 美国大学/nt, where the country's whole-word rule does not match)."""
+    if not c.country_generic or not countries:
+        return list(model)
+    out = []
+    for m in model:
+        if m.label == "ORG":
+            g = next((g for g in c.country_generic if text.endswith(g, m.start, m.end)
+                      and text[m.start : m.end - len(g)] in countries), None)
+            if g is not None:
+                m = replace(m, end=m.end - len(g), label="LOC")
+        out.append(m)
+    return out
 
 
 def without_shapes(model: Sequence[Span], shapes: Sequence[tuple[int, int]]) -> list[Span]:
@@ -485,3 +525,51 @@ def _split_latin(s: Span, text: str, c: Completion) -> list[Span]:
         return [s]
     return [Span(s.start, cut, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence),
             Span(cut, s.end, "PER", "rule", c.dotted_id, c.dotted_version, c.dotted_confidence)]
+
+
+def propagate(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Completion,
+              blocked: Sequence[tuple[int, int]] = ()) -> list[Span]:
+    """Step 5: each name of `propagate_labels` (at least `propagate_min_chars`, one label in the
+    document) also at the other occurrences of its text on word boundaries that overlap no name
+    and nothing `blocked` (what mask rules took)."""
+    if not c.propagate_labels or not spans:
+        return list(spans)
+    labels: dict[str, set[str]] = {}
+    sure: set[str] = set()
+    for s in spans:
+        t = text[s.start:s.end]
+        labels.setdefault(t, set()).add(s.label)
+        if s.confidence >= c.propagate_min_confidence:
+            sure.add(t)
+    names = {t: next(iter(ls)) for t, ls in labels.items()
+             if len(ls) == 1 and t in sure and len(t) >= c.propagate_min_chars and next(iter(ls)) in c.propagate_labels
+             and not any(ch.isspace() for ch in t) and not t.isascii()}
+    if not names:
+        return list(spans)
+    starts = {t.start for t in tokens}
+    ends = {t.end for t in tokens}
+    # A mention that is one word of a common noun's tag (二手房/n, 商业银行/n) is that noun.
+    common = {(t.start, t.end) for t in tokens if t.pos in c.propagate_common_pos}
+    taken = sorted([(s.start, s.end) for s in spans] + list(blocked))
+    firsts = [a for a, _ in taken]
+    longest = max((b - a for a, b in taken), default=0)
+
+    def free(a: int, b: int) -> bool:
+        i = bisect.bisect_left(firsts, a - longest)
+        while i < len(taken) and taken[i][0] < b:
+            if a < taken[i][1]:
+                return False
+            i += 1
+        return True
+
+    # One pass over the text for all the names, the longest first where they begin alike.
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(names, key=len, reverse=True)))
+    added = []
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        # A whole title between title marks (《苏乞儿》, a film) is no mention of the name.
+        titled = a > 0 and text[a - 1] == "《" and text[b : b + 1] == "》"
+        if a in starts and b in ends and (a, b) not in common and not titled and free(a, b):
+            added.append(Span(a, b, names[m.group()], "rule", c.propagate_id, c.propagate_version,
+                              c.propagate_confidence))
+    return sorted([*spans, *added], key=lambda s: s.start)

@@ -23,7 +23,10 @@ character is not) and the name is what lies between them. `near` (optional, a re
 evidence: a short name that is also an ordinary word (太阳能) stands only where `near` matches
 within `near_window` characters of it (公司, 股价, a stock code), in its sentence unless
 `near_sentence` is false (a team's nickname looks at the game report around it). `canonical` (optional) is
-the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical.
+the full name a short form stands for (世卫组织 -> 世界卫生组织), given as value.canonical. `mask`
+(optional) makes a rule that finds what is no name: the match takes part in the merge like a name
+(so the shorter names inside it lose to it) and is then dropped (a fund product named after its
+company, 华商盛世成长: the guide marks nothing there, not 华商, nor 华 as a place).
 `examples` are texts the rule must match as a whole span of
 (`{"text", "match"}` or a string matched whole); `counterexamples` texts it must
 not match at all. `pipeline rules check` and tests/stages/ner/test_ner_rules.py run them.
@@ -103,6 +106,8 @@ NAME_RULE = Kind(
         "near_sentence": Bool("`near` looks within the match's sentence only (a team's nickname looks at "
                               "the game report around it: false)", default=True),
         "canonical": String("the full name the match stands for (the fact's value.canonical)"),
+        "mask": Bool("the match is no name (a fund product named after its company: 华商盛世成长): it is "
+                     "not given, and the names inside it (华 of 华商 as a place) go with it", default=False),
     },
     rule=True,
 )
@@ -131,6 +136,8 @@ FILTER = Kind("ner.completion.filter", "Model names dropped or cut back first ([
     "pos": JiebaTags("a model name holding a word with these tags is dropped", required=True),
     "chars": String("a model name holding one of these characters is dropped", required=True),
     "org_end_pos": JiebaTags("an organisation ending in these after other words is cut back"),
+    "country_generic": ListOf(String("a word"), "a country + one of these words is no organisation (美国大学)"),
+    "country_rules": String("the id prefix of the rules that find countries", default=""),
     "damaged": String("marks of damaged text: a name holding or touching one is dropped", default=""),
     "latin_lowercase": Bool("drop model names of Latin letters that start lowercase", default=False),
     "latin_fragments": Bool("drop one-word Latin model names that are English stop words or have a Latin "
@@ -164,11 +171,20 @@ DOTTED = Kind("ner.completion.dotted", "Foreign names joined across their dots (
                     default="", non_empty=False),
     "max_run": Int("characters taken in on the dot's other side, at most", required=True, minimum=1),
 }, rule=True)
+PROPAGATE = Kind("ner.completion.propagate", "A name found once stands at its other mentions ([propagate]).", {
+    "confidence": Float("confidence of a name found at another mention", required=True, minimum=0, maximum=1),
+    "min_chars": Int("the shortest name that is carried to its other mentions", required=True, minimum=1),
+    "labels": ListOf(Enum(LABELS, "a label"), "labels whose names are carried", required=True),
+    "min_confidence": Float("a name is carried when found once with this confidence or more", default=0.0,
+                            minimum=0, maximum=1),
+    "common_pos": JiebaTags("a mention that is one jieba word with one of these tags is not a name"),
+}, rule=True)
 COMPLETION_FILE = TomlFile("ner completion", "Organisation-name completion rules of the ner stage.", {
     "completion": Section(COMPLETION, required=True),
     "left": Section(LEFT, required=True),
     "filter": Section(FILTER, required=True),
     "dotted": Section(DOTTED),
+    "propagate": Section(PROPAGATE),
     "example": Section(COMPLETION_EXAMPLE, array=True),
 })
 
@@ -193,6 +209,7 @@ class NameRule:
     canonical: str | None = None
     near_sentence: bool = True
     then: Any = None  # re.Pattern
+    mask: bool = False
 
     def accepts(self, text: str, start: int, end: int, bounds: frozenset[int] | set[int] = frozenset(),
                 context: bool = True) -> bool:
@@ -311,7 +328,7 @@ def _name_rule(e: Entry) -> NameRule:
     return NameRule(e.id, e.version, e["label"], e["pattern"], float(e["confidence"]), tuple(e["examples"]),
                     tuple(e["counterexamples"]), e.path, e.line, tuple(e["after"]), frozenset(e["except"]),
                     e["whole_words"], e["strip_marks"], e["near"], e["near_window"], e["canonical"],
-                    e["near_sentence"], e["then"])
+                    e["near_sentence"], e["then"], e["mask"])
 
 
 def load_completion(path: Path) -> tuple[Completion, list[dict[str, str]]]:
@@ -325,6 +342,7 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
     loaded = load_toml_file(path, COMPLETION_FILE)
     c, left, filt = (loaded.tables[k] for k in ("completion", "left", "filter"))
     dotted = loaded.tables.get("dotted")
+    prop = loaded.tables.get("propagate")
     completion = Completion(
         id=c.id,
         version=c.version,
@@ -354,6 +372,13 @@ def load_completion_entries(path: Path) -> tuple[Completion, tuple[Entry, ...]]:
         dotted_dots=frozenset(dotted["dots"]) if dotted else frozenset(),
         dotted_chars=frozenset(dotted["chars"]) if dotted else frozenset(),
         dotted_max_run=dotted["max_run"] if dotted else 0,
+        country_generic=tuple(filt["country_generic"]), country_rules=filt["country_rules"],
+        propagate_id=prop.id if prop else "", propagate_version=prop.version if prop else 1,
+        propagate_confidence=float(prop["confidence"]) if prop else 0.0,
+        propagate_min_chars=prop["min_chars"] if prop else 0,
+        propagate_labels=frozenset(prop["labels"]) if prop else frozenset(),
+        propagate_min_confidence=float(prop["min_confidence"]) if prop else 0.0,
+        propagate_common_pos=frozenset(prop["common_pos"] or ()) if prop else frozenset(),
         not_names=frozenset(filt["not_names"]),
         stop_words=c["stop_words"],
     )

@@ -26,8 +26,8 @@ from typing import Any, Iterator, Mapping
 from pipeline.core.document import Document, Sentence, Token
 from pipeline.core.facts import FactMaker, with_own_facts
 from pipeline.stages.ner.merge import (
-    Span, complete, complete_left, drop_broken, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
-    without_shapes,
+    Span, complete, complete_left, drop_broken, drop_country_generic, drop_damaged, drop_latin_words, drop_not_names, join_dotted, merge,
+    propagate, without_shapes,
 )
 from pipeline.stages.ner.tagger import ModelError, NerModel, resolve_model
 from pipeline.stages.ner.abbrev import load_abbreviations
@@ -65,7 +65,11 @@ class NerStage(Stage):
     # the name that says what it is) keeps its label against the model's, as `near` rules do.
     # 7: weak names (`near`) in a list share its context; one that stood stands at its other
     # mentions in the document (3+ characters); a company's place + short name is one name.
-    version = 7
+    # 8: rules that find what is no name (`mask`: a fund product named after its company, 华商盛世成长)
+    # take the names inside them away; fund companies' bare short names (华商, 鹏华) in fund news; a
+    # country + a common noun from the model is the country (美国大学); a sure name stands at its other
+    # mentions (merge.py step 5).
+    version = 8
     assigns = Assigns(facts=tuple(FACT_TYPES.values()))
     reads = ("sentences", "tokens")
     settings_kind = Kind("settings.ner", "Settings of the ner stage ([stages.ner]).", {
@@ -100,6 +104,12 @@ class NerStage(Stage):
         # Rules that stand only with context keep their label against the model's (merge.py, step 1):
         # `near`, or a word right after the name that says what it is (`then`: 宜家 + 旗下 is a company).
         self.firm = frozenset(r.id for r in self.name_rules.values() if r.near is not None or r.then is not None)
+        # Rules that find what is no name (`mask`: a fund product named after its company): they win
+        # the merge over the names inside them, then go.
+        self.masks = frozenset(r.id for r in self.name_rules.values() if r.mask)
+        # The countries' names, for a model organisation that is a country + a common noun (美国大学).
+        self.countries = frozenset(r.pattern for r in self.name_rules.values() if self.completion.country_rules
+                                   and r.id.startswith(self.completion.country_rules) and isinstance(r.pattern, str))
         self._parts = (ModelPart(self), RulesPart(self))
 
     def rule_files(self) -> tuple[Path, ...]:
@@ -184,10 +194,14 @@ class NerStage(Stage):
         tokens = doc.tokens
         text, c = doc.text, self.completion
         model = drop_not_names(drop_latin_words(drop_damaged(without_shapes(model, shapes), text, c), text, c), text, c)
+        model = drop_country_generic(model, self.countries, text, c)
         spans = merge(drop_broken(model, text, tokens, c), drop_damaged(rules, text, c), self.firm)
+        masked = [(s.start, s.end) for s in spans if s.rule_id in self.masks]
+        spans = [s for s in spans if s.rule_id not in self.masks]
         spans = complete(spans, doc.text, tokens, self.completion)
         spans = complete_left(spans, doc.text, tokens, self.completion)
         spans = join_dotted(spans, doc.text, self.completion, tokens)
+        spans = propagate(spans, doc.text, tokens, self.completion, masked)
         make = FactMaker(doc)
         facts = [
             make(FACT_TYPES[span.label], span.start, span.end,
@@ -246,9 +260,11 @@ class RulesPart:
         # the document stands at its other mentions too: the article is about that company. Not a
         # name of two characters: those are everyday words (长城, 国王, 文化) whose other mentions
         # are often the word, or inside a product's name (长城品牌优选基金).
-        stood = {(doc.text[m[0]:m[1]], m[2]) for m in found}
-        found.extend(list(m) for m in pending
-                     if m[1] - m[0] >= PROPAGATED_CHARS and (doc.text[m[0]:m[1]], m[2]) in stood)
+        # Not a mask (what is no name): it stands on its own context only.
+        masks = self.stage.masks
+        stood = {(doc.text[m[0]:m[1]], m[2]) for m in found if m[3] not in masks}
+        found.extend(list(m) for m in pending if m[3] not in masks
+                     and m[1] - m[0] >= PROPAGATED_CHARS and (doc.text[m[0]:m[1]], m[2]) in stood)
         return found
 
     def _window(self, text: str, words: list[tuple[int, int, str]], start: int, end: int,

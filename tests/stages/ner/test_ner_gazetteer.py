@@ -309,3 +309,23 @@ def test_a_company_short_name_with_the_place_its_full_name_starts_with_is_one_na
     assert [text[s.start:s.end] for s in merge(model, spans)] == ["浙江海正药业"]
     # Not on a short name that is an ordinary word: 深圳市 + 农产品 is a place and a word.
     assert "深圳市农产品" not in BY_PATTERN and "深圳农产品" not in BY_PATTERN
+
+
+def test_a_fund_companys_bare_name_is_the_company_before_a_separator_and_a_mask_before_a_product():
+    by_id = {r.id: r for r in ORGS}
+    bare, product = by_id["ner.org.funds.42.bare"], by_id["ner.org.funds.42.product"]
+    assert bare.pattern == product.pattern == "华商" and product.mask and not bare.mask
+    assert bare.canonical == "华商基金管理有限公司" and product.canonical is None
+    ruler = NameRuler([bare, product])
+
+    def rules_at(text):
+        return [(text[s:e], rid.rsplit(".", 1)[1]) for s, e, _, rid in ruler.find(text, words(text))]
+
+    assert rules_at("只有华商与中邮两家公司旗下基金全部跑赢") == [("华商", "bare")]
+    assert rules_at("华商盛世成长基金今年以来收益居前") == [("华商", "product")]
+    # Without fund news around it, 华商 is neither (Chinese merchants: 华 is a place, the guide).
+    assert rules_at("海外华商回国投资创业") == []
+    # A company named by another fund company's name plus more (招商银行) is left to the longer name.
+    assert [r for r in ORGS if r.id == "ner.org.funds.9.product"][0].then.match("招商银行", 2) is None
+    # A name another gazetteer rule gives its full name keeps it (长城 the listed company).
+    assert by_id["ner.org.funds.22.bare"].canonical is None

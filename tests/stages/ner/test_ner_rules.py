@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.stages.ner.features import char_features, halfwidth, make_doc
-from pipeline.stages.ner.merge import Span, complete, complete_left, drop_broken, join_dotted, merge
+from pipeline.stages.ner.merge import (
+    Span, complete, complete_left, drop_broken, drop_country_generic, join_dotted, merge, propagate,
+)
 from pipeline.stages.ner.examples import completion_cases, name_rule_cases
 from pipeline.stages.ner.rulefile import EXPAND_FIRST, expand_chars, load_completion, load_completion_entries, load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
@@ -304,3 +306,38 @@ def test_a_first_tokens_sets_are_checked_after_the_match_where_an_exact_value_is
     assert st_stock.spacy_patterns()[0]["pattern"] == expand_chars(st_stock.pattern)
     route = next(r for r in NAME_RULES if r.id == "ner.pattern.abbrev_route")
     assert route.spacy_patterns()[0]["pattern"][0] == route.pattern[0]
+
+
+def test_a_country_and_a_common_noun_is_the_country_not_an_organisation():
+    countries = frozenset(r.pattern for r in NAME_RULES if r.id.startswith(COMPLETION.country_rules))
+    assert "美国" in countries and "大学" in COMPLETION.country_generic
+    text = "许多英国大学明年涨学费，美国银行和北京大学"
+    got = drop_country_generic([_span(2, 6), _span(12, 16), _span(17, 21)], countries, text, COMPLETION)
+    # 英国大学 -> 英国 (a place); 美国银行 is a bank (银行 is no common noun here); 北京 is no country.
+    assert [(text[s.start:s.end], s.label) for s in got] == [("英国", "LOC"), ("美国银行", "ORG"), ("北京大学", "ORG")]
+
+
+def _conf(span, confidence):
+    return Span(span.start, span.end, span.label, span.source, span.rule_id, span.rule_version, confidence)
+
+
+def test_a_sure_name_stands_at_its_other_mentions_and_a_guess_does_not(segment):
+    text = "周冬雨出演新片。导演说，周冬雨很好，二手房和周冬雨。二手房价格涨了。"
+    tokens = segment.words(text)
+    found = [_conf(_span(0, 3, "PER"), 0.95), _conf(_span(18, 21, "LOC"), 0.95)]
+    out = propagate(found, text, tokens, COMPLETION)
+    got = [(text[s.start:s.end], s.start, s.rule_id) for s in out]
+    assert ("周冬雨", 12, COMPLETION.propagate_id) in got and ("周冬雨", 22, COMPLETION.propagate_id) in got
+    # 二手房 is one jieba noun: the model's misreading is not carried to 二手房价格 … nor elsewhere.
+    assert [g for g in got if g[0] == "二手房"] == [("二手房", 18, "ner.model")]
+    # A guess (low confidence) is not carried; nor a text found with two labels.
+    assert propagate([_conf(found[0], 0.5)], text, tokens, COMPLETION) == [_conf(found[0], 0.5)]
+    two = [found[0], _conf(_span(12, 15, "ORG"), 0.95)]
+    assert propagate(two, text, tokens, COMPLETION) == two
+    # Nor a title in 《》 named after the person (a film).
+    film = "苏乞儿突遭陷害。新版的《苏乞儿》是一部武侠正剧"
+    hero = [_conf(_span(0, 3, "PER"), 0.95)]
+    assert propagate(hero, film, segment.words(film), COMPLETION) == hero
+    # Nothing where a mask took the text (blocked) or a name covers it.
+    out = propagate(found, text, tokens, COMPLETION, blocked=[(12, 15)])
+    assert [s.start for s in out if text[s.start:s.end] == "周冬雨"] == [0, 22]

@@ -233,3 +233,14 @@ def test_eval_pools_only_fully_annotated_sources(stages):
     assert scores[("stage", "all")].prf()[3] == 2  # the gold names of msra only
     assert scores[("stage", "cluener")].prf()[3] == 1
     assert ("stage", "all") in scores and ("model", "cluener") in scores
+
+
+def test_a_mask_rule_takes_away_the_names_inside_it_and_gives_none(stages):
+    # 华商盛世成长 is a fund product named after its company: the guide marks nothing, not 华 of 华商 as
+    # a place (the abbreviation rule's 华商 shape), nor 长城 of 景顺长城 and 长城久富 (the model's place).
+    doc = run_all(stages, "华商盛世成长基金和景顺长城货币基金、长城久富基金今年以来收益居前。只有华商与中邮两家公司旗下基金全部跑赢。")
+    names = [(f.text, f.type) for f in doc.facts if f.type in NAMES]
+    assert not any(t in ("华", "长城", "景顺长城", "华商") for t, _ in names[:-2]), names
+    assert ("华商", "org") in names and not any(f.rule_id.endswith(".product") for f in doc.facts)
+    ner = stages[-1]
+    assert "ner.org.funds.42.product" in ner.masks and "ner.org.funds.42.bare" not in ner.masks
