@@ -23,6 +23,18 @@ RULES = ROOT / "rules"
 SEEDS = ROOT / "seeds"
 
 
+def load_script(relative: str):
+    """A script of the repository (eval/, scripts/ are folders of scripts, not packages) imported from
+    its path, e.g. load_script("eval/ner.py")."""
+    import importlib.util
+
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location("_".join(Path(relative).with_suffix("").parts), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def pytest_collection_modifyitems(items):
     """End-to-end runs and quality gates are slow: `-m "not slow"` (make quick) leaves them out."""
     for item in items:

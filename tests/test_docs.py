@@ -3,7 +3,6 @@ its generated sections are current, and the code it names exists."""
 
 import difflib
 import importlib
-import importlib.util
 import re
 import tomllib
 
@@ -13,7 +12,7 @@ from pipeline.cli import build_parser
 from pipeline.run.outputs import DOCUMENT_SCHEMA, EDIT_SCHEMA, FACT_SCHEMA
 from pipeline.stages.registry import KNOWN_STAGES
 
-from conftest import ROOT
+from conftest import load_script, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -49,10 +48,7 @@ def test_every_command_and_option_is_documented(command, option):
 # ---- generated sections and references that must not drift ------------------
 
 def _gen_docs():
-    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "scripts" / "gen_docs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/gen_docs.py")
 
 
 def test_generated_sections_are_what_the_code_says():

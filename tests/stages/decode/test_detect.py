@@ -4,7 +4,6 @@ accounting, binary sniffing, and properties over arbitrary bytes."""
 from __future__ import annotations
 
 import codecs
-import importlib.util
 import random
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.stages.decode.detect import CharModel, Decoded, decode_bytes
-from conftest import examples
+from conftest import examples, load_script
 
 REPO = Path(__file__).resolve().parents[3]
 DATA_FILE = REPO / "pipeline" / "stages" / "decode" / "data" / "char_freq.tsv"
@@ -283,9 +282,7 @@ def test_data_file_is_compact_sorted_and_documented():
 @pytest.mark.slow  # rebuilds the data file from jieba's dictionary
 def test_build_script_reproduces_data_file():
     script = REPO / "scripts" / "build_char_freq.py"
-    spec = importlib.util.spec_from_file_location("build_char_freq", script)
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load_script(str(script.relative_to(REPO)))
     rebuilt = build.render(build.build_table(build.DEFAULT_TOP), build.DEFAULT_TOP)
     assert rebuilt == DATA_FILE.read_text("utf-8")
 

@@ -1,20 +1,16 @@
 """eval/ner.py --news: news_dev from eval/data/ner_news/*.jsonl, and the reliability table."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def ev():
-    spec = importlib.util.spec_from_file_location("eval_ner", ROOT / "eval" / "ner.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval/ner.py")
 
 
 def write(folder: Path, records) -> Path:

@@ -4,10 +4,8 @@ The map is fitted by scripts/calibrate_ner.py (a logistic curve per label, or is
 reads it beside the model.
 """
 
-import importlib.util
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -19,16 +17,11 @@ from pipeline.stages.ner.tagger import (
 )
 from pipeline.stages.segment.stage import SegmentStage
 
-from conftest import RULES
-
-ROOT = Path(__file__).resolve().parents[3]
+from conftest import load_script, RULES
 
 
 def _calibrate():
-    spec = importlib.util.spec_from_file_location("calibrate_ner", ROOT / "scripts" / "calibrate_ner.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/calibrate_ner.py")
 
 
 def test_span_score_is_weakest_where_the_model_hesitates_at_an_edge():

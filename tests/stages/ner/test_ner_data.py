@@ -3,7 +3,6 @@
 Small in-test samples only: no ../shared, no trained model.
 """
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,18 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import load_script
+
 # The training-data tooling (spaCy DocBins), not the pipeline: not in `make quick`.
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[3]
-SCRIPT = ROOT / "scripts" / "ner_data.py"
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("ner_data", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/ner_data.py")
 
 
 nd = _load()
@@ -232,10 +229,7 @@ def test_full_width_text_is_made_half_width_with_spans_unchanged():
 
 def _ner_corpus():
     """scripts/ner_corpus.py as `spacy train --code` loads it (registering its reader and component)."""
-    spec = importlib.util.spec_from_file_location("ner_corpus", ROOT / "scripts" / "ner_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/ner_corpus.py")
 
 
 def _read_with_config(path: Path, config_path: Path):

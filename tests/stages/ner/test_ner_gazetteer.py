@@ -5,7 +5,6 @@ No trained model: rule matches run through the span_ruler, abbreviations through
 both on the segment stage's words.
 """
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,8 @@ from pipeline.stages.ner.rulefile import load_name_rules
 from pipeline.stages.ner.ruler import NameRuler
 from pipeline.stages.ner.values import canonical_names, name_value
 from pipeline.stages.segment.stage import SegmentStage
+
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "rules"
@@ -69,9 +70,7 @@ def test_orgs_hold_the_kinds_asked_for_with_their_full_names():
 
 @pytest.mark.skipif(not (GAZ / "README.md").is_file(), reason="no ../shared/data/gazetteers")
 def test_the_build_is_reproducible(tmp_path):
-    spec = importlib.util.spec_from_file_location("build_ner_gazetteer", ROOT / "scripts" / "build_ner_gazetteer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("scripts/build_ner_gazetteer.py")
     assert module.main(["--out", str(tmp_path / "orgs.jsonl")]) == 0
     assert (tmp_path / "orgs.jsonl").read_bytes() == (RULES / "ner" / "orgs.jsonl").read_bytes()
 

@@ -1,7 +1,6 @@
 """The calib split of the hand-annotated news (issue 18): its own batches, never trained on, never in
 news_dev, and what scripts/calibrate_ner.py fits the confidence map on."""
 
-import importlib.util
 import json
 import sys
 from collections import Counter
@@ -9,32 +8,27 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[3]
 NEWS_DIR = ROOT / "eval" / "data" / "ner_news"
 NEWS = NEWS_DIR / "news_ner.jsonl"
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def nn():
-    return _load("ner_news", ROOT / "scripts" / "ner_news.py")
+    return load_script("scripts/ner_news.py")
 
 
 @pytest.fixture(scope="module")
 def nd():
     sys.path.insert(0, str(ROOT / "scripts"))
-    return _load("ner_data", ROOT / "scripts" / "ner_data.py")
+    return load_script("scripts/ner_data.py")
 
 
 @pytest.fixture(scope="module")
 def ev():
-    return _load("eval_ner", ROOT / "eval" / "ner.py")
+    return load_script("eval/ner.py")
 
 
 @pytest.fixture(scope="module")

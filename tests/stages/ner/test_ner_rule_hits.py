@@ -1,23 +1,17 @@
 """eval/ner_rule_hits.py sample: rule work never reads news_dev or the calibration articles."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def load():
-    spec = importlib.util.spec_from_file_location("eval_ner_rule_hits", ROOT / "eval" / "ner_rule_hits.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_sample_leaves_out_the_dev_and_calibration_articles(tmp_path):
-    hits = load()
+    hits = load_script("eval/ner_rule_hits.py")
     rows = [json.loads(line) for line in (ROOT / "eval" / "data" / "ner_news" / "news_ner.jsonl").open(encoding="utf-8")]
     by_split = {}
     for r in rows:

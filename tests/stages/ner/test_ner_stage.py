@@ -22,7 +22,7 @@ from pipeline.stages.extract.stage import ExtractStage
 from pipeline.stages.ner.stage import NerStage
 from pipeline.stages.segment.stage import SegmentStage
 
-from conftest import RULES, examples
+from conftest import examples, load_script, RULES
 
 TEXT = "國務院總理李強在北京會見了中國科學院生物物理研究所的專家。会议由工业和信息化部指导。"
 NAMES = {"org", "person", "location"}
@@ -217,11 +217,7 @@ def test_facts_round_trip_through_the_cache(tmp_path, stages):
 
 
 def test_eval_pools_only_fully_annotated_sources(stages):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("eval_ner", RULES.parent / "eval" / "ner.py")
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
+    ev = load_script("eval/ner.py")
     text = "李强在北京会见专家。"
     examples = [
         {"source": "msra", "text": text, "spans": [(0, 2, "PER"), (3, 5, "LOC")], "pooled": True},

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-_EVAL = Path(__file__).resolve().parents[3] / "eval" / "repair.py"
+from conftest import load_script
 
 
 def _load_eval():
-    spec = importlib.util.spec_from_file_location("eval_repair", _EVAL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval/repair.py")
 
 
 EVAL = _load_eval()
