@@ -57,7 +57,6 @@ class Context:
             return i
         return None
 
-
     def token_containing(self, offset: int):
         """The token holding the character at `offset`, or None."""
         i = bisect.bisect_right(self.tokens, offset, key=_token_start) - 1

@@ -70,6 +70,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from pipeline.core.document import Token
+from pipeline.core.patterns import alternation
 
 
 @dataclass(frozen=True)
@@ -563,7 +564,7 @@ def propagate(spans: Sequence[Span], text: str, tokens: Sequence[Token], c: Comp
         return True
 
     # One pass over the text for all the names, the longest first where they begin alike.
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(names, key=len, reverse=True)))
+    pattern = re.compile(alternation(names))
     added = []
     for m in pattern.finditer(text):
         a, b = m.span()
